@@ -1,0 +1,95 @@
+# mod_tasks - build, run and test. `make run` and `make test` set up
+# everything they need (apt packages included) on a Debian 12 machine.
+
+PORT        ?= 8080
+APXS        ?= apxs
+PGBIN       ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+RUN_DIR     ?= $(CURDIR)/.run
+DATABASE_URL ?=
+
+# Debian packages the build, the stack and the tests need.
+APT_PACKAGES = apache2 apache2-dev libaprutil1-dbd-pgsql postgresql \
+  libjwt-dev libjansson-dev libssl-dev libpq-dev check libsubunit-dev \
+  libcurl4-openssl-dev pkg-config curl chromium wrk
+# Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
+# npm and conflicts with Debian's npm): install Debian's only when absent.
+NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)
+
+CORE_SRC = src/b64url.c src/problem.c src/validate.c src/task_json.c \
+  src/list_query.c src/token.c src/password.c src/route.c
+GLUE_SRC = mod_tasks.c src/config.c src/store.c src/http.c src/auth.c \
+  src/auth_handlers.c src/task_handlers.c src/service_handlers.c \
+  build/openapi_doc.c
+HEADERS  = $(wildcard include/tasks/*.h)
+LIBS     = -ljwt -ljansson -lcrypto -lpq
+WARN     = -Wall -Wextra -Werror
+
+PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
+
+.PHONY: all deps build unit integration e2e test run migrate bench clean
+
+all: build
+
+# Install what is missing, without prompts, and without starting services:
+# a temporary policy-rc.d keeps apt from launching Debian's own apache2 or
+# postgresql cluster.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES) $(NODE_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing:" $$missing; \
+	  [ "$$(id -u)" = 0 ] || { echo "need root to install: $$missing" >&2; exit 1; }; \
+	  created=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created=1; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
+	  [ -n "$$created" ] && rm -f /usr/sbin/policy-rc.d; exit $$rc; \
+	fi
+
+build: deps .libs/mod_tasks.so
+
+# The OpenAPI document is compiled in, served at /api/openapi.json.
+build/openapi_doc.c: htdocs/openapi.json
+	@mkdir -p build
+	perl -0777 -ne 's/\\/\\\\/g; s/"/\\"/g; s/\n/\\n"\n"/g; print "/* generated from htdocs/openapi.json */\nconst char tasks_openapi_json[] = \"$$_\";\n"' $< > $@
+
+.libs/mod_tasks.so: $(GLUE_SRC) $(CORE_SRC) $(HEADERS)
+	$(APXS) -c -o mod_tasks.la -Iinclude $(shell pkg-config --cflags libpq) -Wc,"$(WARN) -std=gnu11" \
+	  $(GLUE_SRC) $(CORE_SRC) $(LIBS) >/dev/null
+	@echo "==> built .libs/mod_tasks.so"
+
+# Unit tests: the core only, no server, under ASan + UBSan.
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+build/unit_tests: $(CORE_SRC) $(wildcard tests/unit/*.c tests/unit/*.h) $(HEADERS)
+	@mkdir -p build
+	cc -std=gnu11 -g -O1 $(WARN) $(SAN) -Iinclude $(PKG_CFLAGS) \
+	  -o $@ $(CORE_SRC) tests/unit/*.c $(PKG_LIBS) $(LIBS)
+
+unit: deps build/unit_tests
+	@echo "==> unit tests (ASan + UBSan)"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ./build/unit_tests
+
+integration: build
+	@echo "==> integration tests (real httpd + PostgreSQL)"
+	PGBIN=$(PGBIN) tests/integration/run.sh
+
+e2e: build
+	@echo "==> browser tests (headless Chromium)"
+	PGBIN=$(PGBIN) tests/e2e/run.sh
+
+test: unit integration e2e
+
+run: build
+	PGBIN=$(PGBIN) PORT=$(PORT) RUN_DIR=$(RUN_DIR) scripts/stack.sh run
+
+migrate: deps
+	@[ -n "$(DATABASE_URL)" ] || { echo "usage: make migrate DATABASE_URL=postgresql://..." >&2; exit 2; }
+	scripts/migrate.sh "$(DATABASE_URL)"
+
+bench: build
+	PGBIN=$(PGBIN) tests/bench/run.sh
+
+clean:
+	rm -rf .libs build *.la *.lo *.slo src/*.lo src/*.slo src/.libs src/*.la

@@ -1,0 +1,82 @@
+/* list_query.h - GET /api/tasks query parameters and the keyset cursor. */
+#ifndef TASKS_LIST_QUERY_H
+#define TASKS_LIST_QUERY_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+typedef enum {
+    TASKS_SORT_CREATED_AT = 0,
+    TASKS_SORT_UPDATED_AT,
+    TASKS_SORT_DUE_AT,
+    TASKS_SORT_PRIORITY,
+    TASKS_SORT_TITLE,
+    TASKS_SORT_COUNT
+} tasks_sort_key;
+
+enum { TASKS_STATUS_ALL = 0, TASKS_STATUS_PENDING, TASKS_STATUS_COMPLETED };
+
+#define TASKS_LIST_DEFAULT_LIMIT 100
+#define TASKS_LIST_MAX_LIMIT 1000
+
+/* Where the previous page ended: the sort value of its last task (text as
+ * the store returned it; for due_at NULL stands for "no due date") and id. */
+typedef struct {
+    const char *value;
+    const char *id;
+} tasks_cursor;
+
+typedef struct {
+    int status;               /* TASKS_STATUS_*                              */
+    const char *q;            /* search text as given, or NULL               */
+    const char *q_like;       /* ILIKE pattern: %q% with \, % and _ escaped   */
+    int priority;             /* rank, or -1 for any                         */
+    const char *tags_json;    /* required tags as JSON array text, or NULL   */
+    const char *due_before;   /* UTC (validate.h form), or NULL              */
+    const char *due_after;
+    tasks_sort_key sort;
+    int desc;                 /* 1 = order=desc (the default)                */
+    int limit;
+    const char *cursor;       /* raw cursor parameter, or NULL               */
+} tasks_list_query;
+
+/* Parse a raw (URL-encoded) query string, NULL meaning empty. Returns NULL
+ * on success; otherwise the name of the first bad parameter (an unknown
+ * parameter, a bad value, a repeated non-repeatable one, a bad encoding).
+ * "tag" may repeat (AND); duplicate tags are folded. The cursor is kept
+ * raw: decode it with tasks_cursor_decode. */
+const char *tasks_list_query_parse(apr_pool_t *p, const char *args,
+                                   tasks_list_query *out);
+
+/* Names of the sort keys and what the store's SQL sorts on. */
+const char *tasks_sort_name(tasks_sort_key k);
+
+/* A short stable digest of everything that selects and orders the rows
+ * (status, q, priority, tags, due bounds, sort, order: not limit or cursor),
+ * so that a cursor is only honoured for the query it came from. */
+const char *tasks_list_query_fingerprint(apr_pool_t *p,
+                                         const tasks_list_query *q);
+
+/* Opaque cursor text (URL-safe: base64url payload "." base64url HMAC-SHA256
+ * over it with key) binding user_id, the query fingerprint and c. */
+const char *tasks_cursor_encode(apr_pool_t *p, const unsigned char *key,
+                                apr_size_t key_len, const char *user_id,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c);
+
+/* Decode and authenticate cursor text made by tasks_cursor_encode for the
+ * same key, user and query. Returns 0 and fills *c, or -1 for anything
+ * tampered, foreign (another user or query) or malformed. */
+int tasks_cursor_decode(apr_pool_t *p, const unsigned char *key,
+                        apr_size_t key_len, const char *user_id,
+                        const tasks_list_query *q, const char *text,
+                        tasks_cursor *c);
+
+/* The query string of the next page: the parameters of q in canonical
+ * form (only non-defaults, properly URL-encoded, limit included) plus
+ * cursor=<cursor>. */
+const char *tasks_list_query_next_args(apr_pool_t *p,
+                                       const tasks_list_query *q,
+                                       const char *cursor);
+
+#endif

@@ -1,0 +1,123 @@
+/* module.h - what the httpd-side files share: the configuration records,
+ * the per-request state and the entry points mod_tasks.c dispatches to.
+ * Only the request layer (mod_tasks.c, src/config.c, src/http.c,
+ * src/auth.c, the handlers, src/store.c) includes this. */
+#ifndef TASKS_MODULE_H
+#define TASKS_MODULE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <apr_tables.h>
+#include <jansson.h>
+
+#include "tasks/route.h"
+#include "tasks/token.h"
+
+extern module AP_MODULE_DECLARE_DATA tasks_module;
+
+#define TASKS_HANDLER "tasks"
+#define TASKS_API_PREFIX "/api"
+#define TASKS_COOKIE "tasks_session"
+#define TASKS_DEFAULT_MAX_BODY (64 * 1024)
+#define TASKS_MAX_BODY_LIMIT (16 * 1024 * 1024)
+/* Concurrent scrypt computations per process (each takes ~32 MiB). */
+#define TASKS_MAX_HASHING 4
+
+/* Server (virtual host) configuration: identity and login policy. */
+typedef struct {
+    const char *secret_file;
+    tasks_token_cfg token;      /* key points at the secret's bytes        */
+    int lifetime_set, leeway_set;
+    int throttle_email;         /* failures per email within the window    */
+    int throttle_window;        /* seconds                                 */
+    int throttle_addr;          /* failures per client address             */
+    int throttle_set;
+    /* Process-wide state, created at child start: scrypt slots. */
+    apr_uint32_t *hashing;
+    const char *dummy_hash;     /* verified for unknown emails (timing)     */
+} tasks_srv_cfg;
+
+/* Directory (location) configuration: what one mount point allows. */
+typedef struct {
+    apr_array_header_t *cors_origins; /* const char *; NULL = unset        */
+    int signup;                 /* -1 unset, 0 off, 1 on                   */
+    apr_off_t max_body;         /* -1 unset                                */
+} tasks_dir_cfg;
+
+/* Per-request state, created on first use. */
+typedef struct {
+    tasks_route route;
+    int route_done;
+    const char *user_id;        /* authenticated caller, or NULL           */
+    const char *email;
+    const char *name;           /* NULL when the user has none             */
+    const char *created_at;
+    const char *jti;
+    long long exp;
+    const char *token;          /* the caller's own token                   */
+    struct tasks_db *db;        /* the request's connection, when acquired */
+} tasks_req;
+
+/* config.c */
+void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s);
+void *tasks_merge_srv_cfg(apr_pool_t *p, void *base, void *add);
+void *tasks_create_dir_cfg(apr_pool_t *p, char *dir);
+void *tasks_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
+const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path);
+const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_audience(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin);
+const char *tasks_set_signup(cmd_parms *cmd, void *dc, int on);
+const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
+                               char *const argv[]);
+/* Start-up checks every server must pass; returns an error or NULL. */
+const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s);
+tasks_srv_cfg *tasks_srv(const server_rec *s);
+tasks_dir_cfg *tasks_dir(const request_rec *r);
+/* Effective values with defaults applied. */
+int tasks_dir_signup(const tasks_dir_cfg *d);
+apr_off_t tasks_dir_max_body(const tasks_dir_cfg *d);
+
+/* http.c - request plumbing shared by all handlers */
+tasks_req *tasks_req_get(request_rec *r);
+/* Is this request for the tasks handler (SetHandler tasks)? */
+int tasks_is_ours(request_rec *r);
+const tasks_route *tasks_req_route(request_rec *r);
+/* Write a JSON body (text) with status; returns OK for the handler. */
+int tasks_send_json(request_rec *r, int status, const char *json_text);
+int tasks_send_json_value(request_rec *r, int status, json_t *j);
+/* Write a problem document; errors may be NULL. Returns OK. */
+int tasks_send_problem(request_rec *r, int status, const char *detail,
+                       const apr_array_header_t *errors);
+/* 503 with Retry-After. */
+int tasks_send_unavailable(request_rec *r);
+/* 204 or another status without a body. */
+int tasks_send_empty(request_rec *r, int status);
+/* Read the request body as JSON object (Content-Type, size cap, parse).
+ * On failure the problem response has been written, *done is set to the
+ * handler's return value and NULL is returned. may_be_empty: an absent
+ * body returns NULL with *done = -1 (nothing written). */
+json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
+/* CORS for an allowed Origin (header_parser hook); answers preflights. */
+int tasks_cors_hook(request_rec *r);
+
+/* auth.c - the one place where a request gets its caller */
+int tasks_auth_hook(request_rec *r);
+/* Set-Cookie for a fresh token, or one that clears the session. */
+void tasks_set_session_cookie(request_rec *r, const char *token, long max_age);
+
+/* Handlers: each returns what the content handler returns. */
+int tasks_handle_health(request_rec *r);
+int tasks_handle_openapi(request_rec *r);
+int tasks_handle_signup(request_rec *r);
+int tasks_handle_login(request_rec *r);
+int tasks_handle_me(request_rec *r);
+int tasks_handle_logout(request_rec *r);
+int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
+int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */
+int tasks_handle_task_complete(request_rec *r); /* /tasks/{id}/complete */
+
+#endif

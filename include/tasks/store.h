@@ -1,0 +1,97 @@
+/* store.h - every SQL statement of the module, and the only code that
+ * talks to the database (through mod_dbd's pool and apr_dbd). Each
+ * function is one round trip unless it says otherwise. */
+#ifndef TASKS_STORE_H
+#define TASKS_STORE_H
+
+#include <httpd.h>
+#include <apr_tables.h>
+
+#include "tasks/list_query.h"
+#include "tasks/task_json.h"
+
+typedef enum {
+    TASKS_DB_OK = 0,
+    TASKS_DB_NONE,          /* no row matched                            */
+    TASKS_DB_UNAVAILABLE,   /* no connection, or it broke: answer 503    */
+    TASKS_DB_ERROR          /* the statement failed (logged)             */
+} tasks_db_rc;
+
+typedef struct tasks_db tasks_db;
+
+typedef struct {
+    const char *id;
+    const char *email;
+    const char *name;           /* NULL when unset */
+    const char *created_at;
+    const char *password_hash;  /* only from tasks_db_user_by_email */
+} tasks_user_row;
+
+/* Register every statement with mod_dbd (ap_dbd_prepare) for server s;
+ * called at post_config for each server. */
+void tasks_store_register(server_rec *s);
+
+/* The request's connection with its statements ready (prepared again
+ * when the session behind it was re-established). NULL when the pool
+ * has no connection to give: answer 503. */
+tasks_db *tasks_db_get(request_rec *r);
+
+tasks_db_rc tasks_db_ping(tasks_db *db);
+
+/* The user a verified token names, unless its jti was revoked. NONE for
+ * an unknown user or a revoked token. */
+tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
+                               const char *jti, tasks_user_row *out);
+/* NONE when the email is taken (also under concurrent signups). */
+tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
+                                 const char *name, const char *hash,
+                                 tasks_user_row *out);
+tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
+                                   tasks_user_row *out);
+tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
+                                   const char *hash);
+/* Revoke jti until exp (unix seconds); also drops expired revocations. */
+tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp);
+
+/* Failed logins within the last window seconds for email and for addr,
+ * and the seconds until the oldest of them leaves the window. */
+tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
+                                    const char *addr, int window,
+                                    long *email_failures, long *addr_failures,
+                                    long *email_retry, long *addr_retry);
+/* Record one failed login (and drop this key's expired records). */
+tasks_db_rc tasks_db_login_failed(tasks_db *db, const char *email,
+                                  const char *addr, int window);
+/* After a success: forget this client's failures for this email only. */
+tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
+                                     const char *addr);
+
+tasks_db_rc tasks_db_task_insert(tasks_db *db, const char *user_id,
+                                 const tasks_task_input *in,
+                                 tasks_task_row *out);
+tasks_db_rc tasks_db_task_get(tasks_db *db, const char *user_id,
+                              const char *id, tasks_task_row *out);
+/* Apply the fields in (has_*) to the task; toggle flips completed.
+ * version (NULL = any) makes the write conditional (If-Match). NONE when
+ * no such task or the version did not match: ask tasks_db_task_get. */
+tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
+                                 const char *id, const char *version,
+                                 const tasks_task_input *in, int toggle,
+                                 tasks_task_row *out);
+tasks_db_rc tasks_db_task_delete(tasks_db *db, const char *user_id,
+                                 const char *id, const char *version);
+tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db, const char *user_id,
+                                           int *deleted);
+/* One page (q->limit + 1 rows at most, to tell whether more remain) after
+ * cursor c (NULL for the first page); rows are tasks_task_row. */
+tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c,
+                                apr_array_header_t **rows);
+tasks_db_rc tasks_db_tasks_count(tasks_db *db, const char *user_id,
+                                 const tasks_list_query *q, long long *n);
+
+/* The value a list's sort key has in row, as a cursor stores it. */
+const char *tasks_row_sort_value(const tasks_task_row *row, tasks_sort_key k);
+
+#endif

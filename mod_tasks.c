@@ -1,0 +1,159 @@
+/* mod_tasks.c - the module record, its directives, hook registration and
+ * the dispatch of /api requests to their handlers. All logic lives in
+ * src/: the pure core (routing, validation, JSON, tokens, passwords,
+ * cursors, problems) and the request layer (config, http, auth, store,
+ * handlers). */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+#include <apr_escape.h>
+
+#include "tasks/module.h"
+#include "tasks/password.h"
+#include "tasks/store.h"
+
+static const command_rec tasks_cmds[] = {
+    AP_INIT_TAKE1("TasksJWTSecretFile", tasks_set_secret_file, NULL, RSRC_CONF,
+                  "file holding the HS256 signing key (at least 32 bytes)"),
+    AP_INIT_TAKE1("TasksJWTLifetime", tasks_set_lifetime, NULL, RSRC_CONF,
+                  "lifetime of issued tokens in seconds (default 3600)"),
+    AP_INIT_TAKE1("TasksJWTLeeway", tasks_set_leeway, NULL, RSRC_CONF,
+                  "seconds of clock skew accepted (default 30)"),
+    AP_INIT_TAKE1("TasksJWTIssuer", tasks_set_issuer, NULL, RSRC_CONF,
+                  "'iss' to issue and require (optional)"),
+    AP_INIT_TAKE1("TasksJWTAudience", tasks_set_audience, NULL, RSRC_CONF,
+                  "'aud' to issue and require (optional)"),
+    AP_INIT_ITERATE("TasksCORSAllowOrigin", tasks_set_cors, NULL,
+                    RSRC_CONF | ACCESS_CONF,
+                    "origins allowed to call the API cross-origin"),
+    AP_INIT_FLAG("TasksSignup", tasks_set_signup, NULL, RSRC_CONF | ACCESS_CONF,
+                 "whether POST /api/auth/signup creates accounts (default On)"),
+    AP_INIT_TAKE1("TasksMaxBodySize", tasks_set_max_body, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "largest request body in bytes (default 65536)"),
+    AP_INIT_TAKE_ARGV("TasksLoginThrottle", tasks_set_throttle, NULL, RSRC_CONF,
+                      "failures per email, window seconds, failures per "
+                      "client address (default 5 900 50)"),
+    { NULL }
+};
+
+typedef int (*route_handler)(request_rec *r);
+
+static const route_handler handlers[TASKS_ROUTE_COUNT] = {
+    [TASKS_ROUTE_HEALTH] = tasks_handle_health,
+    [TASKS_ROUTE_OPENAPI] = tasks_handle_openapi,
+    [TASKS_ROUTE_SIGNUP] = tasks_handle_signup,
+    [TASKS_ROUTE_LOGIN] = tasks_handle_login,
+    [TASKS_ROUTE_ME] = tasks_handle_me,
+    [TASKS_ROUTE_LOGOUT] = tasks_handle_logout,
+    [TASKS_ROUTE_TASKS] = tasks_handle_tasks,
+    [TASKS_ROUTE_TASK] = tasks_handle_task,
+    [TASKS_ROUTE_TASK_COMPLETE] = tasks_handle_task_complete,
+};
+
+static int tasks_handler(request_rec *r)
+{
+    const tasks_route *route;
+
+    if (!r->handler || strcmp(r->handler, TASKS_HANDLER))
+        return DECLINED;
+    route = tasks_req_route(r);
+    if (route->id == TASKS_ROUTE_NOT_FOUND)
+        return tasks_send_problem(r, HTTP_NOT_FOUND, "no such endpoint", NULL);
+    if (r->method_number == M_OPTIONS) {
+        apr_table_setn(r->headers_out, "Allow",
+                       apr_pstrcat(r->pool, tasks_route_allow(route->id),
+                                   ", OPTIONS", NULL));
+        return tasks_send_empty(r, HTTP_NO_CONTENT);
+    }
+    if (!tasks_route_allows(route->id, r->method)) {
+        apr_table_setn(r->err_headers_out, "Allow", tasks_route_allow(route->id));
+        return tasks_send_problem(r, HTTP_METHOD_NOT_ALLOWED, apr_psprintf(
+            r->pool, "%s is not allowed here; allowed: %s",
+            ap_escape_html(r->pool, r->method), tasks_route_allow(route->id)),
+            NULL);
+    }
+    if (route->bad_id)
+        return tasks_send_problem(r, HTTP_BAD_REQUEST,
+                                  "the task id in the path must be a positive "
+                                  "integer", NULL);
+    return handlers[route->id](r);
+}
+
+/* Checks every server's configuration; used at start-up and by -t. */
+static int check_config(apr_pool_t *p, server_rec *s)
+{
+    server_rec *sp;
+
+    for (sp = s; sp; sp = sp->next) {
+        const char *err = tasks_check_srv_cfg(p, sp);
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, sp, "TASKS0001: %s", err);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void tasks_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    if (!check_config(pconf, s))
+        exit(1);
+}
+
+static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    apr_uint32_t *hashing;
+    const char *dummy;
+    unsigned char noise[24];
+    server_rec *sp;
+
+    (void)plog;
+    if (!check_config(ptemp, s))
+        return HTTP_INTERNAL_SERVER_ERROR;
+    /* One slot counter per process; one hash, of a password nobody
+     * knows, that logins for unknown emails verify against. */
+    hashing = apr_pcalloc(pconf, sizeof(*hashing));
+    if (apr_generate_random_bytes(noise, sizeof(noise)) != APR_SUCCESS
+        || !(dummy = tasks_password_hash(pconf, apr_pescape_hex(ptemp, noise,
+                                         sizeof(noise), 0), &tasks_scrypt_default))) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "TASKS0002: cannot "
+                     "initialise password hashing");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (sp = s; sp; sp = sp->next) {
+        tasks_srv_cfg *sc = tasks_srv(sp);
+        sc->hashing = hashing;
+        sc->dummy_hash = dummy;
+        tasks_store_register(sp);
+    }
+    return OK;
+}
+
+static void tasks_register_hooks(apr_pool_t *p)
+{
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+
+    (void)p;
+    ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(tasks_post_config, NULL, after_dbd, APR_HOOK_MIDDLE);
+    ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_access(tasks_auth_hook, NULL, NULL, APR_HOOK_MIDDLE,
+                         AP_AUTH_INTERNAL_PER_URI);
+    ap_hook_handler(tasks_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(tasks) = {
+    STANDARD20_MODULE_STUFF,
+    tasks_create_dir_cfg,
+    tasks_merge_dir_cfg,
+    tasks_create_srv_cfg,
+    tasks_merge_srv_cfg,
+    tasks_cmds,
+    tasks_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

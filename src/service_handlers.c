@@ -1,0 +1,38 @@
+/* service_handlers.c - the public endpoints that are not about accounts or
+ * tasks: GET /api/health and GET /api/openapi.json. */
+#include <string.h>
+
+#include <httpd.h>
+#include <http_protocol.h>
+
+#include "tasks/module.h"
+#include "tasks/store.h"
+
+APLOG_USE_MODULE(tasks);
+
+/* The OpenAPI document (htdocs/openapi.json), compiled in by the build. */
+extern const char tasks_openapi_json[];
+
+int tasks_handle_health(request_rec *r)
+{
+    tasks_db *db = tasks_db_get(r);
+
+    if (!db || tasks_db_ping(db) != TASKS_DB_OK) {
+        apr_table_setn(r->err_headers_out, "Retry-After", "2");
+        return tasks_send_json(r, HTTP_SERVICE_UNAVAILABLE,
+                               "{\"status\":\"unavailable\","
+                               "\"database\":\"unavailable\"}");
+    }
+    return tasks_send_json(r, HTTP_OK, "{\"status\":\"ok\",\"database\":\"ok\"}");
+}
+
+int tasks_handle_openapi(request_rec *r)
+{
+    r->status = HTTP_OK;
+    ap_set_content_type(r, "application/json");
+    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=300");
+    ap_set_content_length(r, (apr_off_t)strlen(tasks_openapi_json));
+    if (!r->header_only)
+        ap_rputs(tasks_openapi_json, r);
+    return OK;
+}

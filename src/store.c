@@ -1,0 +1,684 @@
+/* store.c - every SQL statement of mod_tasks, and how they reach
+ * PostgreSQL through mod_dbd's pool.
+ *
+ * Statements are registered with mod_dbd (ap_dbd_prepare) at start-up, so
+ * mod_dbd prepares them on every new connection. The pgsql driver's
+ * connection check silently re-establishes a broken session (PQreset),
+ * which loses every prepared statement; so each connection remembers the
+ * backend it prepared for, and a different backend PID means "prepare
+ * again" before the first query. Every statement is one round trip and
+ * every task statement is constrained by the caller's user id. */
+#include <string.h>
+#include <stdlib.h>
+
+#include <httpd.h>
+#include <http_log.h>
+#include <apr_dbd.h>
+#include <apr_strings.h>
+#include <libpq-fe.h>
+#include <mod_dbd.h>
+
+#include "tasks/module.h"
+#include "tasks/store.h"
+
+APLOG_USE_MODULE(tasks);
+
+/* ------------------------------------------------------------------ */
+/* Statement texts. apr_dbd placeholders are %s (all arguments are text,
+ * cast in SQL); a literal percent is %%. Timestamps are formatted here so
+ * the server's DateStyle and TimeZone never matter. */
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+#define TASK_COLS "t.id, t.user_id, t.title, t.description, t.completed, " \
+    "t.priority, " TS("t.due_at") ", array_to_json(t.tags), " \
+    TS("t.created_at") ", " TS("t.updated_at") ", " TS("t.completed_at") \
+    ", t.version"
+
+#define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
+
+/* The list filters, shared by the page and the count statements. */
+#define LIST_PARAMS "(SELECT %s::uuid AS uid, %s::int AS status, " \
+    "%s::text AS q, %s::smallint AS prio, %s::jsonb AS tags, " \
+    "%s::timestamptz AS due_before, %s::timestamptz AS due_after) p"
+#define LIST_FILTER "t.user_id = p.uid" \
+    " AND (p.status = 0 OR t.completed = (p.status = 2))" \
+    " AND (p.q IS NULL OR t.title ILIKE p.q OR t.description ILIKE p.q)" \
+    " AND (p.prio IS NULL OR t.priority = p.prio)" \
+    " AND (p.tags IS NULL OR t.tags @> ARRAY(SELECT jsonb_array_elements_text(p.tags)))" \
+    " AND (p.due_before IS NULL OR t.due_at < p.due_before)" \
+    " AND (p.due_after IS NULL OR t.due_at > p.due_after)"
+
+/* A page: first (no cursor) or after (keyset: strictly past the cursor's
+ * (sort value, id) in the order's direction). Each matches one index. */
+#define LIST_FIRST(KEY, DIR) "SELECT " TASK_COLS " FROM tasks t, " \
+    LIST_PARAMS " WHERE " LIST_FILTER \
+    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+#define LIST_AFTER(KEY, VAL, DIR, CMP) "SELECT " TASK_COLS " FROM tasks t, " \
+    LIST_PARAMS ", (SELECT %s::text AS v, %s::bigint AS id) c WHERE " \
+    LIST_FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
+    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+
+#define K_CREATED "t.created_at"
+#define K_UPDATED "t.updated_at"
+#define K_DUE "coalesce(t.due_at, 'infinity'::timestamptz)"
+#define K_PRIO "t.priority"
+#define K_TITLE "(t.title COLLATE \"C\")"
+#define V_TS "c.v::timestamptz"
+#define V_PRIO "c.v::smallint"
+#define V_TITLE "(c.v COLLATE \"C\")"
+
+#define LIST_STMTS(NAME, KEY, VAL) \
+    { "tasks_list_" NAME "_asc",  LIST_FIRST(KEY, "ASC") }, \
+    { "tasks_list_" NAME "_desc", LIST_FIRST(KEY, "DESC") }, \
+    { "tasks_next_" NAME "_asc",  LIST_AFTER(KEY, VAL, "ASC", ">") }, \
+    { "tasks_next_" NAME "_desc", LIST_AFTER(KEY, VAL, "DESC", "<") }
+
+enum {
+    S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
+    S_REVOKE, S_LOGIN_FAILURES, S_LOGIN_FAILED, S_LOGIN_SUCCEEDED,
+    S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
+    S_TASKS_CLEAR, S_TASKS_COUNT,
+    S_LIST_FIRST, /* 4 per sort key, in tasks_sort_key order: first asc,
+                     first desc, next asc, next desc */
+    S_COUNT = S_LIST_FIRST + 4 * TASKS_SORT_COUNT
+};
+
+typedef struct {
+    const char *label;
+    const char *sql;
+} stmt_def;
+
+static const stmt_def statements[S_COUNT] = {
+    [S_PING] = { "tasks_ping", "SELECT 1" },
+    [S_AUTH_USER] = { "tasks_auth_user",
+        "SELECT " USER_COLS " FROM users u WHERE u.id = %s::uuid"
+        " AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = %s)" },
+    [S_USER_INSERT] = { "tasks_user_insert",
+        "INSERT INTO users AS u (email, name, password_hash) VALUES (%s, %s, %s)"
+        " ON CONFLICT ((lower(email))) DO NOTHING RETURNING " USER_COLS },
+    [S_USER_BY_EMAIL] = { "tasks_user_by_email",
+        "SELECT " USER_COLS ", u.password_hash FROM users u"
+        " WHERE lower(u.email) = lower(%s)" },
+    [S_USER_SET_HASH] = { "tasks_user_set_hash",
+        "UPDATE users SET password_hash = %s WHERE id = %s::uuid" },
+    [S_REVOKE] = { "tasks_revoke",
+        "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
+        " INSERT INTO revoked_tokens (jti, expires_at)"
+        " VALUES (%s, to_timestamp(%s::bigint)) ON CONFLICT (jti) DO NOTHING" },
+    [S_LOGIN_FAILURES] = { "tasks_login_failures",
+        "WITH p AS (SELECT lower(%s) AS email, %s::text AS addr,"
+        "  now() - make_interval(secs => %s::int) AS since, %s::int AS win)"
+        " SELECT (SELECT count(*) FROM login_failures f, p"
+        "          WHERE f.email = p.email AND f.failed_at > p.since),"
+        "        (SELECT count(*) FROM login_failures f, p"
+        "          WHERE f.addr = p.addr AND f.failed_at > p.since),"
+        "        (SELECT ceil(extract(epoch FROM min(f.failed_at - p.since)))::int"
+        "           FROM login_failures f, p WHERE f.email = p.email AND f.failed_at > p.since),"
+        "        (SELECT ceil(extract(epoch FROM min(f.failed_at - p.since)))::int"
+        "           FROM login_failures f, p WHERE f.addr = p.addr AND f.failed_at > p.since)" },
+    [S_LOGIN_FAILED] = { "tasks_login_failed",
+        "WITH p AS (SELECT lower(%s) AS email, %s::text AS addr,"
+        "  now() - make_interval(secs => %s::int) AS since),"
+        " expired AS (DELETE FROM login_failures f USING p"
+        "  WHERE (f.email = p.email OR f.addr = p.addr) AND f.failed_at <= p.since)"
+        " INSERT INTO login_failures (email, addr) SELECT email, addr FROM p" },
+    [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
+        "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
+    [S_TASK_INSERT] = { "tasks_task_insert",
+        "INSERT INTO tasks AS t (user_id, title, description, completed,"
+        " completed_at, priority, due_at, tags, created_at, updated_at)"
+        " SELECT p.uid, p.title, p.description, p.completed,"
+        "  CASE WHEN p.completed THEN now() END, p.priority, p.due_at,"
+        "  ARRAY(SELECT jsonb_array_elements_text(p.tags)), now(), now()"
+        " FROM (SELECT %s::uuid AS uid, %s::text AS title, %s::text AS description,"
+        "  %s::boolean AS completed, %s::smallint AS priority,"
+        "  %s::timestamptz AS due_at, %s::jsonb AS tags) p"
+        " RETURNING " TASK_COLS },
+    [S_TASK_GET] = { "tasks_task_get",
+        "SELECT " TASK_COLS " FROM tasks t"
+        " WHERE t.user_id = %s::uuid AND t.id = %s::bigint" },
+    /* One statement for PUT, PATCH and complete: each field is set only
+     * when its flag is true; completed may also flip (toggle). The
+     * version condition makes If-Match and the write one atomic step. */
+    [S_TASK_UPDATE] = { "tasks_task_update",
+        "UPDATE tasks AS t SET"
+        " title = CASE WHEN p.set_title THEN p.title ELSE t.title END,"
+        " description = CASE WHEN p.set_description THEN p.description ELSE t.description END,"
+        " priority = CASE WHEN p.set_priority THEN p.priority ELSE t.priority END,"
+        " due_at = CASE WHEN p.set_due_at THEN p.due_at ELSE t.due_at END,"
+        " tags = CASE WHEN p.set_tags THEN ARRAY(SELECT jsonb_array_elements_text(p.tags)) ELSE t.tags END,"
+        " completed = coalesce(p.completed, CASE WHEN p.toggle THEN NOT t.completed ELSE t.completed END),"
+        " completed_at = CASE"
+        "   WHEN NOT coalesce(p.completed, CASE WHEN p.toggle THEN NOT t.completed ELSE t.completed END) THEN NULL"
+        "   WHEN t.completed THEN t.completed_at ELSE now() END,"
+        " updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
+        " version = t.version + 1"
+        " FROM (SELECT %s::uuid AS uid, %s::bigint AS id, %s::int AS version,"
+        "  %s::boolean AS set_title, %s::text AS title,"
+        "  %s::boolean AS set_description, %s::text AS description,"
+        "  %s::boolean AS set_priority, %s::smallint AS priority,"
+        "  %s::boolean AS set_due_at, %s::timestamptz AS due_at,"
+        "  %s::boolean AS set_tags, %s::jsonb AS tags,"
+        "  %s::boolean AS completed, %s::boolean AS toggle) p"
+        " WHERE t.user_id = p.uid AND t.id = p.id"
+        " AND (p.version IS NULL OR t.version = p.version)"
+        " RETURNING " TASK_COLS },
+    [S_TASK_DELETE] = { "tasks_task_delete",
+        "DELETE FROM tasks t USING (SELECT %s::uuid AS uid, %s::bigint AS id,"
+        " %s::int AS version) p WHERE t.user_id = p.uid AND t.id = p.id"
+        " AND (p.version IS NULL OR t.version = p.version)" },
+    [S_TASKS_CLEAR] = { "tasks_tasks_clear",
+        "DELETE FROM tasks WHERE user_id = %s::uuid AND completed" },
+    [S_TASKS_COUNT] = { "tasks_tasks_count",
+        "SELECT count(*) FROM tasks t, " LIST_PARAMS " WHERE " LIST_FILTER },
+    LIST_STMTS("created_at", K_CREATED, V_TS),
+    LIST_STMTS("updated_at", K_UPDATED, V_TS),
+    LIST_STMTS("due_at", K_DUE, V_TS),
+    LIST_STMTS("priority", K_PRIO, V_PRIO),
+    LIST_STMTS("title", K_TITLE, V_TITLE),
+};
+
+/* ------------------------------------------------------------------ */
+/* Connections and their statements. */
+
+/* What one pooled connection knows about its session; lives in the
+ * connection's own pool (as long as the connection). */
+typedef struct {
+    int backend_pid;
+    apr_dbd_prepared_t *stmt[S_COUNT];
+} conn_state;
+
+struct tasks_db {
+    request_rec *r;
+    ap_dbd_t *dbd;
+    conn_state *cs;
+};
+
+#define CONN_STATE_KEY "tasks_module:conn_state"
+
+void tasks_store_register(server_rec *s)
+{
+    int i;
+
+    for (i = 0; i < S_COUNT; i++)
+        ap_dbd_prepare(s, statements[i].sql, statements[i].label);
+}
+
+static int backend_pid(ap_dbd_t *dbd)
+{
+    PGconn *pg = apr_dbd_native_handle(dbd->driver, dbd->handle);
+    return pg ? PQbackendPID(pg) : 0;
+}
+
+static int connection_broken(ap_dbd_t *dbd)
+{
+    PGconn *pg = apr_dbd_native_handle(dbd->driver, dbd->handle);
+    return !pg || PQstatus(pg) != CONNECTION_OK;
+}
+
+/* Make sure every statement exists in the connection's current session.
+ * The first time a connection is seen, mod_dbd has just prepared them;
+ * when the backend changed since, the session is new and empty. */
+static int ensure_statements(request_rec *r, ap_dbd_t *dbd, conn_state **out)
+{
+    conn_state *cs = NULL;
+    int pid = backend_pid(dbd), i, fresh = 0;
+
+    apr_pool_userdata_get((void **)&cs, CONN_STATE_KEY, dbd->pool);
+    if (!cs) {
+        cs = apr_pcalloc(dbd->pool, sizeof(*cs));
+        cs->backend_pid = pid;
+        apr_pool_userdata_setn(cs, CONN_STATE_KEY, NULL, dbd->pool);
+        for (i = 0; i < S_COUNT; i++)
+            cs->stmt[i] = apr_hash_get(dbd->prepared, statements[i].label,
+                                       APR_HASH_KEY_STRING);
+    }
+    else if (cs->backend_pid != pid) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "TASKS0101: database "
+                      "session was re-established (backend %d -> %d); "
+                      "preparing statements again", cs->backend_pid, pid);
+        memset(cs->stmt, 0, sizeof(cs->stmt));
+        cs->backend_pid = pid;
+        fresh = 1;
+    }
+    for (i = 0; i < S_COUNT; i++) {
+        int rv;
+        if (cs->stmt[i])
+            continue;
+        /* A missing statement in a fresh session; or one mod_dbd did not
+         * prepare (first sight): prepare it in this session. */
+        rv = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle,
+                             statements[i].sql, statements[i].label,
+                             &cs->stmt[i]);
+        if (rv) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "TASKS0102: cannot "
+                          "prepare %s: %s", statements[i].label,
+                          apr_dbd_error(dbd->driver, dbd->handle, rv));
+            cs->stmt[i] = NULL;
+            return -1;
+        }
+    }
+    (void)fresh;
+    *out = cs;
+    return 0;
+}
+
+tasks_db *tasks_db_get(request_rec *r)
+{
+    tasks_req *rq = tasks_req_get(r);
+    ap_dbd_t *dbd;
+    tasks_db *db;
+
+    if (rq->db)
+        return rq->db;
+    dbd = ap_dbd_acquire(r);
+    if (!dbd) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0103: no "
+                      "database connection available");
+        return NULL;
+    }
+    db = apr_pcalloc(r->pool, sizeof(*db));
+    db->r = r;
+    db->dbd = dbd;
+    if (ensure_statements(r, dbd, &db->cs))
+        return NULL;
+    rq->db = db;
+    return db;
+}
+
+/* After a failure on a broken connection: let the driver re-establish the
+ * session, then put the statements back. 0 when usable again. */
+static int reconnect(tasks_db *db)
+{
+    ap_dbd_t *dbd = db->dbd;
+
+    if (apr_dbd_check_conn(dbd->driver, db->r->pool, dbd->handle) != APR_SUCCESS)
+        return -1;
+    return ensure_statements(db->r, dbd, &db->cs);
+}
+
+static tasks_db_rc failed(tasks_db *db, int stmt, int rv)
+{
+    if (connection_broken(db->dbd)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, db->r, "TASKS0104: "
+                      "database connection lost during %s",
+                      statements[stmt].label);
+        return TASKS_DB_UNAVAILABLE;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->r, "TASKS0105: %s failed: %s",
+                  statements[stmt].label,
+                  apr_dbd_error(db->dbd->driver, db->dbd->handle, rv));
+    return TASKS_DB_ERROR;
+}
+
+/* Run a reading statement; a connection that died while idle gets one
+ * retry on a re-established session (safe: nothing was written). */
+static tasks_db_rc select_rows(tasks_db *db, int stmt, const char **args,
+                               apr_dbd_results_t **res)
+{
+    int rv, attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        *res = NULL;
+        rv = apr_dbd_pselect(db->dbd->driver, db->r->pool, db->dbd->handle,
+                             res, db->cs->stmt[stmt], 1, 0, args);
+        if (rv == 0)
+            return TASKS_DB_OK;
+        if (attempt || !connection_broken(db->dbd) || reconnect(db))
+            break;
+    }
+    return failed(db, stmt, rv);
+}
+
+/* Run a writing statement (no retry: it may have been executed). */
+static tasks_db_rc write_rows(tasks_db *db, int stmt, const char **args,
+                              int *nrows)
+{
+    int n = 0;
+    int rv = apr_dbd_pquery(db->dbd->driver, db->r->pool, db->dbd->handle,
+                            &n, db->cs->stmt[stmt], 0, args);
+    if (rv)
+        return failed(db, stmt, rv);
+    if (nrows)
+        *nrows = n;
+    return TASKS_DB_OK;
+}
+
+/* A writing statement with RETURNING: no retry either. */
+static tasks_db_rc write_returning(tasks_db *db, int stmt, const char **args,
+                                   apr_dbd_results_t **res)
+{
+    int rv;
+
+    *res = NULL;  /* the driver reuses a non-NULL results object */
+    rv = apr_dbd_pselect(db->dbd->driver, db->r->pool, db->dbd->handle,
+                             res, db->cs->stmt[stmt], 1, 0, args);
+    return rv ? failed(db, stmt, rv) : TASKS_DB_OK;
+}
+
+/* Column col of row as text, NULL for SQL NULL. */
+static const char *col(tasks_db *db, apr_dbd_row_t *row, int c)
+{
+    char *v = NULL;
+
+    if (apr_dbd_datum_get(db->dbd->driver, row, c, APR_DBD_TYPE_STRING, &v)
+        != APR_SUCCESS)
+        return NULL;
+    return v;
+}
+
+/* Row n (1-based) of a result, by index: the driver frees a result (and
+ * every value taken from it) once a sequential read runs past its end,
+ * so rows are only ever fetched by number. 0 when there is no such row. */
+static int nth_row(tasks_db *db, apr_dbd_results_t *res, int n,
+                   apr_dbd_row_t **row)
+{
+    *row = NULL;
+    if (n > apr_dbd_num_tuples(db->dbd->driver, res))
+        return 0;
+    return apr_dbd_get_row(db->dbd->driver, db->r->pool, res, row, n) == 0;
+}
+
+static void task_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_task_row *t)
+{
+    t->id = col(db, row, 0);
+    t->user_id = col(db, row, 1);
+    t->title = col(db, row, 2);
+    t->description = col(db, row, 3);
+    t->completed = col(db, row, 4);
+    t->priority = col(db, row, 5);
+    t->due_at = col(db, row, 6);
+    t->tags_json = col(db, row, 7);
+    t->created_at = col(db, row, 8);
+    t->updated_at = col(db, row, 9);
+    t->completed_at = col(db, row, 10);
+    t->version = col(db, row, 11);
+}
+
+static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
+                          int with_hash)
+{
+    u->id = col(db, row, 0);
+    u->email = col(db, row, 1);
+    u->name = col(db, row, 2);
+    u->created_at = col(db, row, 3);
+    u->password_hash = with_hash ? col(db, row, 4) : NULL;
+}
+
+static const char *bool_arg(int b)
+{
+    return b ? "t" : "f";
+}
+
+static const char *int_arg(apr_pool_t *p, long long v)
+{
+    return apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v);
+}
+
+/* ------------------------------------------------------------------ */
+
+tasks_db_rc tasks_db_ping(tasks_db *db)
+{
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = select_rows(db, S_PING, NULL, &res);
+
+    if (rc == TASKS_DB_OK && !nth_row(db, res, 1, &row))
+        rc = TASKS_DB_ERROR;
+    return rc;
+}
+
+tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
+                               const char *jti, tasks_user_row *out)
+{
+    const char *args[] = { user_id, jti ? jti : "" };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = select_rows(db, S_AUTH_USER, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_NONE;
+    user_from_row(db, row, out, 0);
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
+                                 const char *name, const char *hash,
+                                 tasks_user_row *out)
+{
+    const char *args[] = { email, name, hash };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = write_returning(db, S_USER_INSERT, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_NONE;
+    user_from_row(db, row, out, 0);
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
+                                   tasks_user_row *out)
+{
+    const char *args[] = { email };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = select_rows(db, S_USER_BY_EMAIL, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_NONE;
+    user_from_row(db, row, out, 1);
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
+                                   const char *hash)
+{
+    const char *args[] = { hash, user_id };
+    return write_rows(db, S_USER_SET_HASH, args, NULL);
+}
+
+tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp)
+{
+    const char *args[] = { jti, int_arg(db->r->pool, exp) };
+    return write_rows(db, S_REVOKE, args, NULL);
+}
+
+tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
+                                    const char *addr, int window,
+                                    long *email_failures, long *addr_failures,
+                                    long *email_retry, long *addr_retry)
+{
+    const char *w = int_arg(db->r->pool, window);
+    const char *args[] = { email, addr, w, w };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = select_rows(db, S_LOGIN_FAILURES, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_ERROR;
+    *email_failures = atol(col(db, row, 0));
+    *addr_failures = atol(col(db, row, 1));
+    *email_retry = (v = col(db, row, 2)) ? atol(v) : 0;
+    *addr_retry = (v = col(db, row, 3)) ? atol(v) : 0;
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_login_failed(tasks_db *db, const char *email,
+                                  const char *addr, int window)
+{
+    const char *args[] = { email, addr, int_arg(db->r->pool, window) };
+    return write_rows(db, S_LOGIN_FAILED, args, NULL);
+}
+
+tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
+                                     const char *addr)
+{
+    const char *args[] = { email, addr };
+    return write_rows(db, S_LOGIN_SUCCEEDED, args, NULL);
+}
+
+tasks_db_rc tasks_db_task_insert(tasks_db *db, const char *user_id,
+                                 const tasks_task_input *in,
+                                 tasks_task_row *out)
+{
+    apr_pool_t *p = db->r->pool;
+    const char *args[] = {
+        user_id, in->title, in->description, bool_arg(in->completed),
+        int_arg(p, in->priority), in->due_at,
+        in->tags_json ? in->tags_json : "[]"
+    };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = write_returning(db, S_TASK_INSERT, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_ERROR;
+    task_from_row(db, row, out);
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_task_get(tasks_db *db, const char *user_id,
+                              const char *id, tasks_task_row *out)
+{
+    const char *args[] = { user_id, id };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = select_rows(db, S_TASK_GET, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_NONE;
+    task_from_row(db, row, out);
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
+                                 const char *id, const char *version,
+                                 const tasks_task_input *in, int toggle,
+                                 tasks_task_row *out)
+{
+    apr_pool_t *p = db->r->pool;
+    const char *args[] = {
+        user_id, id, version,
+        bool_arg(in->has_title), in->title,
+        bool_arg(in->has_description), in->description,
+        bool_arg(in->has_priority), int_arg(p, in->priority),
+        bool_arg(in->has_due_at), in->due_at,
+        bool_arg(in->has_tags), in->tags_json ? in->tags_json : "[]",
+        in->has_completed ? bool_arg(in->completed) : NULL,
+        bool_arg(toggle)
+    };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = write_returning(db, S_TASK_UPDATE, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_NONE;
+    task_from_row(db, row, out);
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_task_delete(tasks_db *db, const char *user_id,
+                                 const char *id, const char *version)
+{
+    const char *args[] = { user_id, id, version };
+    int n = 0;
+    tasks_db_rc rc = write_rows(db, S_TASK_DELETE, args, &n);
+
+    return rc != TASKS_DB_OK ? rc : n ? TASKS_DB_OK : TASKS_DB_NONE;
+}
+
+tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db, const char *user_id,
+                                           int *deleted)
+{
+    const char *args[] = { user_id };
+    return write_rows(db, S_TASKS_CLEAR, args, deleted);
+}
+
+/* The seven filter arguments of LIST_PARAMS, in order. */
+static void filter_args(apr_pool_t *p, const char *user_id,
+                        const tasks_list_query *q, const char **args)
+{
+    args[0] = user_id;
+    args[1] = int_arg(p, q->status);
+    args[2] = q->q_like;
+    args[3] = q->priority >= 0 ? int_arg(p, q->priority) : NULL;
+    args[4] = q->tags_json;
+    args[5] = q->due_before;
+    args[6] = q->due_after;
+}
+
+tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c,
+                                apr_array_header_t **rows)
+{
+    apr_pool_t *p = db->r->pool;
+    const char *args[10];
+    int n = 7, stmt, i;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+
+    filter_args(p, user_id, q, args);
+    stmt = S_LIST_FIRST + 4 * (int)q->sort + (q->desc ? 1 : 0);
+    if (c) {
+        stmt += 2;
+        args[n++] = c->value ? c->value : "infinity";
+        args[n++] = c->id;
+    }
+    args[n++] = int_arg(p, q->limit + 1);
+    rc = select_rows(db, stmt, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *rows = apr_array_make(p, q->limit + 1, sizeof(tasks_task_row));
+    for (i = 1; nth_row(db, res, i, &row); i++)
+        task_from_row(db, row, apr_array_push(*rows));
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_tasks_count(tasks_db *db, const char *user_id,
+                                 const tasks_list_query *q, long long *n)
+{
+    const char *args[7];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+
+    filter_args(db->r->pool, user_id, q, args);
+    rc = select_rows(db, S_TASKS_COUNT, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_ERROR;
+    *n = atoll(col(db, row, 0));
+    return TASKS_DB_OK;
+}
+
+const char *tasks_row_sort_value(const tasks_task_row *row, tasks_sort_key k)
+{
+    switch (k) {
+    case TASKS_SORT_UPDATED_AT: return row->updated_at;
+    case TASKS_SORT_DUE_AT:     return row->due_at; /* NULL: no due date */
+    case TASKS_SORT_PRIORITY:   return row->priority;
+    case TASKS_SORT_TITLE:      return row->title;
+    default:                    return row->created_at;
+    }
+}

@@ -1,0 +1,363 @@
+/* task_handlers.c - /api/tasks, /api/tasks/{id}, /api/tasks/{id}/complete
+ * (and the same under /api/{user_id}/...). Every statement is scoped by the
+ * caller's id, which the auth hook established. */
+#include <string.h>
+#include <stdlib.h>
+
+#include <httpd.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <apr_strings.h>
+
+#include "tasks/module.h"
+#include "tasks/list_query.h"
+#include "tasks/problem.h"
+#include "tasks/store.h"
+#include "tasks/task_json.h"
+
+APLOG_USE_MODULE(tasks);
+
+static int not_found(request_rec *r)
+{
+    return tasks_send_problem(r, HTTP_NOT_FOUND, "no such task", NULL);
+}
+
+static int db_failed(request_rec *r, tasks_db_rc rc)
+{
+    if (rc == TASKS_DB_ERROR)
+        return tasks_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                  "the request could not be completed", NULL);
+    return tasks_send_unavailable(r);
+}
+
+/* A 422 whose detail names the first broken field. */
+static int invalid(request_rec *r, const apr_array_header_t *errors)
+{
+    const tasks_field_error *e = &APR_ARRAY_IDX(errors, 0, tasks_field_error);
+
+    return tasks_send_problem(r, HTTP_UNPROCESSABLE_ENTITY,
+                              apr_psprintf(r->pool, "%s %s", e->field,
+                                           e->message), errors);
+}
+
+static int send_task(request_rec *r, int status, const tasks_task_row *row)
+{
+    apr_table_setn(r->headers_out, "ETag", tasks_task_etag(r->pool, row));
+    return tasks_send_json_value(r, status, tasks_task_to_json(row));
+}
+
+/* Does If-None-Match list etag (or "*")? */
+static int none_match_hits(const char *header, const char *etag)
+{
+    const char *p = header;
+    size_t n = strlen(etag);
+
+    if (!strcmp(header, "*"))
+        return 1;
+    while ((p = strstr(p, etag))) {
+        /* weak comparison: W/"x" matches "x" too */
+        p += n;
+        if (*p == '\0' || *p == ',' || *p == ' ')
+            return 1;
+    }
+    return 0;
+}
+
+/* After a conditional write matched nothing: 404 when the task is not the
+ * caller's, else 412 (its ETag did not match). */
+static int missed(request_rec *r, tasks_db *db, const char *uid,
+                  const char *id, const char *version)
+{
+    tasks_task_row row;
+    tasks_db_rc rc;
+
+    if (!version)
+        return not_found(r);
+    rc = tasks_db_task_get(db, uid, id, &row);
+    if (rc == TASKS_DB_NONE)
+        return not_found(r);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    return tasks_send_problem(r, HTTP_PRECONDITION_FAILED,
+                              "the task was changed since it was read "
+                              "(If-Match does not match)", NULL);
+}
+
+/* The version an If-Match header demands. Returns 0 and sets *version
+ * (NULL = unconditional); or answers (404/412) and returns 1 with *done. */
+static int if_match(request_rec *r, tasks_db *db, const char *uid,
+                    const char *id, const char **version, int *done)
+{
+    const char *h = apr_table_get(r->headers_in, "If-Match");
+    long long v;
+
+    *version = NULL;
+    if (!h)
+        return 0;
+    switch (tasks_if_match(h, id, &v)) {
+    case 1:
+        *version = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)v);
+        return 0;
+    case 2:
+        *version = NULL;
+        {
+            tasks_task_row row;
+            tasks_db_rc rc = tasks_db_task_get(db, uid, id, &row);
+            if (rc == TASKS_DB_OK)
+                return 0;
+            *done = rc == TASKS_DB_NONE
+                    ? tasks_send_problem(r, HTTP_PRECONDITION_FAILED,
+                                         "no such task (If-Match: *)", NULL)
+                    : db_failed(r, rc);
+            return 1;
+        }
+    default:
+        *done = missed(r, db, uid, id, "0");
+        return 1;
+    }
+}
+
+static int list_tasks(request_rec *r, const char *uid)
+{
+    tasks_srv_cfg *sc = tasks_srv(r->server);
+    tasks_list_query q;
+    tasks_cursor cursor, *after = NULL;
+    apr_array_header_t *rows;
+    json_t *arr;
+    const char *bad;
+    long long total;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int i, more;
+
+    bad = tasks_list_query_parse(r->pool, r->args, &q);
+    if (bad)
+        return tasks_send_problem(r, HTTP_BAD_REQUEST, apr_psprintf(r->pool,
+                                  "invalid query parameter: %s", bad), NULL);
+    if (q.cursor) {
+        if (tasks_cursor_decode(r->pool, sc->token.key, sc->token.key_len, uid,
+                                &q, q.cursor, &cursor))
+            return tasks_send_problem(r, HTTP_BAD_REQUEST,
+                "invalid query parameter: cursor (it does not belong to this "
+                "query)", NULL);
+        after = &cursor;
+    }
+    if (!(db = tasks_db_get(r)))
+        return tasks_send_unavailable(r);
+    rc = tasks_db_tasks_list(db, uid, &q, after, &rows);
+    if (rc == TASKS_DB_OK)
+        rc = tasks_db_tasks_count(db, uid, &q, &total);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    more = rows->nelts > q.limit;
+    if (more)
+        rows->nelts = q.limit;
+    arr = tasks_json_own(r->pool, json_array());
+    for (i = 0; i < rows->nelts; i++) {
+        json_t *t = tasks_task_to_json(&APR_ARRAY_IDX(rows, i, tasks_task_row));
+        if (!t)
+            return db_failed(r, TASKS_DB_ERROR);
+        json_array_append_new(arr, t);
+    }
+    apr_table_setn(r->headers_out, "X-Total-Count",
+                   apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)total));
+    if (more) {
+        const tasks_task_row *last = &APR_ARRAY_IDX(rows, rows->nelts - 1,
+                                                    tasks_task_row);
+        tasks_cursor next = { tasks_row_sort_value(last, q.sort), last->id };
+        const char *c = tasks_cursor_encode(r->pool, sc->token.key,
+                                            sc->token.key_len, uid, &q, &next);
+        if (c)
+            apr_table_setn(r->headers_out, "Link", apr_psprintf(r->pool,
+                           "<%s?%s>; rel=\"next\"", ap_escape_uri(r->pool, r->uri),
+                           tasks_list_query_next_args(r->pool, &q, c)));
+    }
+    return tasks_send_json(r, HTTP_OK, tasks_json_dump(r->pool, arr));
+}
+
+static int create_task(request_rec *r, const char *uid)
+{
+    tasks_task_input in;
+    apr_array_header_t *errors;
+    tasks_task_row row;
+    tasks_db *db;
+    tasks_db_rc rc;
+    json_t *body;
+    int done;
+
+    if (!(body = tasks_read_json_body(r, 0, &done)))
+        return done;
+    if ((errors = tasks_task_input_from_json(r->pool, body, TASKS_INPUT_CREATE,
+                                             &in)))
+        return invalid(r, errors);
+    if (!(db = tasks_db_get(r)))
+        return tasks_send_unavailable(r);
+    rc = tasks_db_task_insert(db, uid, &in, &row);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, TASKS_API_PREFIX "/tasks/", row.id, NULL));
+    return send_task(r, HTTP_CREATED, &row);
+}
+
+static int clear_completed(request_rec *r, const char *uid)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+    int n = 0;
+
+    if (!r->args || strcmp(r->args, "status=completed") != 0)
+        return tasks_send_problem(r, HTTP_BAD_REQUEST,
+            "invalid query parameter: status (DELETE /api/tasks needs exactly "
+            "?status=completed)", NULL);
+    if (!(db = tasks_db_get(r)))
+        return tasks_send_unavailable(r);
+    rc = tasks_db_tasks_clear_completed(db, uid, &n);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    return tasks_send_json_value(r, HTTP_OK, json_pack("{s:i}", "deleted", n));
+}
+
+/* The caller, after the seed-compatible path check: NULL when answered. */
+static const char *caller(request_rec *r, int *done)
+{
+    tasks_req *rq = tasks_req_get(r);
+    const tasks_route *route = tasks_req_route(r);
+
+    if (!rq->user_id) {
+        /* The auth hook always runs first; refuse rather than guess. */
+        *done = tasks_send_problem(r, HTTP_UNAUTHORIZED,
+                                   "authentication is required", NULL);
+        return NULL;
+    }
+    if (route->path_user_id && strcmp(route->path_user_id, rq->user_id) != 0) {
+        *done = tasks_send_problem(r, HTTP_FORBIDDEN,
+                                   "the path names another user", NULL);
+        return NULL;
+    }
+    return rq->user_id;
+}
+
+int tasks_handle_tasks(request_rec *r)
+{
+    const char *uid;
+    int done;
+
+    if (!(uid = caller(r, &done)))
+        return done;
+    switch (r->method_number) {
+    case M_GET:    return list_tasks(r, uid);
+    case M_POST:   return create_task(r, uid);
+    default:       return clear_completed(r, uid);
+    }
+}
+
+static int get_task(request_rec *r, const char *uid, const char *id)
+{
+    const char *inm = apr_table_get(r->headers_in, "If-None-Match");
+    tasks_task_row row;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_db_get(r)))
+        return tasks_send_unavailable(r);
+    rc = tasks_db_task_get(db, uid, id, &row);
+    if (rc == TASKS_DB_NONE)
+        return not_found(r);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    if (inm && none_match_hits(inm, tasks_task_etag(r->pool, &row))) {
+        apr_table_setn(r->headers_out, "ETag", tasks_task_etag(r->pool, &row));
+        return tasks_send_empty(r, HTTP_NOT_MODIFIED);
+    }
+    return send_task(r, HTTP_OK, &row);
+}
+
+/* PUT, PATCH and complete: validate, then one conditional UPDATE. */
+static int update_task(request_rec *r, const char *uid, const char *id,
+                       tasks_input_mode mode, int complete_route)
+{
+    tasks_task_input in;
+    apr_array_header_t *errors = NULL;
+    tasks_task_row row;
+    const char *version;
+    tasks_db *db;
+    tasks_db_rc rc;
+    json_t *body;
+    int done, toggle = 0;
+
+    body = tasks_read_json_body(r, complete_route, &done);
+    if (!body && done != -1)
+        return done;
+    memset(&in, 0, sizeof(in));
+    if (complete_route) {
+        json_t *c = body ? json_object_get(body, "completed") : NULL;
+        if (!body)
+            toggle = 1;
+        else if (!json_is_boolean(c))
+            tasks_field_error_add(r->pool, &errors, "completed",
+                                  "must be a boolean (or send no body to toggle)");
+        else {
+            in.has_completed = 1;
+            in.completed = json_is_true(c);
+        }
+    }
+    else
+        errors = tasks_task_input_from_json(r->pool, body, mode, &in);
+    if (errors)
+        return invalid(r, errors);
+    if (!(db = tasks_db_get(r)))
+        return tasks_send_unavailable(r);
+    if (if_match(r, db, uid, id, &version, &done))
+        return done;
+    rc = tasks_db_task_update(db, uid, id, version, &in, toggle, &row);
+    if (rc == TASKS_DB_NONE)
+        return missed(r, db, uid, id, version);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    return send_task(r, HTTP_OK, &row);
+}
+
+static int delete_task(request_rec *r, const char *uid, const char *id)
+{
+    const char *version;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int done;
+
+    if (!(db = tasks_db_get(r)))
+        return tasks_send_unavailable(r);
+    if (if_match(r, db, uid, id, &version, &done))
+        return done;
+    rc = tasks_db_task_delete(db, uid, id, version);
+    if (rc == TASKS_DB_NONE)
+        return missed(r, db, uid, id, version);
+    if (rc != TASKS_DB_OK)
+        return db_failed(r, rc);
+    return tasks_send_empty(r, HTTP_NO_CONTENT);
+}
+
+int tasks_handle_task(request_rec *r)
+{
+    const char *uid, *id = tasks_req_route(r)->task_id;
+    int done;
+
+    if (!(uid = caller(r, &done)))
+        return done;
+    switch (r->method_number) {
+    case M_GET:    return get_task(r, uid, id);
+    case M_PUT:    return update_task(r, uid, id, TASKS_INPUT_PUT, 0);
+    case M_PATCH:  return update_task(r, uid, id, TASKS_INPUT_PATCH, 0);
+    default:       return delete_task(r, uid, id);
+    }
+}
+
+int tasks_handle_task_complete(request_rec *r)
+{
+    const char *uid;
+    int done;
+
+    if (!(uid = caller(r, &done)))
+        return done;
+    return update_task(r, uid, tasks_req_route(r)->task_id, TASKS_INPUT_PATCH, 1);
+}

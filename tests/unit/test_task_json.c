@@ -1,0 +1,490 @@
+/* test_task_json.c - task bodies, rows as JSON, ETags and If-Match. */
+#include <string.h>
+#include <apr_strings.h>
+#include "suites.h"
+#include "tasks/problem.h"
+#include "tasks/validate.h"
+#include "tasks/task_json.h"
+
+/* A body parsed into an object owned by the test pool. */
+static json_t *body(const char *text)
+{
+    json_t *obj = NULL;
+    const char *err = tasks_json_parse_object(test_pool, text, strlen(text), &obj);
+
+    ck_assert_msg(err == NULL, "%s: %s", text, err ? err : "");
+    return obj;
+}
+
+/* The errors as "field:message|field:message", for one-line assertions. */
+static const char *errs(const apr_array_header_t *e)
+{
+    const char *s = "";
+    int i;
+
+    if (!e)
+        return "";
+    for (i = 0; i < e->nelts; i++) {
+        const tasks_field_error *f = &APR_ARRAY_IDX(e, i, tasks_field_error);
+        s = apr_psprintf(test_pool, "%s%s%s:%s", s, i ? "|" : "", f->field, f->message);
+    }
+    return s;
+}
+
+static const char *check(const char *text, tasks_input_mode mode,
+                         tasks_task_input *in)
+{
+    return errs(tasks_task_input_from_json(test_pool, body(text), mode, in));
+}
+
+/* n copies of the UTF-8 text unit, as a JSON string member value. */
+static const char *repeat(const char *unit, int n)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; i < n; i++)
+        s = apr_pstrcat(test_pool, s, unit, NULL);
+    return s;
+}
+
+START_TEST(create_defaults)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{\"title\":\"  Buy milk \\u3000\"}", TASKS_INPUT_CREATE, &in), "");
+    ck_assert(in.has_title && in.has_description && in.has_completed
+              && in.has_priority && in.has_due_at && in.has_tags);
+    ck_assert_str_eq(in.title, "Buy milk");
+    ck_assert_ptr_null(in.description);
+    ck_assert_int_eq(in.completed, 0);
+    ck_assert_int_eq(in.priority, TASKS_PRIORITY_NONE);
+    ck_assert_ptr_null(in.due_at);
+    ck_assert_str_eq(in.tags_json, "[]");
+}
+END_TEST
+
+START_TEST(create_all_fields)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{\"title\":\"T\",\"description\":\"  keep  me \","
+                           "\"completed\":true,\"priority\":\"high\","
+                           "\"due_at\":\"2026-01-01T01:00:00+02:00\","
+                           "\"tags\":[\" home \",\"work\",\"home\",\"\\u00e9t\\u00e9\"]}",
+                           TASKS_INPUT_CREATE, &in), "");
+    ck_assert_str_eq(in.title, "T");
+    ck_assert_str_eq(in.description, "  keep  me ");     /* not trimmed */
+    ck_assert_int_eq(in.completed, 1);
+    ck_assert_int_eq(in.priority, TASKS_PRIORITY_HIGH);
+    ck_assert_str_eq(in.due_at, "2025-12-31T23:00:00.000000Z");
+    ck_assert_str_eq(in.tags_json, "[\"home\",\"work\",\"\xc3\xa9t\xc3\xa9\"]");
+}
+END_TEST
+
+START_TEST(title_required_and_typed)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{}", TASKS_INPUT_CREATE, &in), "title:is required");
+    ck_assert_str_eq(check("{\"completed\":true}", TASKS_INPUT_PUT, &in),
+                     "title:is required");
+    ck_assert_str_eq(check("{}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(!in.has_title && !in.has_description && !in.has_completed
+              && !in.has_priority && !in.has_due_at && !in.has_tags);
+    ck_assert_str_eq(check("{\"title\":42}", TASKS_INPUT_CREATE, &in),
+                     "title:must be a string");
+    ck_assert_str_eq(check("{\"title\":null}", TASKS_INPUT_PATCH, &in),
+                     "title:must be a string");
+    ck_assert_str_eq(check("{\"title\":[\"x\"]}", TASKS_INPUT_PUT, &in),
+                     "title:must be a string");
+    ck_assert_str_eq(check("{\"title\":\"\"}", TASKS_INPUT_CREATE, &in),
+                     "title:must be 1-200 characters");
+    ck_assert_str_eq(check("{\"title\":\" \\t\\n\\u00a0\\u2003 \"}", TASKS_INPUT_PATCH, &in),
+                     "title:must be 1-200 characters");
+}
+END_TEST
+
+START_TEST(title_length_in_code_points)
+{
+    tasks_task_input in;
+    const char *emoji = "\xf0\x9f\x98\x80";
+
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"title\":\"%s\"}",
+                                        repeat(emoji, 200)), TASKS_INPUT_CREATE, &in), "");
+    ck_assert_uint_eq(strlen(in.title), 800);
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"title\":\"%s\"}",
+                                        repeat(emoji, 201)), TASKS_INPUT_CREATE, &in),
+                     "title:must be 1-200 characters");
+    /* Surrounding space does not count against the limit. */
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"title\":\"   %s   \"}",
+                                        repeat("a", 200)), TASKS_INPUT_PUT, &in), "");
+    ck_assert_uint_eq(strlen(in.title), 200);
+    /* Escaped surrogate pairs decode to one code point. */
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"title\":\"%s\"}",
+                                        repeat("\\ud83d\\ude00", 200)),
+                           TASKS_INPUT_CREATE, &in), "");
+}
+END_TEST
+
+START_TEST(description_rules)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{\"description\":null}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert_int_eq(in.has_description, 1);
+    ck_assert_ptr_null(in.description);
+    ck_assert_str_eq(check("{\"description\":\"\"}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(in.description, "");
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"description\":\"%s\"}",
+                                        repeat("\xc3\xa9", 1000)), TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"description\":\"%s\"}",
+                                        repeat("a", 1001)), TASKS_INPUT_PATCH, &in),
+                     "description:must be at most 1000 characters");
+    ck_assert_str_eq(check("{\"description\":5}", TASKS_INPUT_PATCH, &in),
+                     "description:must be a string or null");
+    ck_assert_str_eq(check("{\"description\":false}", TASKS_INPUT_PATCH, &in),
+                     "description:must be a string or null");
+}
+END_TEST
+
+START_TEST(scalar_field_rules)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{\"completed\":false}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(in.has_completed && !in.completed);
+    ck_assert_str_eq(check("{\"completed\":\"true\"}", TASKS_INPUT_PATCH, &in),
+                     "completed:must be a boolean");
+    ck_assert_str_eq(check("{\"completed\":1}", TASKS_INPUT_PATCH, &in),
+                     "completed:must be a boolean");
+    ck_assert_str_eq(check("{\"completed\":null}", TASKS_INPUT_PATCH, &in),
+                     "completed:must be a boolean");
+    ck_assert_str_eq(check("{\"priority\":\"medium\"}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(in.has_priority && in.priority == TASKS_PRIORITY_MEDIUM);
+    ck_assert_str_eq(check("{\"priority\":\"HIGH\"}", TASKS_INPUT_PATCH, &in),
+                     "priority:must be one of none, low, medium, high");
+    ck_assert_str_eq(check("{\"priority\":2}", TASKS_INPUT_PATCH, &in),
+                     "priority:must be one of none, low, medium, high");
+    ck_assert_str_eq(check("{\"priority\":null}", TASKS_INPUT_PATCH, &in),
+                     "priority:must be one of none, low, medium, high");
+}
+END_TEST
+
+START_TEST(due_at_rules)
+{
+    tasks_task_input in;
+    const char *msg = "due_at:must be an RFC 3339 date-time with a time zone offset";
+
+    ck_assert_str_eq(check("{\"due_at\":null}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(in.has_due_at && in.due_at == NULL);
+    ck_assert_str_eq(check("{\"due_at\":\"2024-02-29T23:30:00-01:00\"}",
+                           TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(in.due_at, "2024-03-01T00:30:00.000000Z");
+    ck_assert_str_eq(check("{\"due_at\":\"2026-01-01\"}", TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"due_at\":\"2026-01-01T10:00:00\"}", TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"due_at\":\"2026-02-29T10:00:00Z\"}", TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"due_at\":\"\"}", TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"due_at\":1767225600}", TASKS_INPUT_PATCH, &in),
+                     "due_at:must be a string or null");
+}
+END_TEST
+
+START_TEST(tags_rules)
+{
+    tasks_task_input in;
+    const char *msg = "tags:must be at most 20 distinct tags of 1-50 characters";
+    const char *twenty = "\"t1\",\"t2\",\"t3\",\"t4\",\"t5\",\"t6\",\"t7\",\"t8\",\"t9\",\"t10\","
+        "\"t11\",\"t12\",\"t13\",\"t14\",\"t15\",\"t16\",\"t17\",\"t18\",\"t19\",\"t20\"";
+
+    ck_assert_str_eq(check("{\"tags\":[]}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(in.has_tags);
+    ck_assert_str_eq(in.tags_json, "[]");
+    ck_assert_str_eq(check("{\"tags\":[\"b\",\"a\",\" b\",\"a \",\"c\"]}",
+                           TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(in.tags_json, "[\"b\",\"a\",\"c\"]");
+    /* Case matters: "Home" and "home" are two tags. */
+    ck_assert_str_eq(check("{\"tags\":[\"Home\",\"home\"]}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(in.tags_json, "[\"Home\",\"home\"]");
+    /* Quotes survive as JSON escapes. */
+    ck_assert_str_eq(check("{\"tags\":[\"a\\\"b\"]}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(in.tags_json, "[\"a\\\"b\"]");
+    /* 20 distinct, plus duplicates, is fine; 21 distinct is not. */
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"tags\":[%s,\"t1\",\" t20 \"]}", twenty),
+                           TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"tags\":[%s,\"t21\"]}", twenty),
+                           TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"tags\":[\"%s\"]}", repeat("\xe2\x82\xac", 50)),
+                           TASKS_INPUT_PATCH, &in), "");
+    ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"tags\":[\"%s\"]}", repeat("x", 51)),
+                           TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"tags\":[\"\"]}", TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"tags\":[\" \\u00a0 \"]}", TASKS_INPUT_PATCH, &in), msg);
+    ck_assert_str_eq(check("{\"tags\":\"home\"}", TASKS_INPUT_PATCH, &in),
+                     "tags:must be an array of strings");
+    ck_assert_str_eq(check("{\"tags\":null}", TASKS_INPUT_PATCH, &in),
+                     "tags:must be an array of strings");
+    ck_assert_str_eq(check("{\"tags\":[\"a\",1]}", TASKS_INPUT_PATCH, &in),
+                     "tags:must be an array of strings");
+    ck_assert_str_eq(check("{\"tags\":[[\"a\"]]}", TASKS_INPUT_PATCH, &in),
+                     "tags:must be an array of strings");
+}
+END_TEST
+
+START_TEST(every_broken_field_in_order)
+{
+    tasks_task_input in;
+
+    /* Member order in the body does not matter; the error order does. */
+    ck_assert_str_eq(check("{\"tags\":[1],\"due_at\":\"2026-01-01\",\"priority\":\"x\","
+                           "\"completed\":\"no\",\"description\":[],\"title\":42}",
+                           TASKS_INPUT_PUT, &in),
+                     "title:must be a string|description:must be a string or null"
+                     "|completed:must be a boolean"
+                     "|priority:must be one of none, low, medium, high"
+                     "|due_at:must be an RFC 3339 date-time with a time zone offset"
+                     "|tags:must be an array of strings");
+    ck_assert_str_eq(check("{\"priority\":\"x\",\"tags\":[\"\"]}", TASKS_INPUT_CREATE, &in),
+                     "title:is required|priority:must be one of none, low, medium, high"
+                     "|tags:must be at most 20 distinct tags of 1-50 characters");
+}
+END_TEST
+
+START_TEST(read_only_and_unknown_ignored)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{\"id\":7,\"user_id\":\"someone-else\",\"created_at\":\"x\","
+                           "\"updated_at\":5,\"completed_at\":[],\"owner\":true,"
+                           "\"title\":\"ok\"}", TASKS_INPUT_CREATE, &in), "");
+    ck_assert_str_eq(in.title, "ok");
+    ck_assert_str_eq(check("{\"id\":\"x\",\"extra\":{\"deep\":1}}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(!in.has_title && !in.has_description && !in.has_completed
+              && !in.has_priority && !in.has_due_at && !in.has_tags);
+}
+END_TEST
+
+START_TEST(put_and_patch_leave_absent_fields)
+{
+    tasks_task_input in;
+
+    ck_assert_str_eq(check("{\"title\":\"x\",\"priority\":\"low\"}", TASKS_INPUT_PUT, &in), "");
+    ck_assert(in.has_title && in.has_priority);
+    ck_assert(!in.has_description && !in.has_completed && !in.has_due_at && !in.has_tags);
+    ck_assert_str_eq(check("{\"due_at\":null,\"description\":null}", TASKS_INPUT_PATCH, &in), "");
+    ck_assert(in.has_due_at && in.has_description && !in.has_title);
+    ck_assert_ptr_null(in.due_at);
+    ck_assert_ptr_null(in.description);
+}
+END_TEST
+
+START_TEST(objects_built_in_code)
+{
+    tasks_task_input in;
+    json_t *obj = tasks_json_own(test_pool, json_object());
+
+    /* Embedded NUL (json_stringn) cannot sneak through as a shorter string. */
+    json_object_set_new(obj, "title", json_stringn("a\0b", 3));
+    json_object_set_new(obj, "tags", json_pack("[s#]", "x\0y", 3));
+    ck_assert_str_eq(errs(tasks_task_input_from_json(test_pool, obj, TASKS_INPUT_PATCH, &in)),
+                     "title:must not contain NUL characters|tags:must not contain NUL characters");
+}
+END_TEST
+
+static tasks_task_row sample_row(void)
+{
+    tasks_task_row r = {
+        "42", "user-1", "Buy milk", NULL, "f", "0", NULL, "[\"home\"]",
+        "2026-11-25T21:00:00.123456Z", "2026-11-25T21:00:00.123456Z", NULL, "3"
+    };
+    return r;
+}
+
+/* Dump a row's JSON into the pool, or NULL when it was refused. */
+static const char *row_text(const tasks_task_row *r)
+{
+    json_t *j = tasks_task_to_json(r);
+    const char *s = j ? tasks_json_dump(test_pool, j) : NULL;
+
+    json_decref(j);
+    return s;
+}
+
+START_TEST(row_to_json_contract_order)
+{
+    tasks_task_row r = sample_row();
+
+    ck_assert_str_eq(row_text(&r),
+        "{\"id\":42,\"user_id\":\"user-1\",\"title\":\"Buy milk\","
+        "\"description\":null,\"completed\":false,\"priority\":\"none\","
+        "\"due_at\":null,\"tags\":[\"home\"],"
+        "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
+        "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
+}
+END_TEST
+
+START_TEST(row_to_json_values)
+{
+    tasks_task_row r = sample_row();
+    json_t *j;
+
+    r.id = "9007199254740993";
+    r.description = "d\xc3\xa9";
+    r.completed = "t";
+    r.priority = "3";
+    r.due_at = "2026-01-01T00:00:00.000000Z";
+    r.tags_json = "[]";
+    r.completed_at = "2026-01-02T00:00:00.000000Z";
+    j = tasks_task_to_json(&r);
+    ck_assert_ptr_nonnull(j);
+    tasks_json_own(test_pool, j);
+    ck_assert(json_integer_value(json_object_get(j, "id")) == 9007199254740993LL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "description")), "d\xc3\xa9");
+    ck_assert(json_is_true(json_object_get(j, "completed")));
+    ck_assert_str_eq(json_string_value(json_object_get(j, "priority")), "high");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "due_at")),
+                     "2026-01-01T00:00:00.000000Z");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "tags")), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "completed_at")),
+                     "2026-01-02T00:00:00.000000Z");
+    ck_assert_uint_eq(json_object_size(j), 11);
+    r.priority = "1";
+    ck_assert_ptr_nonnull(strstr(row_text(&r), "\"priority\":\"low\""));
+    r.priority = "9";
+    ck_assert_ptr_nonnull(strstr(row_text(&r), "\"priority\":\"none\""));
+}
+END_TEST
+
+START_TEST(row_to_json_corrupt)
+{
+    tasks_task_row r;
+
+    r = sample_row(); r.tags_json = "{}";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.tags_json = "not json";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.tags_json = "[1]";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.tags_json = NULL;
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.id = "4x";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.id = "";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.id = "99999999999999999999";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.title = NULL;
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.title = "bad \xff";
+    ck_assert_ptr_null(row_text(&r));
+    r = sample_row(); r.created_at = NULL;
+    ck_assert_ptr_null(row_text(&r));
+    ck_assert_ptr_null(tasks_task_to_json(NULL));
+}
+END_TEST
+
+START_TEST(etag)
+{
+    tasks_task_row r = sample_row();
+
+    ck_assert_str_eq(tasks_task_etag(test_pool, &r), "\"42.3\"");
+}
+END_TEST
+
+static int im(const char *header, const char *id, long long *v)
+{
+    *v = -1;
+    return tasks_if_match(header, id, v);
+}
+
+START_TEST(if_match)
+{
+    long long v;
+
+    ck_assert_int_eq(im("\"42.3\"", "42", &v), 1);
+    ck_assert(v == 3);
+    ck_assert_int_eq(im("  \"42.17\"  ", "42", &v), 1);
+    ck_assert(v == 17);
+    ck_assert_int_eq(im("\"7.1\", \"42.5\"", "42", &v), 1);
+    ck_assert(v == 5);
+    ck_assert_int_eq(im("\"42.5\",\"42.6\"", "42", &v), 1);          /* first wins */
+    ck_assert(v == 5);
+    ck_assert_int_eq(im(",\"42.8\",,", "42", &v), 1);                /* empty elements */
+    ck_assert(v == 8);
+    ck_assert_int_eq(im("*", "42", &v), 2);
+    ck_assert_int_eq(im("  *  ", "42", &v), 2);
+    /* No match: other task, weak tag, prefix of the id, bad version. */
+    ck_assert_int_eq(im("\"7.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("W/\"42.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("W/\"42.3\", \"1.1\"", "42", &v), 0);
+    ck_assert_int_eq(im("W/\"42.3\", \"42.4\"", "42", &v), 1);
+    ck_assert(v == 4);
+    ck_assert_int_eq(im("\"142.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"4.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.3x\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.-3\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.99999999999999999999\"", "42", &v), 0);
+    /* Malformed headers never match, even when a good tag is listed. */
+    ck_assert_int_eq(im("42.3", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.3", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.3\" \"42.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.3\", bogus", "42", &v), 0);
+    ck_assert_int_eq(im("\"42 .3\"", "42", &v), 0);
+    ck_assert_int_eq(im("*, \"42.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("\"42.3\", *", "42", &v), 0);
+    ck_assert_int_eq(im("w/\"42.3\"", "42", &v), 0);
+    ck_assert_int_eq(im("", "42", &v), 0);
+    ck_assert_int_eq(im("  ", "42", &v), 0);
+    ck_assert_int_eq(im(NULL, "42", &v), 0);
+    ck_assert_int_eq(im("\"42.3\"", "", &v), 0);
+    /* A miss leaves *version alone. */
+    ck_assert_int_eq(im("\"7.3\"", "42", &v), 0);
+    ck_assert(v == -1);
+}
+END_TEST
+
+START_TEST(etag_round_trip)
+{
+    tasks_task_row r = sample_row();
+    long long v = 0;
+
+    r.id = "123456789";
+    r.version = "987654321";
+    ck_assert_int_eq(tasks_if_match(tasks_task_etag(test_pool, &r), r.id, &v), 1);
+    ck_assert(v == 987654321LL);
+}
+END_TEST
+
+Suite *task_json_suite(void)
+{
+    Suite *s = suite_create("task_json");
+    TCase *tc = tcase_create("input");
+    TCase *out = tcase_create("output");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, create_defaults);
+    tcase_add_test(tc, create_all_fields);
+    tcase_add_test(tc, title_required_and_typed);
+    tcase_add_test(tc, title_length_in_code_points);
+    tcase_add_test(tc, description_rules);
+    tcase_add_test(tc, scalar_field_rules);
+    tcase_add_test(tc, due_at_rules);
+    tcase_add_test(tc, tags_rules);
+    tcase_add_test(tc, every_broken_field_in_order);
+    tcase_add_test(tc, read_only_and_unknown_ignored);
+    tcase_add_test(tc, put_and_patch_leave_absent_fields);
+    tcase_add_test(tc, objects_built_in_code);
+    suite_add_tcase(s, tc);
+
+    tcase_add_checked_fixture(out, test_pool_setup, test_pool_teardown);
+    tcase_add_test(out, row_to_json_contract_order);
+    tcase_add_test(out, row_to_json_values);
+    tcase_add_test(out, row_to_json_corrupt);
+    tcase_add_test(out, etag);
+    tcase_add_test(out, if_match);
+    tcase_add_test(out, etag_round_trip);
+    suite_add_tcase(s, out);
+    return s;
+}

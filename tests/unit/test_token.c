@@ -1,0 +1,584 @@
+/* test_token.c - HS256 tokens: issue/verify round trips, and rejection of
+ * every kind of bad token. Most bad tokens are built by hand here (JSON
+ * text, base64url, HMAC computed in the test) so the verifier is checked
+ * against tokens libjwt would never produce. */
+#include <string.h>
+#include <apr_strings.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include "suites.h"
+#include "tasks/b64url.h"
+#include "tasks/token.h"
+
+#define NOW_S ((apr_int64_t)1700000000)
+#define I64 "%" APR_INT64_T_FMT  /* apr_psprintf has no %lld */
+#define NOW apr_time_from_sec(NOW_S)
+#define LATER (NOW_S + 600)   /* a valid exp */
+#define LEEWAY 60
+
+static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
+static const unsigned char other_key[] = "fedcba9876543210fedcba9876543210";
+#define KEY_LEN 32
+
+static const char hs256_hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+/* The configuration most tests use: no iss/aud, 60 s leeway. */
+static tasks_token_cfg plain_cfg(void)
+{
+    tasks_token_cfg cfg = {key, KEY_LEN, NULL, NULL, 3600, LEEWAY};
+    return cfg;
+}
+
+/* base64url of a C string, in test_pool. */
+static const char *b64(const char *s)
+{
+    return tasks_b64url_encode(test_pool, (const unsigned char *)s, strlen(s));
+}
+
+/* Builds <b64 hdr>.<b64 payload>.<b64 HMAC-md(key)> from JSON texts. */
+static const char *sign_with(const EVP_MD *md, const unsigned char *k,
+                             const char *hdr, const char *payload)
+{
+    const char *input = apr_pstrcat(test_pool, b64(hdr), ".", b64(payload), NULL);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    ck_assert_ptr_nonnull(HMAC(md, k, KEY_LEN, (const unsigned char *)input,
+                               strlen(input), mac, &n));
+    return apr_pstrcat(test_pool, input, ".",
+                       tasks_b64url_encode(test_pool, mac, n), NULL);
+}
+
+/* A correctly signed HS256 token carrying payload. */
+static const char *make(const char *payload)
+{
+    return sign_with(EVP_sha256(), key, hs256_hdr, payload);
+}
+
+/* Verifies tok against cfg at NOW. */
+static tasks_token_status check_with(const tasks_token_cfg *cfg, const char *tok)
+{
+    tasks_claims c;
+
+    return tasks_token_verify(test_pool, cfg, tok, NOW, &c);
+}
+
+/* Verifies tok against plain_cfg() at NOW. */
+static tasks_token_status check(const char *tok)
+{
+    tasks_token_cfg cfg = plain_cfg();
+
+    return check_with(&cfg, tok);
+}
+
+/* A payload with a valid sub and exp plus extra members (extra may be ""). */
+static const char *claims_with(const char *extra)
+{
+    return apr_psprintf(test_pool, "{\"sub\":\"u1\",\"exp\":" I64 "%s%s}",
+                        LATER, *extra ? "," : "", extra);
+}
+
+START_TEST(issue_then_verify_round_trips)
+{
+    tasks_token_cfg cfg = {key, KEY_LEN, "https://tasks.example", "tasks-api", 900, LEEWAY};
+    tasks_claims issued, got;
+    const char *tok;
+    apr_size_t i;
+
+    tok = tasks_token_issue(test_pool, &cfg, "user-42", "a@example.com", NOW, &issued);
+    ck_assert_ptr_nonnull(tok);
+    ck_assert_str_eq(issued.sub, "user-42");
+    ck_assert_str_eq(issued.email, "a@example.com");
+    ck_assert_int_eq(issued.iat, NOW_S);
+    ck_assert_int_eq(issued.exp, NOW_S + 900);
+    ck_assert_uint_eq(strlen(issued.jti), 32);
+    for (i = 0; i < 32; i++)
+        ck_assert(strchr("0123456789abcdef", issued.jti[i]) != NULL);
+
+    memset(&got, 0, sizeof(got));
+    ck_assert_int_eq(tasks_token_verify(test_pool, &cfg, tok, NOW, &got), TASKS_TOKEN_OK);
+    ck_assert_str_eq(got.sub, "user-42");
+    ck_assert_str_eq(got.email, "a@example.com");
+    ck_assert_str_eq(got.jti, issued.jti);
+    ck_assert_int_eq(got.iat, NOW_S);
+    ck_assert_int_eq(got.exp, NOW_S + 900);
+
+    /* Still valid just before exp, expired once exp + leeway is reached. */
+    ck_assert_int_eq(tasks_token_verify(test_pool, &cfg, tok,
+                                        apr_time_from_sec(NOW_S + 899), &got),
+                     TASKS_TOKEN_OK);
+    ck_assert_int_eq(tasks_token_verify(test_pool, &cfg, tok,
+                                        apr_time_from_sec(NOW_S + 900 + LEEWAY), &got),
+                     TASKS_TOKEN_EXPIRED);
+}
+END_TEST
+
+START_TEST(issue_without_email_or_iss_aud)
+{
+    tasks_token_cfg cfg = plain_cfg();
+    tasks_claims got;
+    const char *tok = tasks_token_issue(test_pool, &cfg, "u7", NULL, NOW, NULL);
+
+    ck_assert_ptr_nonnull(tok);
+    ck_assert_int_eq(tasks_token_verify(test_pool, &cfg, tok, NOW, &got), TASKS_TOKEN_OK);
+    ck_assert_str_eq(got.sub, "u7");
+    ck_assert_ptr_null(got.email);
+    ck_assert_ptr_nonnull(got.jti);
+}
+END_TEST
+
+START_TEST(issue_gives_fresh_jti_each_time)
+{
+    tasks_token_cfg cfg = plain_cfg();
+    tasks_claims a, b;
+
+    ck_assert_ptr_nonnull(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, &a));
+    ck_assert_ptr_nonnull(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, &b));
+    ck_assert_str_ne(a.jti, b.jti);
+}
+END_TEST
+
+START_TEST(issue_refuses_bad_input)
+{
+    tasks_token_cfg cfg = plain_cfg();
+
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "", NULL, NOW, NULL));
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, NULL, NULL, NOW, NULL));
+    cfg.key_len = TASKS_SECRET_MIN_LEN - 1;
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
+    cfg.key = NULL;
+    cfg.key_len = KEY_LEN;
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
+}
+END_TEST
+
+START_TEST(accepts_hand_made_token)
+{
+    tasks_token_cfg cfg = plain_cfg();
+    tasks_claims got;
+    const char *tok = make(claims_with("\"email\":\"x@y\",\"iat\":1700000000,"
+                                       "\"nbf\":1700000000,\"jti\":\"j1\""));
+
+    ck_assert_int_eq(tasks_token_verify(test_pool, &cfg, tok, NOW, &got), TASKS_TOKEN_OK);
+    ck_assert_str_eq(got.sub, "u1");
+    ck_assert_str_eq(got.email, "x@y");
+    ck_assert_str_eq(got.jti, "j1");
+    ck_assert_int_eq(got.iat, NOW_S);
+    ck_assert_int_eq(got.exp, LATER);
+    /* typ is optional. */
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{\"alg\":\"HS256\"}",
+                                     claims_with(""))), TASKS_TOKEN_OK);
+}
+END_TEST
+
+START_TEST(rejects_alg_none)
+{
+    const char *unsigned_tok = apr_pstrcat(test_pool, b64("{\"alg\":\"none\"}"), ".",
+                                           b64(claims_with("")), ".", NULL);
+    const char *junk_sig = apr_pstrcat(test_pool, unsigned_tok, "c2ln", NULL);
+
+    /* The classic form has an empty signature: not even three parts. */
+    ck_assert_int_eq(check(unsigned_tok), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(junk_sig), TASKS_TOKEN_BAD_ALG);
+    /* Even "signed" with HS256 under the right key, alg none is refused. */
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{\"alg\":\"none\"}",
+                                     claims_with(""))), TASKS_TOKEN_BAD_ALG);
+}
+END_TEST
+
+START_TEST(rejects_alg_in_other_case)
+{
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{\"alg\":\"hs256\"}",
+                                     claims_with(""))), TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{\"alg\":\"Hs256\"}",
+                                     claims_with(""))), TASKS_TOKEN_BAD_ALG);
+}
+END_TEST
+
+START_TEST(rejects_other_hmac_algs)
+{
+    ck_assert_int_eq(check(sign_with(EVP_sha384(), key, "{\"alg\":\"HS384\"}",
+                                     claims_with(""))), TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha512(), key, "{\"alg\":\"HS512\"}",
+                                     claims_with(""))), TASKS_TOKEN_BAD_ALG);
+}
+END_TEST
+
+START_TEST(rejects_bad_header_members)
+{
+    const char *p = claims_with("");
+
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{}", p)), TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{\"alg\":256}", p)),
+                     TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "{\"alg\":\"HS256 \"}", p)),
+                     TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key,
+                                     "{\"alg\":\"HS256\",\"typ\":\"JWE\"}", p)),
+                     TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key,
+                                     "{\"alg\":\"HS256\",\"typ\":1}", p)),
+                     TASKS_TOKEN_BAD_ALG);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key,
+                                     "{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", p)),
+                     TASKS_TOKEN_BAD_ALG);
+}
+END_TEST
+
+START_TEST(rejects_other_key)
+{
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), other_key, hs256_hdr,
+                                     claims_with(""))), TASKS_TOKEN_BAD_SIGNATURE);
+}
+END_TEST
+
+START_TEST(rejects_tampering)
+{
+    tasks_token_cfg cfg = plain_cfg();
+    const char *tok = tasks_token_issue(test_pool, &cfg, "alice", NULL, NOW, NULL);
+    const char *dot1, *dot2, *forged, *prefix;
+    unsigned char *sig, longer[33];
+    apr_size_t sig_len;
+    char *flipped;
+
+    ck_assert_ptr_nonnull(tok);
+    dot1 = strchr(tok, '.');
+    dot2 = strchr(dot1 + 1, '.');
+    /* Same header and signature, payload swapped for another user's. */
+    forged = apr_pstrcat(test_pool, apr_pstrmemdup(test_pool, tok, (apr_size_t)(dot1 - tok)),
+                         ".", b64(claims_with("")), dot2, NULL);
+    ck_assert_int_eq(check_with(&cfg, forged), TASKS_TOKEN_BAD_SIGNATURE);
+
+    /* One signature character changed (the first: its bits are all used). */
+    flipped = apr_pstrdup(test_pool, tok);
+    flipped[dot2 - tok + 1] = flipped[dot2 - tok + 1] == 'A' ? 'B' : 'A';
+    ck_assert_int_eq(check_with(&cfg, flipped), TASKS_TOKEN_BAD_SIGNATURE);
+
+    /* Signature one byte short, or one byte too long (re-encoded so the
+     * base64url itself stays valid). */
+    ck_assert_int_eq(tasks_b64url_decode(test_pool, dot2 + 1, strlen(dot2 + 1),
+                                         &sig, &sig_len), 0);
+    ck_assert_uint_eq(sig_len, 32);
+    memcpy(longer, sig, 32);
+    longer[32] = 0;
+    prefix = apr_pstrmemdup(test_pool, tok, (apr_size_t)(dot2 - tok) + 1);
+    ck_assert_int_eq(check_with(&cfg, apr_pstrcat(test_pool, prefix,
+                                                  tasks_b64url_encode(test_pool, sig, 31),
+                                                  NULL)),
+                     TASKS_TOKEN_BAD_SIGNATURE);
+    ck_assert_int_eq(check_with(&cfg, apr_pstrcat(test_pool, prefix,
+                                                  tasks_b64url_encode(test_pool, longer, 33),
+                                                  NULL)),
+                     TASKS_TOKEN_BAD_SIGNATURE);
+    /* The untouched token is fine. */
+    ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_OK);
+}
+END_TEST
+
+START_TEST(fails_closed_without_key)
+{
+    tasks_token_cfg cfg = plain_cfg();
+    const char *tok = make(claims_with(""));
+
+    cfg.key = NULL;
+    ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
+    cfg.key = key;
+    cfg.key_len = 0;
+    ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
+    ck_assert_int_eq(check(NULL), TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(enforces_length_cap)
+{
+    char pad[TASKS_TOKEN_MAX_LEN];
+    const char *tok, *last_ok = NULL, *first_too_long = NULL;
+    apr_size_t n;
+
+    /* Correctly signed tokens growing one pad byte at a time: the longest
+     * that fits the cap verifies, the first one beyond it does not. */
+    memset(pad, 'x', sizeof(pad));
+    for (n = 6000; n < sizeof(pad) - 1 && first_too_long == NULL; n++) {
+        tok = make(claims_with(apr_psprintf(test_pool, "\"pad\":\"%.*s\"", (int)n, pad)));
+        if (strlen(tok) <= TASKS_TOKEN_MAX_LEN)
+            last_ok = tok;
+        else
+            first_too_long = tok;
+    }
+    ck_assert_ptr_nonnull(last_ok);
+    ck_assert_ptr_nonnull(first_too_long);
+    ck_assert_int_eq(check(last_ok), TASKS_TOKEN_OK);
+    ck_assert_int_eq(check(first_too_long), TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(rejects_wrong_part_count)
+{
+    const char *tok = make(claims_with(""));
+    const char *dot2 = strrchr(tok, '.');
+    const char *two = apr_pstrmemdup(test_pool, tok, (apr_size_t)(dot2 - tok));
+
+    ck_assert_int_eq(check(two), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(apr_pstrcat(test_pool, tok, ".", b64("x"), NULL)),
+                     TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(apr_pstrcat(test_pool, tok, ".", NULL)), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(apr_pstrcat(test_pool, ".", tok, NULL)), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(""), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(".."), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check("abc"), TASKS_TOKEN_MALFORMED);
+    /* An empty middle part. */
+    ck_assert_int_eq(check(apr_pstrcat(test_pool, b64(hs256_hdr), "..", "c2ln", NULL)),
+                     TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(rejects_bad_base64)
+{
+    const char *tok = make(claims_with(""));
+    char *t;
+
+    /* Padding, the standard alphabet and whitespace are all refused. */
+    ck_assert_int_eq(check(apr_pstrcat(test_pool, tok, "=", NULL)), TASKS_TOKEN_MALFORMED);
+    t = apr_pstrdup(test_pool, tok);
+    t[3] = '+';
+    ck_assert_int_eq(check(t), TASKS_TOKEN_MALFORMED);
+    t = apr_pstrdup(test_pool, tok);
+    t[strchr(t, '.') - t + 2] = '/';
+    ck_assert_int_eq(check(t), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(apr_pstrcat(test_pool, " ", tok, NULL)), TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(rejects_header_not_json_object)
+{
+    const char *p = claims_with("");
+
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "not json", p)),
+                     TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key, "[\"HS256\"]", p)),
+                     TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key,
+                                     "{\"alg\":\"HS256\"} trailing", p)),
+                     TASKS_TOKEN_MALFORMED);
+    /* A duplicate alg could mean HS256 to one parser and none to another. */
+    ck_assert_int_eq(check(sign_with(EVP_sha256(), key,
+                                     "{\"alg\":\"HS256\",\"alg\":\"none\"}", p)),
+                     TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(rejects_payload_not_json_object)
+{
+    ck_assert_int_eq(check(make("not json")), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(make("[1,2]")), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(make("\"sub\"")), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(make("42")), TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(rejects_duplicate_claims)
+{
+    ck_assert_int_eq(check(make(claims_with("\"sub\":\"admin\""))), TASKS_TOKEN_MALFORMED);
+    ck_assert_int_eq(check(make(claims_with("\"exp\":99999999999"))), TASKS_TOKEN_MALFORMED);
+}
+END_TEST
+
+START_TEST(rejects_bad_exp)
+{
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\"}")), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":\"1700000600\"}")),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":1700000600.0}")),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":1.7e9}")), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":true}")), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":null}")), TASKS_TOKEN_BAD_CLAIMS);
+}
+END_TEST
+
+START_TEST(rejects_bad_sub)
+{
+    const char *exp = apr_psprintf(test_pool, "\"exp\":" I64, LATER);
+
+    ck_assert_int_eq(check(make(apr_psprintf(test_pool, "{%s}", exp))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(apr_psprintf(test_pool, "{\"sub\":\"\",%s}", exp))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(apr_psprintf(test_pool, "{\"sub\":42,%s}", exp))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(apr_psprintf(test_pool, "{\"sub\":null,%s}", exp))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(apr_psprintf(test_pool, "{\"sub\":[\"u1\"],%s}", exp))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+}
+END_TEST
+
+START_TEST(rejects_wrongly_typed_optional_claims)
+{
+    ck_assert_int_eq(check(make(claims_with("\"email\":7"))), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"email\":null"))), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"jti\":\"\""))), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"jti\":12"))), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"iat\":\"1700000000\""))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"iat\":1700000000.5"))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"nbf\":false"))), TASKS_TOKEN_BAD_CLAIMS);
+}
+END_TEST
+
+/* A payload with sub and only the given exp. */
+static const char *exp_at(apr_int64_t exp)
+{
+    return apr_psprintf(test_pool, "{\"sub\":\"u1\",\"exp\":" I64 "}", exp);
+}
+
+/* claims_with() plus one integer claim name = value. */
+static const char *claims_int(const char *name, apr_int64_t value)
+{
+    return claims_with(apr_psprintf(test_pool, "\"%s\":" I64, name, value));
+}
+
+START_TEST(expiry_honours_leeway)
+{
+    /* Expired 30 s ago, within the 60 s leeway: accepted. */
+    ck_assert_int_eq(check(make(exp_at(NOW_S - 30))), TASKS_TOKEN_OK);
+    ck_assert_int_eq(check(make(exp_at(NOW_S - LEEWAY + 1))), TASKS_TOKEN_OK);
+    /* exp + leeway == now is already expired; beyond it too. */
+    ck_assert_int_eq(check(make(exp_at(NOW_S - LEEWAY))), TASKS_TOKEN_EXPIRED);
+    ck_assert_int_eq(check(make(exp_at(NOW_S - 3600))), TASKS_TOKEN_EXPIRED);
+    /* Absurd values neither overflow nor pass. */
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":-9223372036854775808}")),
+                     TASKS_TOKEN_EXPIRED);
+    ck_assert_int_eq(check(make("{\"sub\":\"u1\",\"exp\":9223372036854775807}")),
+                     TASKS_TOKEN_OK);
+}
+END_TEST
+
+START_TEST(rejects_not_yet_valid)
+{
+    ck_assert_int_eq(check(make(claims_int("nbf", NOW_S + 3600))), TASKS_TOKEN_NOT_YET_VALID);
+    ck_assert_int_eq(check(make(claims_int("nbf", NOW_S + LEEWAY + 1))),
+                     TASKS_TOKEN_NOT_YET_VALID);
+    ck_assert_int_eq(check(make(claims_int("nbf", NOW_S + LEEWAY))), TASKS_TOKEN_OK);
+    ck_assert_int_eq(check(make(claims_int("iat", NOW_S + LEEWAY + 1))),
+                     TASKS_TOKEN_NOT_YET_VALID);
+    ck_assert_int_eq(check(make(claims_int("iat", NOW_S + 3600))), TASKS_TOKEN_NOT_YET_VALID);
+    /* A clock 30 s ahead of ours is within leeway. */
+    ck_assert_int_eq(check(make(claims_int("iat", NOW_S + 30))), TASKS_TOKEN_OK);
+    ck_assert_int_eq(check(make(claims_with("\"nbf\":9223372036854775807"))),
+                     TASKS_TOKEN_NOT_YET_VALID);
+}
+END_TEST
+
+START_TEST(checks_issuer_when_configured)
+{
+    tasks_token_cfg cfg = plain_cfg();
+
+    cfg.issuer = "https://tasks.example";
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"iss\":\"https://tasks.example\""))),
+                     TASKS_TOKEN_OK);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"iss\":\"https://evil.example\""))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"iss\":\"https://tasks.example/\""))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"iss\":[\"https://tasks.example\"]"))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    /* Required when configured. */
+    ck_assert_int_eq(check_with(&cfg, make(claims_with(""))), TASKS_TOKEN_BAD_CLAIMS);
+}
+END_TEST
+
+START_TEST(checks_audience_when_configured)
+{
+    tasks_token_cfg cfg = plain_cfg();
+
+    cfg.audience = "tasks-api";
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"aud\":\"tasks-api\""))),
+                     TASKS_TOKEN_OK);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"aud\":[\"other\",\"tasks-api\"]"))),
+                     TASKS_TOKEN_OK);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"aud\":\"other-api\""))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"aud\":[\"other\",7]"))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"aud\":[]"))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with("\"aud\":{\"tasks-api\":1}"))),
+                     TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check_with(&cfg, make(claims_with(""))), TASKS_TOKEN_BAD_CLAIMS);
+}
+END_TEST
+
+START_TEST(ignores_iss_aud_when_not_configured)
+{
+    ck_assert_int_eq(check(make(claims_with("\"iss\":\"anyone\",\"aud\":[\"x\",\"y\"]"))),
+                     TASKS_TOKEN_OK);
+}
+END_TEST
+
+START_TEST(issued_token_fails_other_config)
+{
+    tasks_token_cfg cfg = {key, KEY_LEN, "iss-a", "aud-a", 900, LEEWAY};
+    tasks_token_cfg other = cfg;
+    const char *tok = tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL);
+
+    ck_assert_ptr_nonnull(tok);
+    other.issuer = "iss-b";
+    ck_assert_int_eq(check_with(&other, tok), TASKS_TOKEN_BAD_CLAIMS);
+    other = cfg;
+    other.audience = "aud-b";
+    ck_assert_int_eq(check_with(&other, tok), TASKS_TOKEN_BAD_CLAIMS);
+    other = cfg;
+    other.key = other_key;
+    ck_assert_int_eq(check_with(&other, tok), TASKS_TOKEN_BAD_SIGNATURE);
+}
+END_TEST
+
+START_TEST(status_texts_are_fixed)
+{
+    int st;
+
+    for (st = TASKS_TOKEN_OK; st <= TASKS_TOKEN_BAD_CLAIMS; st++)
+        ck_assert_ptr_nonnull(tasks_token_status_text((tasks_token_status)st));
+    ck_assert_str_eq(tasks_token_status_text(TASKS_TOKEN_EXPIRED), "token expired");
+}
+END_TEST
+
+Suite *token_suite(void)
+{
+    Suite *s = suite_create("token");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, issue_then_verify_round_trips);
+    tcase_add_test(tc, issue_without_email_or_iss_aud);
+    tcase_add_test(tc, issue_gives_fresh_jti_each_time);
+    tcase_add_test(tc, issue_refuses_bad_input);
+    tcase_add_test(tc, accepts_hand_made_token);
+    tcase_add_test(tc, rejects_alg_none);
+    tcase_add_test(tc, rejects_alg_in_other_case);
+    tcase_add_test(tc, rejects_other_hmac_algs);
+    tcase_add_test(tc, rejects_bad_header_members);
+    tcase_add_test(tc, rejects_other_key);
+    tcase_add_test(tc, rejects_tampering);
+    tcase_add_test(tc, fails_closed_without_key);
+    tcase_add_test(tc, enforces_length_cap);
+    tcase_add_test(tc, rejects_wrong_part_count);
+    tcase_add_test(tc, rejects_bad_base64);
+    tcase_add_test(tc, rejects_header_not_json_object);
+    tcase_add_test(tc, rejects_payload_not_json_object);
+    tcase_add_test(tc, rejects_duplicate_claims);
+    tcase_add_test(tc, rejects_bad_exp);
+    tcase_add_test(tc, rejects_bad_sub);
+    tcase_add_test(tc, rejects_wrongly_typed_optional_claims);
+    tcase_add_test(tc, expiry_honours_leeway);
+    tcase_add_test(tc, rejects_not_yet_valid);
+    tcase_add_test(tc, checks_issuer_when_configured);
+    tcase_add_test(tc, checks_audience_when_configured);
+    tcase_add_test(tc, ignores_iss_aud_when_not_configured);
+    tcase_add_test(tc, issued_token_fails_other_config);
+    tcase_add_test(tc, status_texts_are_fixed);
+    suite_add_tcase(s, tc);
+    return s;
+}
