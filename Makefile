@@ -55,8 +55,9 @@ build/openapi_doc.c: htdocs/openapi.json
 	perl -0777 -ne 's/\\/\\\\/g; s/"/\\"/g; s/\n/\\n"\n"/g; print "/* generated from htdocs/openapi.json */\nconst char tasks_openapi_json[] = \"$$_\";\n"' $< > $@
 
 .libs/mod_tasks.so: $(GLUE_SRC) $(CORE_SRC) $(HEADERS)
+	@mkdir -p build
 	$(APXS) -c -o mod_tasks.la -Iinclude $(shell pkg-config --cflags libpq) -Wc,"$(WARN) -std=gnu11" \
-	  $(GLUE_SRC) $(CORE_SRC) $(LIBS) >/dev/null
+	  $(GLUE_SRC) $(CORE_SRC) $(LIBS) > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 	@echo "==> built .libs/mod_tasks.so"
 
 # Unit tests: the core only, no server, under ASan + UBSan.

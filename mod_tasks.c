@@ -10,10 +10,13 @@
 #include <http_request.h>
 #include <apr_strings.h>
 #include <apr_escape.h>
+#include <apr_hash.h>
 
 #include "tasks/module.h"
 #include "tasks/password.h"
 #include "tasks/store.h"
+
+extern module AP_MODULE_DECLARE_DATA dbd_module;
 
 static const command_rec tasks_cmds[] = {
     AP_INIT_TAKE1("TasksJWTSecretFile", tasks_set_secret_file, NULL, RSRC_CONF,
@@ -110,6 +113,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     apr_uint32_t *hashing;
     const char *dummy;
     unsigned char noise[24];
+    apr_hash_t *registered;
     server_rec *sp;
 
     (void)plog;
@@ -125,11 +129,19 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "initialise password hashing");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    registered = apr_hash_make(ptemp);
     for (sp = s; sp; sp = sp->next) {
         tasks_srv_cfg *sc = tasks_srv(sp);
+        void *dbd_cfg = ap_get_module_config(sp->module_config, &dbd_module);
         sc->hashing = hashing;
         sc->dummy_hash = dummy;
-        tasks_store_register(sp);
+        /* Virtual hosts without DBD directives share the main server's
+         * mod_dbd record: register the statements once per record. */
+        if (!apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg))) {
+            apr_hash_set(registered, apr_pmemdup(ptemp, &dbd_cfg, sizeof(dbd_cfg)),
+                         sizeof(dbd_cfg), sp);
+            tasks_store_register(sp);
+        }
     }
     return OK;
 }

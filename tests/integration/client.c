@@ -1,0 +1,216 @@
+/* client.c - libcurl-based HTTP client and API helpers for the tests. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "client.h"
+
+static const char *source_ip;
+
+const char *base_url(void)
+{
+    const char *b = getenv("BASE_URL");
+    return b ? b : "http://127.0.0.1:8080";
+}
+
+const char *base_url2(void)
+{
+    const char *b = getenv("BASE_URL2");
+    return b ? b : base_url();
+}
+
+void http_set_source(const char *ip)
+{
+    source_ip = ip;
+}
+
+char *fmt(const char *f, ...)
+{
+    va_list ap;
+    char *s = NULL;
+
+    va_start(ap, f);
+    if (vasprintf(&s, f, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+    http_resp *r = ud;
+    size_t len = size * n;
+
+    r->body = realloc(r->body, r->len + len + 1);
+    memcpy(r->body + r->len, data, len);
+    r->len += len;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+    http_resp *r = ud;
+    size_t len = size * n, count = 0;
+
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+        len--;
+    if (!memchr(data, ':', len))
+        return size * n;   /* status line or the blank end of headers */
+    while (r->headers && r->headers[count])
+        count++;
+    r->headers = realloc(r->headers, (count + 2) * sizeof(char *));
+    r->headers[count] = strndup(data, len);
+    r->headers[count + 1] = NULL;
+    return size * n;
+}
+
+http_resp *http(const char *method, const char *url, const char *body,
+                const char *const *headers)
+{
+    http_resp *r = calloc(1, sizeof(*r));
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = NULL;
+    char *full = url[0] == '/' ? fmt("%s%s", base_url(), url) : strdup(url);
+    int has_ct = 0;
+    CURLcode rc;
+
+    r->body = calloc(1, 1);
+    for (; headers && *headers; headers++) {
+        hl = curl_slist_append(hl, *headers);
+        if (!strncasecmp(*headers, "Content-Type:", 13))
+            has_ct = 1;
+    }
+    if (body && !has_ct)
+        hl = curl_slist_append(hl, "Content-Type: application/json");
+    hl = curl_slist_append(hl, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, full);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (source_ip)
+        curl_easy_setopt(c, CURLOPT_INTERFACE, source_ip);
+    rc = curl_easy_perform(c);
+    ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, full,
+                  curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->seconds);
+    if (r->len)
+        r->json = json_loadb(r->body, r->len, 0, NULL);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    free(full);
+    return r;
+}
+
+http_resp *http_auth(const char *method, const char *url, const char *token,
+                     const char *body)
+{
+    char *h = token ? fmt("Authorization: Bearer %s", token) : NULL;
+    const char *hs[] = { h, NULL };
+    http_resp *r = http(method, url, body, h ? hs : NULL);
+
+    free(h);
+    return r;
+}
+
+const char *http_header(const http_resp *r, const char *name)
+{
+    size_t n = strlen(name);
+    char **h;
+
+    for (h = r->headers; h && *h; h++)
+        if (!strncasecmp(*h, name, n) && (*h)[n] == ':') {
+            const char *v = *h + n + 1;
+            while (*v == ' ')
+                v++;
+            return v;
+        }
+    return NULL;
+}
+
+void http_free(http_resp *r)
+{
+    char **h;
+
+    if (!r)
+        return;
+    for (h = r->headers; h && *h; h++)
+        free(*h);
+    free(r->headers);
+    json_decref(r->json);
+    free(r->body);
+    free(r);
+}
+
+char *make_user(const char *prefix, char **id_out)
+{
+    static unsigned counter;
+    char *body = fmt("{\"email\":\"%s-%d-%u-%ld@example.org\","
+                     "\"password\":\"correct horse battery\"}",
+                     prefix, (int)getpid(), counter++, random());
+    http_resp *r = http("POST", "/api/auth/signup", body, NULL);
+    char *token;
+
+    ck_assert_status(r, 201);
+    token = strdup(json_string_value(json_object_get(r->json, "token")));
+    if (id_out)
+        *id_out = strdup(json_string_value(json_object_get(
+            json_object_get(r->json, "user"), "id")));
+    http_free(r);
+    free(body);
+    return token;
+}
+
+long long make_task(const char *token, const char *json_body)
+{
+    http_resp *r = http_auth("POST", "/api/tasks", token, json_body);
+    long long id;
+
+    ck_assert_status(r, 201);
+    id = json_integer_value(json_object_get(r->json, "id"));
+    http_free(r);
+    return id;
+}
+
+void assert_problem(const http_resp *r, int status)
+{
+    const char *ct = http_header(r, "Content-Type");
+
+    ck_assert_status(r, status);
+    ck_assert_msg(ct && !strncmp(ct, "application/problem+json", 24),
+                  "Content-Type %s", ct ? ct : "(none)");
+    ck_assert_ptr_nonnull(r->json);
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "status")),
+                     status);
+    ck_assert(json_is_string(json_object_get(r->json, "detail")));
+    ck_assert(json_is_string(json_object_get(r->json, "title")));
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "type")),
+                     "about:blank");
+}
+
+int stack(const char *subcommand)
+{
+    char *cmd = fmt("%s/scripts/stack.sh %s %s >/dev/null 2>&1",
+                    getenv("TASKS_ROOT"), subcommand, getenv("STACK_DIR"));
+    int rc = system(cmd);
+
+    free(cmd);
+    return rc;
+}

@@ -1,0 +1,61 @@
+/* client.h - a small real HTTP client (libcurl) for the integration tests,
+ * and helpers to make users and tasks through the API. */
+#ifndef TASKS_IT_CLIENT_H
+#define TASKS_IT_CLIENT_H
+
+#include <stddef.h>
+#include <check.h>
+#include <jansson.h>
+
+typedef struct {
+    long status;
+    char *body;            /* NUL-terminated */
+    size_t len;
+    json_t *json;          /* parsed body, or NULL */
+    char **headers;        /* "Name: value" lines, NULL-terminated */
+    double seconds;        /* total time of the exchange */
+} http_resp;
+
+/* Base URLs from the environment: BASE_URL (main), BASE_URL2 (the virtual
+ * host with tight throttling and signup off). */
+const char *base_url(void);
+const char *base_url2(void);
+
+/* One request. url is absolute, or a path on base_url(). headers is a
+ * NULL-terminated list of "Name: value" (may be NULL). body may be NULL;
+ * with a body and no Content-Type header, application/json is sent. */
+http_resp *http(const char *method, const char *url, const char *body,
+                const char *const *headers);
+/* The same with a bearer token (NULL = none). */
+http_resp *http_auth(const char *method, const char *url, const char *token,
+                     const char *body);
+/* Bind the client to another loopback source address for the next
+ * requests (NULL = default), to act as another client. */
+void http_set_source(const char *ip);
+
+/* The first value of a header (case-insensitive name), or NULL. */
+const char *http_header(const http_resp *r, const char *name);
+void http_free(http_resp *r);
+
+/* Assert the status, showing the body when it differs. */
+#define ck_assert_status(resp, want) \
+    ck_assert_msg((resp)->status == (want), "expected %d, got %ld: %s", \
+                  (int)(want), (resp)->status, (resp)->body)
+
+/* A fresh user (unique email from prefix); returns its token (malloc'd)
+ * and, when id_out is not NULL, its id (malloc'd). */
+char *make_user(const char *prefix, char **id_out);
+/* Create a task from a JSON body; returns its id (asserts 201). */
+long long make_task(const char *token, const char *json_body);
+
+/* Assert a problem+json document with this status and a string detail. */
+void assert_problem(const http_resp *r, int status);
+
+/* printf into a static-free malloc'd string (caller frees). */
+char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/* Run a shell command of the test stack (e.g. "pg-down"); returns its
+ * exit status. */
+int stack(const char *subcommand);
+
+#endif

@@ -1,0 +1,12 @@
+/* suites.h - the integration suites; main.c runs them all. */
+#ifndef TASKS_IT_SUITES_H
+#define TASKS_IT_SUITES_H
+
+#include <check.h>
+
+Suite *foundation_suite(void);
+Suite *auth_suite(void);
+Suite *tasks_suite(void);
+Suite *cors_suite(void);
+
+#endif

@@ -1,0 +1,2 @@
+#include "suites.h"
+Suite *auth_suite(void) { return suite_create("auth"); }

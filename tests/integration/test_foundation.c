@@ -1,0 +1,247 @@
+/* test_foundation.c - health, unknown paths, wrong methods, a database
+ * outage and recovery under a running httpd, and configuration errors
+ * that must stop httpd at start-up. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "suites.h"
+
+START_TEST(health_reports_ok)
+{
+    http_resp *r = http("GET", "/api/health", NULL, NULL);
+
+    ck_assert_status(r, 200);
+    ck_assert_str_eq(http_header(r, "Content-Type"), "application/json");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "ok");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "database")), "ok");
+    http_free(r);
+}
+END_TEST
+
+START_TEST(unknown_api_path_is_problem_404)
+{
+    const char *paths[] = { "/api/nope", "/api", "/api/", "/api/tasks/",
+                            "/api/auth", "/api/tasks/1/complete/x" };
+    size_t i;
+
+    for (i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+        http_resp *r = http("GET", paths[i], NULL, NULL);
+        assert_problem(r, 404);
+        http_free(r);
+    }
+}
+END_TEST
+
+START_TEST(wrong_method_is_405_with_allow)
+{
+    http_resp *r = http("DELETE", "/api/health", NULL, NULL);
+
+    assert_problem(r, 405);
+    ck_assert_str_eq(http_header(r, "Allow"), "GET, HEAD");
+    http_free(r);
+    r = http("GET", "/api/auth/login", NULL, NULL);
+    assert_problem(r, 405);
+    ck_assert_str_eq(http_header(r, "Allow"), "POST");
+    http_free(r);
+}
+END_TEST
+
+START_TEST(openapi_document_is_served)
+{
+    http_resp *r = http("GET", "/api/openapi.json", NULL, NULL);
+
+    ck_assert_status(r, 200);
+    ck_assert_ptr_nonnull(r->json);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "openapi")), "3.1.0");
+    http_free(r);
+}
+END_TEST
+
+START_TEST(frontend_is_served_next_to_the_api)
+{
+    http_resp *r = http("GET", "/openapi.json", NULL, NULL);
+
+    ck_assert_status(r, 200);
+    ck_assert_ptr_nonnull(http_header(r, "X-Content-Type-Options"));
+    http_free(r);
+}
+END_TEST
+
+/* PostgreSQL stops under a running httpd: health answers 503 quickly with
+ * Retry-After; once it is back, health and every prepared statement work
+ * again without restarting httpd (sessions are re-established and their
+ * statements prepared again). */
+START_TEST(database_outage_and_recovery)
+{
+    char *token = make_user("outage", NULL);
+    http_resp *r;
+    int i, ok;
+
+    make_task(token, "{\"title\":\"before the outage\"}");
+    ck_assert_int_eq(stack("pg-down"), 0);
+    for (i = 0; i < 3; i++) {
+        r = http("GET", "/api/health", NULL, NULL);
+        ck_assert_status(r, 503);
+        ck_assert_msg(r->seconds < 2.0, "health took %.2fs", r->seconds);
+        ck_assert_ptr_nonnull(http_header(r, "Retry-After"));
+        ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")),
+                         "unavailable");
+        http_free(r);
+    }
+    r = http_auth("GET", "/api/tasks", token, NULL);
+    assert_problem(r, 503);
+    ck_assert_ptr_nonnull(http_header(r, "Retry-After"));
+    http_free(r);
+
+    ck_assert_int_eq(stack("pg-up"), 0);
+    /* Every pooled connection is used at least once: each must come back
+     * with its statements (the pool holds at most 2 x 4 connections). */
+    for (i = 0, ok = 0; i < 40; i++) {
+        r = http_auth("GET", "/api/tasks", token, NULL);
+        ok += r->status == 200;
+        ck_assert_msg(r->status == 200, "request %d after restart: %ld %s",
+                      i, r->status, r->body);
+        http_free(r);
+    }
+    ck_assert_int_eq(ok, 40);
+    r = http("GET", "/api/health", NULL, NULL);
+    ck_assert_status(r, 200);
+    http_free(r);
+    make_task(token, "{\"title\":\"after the outage\"}");
+    free(token);
+}
+END_TEST
+
+/* Run `apache2 -t` on the stack's config plus extra lines; returns the
+ * exit status and the output in *out (malloc'd). */
+static int configtest(const char *extra, char **out)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *conf = fmt("%s/bad.conf", dir), *cmd, *log = fmt("%s/bad.out", dir);
+    char buf[8192];
+    FILE *f;
+    size_t n;
+    int rc;
+
+    cmd = fmt("cp %s/httpd.conf %s && cat >> %s <<'X'\n%s\nX\n", dir, conf, conf, extra);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, log);
+    rc = system(cmd);
+    f = fopen(log, "r");
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    *out = strdup(buf);
+    free(cmd);
+    free(conf);
+    free(log);
+    return WEXITSTATUS(rc);
+}
+
+START_TEST(good_config_passes_configtest)
+{
+    char *out;
+
+    ck_assert_int_eq(configtest("", &out), 0);
+    free(out);
+}
+END_TEST
+
+START_TEST(bad_directive_values_stop_startup)
+{
+    const char *dir = getenv("STACK_DIR");
+    struct { const char *line, *expect; } cases[] = {
+        { "TasksJWTLifetime soon", "TasksJWTLifetime" },
+        { "TasksJWTLifetime 0", "TasksJWTLifetime" },
+        { "TasksJWTLeeway -5", "TasksJWTLeeway" },
+        { "TasksMaxBodySize 12kb", "TasksMaxBodySize" },
+        { "TasksLoginThrottle 5 0 50", "TasksLoginThrottle" },
+        { "TasksLoginThrottle 5 900", "TasksLoginThrottle" },
+        { "TasksCORSAllowOrigin *", "TasksCORSAllowOrigin" },
+        { "TasksCORSAllowOrigin https://app.example.org/path", "TasksCORSAllowOrigin" },
+        { "TasksSignup maybe", "TasksSignup" },
+        { "TasksJWTSecretFile /nonexistent/jwt.secret", "cannot read" },
+    };
+    size_t i;
+    char *out, *line;
+
+    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        ck_assert_msg(configtest(cases[i].line, &out) != 0,
+                      "'%s' passed configtest", cases[i].line);
+        ck_assert_msg(strstr(out, cases[i].expect), "'%s': %s", cases[i].line, out);
+        free(out);
+    }
+    /* A secret shorter than 32 bytes (a trailing newline does not count). */
+    line = fmt("printf 'short-secret-of-31-bytes-123456\\n' > %s/short.secret", dir);
+    ck_assert_int_eq(system(line), 0);
+    free(line);
+    line = fmt("TasksJWTSecretFile %s/short.secret", dir);
+    ck_assert_int_ne(configtest(line, &out), 0);
+    ck_assert_msg(strstr(out, "at least 32"), "%s", out);
+    free(out);
+    free(line);
+}
+END_TEST
+
+START_TEST(missing_secret_stops_startup)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *conf = fmt("%s/nosecret.conf", dir), *cmd, *out = fmt("%s/nosecret.out", dir);
+    char buf[4096];
+    FILE *f;
+    size_t n;
+    int rc;
+
+    cmd = fmt("cat > %s <<'X'\nServerRoot /usr/lib/apache2\nServerName t\n"
+              "Listen 127.0.0.1:1\nPidFile %s/nosecret.pid\nErrorLog /dev/stderr\n"
+              "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
+              "LoadModule authz_core_module modules/mod_authz_core.so\n"
+              "LoadModule dbd_module modules/mod_dbd.so\n"
+              "LoadModule tasks_module %s/.libs/mod_tasks.so\n"
+              "DBDriver pgsql\n<Location /api>\nSetHandler tasks\n</Location>\nX\n",
+              conf, dir, getenv("TASKS_ROOT"));
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, out);
+    rc = system(cmd);
+    ck_assert_int_ne(WEXITSTATUS(rc), 0);
+    f = fopen(out, "r");
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(buf, "TasksJWTSecretFile is required"), "%s", buf);
+    free(cmd);
+    free(conf);
+    free(out);
+}
+END_TEST
+
+Suite *foundation_suite(void)
+{
+    Suite *s = suite_create("foundation");
+    TCase *tc = tcase_create("http");
+    TCase *outage = tcase_create("outage");
+    TCase *config = tcase_create("config");
+
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, health_reports_ok);
+    tcase_add_test(tc, unknown_api_path_is_problem_404);
+    tcase_add_test(tc, wrong_method_is_405_with_allow);
+    tcase_add_test(tc, openapi_document_is_served);
+    tcase_add_test(tc, frontend_is_served_next_to_the_api);
+    suite_add_tcase(s, tc);
+    tcase_set_timeout(outage, 90);
+    tcase_add_test(outage, database_outage_and_recovery);
+    suite_add_tcase(s, outage);
+    tcase_set_timeout(config, 60);
+    tcase_add_test(config, good_config_passes_configtest);
+    tcase_add_test(config, bad_directive_values_stop_startup);
+    tcase_add_test(config, missing_secret_stops_startup);
+    suite_add_tcase(s, config);
+    return s;
+}

@@ -1,0 +1,2 @@
+#include "suites.h"
+Suite *tasks_suite(void) { return suite_create("tasks"); }
