@@ -221,6 +221,39 @@ START_TEST(missing_secret_stops_startup)
 }
 END_TEST
 
+/* make migrate applies nothing twice: a second run against the stack's
+ * database (already migrated by the stack) leaves schema_migrations as it
+ * was and succeeds. */
+START_TEST(migrations_are_idempotent)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *count = fmt(". %s/pg.env; psql -X -At -h $PGHOST -p $PGPORT -U tasks -d tasks "
+                      "-c 'SELECT count(*) FROM schema_migrations' > %s/mig.count", dir, dir);
+    char *migrate = fmt(". %s/pg.env; make -s -C %s migrate "
+                        "DATABASE_URL=\"postgresql:///tasks?host=$PGHOST&port=$PGPORT&user=tasks\" "
+                        "> %s/mig.out 2>&1", dir, getenv("TASKS_ROOT"), dir);
+    char *path = fmt("%s/mig.count", dir);
+    char before[32] = "", after[32] = "";
+    FILE *f;
+
+    ck_assert_int_eq(system(count), 0);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(fgets(before, sizeof(before), f));
+    fclose(f);
+    ck_assert_int_eq(system(migrate), 0);
+    ck_assert_int_eq(system(migrate), 0);
+    ck_assert_int_eq(system(count), 0);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(fgets(after, sizeof(after), f));
+    fclose(f);
+    ck_assert_int_ge(atoi(before), 1);
+    ck_assert_str_eq(before, after);
+    free(count);
+    free(migrate);
+    free(path);
+}
+END_TEST
+
 Suite *foundation_suite(void)
 {
     Suite *s = suite_create("foundation");
@@ -242,6 +275,7 @@ Suite *foundation_suite(void)
     tcase_add_test(config, good_config_passes_configtest);
     tcase_add_test(config, bad_directive_values_stop_startup);
     tcase_add_test(config, missing_secret_stops_startup);
+    tcase_add_test(config, migrations_are_idempotent);
     suite_add_tcase(s, config);
     return s;
 }
