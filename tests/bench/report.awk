@@ -1,0 +1,180 @@
+# report.awk - turns the key=value facts of a bench run (results.kv, written
+# by run.sh) into the Markdown report (-v format=md) or JSON (-v format=json),
+# and judges the targets.
+
+function num(k) { return (k in V) ? V[k] + 0 : 0 }
+function has(k) { return (k in V) && V[k] != "" }
+function ms(us) { return sprintf("%.2f", us / 1000) }
+function ratio(a, b) { return b > 0 ? a / b : 0 }
+function f2(x) { return sprintf("%.2f", x) }
+function pf(ok) { return ok ? "PASS" : "FAIL" }
+function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, " ", s); return "\"" s "\"" }
+function jval(s) { return (s ~ /^-?[0-9]+(\.[0-9]+)?$/) ? s + 0 : jstr(s) }
+
+# per-request CPU (ms) of a scenario
+function cpu_req(sc, what) { return ratio(1000 * num("sc." sc ".cpu_" what "_s"), num("sc." sc ".requests")) }
+
+function target(name, ok, detail) {
+    nt++; T_name[nt] = name; T_ok[nt] = ok; T_detail[nt] = detail
+    if (!ok) failed++
+}
+
+{
+    i = index($0, "=")
+    if (i > 0) V[substr($0, 1, i - 1)] = substr($0, i + 1)
+}
+
+END {
+    ns = split(V["run.scenarios"], S, " ")
+    static_rps = num("sc.static.rps"); static_p99 = num("sc.static.p99_us")
+    pgb_tps = num("pgb.tps")
+    pgb_pg_cpu = ratio(1000 * num("pgb.cpu_pg_s"), num("pgb.transactions"))
+
+    # ---- targets
+    get_r = ratio(num("sc.get.rps"), static_rps)
+    target("get-one >= 40% of the static ceiling (req/s)", get_r >= 0.40,
+           sprintf("%.1f%% (%.0f vs %.0f req/s)", 100 * get_r, num("sc.get.rps"), static_rps))
+    list_r = ratio(num("sc.list.rps"), static_rps)
+    target("list of 50 >= 20% of the static ceiling (req/s)", list_r >= 0.20,
+           sprintf("%.1f%% (%.0f vs %.0f req/s)", 100 * list_r, num("sc.list.rps"), static_rps))
+    mix_r = ratio(num("sc.mix.p99_us"), static_p99)
+    target("mix p99 <= 2.5x static p99 (same connections)", mix_r > 0 && mix_r <= 2.5,
+           sprintf("%.2fx (%s ms vs %s ms)", mix_r, ms(num("sc.mix.p99_us")), ms(static_p99)))
+    pg_get = cpu_req("get", "pg")
+    pg_r = ratio(pg_get, pgb_pg_cpu)
+    target("PostgreSQL CPU per get-one <= 1.2x pgbench per transaction", pg_r > 0 && pg_r <= 1.2,
+           sprintf("%.2fx (%.3f vs %.3f ms)", pg_r, pg_get, pgb_pg_cpu))
+    errs = 0; errlist = ""
+    for (k in V) if (k ~ /\.(non2xx|sock_errors)$/ && V[k] + 0 > 0) {
+        errs += V[k]; errlist = errlist " " k "=" V[k]
+    }
+    errs += num("pgb.failed")
+    target("zero errors (non-2xx, socket errors, pgbench failures)", errs == 0,
+           errs == 0 ? "0 in every scenario" : errs " (" substr(errlist, 2) "; socket errors: see sock_detail = connect/read/write/timeout in latest.json)")
+    ng = split(V["run.growth_counts"], G, " ")
+    gmin = G[1]; gmax = G[ng]
+    gg = ratio(num("sc.grow_get_" gmax ".p50_us"), num("sc.grow_get_" gmin ".p50_us"))
+    gl = ratio(num("sc.grow_list_" gmax ".p50_us"), num("sc.grow_list_" gmin ".p50_us"))
+    growth_ok = gg > 0 && gg <= 1.5 && gl > 0 && gl <= 1.5
+    gdetail = sprintf("p50 at %d vs %d tasks: get-one %.2fx, list %.2fx", gmax, gmin, gg, gl)
+    if (has("sc.grow_get_rows2.p50_us")) {
+        gr = ratio(num("sc.grow_get_rows2.p50_us"), num("sc.grow_get_rows1.p50_us"))
+        growth_ok = growth_ok && gr <= 1.5
+        gdetail = gdetail sprintf("; get-one at %d vs %d rows %.2fx", num("grow.rows2"), num("grow.rows1"), gr)
+    }
+    target("flat growth: latency at the largest / smallest size <= 1.5x", growth_ok, gdetail)
+    mem_r = ratio(num("mem.rss_end_kb"), num("mem.rss_start_kb"))
+    target("flat memory: children's RSS end / after warm-up <= 1.10", mem_r > 0 && mem_r <= 1.10 && ("mem.same_children" in V) && V["mem.same_children"] == "yes",
+           sprintf("%.3f (%d -> %d kB over %d s, same children: %s)", mem_r, num("mem.rss_start_kb"), num("mem.rss_end_kb"), num("mem.soak_s"), V["mem.same_children"]))
+
+    if (format == "json") { json(); exit }
+
+    # ---- markdown
+    print "# mod_tasks benchmark"
+    print ""
+    printf("Run %s, `%s` (git %s), %d s in all.\n\n", V["run.date"], V["run.command"], V["run.git"], num("run.total_s"))
+    printf("Data: %d users x %d tasks + users with %s tasks = %d task rows (%s scale). ",
+           num("run.users"), num("run.tasks_per_user"), V["run.growth_counts"],
+           has("grow.rows2") ? num("grow.rows2") : num("seed.rows_phase1"), V["run.scale"])
+    printf("Load: wrk on loopback, %d threads, %d connections, %d s per scenario, every request with a valid bearer token of the owning user (%d users with tokens). ",
+           num("run.threads"), num("run.conns"), num("run.duration_s"), num("run.tokens"))
+    printf("httpd: %d children, %d pooled PostgreSQL connections during the run.\n\n", num("run.httpd_children"), num("run.pool_connections"))
+
+    print "## Machine"
+    print ""
+    print "| | |"
+    print "|---|---|"
+    printf("| CPU | %s x %d |\n| memory | %s |\n| kernel | %s |\n| OS | %s |\n", V["machine.cpu"], num("machine.nproc"), V["machine.mem"], V["machine.kernel"], V["machine.os"])
+    printf("| load average (1, 5, 15 min) | %s at the start, %s at the end (other work on this machine competes for the same cores) |\n", V["machine.loadavg_start"], V["machine.loadavg_end"])
+    printf("| httpd | %s, MPM %s |\n| PostgreSQL | %s (%s) |\n| wrk / pgbench | %s / %s |\n| libraries | %s |\n| compiler | %s |\n\n",
+           V["version.httpd"], V["version.mpm"], V["version.postgres"], V["run.pg_opts"], V["version.wrk"], V["version.pgbench"], V["version.libs"], V["version.cc"])
+
+    print "## Targets"
+    print ""
+    print "| target | result | measured |"
+    print "|---|---|---|"
+    for (t = 1; t <= nt; t++) printf("| %s | **%s** | %s |\n", T_name[t], pf(T_ok[t]), T_detail[t])
+    printf("\n%d of %d targets pass.\n\n", nt - failed, nt)
+
+    print "## Scenarios"
+    print ""
+    print "Latencies in ms. `static` and `pgbench` are the ceilings; ratios are req/s over the static file's req/s and over pgbench's transactions/s (one transaction = the two statements of a get-one). CPU is httpd + PostgreSQL (all their processes, /proc utime+stime) per request; the load generator's own CPU is shown apart (it shares the 2 cores)."
+    print ""
+    print "| scenario | conns | req/s | p50 | p90 | p99 | max | errors | vs static | vs pgbench | CPU ms/req httpd | CPU ms/req PostgreSQL | CPU ms/req total | wrk CPU ms/req |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for (s = 1; s <= ns; s++) {
+        sc = S[s]; p = "sc." sc "."
+        printf("| %s%s | %d | %.0f | %s | %s | %s | %s | %d%s | %.1f%% | %.1f%% | %.3f | %.3f | %.3f | %.3f |\n",
+               sc, "", num(p "conns"), num(p "rps"), ms(num(p "p50_us")), ms(num(p "p90_us")), ms(num(p "p99_us")), ms(num(p "max_us")),
+               num(p "non2xx") + num(p "sock_errors"), (V[p "statuses"] != "-" && V[p "statuses"] != "") ? " (" V[p "statuses"] ")" : "",
+               100 * ratio(num(p "rps"), static_rps), 100 * ratio(num(p "rps"), pgb_tps),
+               cpu_req(sc, "httpd"), cpu_req(sc, "pg"), cpu_req(sc, "httpd") + cpu_req(sc, "pg"), ratio(1000 * num(p "cpu_client_s"), num(p "requests")))
+    }
+    printf("| pgbench (get-one SQL, -M prepared) | %d clients | %.0f tx/s | %s | %s | %s | %s | %d failed | %.1f%% | 100%% | - | %.3f | %.3f | %.3f |\n\n",
+           num("pgb.clients"), pgb_tps, ms(num("pgb.p50_us")), ms(num("pgb.p90_us")), ms(num("pgb.p99_us")), ms(num("pgb.max_us")), num("pgb.failed"),
+           100 * ratio(pgb_tps, static_rps), pgb_pg_cpu, pgb_pg_cpu, ratio(1000 * num("pgb.cpu_client_s"), num("pgb.transactions")))
+    print "- static: `GET /bench-static/task.json`, a real one-task response body (" num("static.bytes") " bytes) served by the same httpd (same MPM settings, `EnableMMAP Off`), with the same Authorization header."
+    print "- get: `GET /api/tasks/{id}` (auth statement + tasks_task_get). list: `GET /api/tasks?limit=50` (default sort created_at desc; auth + page + X-Total-Count count). filter: `?status=pending&q=<word>&tag=<tag>&limit=50`. create: `POST /api/tasks`. update: `PATCH /api/tasks/{id}` (title, priority). mix: 70% get, 20% list, 5% create, 5% update."
+    printf("- login: `POST /api/auth/login`, scrypt N=2^15 per request, %d connections (more would queue past the module's 2 s wait for a hash slot); reported separately, not part of any target.\n", num("run.login_conns"))
+    print "- pgbench runs the text of tasks_auth_user and tasks_task_get taken from the built module (`%s` replaced by pgbench variables; see `pgbench-get.sql`), each client switching to another random user every ~50 transactions (one extra lookup in a helper table)."
+    print ""
+
+    print "## Growth"
+    print ""
+    printf("One connection (latency, not queueing), %d s each.\n\n", num("run.growth_duration_s"))
+    print "| measurement | req/s | p50 | p90 | p99 | max |"
+    print "|---|---|---|---|---|---|"
+    for (g = 1; g <= ng; g++) {
+        grow_row("get-one, user with " G[g] " tasks", "grow_get_" G[g])
+        grow_row("list of 50, user with " G[g] " tasks", "grow_list_" G[g])
+    }
+    grow_row("get-one, table of " num("grow.rows1") " rows", "grow_get_rows1")
+    if (has("sc.grow_get_rows2.p50_us")) grow_row("get-one, table of " num("grow.rows2") " rows", "grow_get_rows2")
+    else print "| get-one, table of 10M rows | needs `SCALE=full` | | | | |"
+    print ""
+
+    print "## Memory"
+    print ""
+    printf("- peak RSS of the httpd children (sum) during the mix scenario: %.1f MiB\n", num("mem.peak_rss_kb") / 1024)
+    printf("- soak: %d s of the mix (%.0f req/s, p99 %s ms, %d non-2xx); children's RSS %.1f MiB after %d s, %.1f MiB at the end: ratio %.3f (same child processes: %s)\n",
+           num("mem.soak_s"), num("soak.rps"), ms(num("soak.p99_us")), num("soak.non2xx") + num("soak.sock_errors"),
+           num("mem.rss_start_kb") / 1024, num("mem.warm_s"), num("mem.rss_end_kb") / 1024, mem_r, V["mem.same_children"])
+    print ""
+    if (num("profile.done")) print "Perf profiles of get-one and list are in `profile.md`."
+    else print "No perf profile was taken (perf missing or not permitted)."
+}
+
+function grow_row(title, sc,    p) {
+    p = "sc." sc "."
+    printf("| %s | %.0f | %s | %s | %s | %s |\n", title, num(p "rps"), ms(num(p "p50_us")), ms(num(p "p90_us")), ms(num(p "p99_us")), ms(num(p "max_us")))
+}
+
+function json(    k, n, t, keys, i, j, np, parts, prev, pp, depth, d, ind) {
+    print "{"
+    printf("  \"targets\": [\n")
+    for (t = 1; t <= nt; t++)
+        printf("    {\"name\": %s, \"pass\": %s, \"measured\": %s}%s\n", jstr(T_name[t]), T_ok[t] ? "true" : "false", jstr(T_detail[t]), t < nt ? "," : "")
+    printf("  ],\n  \"passed\": %d,\n  \"failed\": %d,\n", nt - failed, failed + 0)
+    # every fact, nested by its dotted key (sc.get.rps -> "sc": {"get": {"rps": ...}})
+    n = 0
+    for (k in V) keys[++n] = k
+    for (i = 2; i <= n; i++) { t = keys[i]; for (j = i - 1; j >= 1 && keys[j] > t; j--) keys[j + 1] = keys[j]; keys[j + 1] = t }
+    depth = 0   # open objects beyond the top level
+    for (i = 1; i <= n; i++) {
+        np = split(keys[i], parts, ".")
+        # close objects that do not match this key's prefix
+        d = 0
+        while (d < depth && d < np - 1 && prev[d + 1] == parts[d + 1]) d++
+        if (i > 1) {
+            for (; depth > d; depth--) { printf("\n%s}", indent(depth)) }
+            printf(",")
+        }
+        printf("\n")
+        for (; depth < np - 1; depth++) { prev[depth + 1] = parts[depth + 1]; printf("%s%s: {\n", indent(depth), jstr(parts[depth + 1])) }
+        printf("%s%s: %s", indent(depth), jstr(parts[np]), jval(V[keys[i]]))
+    }
+    for (; depth > 0; depth--) printf("\n%s}", indent(depth))
+    printf("\n}\n")
+}
+
+function indent(d,    s) { s = "  "; while (d-- > 0) s = s "  "; return s }

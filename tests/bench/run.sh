@@ -1,0 +1,428 @@
+#!/bin/bash
+# run.sh - `make bench`: load-test mod_tasks against its own PostgreSQL and
+# httpd (scripts/stack.sh on free ports under .run/bench-PID, always torn
+# down), next to two ceilings measured in the same run: the same httpd
+# serving a static file of one task's size, and pgbench running the module's
+# get-one SQL. Writes tests/bench/results/latest.md, latest.json and
+# profile.md.
+#
+# Environment (defaults in brackets):
+#   SCALE            default | full   [default: 1,000 users x 1,000 tasks;
+#                                      full: 10,000 x 1,000]
+#   USERS, TASKS_PER_USER              override the scale
+#   TOKENS           users with minted tokens the load picks from [1000]
+#   DURATION         seconds per scenario [12]
+#   GROWTH_DURATION  seconds per growth measurement [5]
+#   DURATION_LONG    seconds of the memory soak [60; full: 300]
+#   CONNS, THREADS   wrk connections / threads [16 / 2]
+#   LOGIN_CONNS      connections for the scrypt-bound login scenario [4]
+#   PROFILE          auto | 0: perf profile of get-one [auto]
+#   KEEP_STACK=1     keep .run/bench-PID (data, logs) after the run
+#   BENCH_PG_OPTS    postgres -c options for the run
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+BENCH="$ROOT/tests/bench"
+RESULTS="$BENCH/results"
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+STARTED=$(date +%s)
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
+
+SCALE=${SCALE:-default}
+case "$SCALE" in
+    full) USERS=${USERS:-10000}; DURATION_LONG=${DURATION_LONG:-300} ;;
+    default) USERS=${USERS:-1000}; DURATION_LONG=${DURATION_LONG:-60} ;;
+    *) echo "SCALE must be default or full" >&2; exit 2 ;;
+esac
+TASKS_PER_USER=${TASKS_PER_USER:-1000}
+TOKENS=${TOKENS:-1000}
+[ "$TOKENS" -gt "$USERS" ] && TOKENS=$USERS
+DURATION=${DURATION:-12}
+GROWTH_DURATION=${GROWTH_DURATION:-5}
+CONNS=${CONNS:-16}
+THREADS=${THREADS:-2}
+LOGIN_CONNS=${LOGIN_CONNS:-4}
+PROFILE=${PROFILE:-auto}
+LOGIN_USERS=4
+GROWTH_COUNTS="100 1000 10000"
+# The 1M/10M comparison: with SCALE=full the first 1,000 users (1M rows) are
+# seeded, measured, then the rest.
+PHASE1_USERS=$USERS
+[ "$SCALE" = full ] && [ "$USERS" -gt 1000 ] && PHASE1_USERS=1000
+BENCH_PG_OPTS=${BENCH_PG_OPTS:-"-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c maintenance_work_mem=512MB"}
+
+DIR="$ROOT/.run/bench-$$"
+HTTPD_PORT=""
+cleanup() {
+    [ -n "${SAMPLER_PID:-}" ] && kill "$SAMPLER_PID" 2>/dev/null
+    scripts/stack.sh down "$DIR" >/dev/null 2>&1 || true
+    if [ "${KEEP_STACK:-}" = 1 ]; then echo "==> stack kept in $DIR"; else rm -rf "$DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '==> %s\n' "$*"; }
+elapsed() { echo $(( $(date +%s) - STARTED )); }
+
+mkdir -p "$DIR" "$RESULTS"
+KV="$DIR/results.kv"        # key=value facts; report.awk turns them into md/json
+: > "$KV"
+kv() { printf '%s=%s\n' "$1" "$2" >> "$KV"; }
+
+# ---------------------------------------------------------------- set-up
+say "building the token minter"
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude $(pkg-config --cflags apr-1) \
+    -o "$DIR/mint" "$BENCH/mint.c" src/token.c src/b64url.c \
+    $(pkg-config --libs apr-1) -ljwt -ljansson -lcrypto
+
+PORT=$(scripts/stack.sh free-port)
+mkdir -p "$DIR/static"
+cat > "$DIR/extra.conf" <<CONF
+# make bench: the static ceiling, served by the same httpd (same MPM
+# settings) from a folder of the bench run; no mmap, like a plain read.
+Alias /bench-static/ "$DIR/static/"
+<Directory "$DIR/static">
+    Require all granted
+    EnableMMAP Off
+    EnableSendfile Off
+    Header always set X-Content-Type-Options nosniff
+</Directory>
+CONF
+say "starting PostgreSQL and httpd in $DIR (port $PORT)"
+PG_OPTS="$BENCH_PG_OPTS" EXTRA_CONF="$DIR/extra.conf" PGBIN="$PGBIN" \
+    scripts/stack.sh up "$DIR" "$PORT" >/dev/null
+# shellcheck disable=SC1091
+. "$DIR/env"
+export PGHOST PGPORT PGUSER PGDATABASE
+BASE="http://127.0.0.1:$PORT"
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
+
+# ---------------------------------------------------------------- seeding
+TASK_COLS="user_id, title, description, completed, priority, due_at, tags, created_at, updated_at, completed_at, version"
+
+# Secondary indexes are dropped for the bulk load and rebuilt afterwards
+# (one sort per index instead of a million random insertions); the primary
+# key stays. FK triggers are skipped during COPY (session_replication_role)
+# and the reference is checked once afterwards; CHECK constraints still run.
+seed_tasks() {  # users-file
+    local users_file=$1 idx
+    idx=$("${PSQL[@]}" -tA -c "SELECT indexdef FROM pg_indexes WHERE tablename = 'tasks'
+        AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'tasks'::regclass)")
+    "${PSQL[@]}" -tA -c "SELECT 'DROP INDEX ' || string_agg(quote_ident(indexname), ', ') FROM pg_indexes
+        WHERE tablename = 'tasks' AND indexname NOT IN
+        (SELECT conname FROM pg_constraint WHERE conrelid = 'tasks'::regclass)" | "${PSQL[@]}"
+    awk -v mode=tasks -v now="$(date +%s)" -v seed="$RANDOM" -f "$BENCH/seed.awk" "$users_file" |
+        "${PSQL[@]}" -c "SET session_replication_role = replica" -c "SET synchronous_commit = off" \
+            -c "COPY tasks ($TASK_COLS) FROM STDIN"
+    say "  rebuilding indexes"
+    { echo "SET maintenance_work_mem = '512MB';"; echo "$idx" | sed 's/$/;/'; } | "${PSQL[@]}"
+    local orphans
+    orphans=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM tasks t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id)")
+    [ "$orphans" = 0 ] || { echo "seeding left $orphans tasks without a user" >&2; exit 1; }
+    say "  VACUUM ANALYZE"
+    "${PSQL[@]}" -c "VACUUM ANALYZE users" -c "VACUUM ANALYZE tasks"
+}
+
+seed_users() {  # first last special -> appends to users.tsv, loads them
+    awk -v mode=users -v users="$2" -v per_user="$TASKS_PER_USER" -v seed="$RANDOM$RANDOM" \
+        -v special="$3" -f "$BENCH/seed.awk" | awk -v first="$1" 'NR >= first || $2 ~ /^grow-/' > "$DIR/users.part"
+    # ids are random: an accidental repeat from another seed is ignored
+    cut -f1-3 "$DIR/users.part" | "${PSQL[@]}" -c "COPY users (id, email, name) FROM STDIN"
+    cat "$DIR/users.part" >> "$DIR/users.tsv"
+}
+
+T0=$(date +%s)
+: > "$DIR/users.tsv"
+say "seeding $PHASE1_USERS users x $TASKS_PER_USER tasks (+ users with $GROWTH_COUNTS tasks) by COPY"
+seed_users 1 "$PHASE1_USERS" "$GROWTH_COUNTS"
+seed_tasks "$DIR/users.part"
+ROWS_PHASE1=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM tasks")
+say "  $ROWS_PHASE1 task rows after $(( $(date +%s) - T0 )) s"
+kv seed.rows_phase1 "$ROWS_PHASE1"
+
+# A handful of users with passwords, only for the login scenario: created
+# through the API (scrypt hashes made by the module itself).
+: > "$DIR/logins.txt"
+for i in $(seq 1 $LOGIN_USERS); do
+    email="login-$i@bench.example"; pw="bench-password-$i-$$"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$email\",\"password\":\"$pw\",\"name\":\"Login $i\"}" "$BASE/api/auth/signup")
+    [ "$code" = 201 ] || { echo "signup of $email answered $code" >&2; exit 1; }
+    echo "$email $pw" >> "$DIR/logins.txt"
+done
+
+# Tokens: "user_id token lo hi" for TOKENS users and each growth user. A
+# user's seeded ids are one contiguous range (COPY inserts them in order);
+# checked here, since the Lua script picks ids from the range.
+mint_tokens() {  # users-lines-file out-file
+    "${PSQL[@]}" -tA -F ' ' -c "CREATE TEMP TABLE m (id uuid); COPY m FROM STDIN" \
+        -c "SELECT t.user_id, min(t.id), max(t.id), count(*) FROM tasks t JOIN m ON m.id = t.user_id GROUP BY 1" \
+        < <(cut -f1 "$1") > "$DIR/ranges.txt"
+    awk '$4 != $3 - $2 + 1 { bad++ } END { exit bad > 0 }' "$DIR/ranges.txt" ||
+        { echo "task ids of a user are not contiguous" >&2; exit 1; }
+    awk -F'\t' '{ print $1, $2 }' "$1" | "$DIR/mint" "$DIR/jwt.secret" 86400 2>/dev/null |
+        awk 'NR == FNR { r[$1] = $2 " " $3; next } ($1 in r) { print $1, $2, r[$1] }' "$DIR/ranges.txt" - > "$2"
+    [ -s "$2" ] || { echo "no tokens minted" >&2; exit 1; }
+}
+say "minting $TOKENS bearer tokens (tests/bench/mint.c, the module's tasks_token_issue)"
+awk -v t="$TOKENS" '!/grow-/ && n++ < t' "$DIR/users.tsv" > "$DIR/token-users.tsv"
+mint_tokens "$DIR/token-users.tsv" "$DIR/tokens.txt"
+for n in $GROWTH_COUNTS; do
+    grep "grow-$n@" "$DIR/users.tsv" > "$DIR/grow-$n.tsv"
+    mint_tokens "$DIR/grow-$n.tsv" "$DIR/tokens-grow-$n.txt"
+done
+kv run.tokens "$(wc -l < "$DIR/tokens.txt")"
+
+# The static ceiling's file: a real one-task response body.
+read -r _ tok lo _ < "$DIR/tokens.txt"
+curl -sf -H "Authorization: Bearer $tok" "$BASE/api/tasks/$lo" > "$DIR/static/task.json"
+STATIC_BYTES=$(wc -c < "$DIR/static/task.json")
+chmod 644 "$DIR/static/task.json"
+curl -sf -o /dev/null "$BASE/bench-static/task.json" || { echo "static file not served" >&2; exit 1; }
+kv static.bytes "$STATIC_BYTES"
+
+# ---------------------------------------------------------------- measuring
+HZ=$(getconf CLK_TCK)
+httpd_pids() { local p; p=$(cat "$DIR/httpd.pid"); echo "$p"; ps -o pid= --ppid "$p" || true; }
+pg_pids() { local p; p=$(head -n 1 "$DIR/pg/postmaster.pid"); echo "$p"; ps -o pid= --ppid "$p" || true; }
+# utime+stime+cutime+cstime (clock ticks) of a set of processes; cutime/cstime
+# keep the time of children that exited (e.g. pgbench's backends).
+cpu_ticks() {
+    local p s=0 t
+    for p in "$@"; do
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || continue
+        s=$((s + ${t:-0}))
+    done
+    echo "$s"
+}
+cpu_snapshot() { echo "$(cpu_ticks $(httpd_pids)) $(cpu_ticks $(pg_pids))"; }
+children_rss_kb() {  # sum of VmRSS of the httpd children
+    local p s=0 v
+    for p in $(ps -o pid= --ppid "$(cat "$DIR/httpd.pid")"); do
+        v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+        s=$((s + ${v:-0}))
+    done
+    echo "$s"
+}
+
+# run_wrk NAME MODE CONNS THREADS DURATION TOKENS-FILE
+run_wrk() {
+    local name=$1 mode=$2 c=$3 t=$4 d=$5 tokens=$6 before after out line wrk_cpu
+    out="$DIR/wrk-$name.txt"
+    before=$(cpu_snapshot)
+    { TIMEFORMAT='%U %S'; time BENCH_MODE=$mode BENCH_TOKENS=$tokens BENCH_LOGINS="$DIR/logins.txt" \
+        wrk -t "$t" -c "$c" -d "${d}s" --timeout 10s --latency -s "$BENCH/bench.lua" "$BASE" > "$out"; } 2> "$DIR/wrk-$name.time"
+    after=$(cpu_snapshot)
+    line=$(grep '^BENCH_RESULT' "$out") || { cat "$out" >&2; echo "wrk gave no result for $name" >&2; exit 1; }
+    wrk_cpu=$(awk '{ print $1 + $2 }' "$DIR/wrk-$name.time")
+    echo "$line" | tr ' ' '\n' | grep = | sed "s/^/sc.$name./" >> "$KV"
+    read -r hb pb <<< "$before"; read -r ha pa <<< "$after"
+    kv "sc.$name.mode" "$mode"; kv "sc.$name.conns" "$c"; kv "sc.$name.threads" "$t"
+    kv "sc.$name.cpu_httpd_s" "$(awk -v a="$ha" -v b="$hb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
+    kv "sc.$name.cpu_pg_s" "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
+    kv "sc.$name.cpu_client_s" "$wrk_cpu"
+    printf '    %-14s %s\n' "$name" "$(echo "$line" | sed 's/BENCH_RESULT //; s/duration_s=[^ ]* //; s/mean_us=[^ ]* //')"
+}
+
+SCENARIOS=""
+scenario() { SCENARIOS="$SCENARIOS $1"; run_wrk "$1" "$2" "$3" "$THREADS" "$4" "$5"; }
+
+say "warm-up (5 s of get-one and lists, not reported)"
+BENCH_MODE=mix BENCH_TOKENS="$DIR/tokens.txt" wrk -t "$THREADS" -c "$CONNS" -d 5s -s "$BENCH/bench.lua" "$BASE" > /dev/null
+POOL_CONNS=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mod_tasks'")
+CHILDREN=$(ps -o pid= --ppid "$(cat "$DIR/httpd.pid")" | wc -l)
+kv run.pool_connections "$POOL_CONNS"; kv run.httpd_children "$CHILDREN"
+say "httpd children: $CHILDREN, pooled PostgreSQL connections: $POOL_CONNS"
+
+say "scenarios: $DURATION s each, $CONNS connections, $THREADS threads"
+scenario static static "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario get get "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario list list "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario filter filter "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario create create "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario update update "$CONNS" "$DURATION" "$DIR/tokens.txt"
+# the mix, with the httpd children's RSS sampled every second for the peak
+( peak=0; while :; do r=$(children_rss_kb); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" > "$DIR/rss-peak"; sleep 1; done ) &
+SAMPLER_PID=$!
+scenario mix mix "$CONNS" "$DURATION" "$DIR/tokens.txt"
+kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+kv mem.peak_rss_kb "$(cat "$DIR/rss-peak")"
+SCENARIOS="$SCENARIOS login"
+run_wrk login login "$LOGIN_CONNS" "$THREADS" "$DURATION" "$DIR/tokens.txt"
+
+# ---------------------------------------------------------------- pgbench
+# The database ceiling: the module's two statements of a get-one (the auth
+# check and tasks_task_get), their text taken from the built module so they
+# are exactly what store.c prepares, run by pgbench -M prepared with as many
+# clients as the module's pool holds connections. Each client works for one
+# user (uuid, jti, id range from a helper table) and switches to another
+# random user every ~50 transactions (that lookup is the only extra work).
+# pgbench turns every ":name" into a parameter, even inside a string literal,
+# so the to_char format HH24:MI:SS is written HH24":"MI":"SS (the same output).
+say "pgbench ceiling: the get-one SQL, -M prepared, $POOL_CONNS clients"
+SO="$ROOT/.libs/mod_tasks.so"
+AUTH_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*FROM users u WHERE u\.id = %s::uuid AND NOT EXISTS \(SELECT 1 FROM revoked_tokens r WHERE r\.jti = %s\)' "$SO" | head -n 1)
+GET_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*FROM tasks t WHERE t\.user_id = %s::uuid AND t\.id = %s::bigint' "$SO" | head -n 1)
+[ -n "$AUTH_SQL" ] && [ -n "$GET_SQL" ] || { echo "could not find the get-one statements in $SO" >&2; exit 1; }
+# jti of each minted token (the payload's "jti"), for the revocation check
+"${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_pgb; CREATE TABLE bench_pgb (n serial PRIMARY KEY, uid uuid, jti text, lo bigint, hi bigint)"
+while read -r uid tok lo hi; do
+    p=${tok#*.}; p=${p%%.*}; p=$(printf '%s' "$p" | tr '_-' '/+'); while [ $(( ${#p} % 4 )) -ne 0 ]; do p="$p="; done
+    jti=$(printf '%s' "$p" | base64 -d 2>/dev/null | sed -n 's/.*"jti":"\([0-9a-f]*\)".*/\1/p')
+    printf '%s\t%s\t%s\t%s\n' "$uid" "$jti" "$lo" "$hi"
+done < "$DIR/tokens.txt" | "${PSQL[@]}" -c "COPY bench_pgb (uid, jti, lo, hi) FROM STDIN"
+"${PSQL[@]}" -c "ANALYZE bench_pgb"
+NPGB=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM bench_pgb")
+{
+    echo '\set pick random(1, 50)'
+    echo '\if :have = 0 or :pick = 1'
+    echo "\\set rn random(1, $NPGB)"
+    echo 'SELECT uid, jti, lo, hi FROM bench_pgb WHERE n = :rn \gset'
+    echo '\set have 1'
+    echo '\endif'
+    echo '\set tid random(:lo, :hi)'
+    echo "$AUTH_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/r\.jti = %s/r.jti = :jti/'
+    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%s::bigint/:tid::bigint/'
+} > "$DIR/pgbench-get.sql"
+cp "$DIR/pgbench-get.sql" "$RESULTS/pgbench-get.sql"
+before=$(cpu_snapshot)
+{ TIMEFORMAT='%U %S'; time "$PGBIN/pgbench" -n -M prepared -c "$POOL_CONNS" -j "$THREADS" -T "$DURATION" -D have=0 \
+    -f "$DIR/pgbench-get.sql" -l --log-prefix="$DIR/pgb" > "$DIR/pgbench.txt" 2>&1; } 2> "$DIR/pgbench.time"
+sleep 0.5
+after=$(cpu_snapshot)
+read -r hb pb <<< "$before"; read -r ha pa <<< "$after"
+TPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$DIR/pgbench.txt")
+TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$DIR/pgbench.txt")
+FAILED=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$DIR/pgbench.txt")
+[ -n "$TPS" ] || { cat "$DIR/pgbench.txt" >&2; echo "pgbench failed" >&2; exit 1; }
+cat "$DIR"/pgb.* | awk '{ print $3 }' | sort -n | awk '{ v[NR] = $1 } END {
+    printf "p50_us=%d\np90_us=%d\np99_us=%d\nmax_us=%d\n", v[int(NR*0.50)+1], v[int(NR*0.90)+1], v[int(NR*0.99)+1], v[NR] }' |
+    sed 's/^/pgb./' >> "$KV"
+kv pgb.tps "$TPS"; kv pgb.transactions "$TX"; kv pgb.failed "${FAILED:-0}"; kv pgb.clients "$POOL_CONNS"
+kv pgb.cpu_pg_s "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
+kv pgb.cpu_client_s "$(awk '{ print $1 + $2 }' "$DIR/pgbench.time")"
+printf '    %-14s tps=%s transactions=%s failed=%s\n' pgbench "$TPS" "$TX" "${FAILED:-0}"
+
+# ---------------------------------------------------------------- growth
+say "growth: one connection, $GROWTH_DURATION s each, users with $GROWTH_COUNTS tasks"
+for n in $GROWTH_COUNTS; do
+    run_wrk "grow_get_$n" get 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
+    run_wrk "grow_list_$n" list 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
+done
+run_wrk grow_get_rows1 get 1 1 "$GROWTH_DURATION" "$DIR/tokens.txt"
+kv grow.rows1 "$ROWS_PHASE1"
+if [ "$PHASE1_USERS" -lt "$USERS" ]; then
+    say "seeding users $((PHASE1_USERS + 1))..$USERS (SCALE=full)"
+    T0=$(date +%s)
+    seed_users $((PHASE1_USERS + 1)) "$USERS" ""
+    seed_tasks "$DIR/users.part"
+    ROWS2=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM tasks")
+    say "  $ROWS2 task rows after $(( $(date +%s) - T0 )) s"
+    kv grow.rows2 "$ROWS2"
+    run_wrk grow_get_rows2 get 1 1 "$GROWTH_DURATION" "$DIR/tokens.txt"
+fi
+
+# ---------------------------------------------------------------- profile
+# perf on every httpd and postgres process while wrk drives one scenario.
+profile_scenario() {  # MODE
+    local mode=$1 pids wrk_pid data="$DIR/perf-$1.data"
+    BENCH_MODE=$mode BENCH_TOKENS="$DIR/tokens.txt" wrk -t "$THREADS" -c "$CONNS" -d 11s -s "$BENCH/bench.lua" "$BASE" > /dev/null &
+    wrk_pid=$!
+    sleep 2
+    pids=$( { httpd_pids; pg_pids; } | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
+    perf record -q -F 499 -g -p "$pids" -o "$data" -- sleep 8 >/dev/null 2>&1 || true
+    wait "$wrk_pid" || true
+    ( set +e +o pipefail
+        echo "## Scenario \`$mode\`"
+        echo
+        echo "### By process and shared object (self time, % of all samples)"
+        echo '```'
+        perf report -i "$data" --no-children --sort comm,dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 22
+        echo '```'
+        echo
+        echo "### httpd (apache2): top symbols, self"
+        echo '```'
+        perf report -i "$data" --no-children --comm apache2 --sort dso,sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 30
+        echo '```'
+        echo
+        echo "### httpd: module, database client and JSON/crypto functions (children = inclusive, self)"
+        echo '```'
+        perf report -i "$data" --children --comm apache2 --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' |
+            grep -E 'tasks_|ap_dbd|apr_dbd|jwt|json_|HMAC|PQ|pgsql|ap_process_request|ap_run_|EVP_|scrypt' | head -n 30
+        echo '```'
+        echo
+        echo "### postgres: top symbols, self"
+        echo '```'
+        perf report -i "$data" --no-children --comm postgres --sort dso,sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 30
+        echo '```'
+        echo
+    ) >> "$RESULTS/profile.md"
+}
+if [ "$PROFILE" != 0 ] && command -v perf >/dev/null && perf record -o /dev/null -q -- true >/dev/null 2>&1; then
+    say "profiling get-one and list with perf (8 s each)"
+    {
+        echo "# Profile (generated by tests/bench/run.sh)"
+        echo
+        echo "\`perf record -F 499 -g\` on every httpd and postgres process for 8 s of a scenario"
+        echo "($CONNS connections, $THREADS wrk threads). Kernel time of a process is its system"
+        echo "calls, loopback TCP, the Unix socket to PostgreSQL and context switches."
+        echo
+    } > "$RESULTS/profile.md"
+    profile_scenario get
+    profile_scenario list
+    kv profile.done 1
+else
+    kv profile.done 0
+fi
+
+# ---------------------------------------------------------------- memory soak
+say "memory: mixed load for $DURATION_LONG s, children's RSS after warm-up and at the end"
+PIDS_START=$(ps -o pid= --ppid "$(cat "$DIR/httpd.pid")" | sort | tr -d ' ' | tr '\n' ' ')
+BENCH_MODE=mix BENCH_TOKENS="$DIR/tokens.txt" wrk -t "$THREADS" -c "$CONNS" -d "${DURATION_LONG}s" --latency \
+    -s "$BENCH/bench.lua" "$BASE" > "$DIR/wrk-soak.txt" &
+WRK_PID=$!
+WARM=$(( DURATION_LONG / 6 )); [ "$WARM" -lt 10 ] && WARM=10
+sleep "$WARM"
+RSS_START=$(children_rss_kb)
+sleep $(( DURATION_LONG - WARM - 2 ))
+RSS_END=$(children_rss_kb)
+PIDS_END=$(ps -o pid= --ppid "$(cat "$DIR/httpd.pid")" | sort | tr -d ' ' | tr '\n' ' ')
+wait "$WRK_PID"
+grep '^BENCH_RESULT' "$DIR/wrk-soak.txt" | tr ' ' '\n' | grep = | sed 's/^/soak./' >> "$KV"
+kv mem.soak_s "$DURATION_LONG"; kv mem.warm_s "$WARM"
+kv mem.rss_start_kb "$RSS_START"; kv mem.rss_end_kb "$RSS_END"
+kv mem.same_children "$([ "$PIDS_START" = "$PIDS_END" ] && echo yes || echo no)"
+say "  RSS $RSS_START kB -> $RSS_END kB"
+
+# ---------------------------------------------------------------- report
+kv run.scale "$SCALE"; kv run.users "$USERS"; kv run.tasks_per_user "$TASKS_PER_USER"
+kv run.duration_s "$DURATION"; kv run.growth_duration_s "$GROWTH_DURATION"
+kv run.conns "$CONNS"; kv run.threads "$THREADS"; kv run.login_conns "$LOGIN_CONNS"
+kv run.scenarios "$(echo $SCENARIOS)"
+kv run.growth_counts "$GROWTH_COUNTS"
+kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|DURATION_LONG|CONNS|THREADS|LOGIN_CONNS|PROFILE|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
+kv run.date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+kv run.git "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!tests/bench' 2>/dev/null || echo '+dirty')"
+kv run.total_s "$(elapsed)"
+kv run.pg_opts "$BENCH_PG_OPTS"
+kv machine.loadavg_start "$LOAD_START"
+kv machine.loadavg_end "$(cut -d" " -f1-3 /proc/loadavg)"
+kv machine.nproc "$(nproc)"
+kv machine.cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+kv machine.mem "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+kv machine.kernel "$(uname -sr)"
+kv machine.os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+kv version.httpd "$(/usr/sbin/apache2 -v | sed -n 's/^Server version: //p')"
+kv version.mpm "$(/usr/sbin/apache2 -f "$DIR/httpd.conf" -V 2>/dev/null | sed -n 's/^Server MPM: *//p')"
+kv version.postgres "$("$PGBIN/postgres" --version)"
+kv version.wrk "$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
+kv version.pgbench "$("$PGBIN/pgbench" --version)"
+kv version.libs "$(dpkg-query -W -f='${Package} ${Version}, ' libjwt0 libjwt2 libjansson4 libssl3 libaprutil1-dbd-pgsql libpq5 2>/dev/null | sed 's/, $//')"
+kv version.cc "$(cc --version | head -n 1)"
+
+awk -v format=md -f "$BENCH/report.awk" "$KV" > "$RESULTS/latest.md"
+awk -v format=json -f "$BENCH/report.awk" "$KV" > "$RESULTS/latest.json"
+cp "$KV" "$RESULTS/latest.kv"
+say "results: tests/bench/results/latest.md, latest.json, profile.md ($(elapsed) s)"
+echo
+sed -n '/^## Targets/,/^## /p' "$RESULTS/latest.md" | sed '$d'
