@@ -16,12 +16,12 @@ APT_PACKAGES = apache2 apache2-dev libaprutil1-dbd-pgsql postgresql \
 NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)
 
 CORE_SRC = src/b64url.c src/problem.c src/validate.c src/task_json.c \
-  src/list_query.c src/token.c src/password.c src/route.c
+  src/list_query.c src/token.c src/password.c src/route.c src/jwks.c
 GLUE_SRC = mod_tasks.c src/config.c src/store.c src/http.c src/auth.c \
   src/auth_handlers.c src/task_handlers.c src/service_handlers.c \
-  build/openapi_doc.c
+  src/issuers.c build/openapi_doc.c
 HEADERS  = $(wildcard include/tasks/*.h)
-LIBS     = -ljwt -ljansson -lcrypto -lpq
+LIBS     = -ljwt -ljansson -lcrypto -lpq -lcurl
 WARN     = -Wall -Wextra -Werror
 
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)

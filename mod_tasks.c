@@ -40,6 +40,13 @@ static const command_rec tasks_cmds[] = {
     AP_INIT_TAKE_ARGV("TasksLoginThrottle", tasks_set_throttle, NULL, RSRC_CONF,
                       "failures per email, window seconds, failures per "
                       "client address (default 5 900 50)"),
+    AP_INIT_TAKE_ARGV("TasksJWTTrustIssuer", tasks_set_trust_issuer, NULL,
+                      RSRC_CONF, "<iss> jwks=<file or URL> [aud=<audience>] "
+                      "[alg=<list>] [refresh=<seconds>]: accept this issuer's "
+                      "tokens (repeatable)"),
+    AP_INIT_FLAG("TasksTrustRemoteUser", tasks_set_trust_remote_user, NULL,
+                 RSRC_CONF | ACCESS_CONF, "accept the user another Apache "
+                 "authentication module set when no token is sent (default Off)"),
     { NULL }
 };
 
@@ -143,7 +150,13 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             tasks_store_register(sp);
         }
     }
+    tasks_issuers_post_config(pconf, ptemp, s);
     return OK;
+}
+
+static void tasks_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    tasks_issuers_child_init(pchild, s);
 }
 
 static void tasks_register_hooks(apr_pool_t *p)
@@ -154,6 +167,12 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(tasks_post_config, NULL, after_dbd, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(tasks_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* TasksTrustRemoteUser: a token that already won satisfies authn before
+     * any provider runs; r->user is mapped once authn/authz are done. */
+    ap_hook_check_authn(tasks_authn_hook, NULL, NULL, APR_HOOK_FIRST,
+                        AP_AUTH_INTERNAL_PER_URI);
+    ap_hook_fixups(tasks_auth_fixups, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_check_access(tasks_auth_hook, NULL, NULL, APR_HOOK_MIDDLE,
                          AP_AUTH_INTERNAL_PER_URI);
     ap_hook_handler(tasks_handler, NULL, NULL, APR_HOOK_MIDDLE);

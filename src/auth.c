@@ -3,11 +3,20 @@
  * takes the bearer token or the session cookie, verifies it (pure code in
  * token.c), checks with one indexed query that the user exists and the
  * token was not revoked, and sets r->user. Public routes and preflights
- * pass untouched; failures are answered here as problem+json. */
+ * pass untouched; failures are answered here as problem+json.
+ *
+ * Identity from outside also ends here: a token whose "iss" names a
+ * trusted issuer is verified with that issuer's keys (issuers.c, jwks.c)
+ * and its (iss, sub) mapped to a local user. With TasksTrustRemoteUser
+ * and no token, the caller is the r->user another Apache module sets;
+ * those run after the access phase, so the access hook defers and
+ * tasks_auth_fixups decides (and tasks_authn_hook lets a token that
+ * already won satisfy "Require valid-user"). */
 #include <string.h>
 
 #include <httpd.h>
 #include <http_config.h>
+#include <http_core.h>
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -96,16 +105,96 @@ static int is_uuid(const char *s)
     return s[36] == '\0';
 }
 
+/* Longest subject (token "sub", Apache user name) linked to a user; OIDC
+ * caps "sub" at 255 ASCII characters. */
+#define SUBJECT_MAX 255
+
+/* Makes user the request's caller. identity: NULL for our own tokens,
+ * else the external issuer; jti (namespaced) may be NULL. */
+static void set_caller(request_rec *r, const tasks_user_row *user,
+                       const char *identity, const char *jti, long long exp,
+                       const char *token)
+{
+    tasks_req *rq = tasks_req_get(r);
+
+    rq->user_id = user->id;
+    rq->email = user->email;
+    rq->name = user->name;
+    rq->created_at = user->created_at;
+    rq->identity = identity;
+    rq->jti = jti;
+    rq->exp = exp;
+    rq->token = token;
+}
+
+/* The local user linked to an external identity (provisioned on first
+ * sight); answers 401/503 itself and returns DONE, or OK with *user. */
+static int identity_user(request_rec *r, const char *issuer,
+                         const char *subject, const char *jti,
+                         const char *email, const char *name,
+                         tasks_user_row *user, int token_sent)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (strlen(subject) > SUBJECT_MAX)
+        return unauthorized(r, token_sent, token_sent
+                            ? "the token is invalid or expired"
+                            : "authentication is required");
+    if (!(db = tasks_db_get(r))) {
+        tasks_send_unavailable(r);
+        return DONE;
+    }
+    rc = tasks_db_identity_user(db, issuer, subject, jti, email, name, user);
+    if (rc == TASKS_DB_NONE)
+        return unauthorized(r, token_sent, "the token is invalid or expired");
+    if (rc != TASKS_DB_OK) {
+        tasks_send_unavailable(r);
+        return DONE;
+    }
+    return OK;
+}
+
+/* A token whose "iss" names a trusted issuer: its keys verify it, and its
+ * (issuer, sub) maps to a local user. Never falls back to our own key. */
+static int external_token(request_rec *r, tasks_issuer *is, const char *token)
+{
+    const char *iss = tasks_issuer_name(is), *jti = NULL;
+    tasks_claims claims;
+    tasks_token_status st;
+    tasks_user_row user;
+    int rc;
+
+    st = tasks_issuer_verify(r, is, token, &claims);
+    if (st != TASKS_TOKEN_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "TASKS0203: token of %s "
+                      "refused: %s", iss, tasks_token_status_text(st));
+        return unauthorized(r, 1, "the token is invalid or expired");
+    }
+    /* Revocations are keyed by jti; another issuer's jti must not be able
+     * to collide with ours or with a third issuer's. */
+    if (claims.jti)
+        jti = apr_pstrcat(r->pool, iss, " ", claims.jti, NULL);
+    rc = identity_user(r, iss, claims.sub, jti, claims.email, claims.name,
+                       &user, 1);
+    if (rc != OK)
+        return rc;
+    set_caller(r, &user, iss, jti, claims.exp, token);
+    r->user = apr_pstrdup(r->pool, user.id);
+    r->ap_auth_type = "Bearer";
+    return DECLINED;
+}
+
 int tasks_auth_hook(request_rec *r)
 {
     const tasks_route *route;
     tasks_srv_cfg *sc;
-    tasks_req *rq;
     tasks_claims claims;
     tasks_token_status st;
     tasks_user_row user;
     tasks_db *db;
     tasks_db_rc rc;
+    tasks_issuer *is;
     const char *token;
     int sent, malformed;
 
@@ -115,10 +204,20 @@ int tasks_auth_hook(request_rec *r)
     if (route->id == TASKS_ROUTE_NOT_FOUND || tasks_route_is_public(route->id))
         return DECLINED;
     token = presented_token(r, &sent, &malformed);
+    /* TasksTrustRemoteUser: without a token of ours (no credentials, or
+     * another scheme such as Basic or Negotiate), the caller is whoever
+     * Apache's authentication modules name; they run after this hook, so
+     * the decision waits for tasks_auth_fixups. A token still wins. */
+    if ((malformed || !token) && tasks_dir_trust_remote_user(tasks_dir(r))) {
+        tasks_req_get(r)->deferred = 1;
+        return DECLINED;
+    }
     if (malformed)
         return unauthorized(r, 1, "the Authorization header must be a Bearer token");
     if (!token)
         return unauthorized(r, 0, "authentication is required");
+    if ((is = tasks_issuer_for_token(r, token)))
+        return external_token(r, is, token);
     sc = tasks_srv(r->server);
     st = tasks_token_verify(r->pool, &sc->token, token, r->request_time, &claims);
     if (st != TASKS_TOKEN_OK) {
@@ -143,16 +242,50 @@ int tasks_auth_hook(request_rec *r)
         tasks_send_unavailable(r);
         return DONE;
     }
-    rq = tasks_req_get(r);
-    rq->user_id = user.id;
-    rq->email = user.email;
-    rq->name = user.name;
-    rq->created_at = user.created_at;
-    rq->jti = claims.jti;
-    rq->exp = claims.exp;
-    rq->token = token;
+    set_caller(r, &user, NULL, claims.jti, claims.exp, token);
     r->user = apr_pstrdup(r->pool, user.id);
     r->ap_auth_type = "Bearer";
+    return DECLINED;
+}
+
+/* check_authn, first of all providers: when TasksTrustRemoteUser is on
+ * and the access hook already accepted a token, that token satisfies
+ * "Require valid-user" without a second login (mod_auth_basic would
+ * otherwise answer 401 to a Bearer header). Declines everything else. */
+int tasks_authn_hook(request_rec *r)
+{
+    tasks_req *rq;
+
+    if (!tasks_dir_trust_remote_user(tasks_dir(r)) || !tasks_is_ours(r))
+        return DECLINED;
+    rq = tasks_req_get(r);
+    return rq->user_id && !rq->deferred ? OK : DECLINED;
+}
+
+/* fixups (after authentication and authorization): a request the access
+ * hook deferred gets its caller from r->user, linked as the identity
+ * ("apache:<AuthName>", r->user); no r->user is a 401. */
+int tasks_auth_fixups(request_rec *r)
+{
+    const char *auth_name, *issuer;
+    tasks_user_row user;
+    tasks_req *rq;
+    int rc;
+
+    if (!tasks_is_ours(r))
+        return DECLINED;
+    rq = tasks_req_get(r);
+    if (!rq->deferred || rq->user_id)
+        return DECLINED;
+    if (!r->user || !*r->user)
+        return unauthorized(r, 0, "authentication is required");
+    auth_name = ap_auth_name(r);
+    issuer = apr_pstrcat(r->pool, "apache:", auth_name ? auth_name : "", NULL);
+    rc = identity_user(r, issuer, r->user, NULL, NULL, r->user, &user, 0);
+    if (rc != OK)
+        return rc;
+    /* r->user stays what Apache set (the access log shows that name). */
+    set_caller(r, &user, issuer, NULL, 0, NULL);
     return DECLINED;
 }
 

@@ -1,6 +1,7 @@
 /* auth_handlers.c - POST /api/auth/signup, POST /api/auth/login,
  * GET /api/auth/me, POST /api/auth/logout. The caller of me and logout was
  * established by the auth hook (auth.c); nothing here re-checks a token. */
+#include <limits.h>
 #include <string.h>
 
 #include <httpd.h>
@@ -56,7 +57,8 @@ static int busy(request_rec *r)
 static json_t *user_json(const char *id, const char *email, const char *name,
                          const char *created_at)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s}", "id", id, "email", email,
+    /* email is null for an external identity without an email claim. */
+    return json_pack("{s:s, s:s?, s:s?, s:s}", "id", id, "email", email,
                      "name", name, "created_at", created_at);
 }
 
@@ -249,16 +251,38 @@ int tasks_handle_me(request_rec *r)
         user_json(rq->user_id, rq->email, rq->name, rq->created_at)));
 }
 
+/* A revocation must last as long as the token could still be accepted:
+ * until exp plus the clock-skew leeway. Kept only until exp, the row was
+ * purged (by any later logout) while the token still verified. */
+static long long revoke_until(request_rec *r, long long exp)
+{
+    long leeway = tasks_srv(r->server)->token.leeway;
+
+    if (leeway > 0 && exp <= LLONG_MAX - leeway)
+        return exp + leeway;
+    return exp;
+}
+
 int tasks_handle_logout(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
     tasks_db *db;
 
     if (rq->jti) {
-        if (!(db = tasks_db_get(r)) || tasks_db_revoke(db, rq->jti, rq->exp)
-                                       != TASKS_DB_OK)
+        if (!(db = tasks_db_get(r))
+            || tasks_db_revoke(db, rq->jti, revoke_until(r, rq->exp))
+               != TASKS_DB_OK)
             return tasks_send_unavailable(r);
     }
     tasks_set_session_cookie(r, NULL, 0);
-    return tasks_send_empty(r, HTTP_NO_CONTENT);
+    if (rq->jti)
+        return tasks_send_empty(r, HTTP_NO_CONTENT);
+    /* Nothing to revoke: say so rather than pretend (a 204 would suggest
+     * the credential no longer works). */
+    return tasks_send_json_value(r, HTTP_OK, json_pack("{s:b, s:s}",
+        "revoked", 0, "detail", rq->identity && !rq->token
+        ? "you were signed in by the web server's authentication; sign out "
+          "there (for HTTP Basic, close the browser)"
+        : "this token has no jti, so it cannot be revoked here: it stays "
+          "valid until it expires; sign out at its issuer"));
 }

@@ -58,6 +58,7 @@ void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
         c->throttle_window = base->throttle_window;
         c->throttle_addr = base->throttle_addr;
     }
+    c->issuers = add->issuers ? add->issuers : base->issuers;
     return c;
 }
 
@@ -68,6 +69,7 @@ void *tasks_create_dir_cfg(apr_pool_t *p, char *dir)
     (void)dir;
     c->signup = -1;
     c->max_body = -1;
+    c->trust_remote_user = -1;
     return c;
 }
 
@@ -79,6 +81,8 @@ void *tasks_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     c->cors_origins = add->cors_origins ? add->cors_origins : base->cors_origins;
     c->signup = add->signup >= 0 ? add->signup : base->signup;
     c->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
+    c->trust_remote_user = add->trust_remote_user >= 0 ? add->trust_remote_user
+                                                       : base->trust_remote_user;
     return c;
 }
 
@@ -100,6 +104,12 @@ int tasks_dir_signup(const tasks_dir_cfg *d)
 apr_off_t tasks_dir_max_body(const tasks_dir_cfg *d)
 {
     return d->max_body >= 0 ? d->max_body : TASKS_DEFAULT_MAX_BODY;
+}
+
+/* Off unless set: trusting r->user is a deliberate choice per location. */
+int tasks_dir_trust_remote_user(const tasks_dir_cfg *d)
+{
+    return d->trust_remote_user == 1;
 }
 
 /* Parse a whole decimal number in [min, max]; -1 when it is not one. */
@@ -255,6 +265,13 @@ const char *tasks_set_signup(cmd_parms *cmd, void *dc, int on)
     return NULL;
 }
 
+const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on)
+{
+    (void)cmd;
+    ((tasks_dir_cfg *)dc)->trust_remote_user = on ? 1 : 0;
+    return NULL;
+}
+
 const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v)
 {
     long n = parse_long(v, 1024, TASKS_MAX_BODY_LIMIT);
@@ -302,5 +319,5 @@ const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s)
                             "mod_tasks will not run without a signing key",
                             s->server_hostname ? s->server_hostname : "?",
                             s->port);
-    return NULL;
+    return tasks_issuers_check(p, s);
 }

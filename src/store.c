@@ -80,6 +80,7 @@ enum {
     S_REVOKE, S_LOGIN_FAILURES, S_LOGIN_FAILED, S_LOGIN_SUCCEEDED,
     S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
     S_TASKS_CLEAR, S_TASKS_COUNT,
+    S_IDENTITY_USER, S_IDENTITY_PROVISION,
     S_LIST_FIRST, /* 4 per sort key, in tasks_sort_key order: first asc,
                      first desc, next asc, next desc */
     S_COUNT = S_LIST_FIRST + 4 * TASKS_SORT_COUNT
@@ -97,10 +98,11 @@ static const stmt_def statements[S_COUNT] = {
         " AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = %s)" },
     [S_USER_INSERT] = { "tasks_user_insert",
         "INSERT INTO users AS u (email, name, password_hash) VALUES (%s, %s, %s)"
-        " ON CONFLICT ((lower(email))) DO NOTHING RETURNING " USER_COLS },
+        " ON CONFLICT ((lower(email))) WHERE password_hash IS NOT NULL"
+        " DO NOTHING RETURNING " USER_COLS },
     [S_USER_BY_EMAIL] = { "tasks_user_by_email",
         "SELECT " USER_COLS ", u.password_hash FROM users u"
-        " WHERE lower(u.email) = lower(%s)" },
+        " WHERE lower(u.email) = lower(%s) AND u.password_hash IS NOT NULL" },
     [S_USER_SET_HASH] = { "tasks_user_set_hash",
         "UPDATE users SET password_hash = %s WHERE id = %s::uuid" },
     [S_REVOKE] = { "tasks_revoke",
@@ -173,6 +175,27 @@ static const stmt_def statements[S_COUNT] = {
         "DELETE FROM tasks WHERE user_id = %s::uuid AND completed" },
     [S_TASKS_COUNT] = { "tasks_tasks_count",
         "SELECT count(*) FROM tasks t, " LIST_PARAMS " WHERE " LIST_FILTER },
+    /* The local user linked to an external identity, and whether the
+     * token's jti (namespaced by the caller; "" when none) was revoked. */
+    [S_IDENTITY_USER] = { "tasks_identity_user",
+        "SELECT " USER_COLS ", EXISTS (SELECT 1 FROM revoked_tokens r"
+        " WHERE r.jti = %s) FROM user_identities i JOIN users u ON u.id = i.user_id"
+        " WHERE i.issuer = %s AND i.subject = %s" },
+    /* First sight of an external identity: a user (no password; email and
+     * name only when they fit the users table) and its link, in one
+     * statement. A concurrent twin fails on the link's primary key and
+     * the whole statement is undone. */
+    [S_IDENTITY_PROVISION] = { "tasks_identity_provision",
+        "WITH p AS (SELECT %s::text AS iss, %s::text AS sub, %s::text AS email,"
+        "  %s::text AS name),"
+        " u AS (INSERT INTO users (email, name)"
+        "  SELECT CASE WHEN p.email = btrim(p.email)"
+        "   AND length(p.email) BETWEEN 3 AND 254 THEN p.email END,"
+        "   nullif(left(btrim(p.name), 100), '') FROM p"
+        "  RETURNING id, email, name, created_at),"
+        " link AS (INSERT INTO user_identities (issuer, subject, user_id)"
+        "  SELECT p.iss, p.sub, u.id FROM p, u)"
+        " SELECT " USER_COLS " FROM u" },
     LIST_STMTS("created_at", K_CREATED, V_TS),
     LIST_STMTS("updated_at", K_UPDATED, V_TS),
     LIST_STMTS("due_at", K_DUE, V_TS),
@@ -461,6 +484,64 @@ tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
         return TASKS_DB_NONE;
     user_from_row(db, row, out, 0);
     return TASKS_DB_OK;
+}
+
+/* One lookup of an identity's user; *revoked from its fifth column. */
+static tasks_db_rc identity_lookup(tasks_db *db, const char *issuer,
+                                   const char *subject, const char *jti,
+                                   tasks_user_row *out, int *revoked)
+{
+    const char *args[] = { jti ? jti : "", issuer, subject };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = select_rows(db, S_IDENTITY_USER, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    if (!nth_row(db, res, 1, &row))
+        return TASKS_DB_NONE;
+    user_from_row(db, row, out, 0);
+    *revoked = (v = col(db, row, 4)) && *v == 't';
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
+                                   const char *subject, const char *jti,
+                                   const char *email, const char *name,
+                                   tasks_user_row *out)
+{
+    const char *args[] = { issuer, subject, email, name };
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+    int revoked = 0, rv;
+    tasks_db_rc rc = identity_lookup(db, issuer, subject, jti, out, &revoked);
+
+    if (rc == TASKS_DB_OK)
+        return revoked ? TASKS_DB_NONE : TASKS_DB_OK;
+    if (rc != TASKS_DB_NONE)
+        return rc;
+    rv = apr_dbd_pselect(db->dbd->driver, db->r->pool, db->dbd->handle, &res,
+                         db->cs->stmt[S_IDENTITY_PROVISION], 1, 0, args);
+    if (rv == 0) {
+        if (!nth_row(db, res, 1, &row))
+            return TASKS_DB_ERROR;
+        user_from_row(db, row, out, 0);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, db->r, "TASKS0106: new user "
+                      "%s for subject of %s", out->id, issuer);
+        return TASKS_DB_OK;
+    }
+    if (connection_broken(db->dbd))
+        return failed(db, S_IDENTITY_PROVISION, rv);
+    /* Most likely a concurrent first request linked it first (unique
+     * violation, nothing of ours was kept): the link is there now. */
+    rc = identity_lookup(db, issuer, subject, jti, out, &revoked);
+    if (rc == TASKS_DB_OK)
+        return revoked ? TASKS_DB_NONE : TASKS_DB_OK;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->r, "TASKS0105: %s failed: %s",
+                  statements[S_IDENTITY_PROVISION].label,
+                  apr_dbd_error(db->dbd->driver, db->dbd->handle, rv));
+    return TASKS_DB_ERROR;
 }
 
 tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,

@@ -51,6 +51,8 @@ const char *tasks_token_status_text(tasks_token_status st)
         return "token not yet valid";
     case TASKS_TOKEN_BAD_CLAIMS:
         return "token claims invalid";
+    case TASKS_TOKEN_UNKNOWN_KEY:
+        return "token signed with an unknown key";
     }
     return "token status unknown";
 }
@@ -126,6 +128,7 @@ const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
         claims->jti = apr_pstrdup(p, jti);
         claims->iat = iat;
         claims->exp = exp;
+        claims->name = NULL;
     }
 
 done:
@@ -272,31 +275,45 @@ static tasks_token_status check_claims(apr_pool_t *p, const tasks_token_cfg *cfg
         out->jti = jti != NULL ? pool_str(p, jti) : NULL;
         out->iat = iat != NULL ? (long long)json_integer_value(iat) : 0;
         out->exp = (long long)json_integer_value(exp);
+        /* Informative only (an external issuer's display name): any
+         * other type is ignored rather than refused. */
+        out->name = json_is_string(json_object_get(c, "name"))
+                    ? pool_str(p, json_object_get(c, "name")) : NULL;
     }
     return TASKS_TOKEN_OK;
 }
 
-/* Verifies a compact HS256 token (see token.h). Order matters: size, shape
- * and header first, the signature next, and only a signed payload is
- * parsed for claims. A missing or short key fails closed. */
-tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
-                                      const char *token, apr_time_t now,
-                                      tasks_claims *claims)
+/* Parses a verified payload and checks its claims (see token.h). */
+tasks_token_status tasks_token_check_payload(apr_pool_t *p,
+                                             const tasks_token_cfg *cfg,
+                                             const unsigned char *payload,
+                                             apr_size_t len, apr_time_t now,
+                                             tasks_claims *claims)
+{
+    json_t *c = load_object(payload, len);
+    tasks_token_status st;
+
+    if (c == NULL)
+        return TASKS_TOKEN_MALFORMED;
+    st = check_claims(p, cfg, c, now, claims);
+    json_decref(c);
+    return st;
+}
+
+/* Splits a compact token into its decoded parts (see token.h); strnlen
+ * keeps it from walking further than the cap into an oversized token. */
+tasks_token_status tasks_token_split(apr_pool_t *p, const char *token,
+                                     tasks_jws_parts *out)
 {
     const char *dot1, *dot2;
     apr_size_t len, hlen, plen, slen;
     unsigned char *hdr, *payload, *sig;
-    apr_size_t hdr_len, payload_len, sig_len;
-    tasks_token_status st;
-    json_t *c;
 
     if (token == NULL)
         return TASKS_TOKEN_MALFORMED;
-    /* strnlen: never walk further than the cap into an oversized token. */
     len = strnlen(token, TASKS_TOKEN_MAX_LEN + 1);
     if (len > TASKS_TOKEN_MAX_LEN)
         return TASKS_TOKEN_MALFORMED;
-
     dot1 = memchr(token, '.', len);
     if (dot1 == NULL)
         return TASKS_TOKEN_MALFORMED;
@@ -309,26 +326,40 @@ tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
     slen = len - (apr_size_t)(dot2 + 1 - token);
     if (hlen == 0 || plen == 0 || slen == 0)
         return TASKS_TOKEN_MALFORMED;
-    if (tasks_b64url_decode(p, token, hlen, &hdr, &hdr_len) != 0
-        || tasks_b64url_decode(p, dot1 + 1, plen, &payload, &payload_len) != 0
-        || tasks_b64url_decode(p, dot2 + 1, slen, &sig, &sig_len) != 0)
+    if (tasks_b64url_decode(p, token, hlen, &hdr, &out->header_len) != 0
+        || tasks_b64url_decode(p, dot1 + 1, plen, &payload, &out->payload_len) != 0
+        || tasks_b64url_decode(p, dot2 + 1, slen, &sig, &out->sig_len) != 0)
         return TASKS_TOKEN_MALFORMED;
+    out->header = hdr;
+    out->payload = payload;
+    out->sig = sig;
+    out->signing_len = (apr_size_t)(dot2 - token);
+    return TASKS_TOKEN_OK;
+}
 
-    st = check_header(hdr, hdr_len);
+/* Verifies a compact HS256 token (see token.h). Order matters: size, shape
+ * and header first, the signature next, and only a signed payload is
+ * parsed for claims. A missing or short key fails closed. */
+tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
+                                      const char *token, apr_time_t now,
+                                      tasks_claims *claims)
+{
+    tasks_jws_parts parts;
+    tasks_token_status st;
+
+    st = tasks_token_split(p, token, &parts);
+    if (st != TASKS_TOKEN_OK)
+        return st;
+    st = check_header(parts.header, parts.header_len);
     if (st != TASKS_TOKEN_OK)
         return st;
 
     if (cfg == NULL || cfg->key == NULL || cfg->key_len < TASKS_SECRET_MIN_LEN
         || cfg->key_len > INT_MAX)
         return TASKS_TOKEN_BAD_SIGNATURE;
-    st = check_signature(cfg, token, (apr_size_t)(dot2 - token), sig, sig_len);
+    st = check_signature(cfg, token, parts.signing_len, parts.sig, parts.sig_len);
     if (st != TASKS_TOKEN_OK)
         return st;
-
-    c = load_object(payload, payload_len);
-    if (c == NULL)
-        return TASKS_TOKEN_MALFORMED;
-    st = check_claims(p, cfg, c, now, claims);
-    json_decref(c);
-    return st;
+    return tasks_token_check_payload(p, cfg, parts.payload, parts.payload_len,
+                                     now, claims);
 }

@@ -35,6 +35,9 @@ typedef struct {
     /* Process-wide state, created at child start: scrypt slots. */
     apr_uint32_t *hashing;
     const char *dummy_hash;     /* verified for unknown emails (timing)     */
+    /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
+     * host without its own inherits the main server's list). */
+    apr_array_header_t *issuers;
 } tasks_srv_cfg;
 
 /* Directory (location) configuration: what one mount point allows. */
@@ -42,6 +45,7 @@ typedef struct {
     apr_array_header_t *cors_origins; /* const char *; NULL = unset        */
     int signup;                 /* -1 unset, 0 off, 1 on                   */
     apr_off_t max_body;         /* -1 unset                                */
+    int trust_remote_user;      /* TasksTrustRemoteUser: -1 unset, 0, 1    */
 } tasks_dir_cfg;
 
 /* Per-request state, created on first use. */
@@ -56,6 +60,11 @@ typedef struct {
     long long exp;
     const char *token;          /* the caller's own token                   */
     struct tasks_db *db;        /* the request's connection, when acquired */
+    const char *identity;       /* NULL: our own token; else the external
+                                   issuer ("apache:<AuthName>" for a user
+                                   Apache authenticated)                   */
+    int deferred;               /* TasksTrustRemoteUser: no token; the
+                                   caller is r->user, taken at fixups      */
 } tasks_req;
 
 /* config.c */
@@ -73,6 +82,7 @@ const char *tasks_set_signup(cmd_parms *cmd, void *dc, int on);
 const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
                                char *const argv[]);
+const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on);
 /* Start-up checks every server must pass; returns an error or NULL. */
 const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s);
 tasks_srv_cfg *tasks_srv(const server_rec *s);
@@ -80,6 +90,28 @@ tasks_dir_cfg *tasks_dir(const request_rec *r);
 /* Effective values with defaults applied. */
 int tasks_dir_signup(const tasks_dir_cfg *d);
 apr_off_t tasks_dir_max_body(const tasks_dir_cfg *d);
+int tasks_dir_trust_remote_user(const tasks_dir_cfg *d);
+
+/* issuers.c - trusted external issuers (TasksJWTTrustIssuer): their JWKS,
+ * loaded at start-up and re-fetched (URLs) when an unknown kid arrives. */
+typedef struct tasks_issuer tasks_issuer;
+const char *tasks_set_trust_issuer(cmd_parms *cmd, void *dc, int argc,
+                                   char *const argv[]);
+/* Start-up checks of s's issuers against its own token settings. */
+const char *tasks_issuers_check(apr_pool_t *p, server_rec *s);
+/* Fetch every URL-based JWKS (parent, post_config); never fails start-up:
+ * an unreachable URL starts with no keys and is retried on demand. */
+void tasks_issuers_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               server_rec *s);
+/* Per child: the locks that guard each issuer's key set. */
+void tasks_issuers_child_init(apr_pool_t *pchild, server_rec *s);
+/* The trusted issuer a token's (unverified) "iss" names, or NULL. */
+tasks_issuer *tasks_issuer_for_token(request_rec *r, const char *token);
+const char *tasks_issuer_name(const tasks_issuer *is);
+/* Verify token with the issuer's keys (refetching once, rate-limited,
+ * when its kid is unknown); fills *claims on TASKS_TOKEN_OK. */
+tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
+                                       const char *token, tasks_claims *claims);
 
 /* http.c - request plumbing shared by all handlers */
 tasks_req *tasks_req_get(request_rec *r);
@@ -106,6 +138,10 @@ int tasks_cors_hook(request_rec *r);
 
 /* auth.c - the one place where a request gets its caller */
 int tasks_auth_hook(request_rec *r);
+/* TasksTrustRemoteUser: check_authn (a token already won: satisfy the
+ * authn phase) and fixups (map r->user set by another module). */
+int tasks_authn_hook(request_rec *r);
+int tasks_auth_fixups(request_rec *r);
 /* Set-Cookie for a fresh token, or one that clears the session. */
 void tasks_set_session_cookie(request_rec *r, const char *token, long max_age);
 

@@ -46,7 +46,18 @@ tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
 tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
                                  const char *name, const char *hash,
                                  tasks_user_row *out);
+/* Only accounts with a password (external identities may share an
+ * email with one). */
 tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
+                                   tasks_user_row *out);
+/* The local user linked to (issuer, subject), provisioned with email and
+ * name (either may be NULL) on first sight, in one statement; a concurrent
+ * first request for the same identity is resolved by looking up again.
+ * Never links by email. jti (already namespaced, may be NULL): NONE when
+ * it was revoked. */
+tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
+                                   const char *subject, const char *jti,
+                                   const char *email, const char *name,
                                    tasks_user_row *out);
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
                                    const char *hash);

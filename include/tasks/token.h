@@ -25,6 +25,8 @@ typedef struct {
     const char *jti;           /* NULL when absent                  */
     long long iat;             /* 0 when absent                     */
     long long exp;
+    const char *name;          /* string "name" claim, NULL otherwise
+                                  (external issuers put it there)    */
 } tasks_claims;
 
 typedef enum {
@@ -34,8 +36,9 @@ typedef enum {
     TASKS_TOKEN_BAD_SIGNATURE,
     TASKS_TOKEN_EXPIRED,       /* exp + leeway <= now                */
     TASKS_TOKEN_NOT_YET_VALID, /* nbf or iat - leeway > now          */
-    TASKS_TOKEN_BAD_CLAIMS     /* missing exp, missing/empty/non-string sub,
+    TASKS_TOKEN_BAD_CLAIMS,    /* missing exp, missing/empty/non-string sub,
                                   wrong iss/aud, wrongly typed claims */
+    TASKS_TOKEN_UNKNOWN_KEY    /* external token: no key with its kid   */
 } tasks_token_status;
 
 /* A short human text for a status, safe for logs (no token content). */
@@ -56,5 +59,33 @@ const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
 tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
                                       const char *token, apr_time_t now,
                                       tasks_claims *claims);
+
+/* A compact JWS taken apart: the decoded header, payload and signature
+ * (in the pool, NUL-terminated) and the length of the signing input (the
+ * token up to its second dot). Shared with jwks.c. */
+typedef struct {
+    const unsigned char *header;
+    apr_size_t header_len;
+    const unsigned char *payload;
+    apr_size_t payload_len;
+    const unsigned char *sig;
+    apr_size_t sig_len;
+    apr_size_t signing_len;
+} tasks_jws_parts;
+
+/* Splits a compact token (length <= TASKS_TOKEN_MAX_LEN, exactly three
+ * non-empty base64url parts). TASKS_TOKEN_MALFORMED otherwise. Nothing
+ * is verified. */
+tasks_token_status tasks_token_split(apr_pool_t *p, const char *token,
+                                     tasks_jws_parts *out);
+
+/* The claim checks of tasks_token_verify on an already verified payload
+ * (JSON text): types, exp required, nbf/iat with cfg->leeway, iss/aud when
+ * cfg sets them. cfg->key is not used. Fills *claims (may be NULL). */
+tasks_token_status tasks_token_check_payload(apr_pool_t *p,
+                                             const tasks_token_cfg *cfg,
+                                             const unsigned char *payload,
+                                             apr_size_t len, apr_time_t now,
+                                             tasks_claims *claims);
 
 #endif

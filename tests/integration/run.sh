@@ -15,7 +15,9 @@ cc -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Itests/integration \
    $(pkg-config --libs apr-1 jansson libcurl check) -lcrypto
 
 STACK_DIR="$ROOT/.run/it-$$"
+BA_PID=
 cleanup() {
+    [ -n "$BA_PID" ] && kill "$BA_PID" 2>/dev/null || true
     scripts/stack.sh down "$STACK_DIR" >/dev/null 2>&1 || true
     rm -f "$BIN"
     if [ "${KEEP_STACK:-}" != 1 ]; then rm -rf "$STACK_DIR"; fi
@@ -27,6 +29,36 @@ PORT=$(scripts/stack.sh free-port)
 PORT2=$(scripts/stack.sh free-port)
 while [ "$PORT2" = "$PORT" ]; do PORT2=$(scripts/stack.sh free-port); done
 mkdir -p "$STACK_DIR"
+
+# Identity from outside: two real Better Auth servers (EdDSA and ES256
+# keys; tests/integration/betterauth/server.mjs) on loopback ports, a
+# third port behind HTTP Basic with TasksTrustRemoteUser, and an issuer
+# whose JWKS URL is down from the start.
+new_port() {
+    local p
+    while :; do
+        p=$(scripts/stack.sh free-port)
+        case " $USED_PORTS " in *" $p "*) ;; *) USED_PORTS="$USED_PORTS $p"; echo "$p"; return;; esac
+    done
+}
+USED_PORTS="$PORT $PORT2"
+BA1_PORT=$(new_port); USED_PORTS="$USED_PORTS $BA1_PORT"
+BA2_PORT=$(new_port); USED_PORTS="$USED_PORTS $BA2_PORT"
+PORT3=$(new_port); USED_PORTS="$USED_PORTS $PORT3"
+DEAD_PORT=$(new_port)
+BA_DIR=tests/integration/betterauth
+[ -d "$BA_DIR/node_modules/better-auth" ] ||
+    (cd "$BA_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+node "$BA_DIR/server.mjs" "$BA1_PORT" "$BA2_PORT" > "$STACK_DIR/betterauth.log" 2>&1 &
+BA_PID=$!
+for _ in $(seq 1 100); do grep -q ready "$STACK_DIR/betterauth.log" && break; sleep 0.1; done
+grep -q ready "$STACK_DIR/betterauth.log" || { cat "$STACK_DIR/betterauth.log"; echo "Better Auth did not start" >&2; exit 1; }
+# The ES256 issuer is configured from a file (read at start-up); the EdDSA
+# one from its URL (fetched, re-fetched for unknown kids every second).
+curl -fsS "http://127.0.0.1:$BA2_PORT/api/auth/jwks" > "$STACK_DIR/es256.jwks"
+htpasswd -cbB "$STACK_DIR/htpasswd" alice "alice-password" 2>/dev/null
+chmod 644 "$STACK_DIR/htpasswd"
+
 # Test-only settings on top of conf/tasks.conf: a CORS origin, and a second
 # port (a virtual host) with tight login throttling and signup disabled.
 cat > "$STACK_DIR/extra.conf" <<CONF
@@ -38,11 +70,30 @@ Listen 127.0.0.1:$PORT2
         TasksSignup Off
     </Location>
 </VirtualHost>
+TasksJWTTrustIssuer http://127.0.0.1:$BA1_PORT jwks=http://127.0.0.1:$BA1_PORT/api/auth/jwks aud=http://127.0.0.1:$BA1_PORT refresh=1
+TasksJWTTrustIssuer http://127.0.0.1:$BA2_PORT jwks=$STACK_DIR/es256.jwks alg=ES256
+TasksJWTTrustIssuer http://127.0.0.1:$DEAD_PORT jwks=http://127.0.0.1:$DEAD_PORT/api/auth/jwks refresh=1
+LoadModule auth_basic_module modules/mod_auth_basic.so
+LoadModule authn_file_module modules/mod_authn_file.so
+LoadModule authz_user_module modules/mod_authz_user.so
+Listen 127.0.0.1:$PORT3
+<VirtualHost 127.0.0.1:$PORT3>
+    <Location "/api">
+        AuthType Basic
+        AuthName "Tasks SSO"
+        AuthBasicProvider file
+        AuthUserFile $STACK_DIR/htpasswd
+        Require valid-user
+        TasksTrustRemoteUser On
+    </Location>
+</VirtualHost>
 CONF
 echo "==> starting PostgreSQL and httpd for the integration tests"
 PG_OPTS="-c fsync=off -c synchronous_commit=off" EXTRA_CONF="$STACK_DIR/extra.conf" \
     scripts/stack.sh up "$STACK_DIR" "$PORT" >/dev/null
 export STACK_DIR BASE_URL="http://127.0.0.1:$PORT" BASE_URL2="http://127.0.0.1:$PORT2"
+export BASE_URL3="http://127.0.0.1:$PORT3" BA1_URL="http://127.0.0.1:$BA1_PORT" \
+       BA2_URL="http://127.0.0.1:$BA2_PORT" DEAD_ISSUER="http://127.0.0.1:$DEAD_PORT"
 export TASKS_ROOT="$ROOT"
 set +e
 "$BIN"

@@ -8,5 +8,6 @@ Suite *foundation_suite(void);
 Suite *auth_suite(void);
 Suite *tasks_suite(void);
 Suite *cors_suite(void);
+Suite *external_suite(void);
 
 #endif

@@ -13,6 +13,7 @@ Suite *list_query_suite(void);
 Suite *token_suite(void);
 Suite *password_suite(void);
 Suite *route_suite(void);
+Suite *jwks_suite(void);
 
 /* A fresh pool per test (created in a checked fixture by each suite). */
 extern apr_pool_t *test_pool;
