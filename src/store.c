@@ -173,8 +173,17 @@ static const stmt_def statements[S_COUNT] = {
         " AND (p.version IS NULL OR t.version = p.version)" },
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
         "DELETE FROM tasks WHERE user_id = %s::uuid AND completed" },
+    /* Without filters beyond status the count comes from task_counts
+     * (kept by triggers: one key lookup); otherwise the matching rows are
+     * counted. CASE evaluates only the branch it takes. */
     [S_TASKS_COUNT] = { "tasks_tasks_count",
-        "SELECT count(*) FROM tasks t, " LIST_PARAMS " WHERE " LIST_FILTER },
+        "SELECT CASE WHEN p.q IS NULL AND p.prio IS NULL AND p.tags IS NULL"
+        "  AND p.due_before IS NULL AND p.due_after IS NULL"
+        " THEN coalesce((SELECT CASE p.status WHEN 0 THEN c.total"
+        "   WHEN 1 THEN c.total - c.completed ELSE c.completed END"
+        "   FROM task_counts c WHERE c.user_id = p.uid), 0)"
+        " ELSE (SELECT count(*) FROM tasks t WHERE " LIST_FILTER ") END"
+        " FROM " LIST_PARAMS },
     /* The local user linked to an external identity, and whether the
      * token's jti (namespaced by the caller; "" when none) was revoked. */
     [S_IDENTITY_USER] = { "tasks_identity_user",
