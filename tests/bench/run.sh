@@ -104,6 +104,7 @@ TASK_COLS="user_id, title, description, completed, priority, due_at, tags, creat
 # (one sort per index instead of a million random insertions); the primary
 # key stays. FK triggers are skipped during COPY (session_replication_role)
 # and the reference is checked once afterwards; CHECK constraints still run.
+# The replica role also skips the task_counts triggers: recounted below.
 seed_tasks() {  # users-file
     local users_file=$1 idx
     idx=$("${PSQL[@]}" -tA -c "SELECT indexdef FROM pg_indexes WHERE tablename = 'tasks'
@@ -119,6 +120,12 @@ seed_tasks() {  # users-file
     local orphans
     orphans=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM tasks t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id)")
     [ "$orphans" = 0 ] || { echo "seeding left $orphans tasks without a user" >&2; exit 1; }
+    # The replica role skipped the triggers that keep task_counts (sql/003):
+    # recount once, as the migration does.
+    say "  recounting task_counts"
+    "${PSQL[@]}" -c "INSERT INTO task_counts AS c (user_id, total, completed)
+        SELECT user_id, count(*), count(*) FILTER (WHERE completed) FROM tasks GROUP BY user_id
+        ON CONFLICT (user_id) DO UPDATE SET total = EXCLUDED.total, completed = EXCLUDED.completed"
     say "  VACUUM ANALYZE"
     "${PSQL[@]}" -c "VACUUM ANALYZE users" -c "VACUUM ANALYZE tasks"
 }
