@@ -7,6 +7,7 @@
 #                                  environment; serves until Ctrl-C
 #   stack.sh up DIR HTTP_PORT      start both (data kept in DIR), write DIR/env
 #   stack.sh down DIR              stop both
+#   stack.sh destroy DIR           stop both and remove DIR with its data
 #   stack.sh pg-up DIR | pg-down DIR | httpd-up DIR PORT | httpd-down DIR
 #   stack.sh free-port             print a free TCP port on 127.0.0.1
 #
@@ -22,7 +23,7 @@ die() { echo "stack: $*" >&2; exit 1; }
 # Commands that must not run as root (PostgreSQL refuses to) run as the
 # postgres account that Debian's postgresql package creates.
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -36,13 +37,32 @@ free_port() {
     die "no free port found"
 }
 
+# Where the cluster of folder $1 lives: inside it, unless (as root) the
+# postgres account cannot reach the checkout (e.g. one under a 0700 home):
+# then in a folder of its own under /var/tmp, recorded in $1/pg.root.
+pg_root() {
+    local dir=$1
+    if [ -f "$dir/pg.root" ]; then cat "$dir/pg.root"; return; fi
+    if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+        local alt
+        alt=/var/tmp/mod_tasks-$(printf '%s' "$dir" | md5sum | cut -c1-16)
+        mkdir -p "$alt" && chown postgres: "$alt" && chmod 755 "$alt"
+        echo "stack: postgres cannot reach $dir; keeping the cluster in $alt" >&2
+        echo "$alt" > "$dir/pg.root"
+        echo "$alt"
+        return
+    fi
+    echo "$dir"
+}
+
 pg_up() {
-    local dir=$1 data=$1/pg sock=$1/pgsock port
+    local dir=$1 base data sock port
     mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then
+    base=$(pg_root "$dir")
+    data=$base/pg
+    sock=$base/pgsock
+    if [ "$(id -u)" = 0 ] && [ "$base" = "$dir" ]; then
         chown postgres: "$dir" 2>/dev/null || true
-        runuser -u postgres -- test -x "$dir" ||
-            die "the postgres account cannot reach $dir; clone the repo where other users can traverse (e.g. not under /root)"
     fi
     port=$( [ -f "$dir/pg.port" ] && cat "$dir/pg.port" || true )
     if [ -z "$port" ] || port_in_use "$port"; then port=$(free_port); fi
@@ -56,18 +76,21 @@ pg_up() {
     as_pg mkdir -p "$sock"
     chmod 755 "$sock" 2>/dev/null || as_pg chmod 755 "$sock"
     # Unix socket only: nothing listens on the network.
-    as_pg "$PGBIN/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 30 start \
+    as_pg "$PGBIN/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 30 start \
         -o "-c listen_addresses='' -c unix_socket_directories='$sock' -p $port -c max_connections=200 ${PG_OPTS:-}" >/dev/null ||
-        { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
-    as_pg "$PGBIN/psql" -X -q -h "$sock" -p "$port" -U tasks -d postgres -tAc \
+        { tail -20 "$base/postgres.log" >&2; die "PostgreSQL did not start"; }
+    # Clients connect over the socket (trust for the private cluster), so
+    # they need not run as postgres.
+    "$PGBIN/psql" -X -q -h "$sock" -p "$port" -U tasks -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'tasks'" | grep -q 1 ||
-        as_pg "$PGBIN/psql" -X -q -h "$sock" -p "$port" -U tasks -d postgres -c "CREATE DATABASE tasks"
-    PATH="$PGBIN:$PATH" as_pg "$ROOT/scripts/migrate.sh" "postgresql:///tasks?host=$sock&port=$port&user=tasks" >/dev/null
+        "$PGBIN/psql" -X -q -h "$sock" -p "$port" -U tasks -d postgres -c "CREATE DATABASE tasks"
+    PATH="$PGBIN:$PATH" "$ROOT/scripts/migrate.sh" "postgresql:///tasks?host=$sock&port=$port&user=tasks" >/dev/null
     printf 'PGHOST=%s\nPGPORT=%s\nPGUSER=tasks\nPGDATABASE=tasks\n' "$sock" "$port" > "$dir/pg.env"
 }
 
 pg_down() {
-    local data=$1/pg
+    local data
+    data=$(pg_root "$1")/pg
     [ -f "$data/postmaster.pid" ] || return 0
     as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
 }
@@ -77,11 +100,20 @@ httpd_up() {
     # shellcheck disable=SC1091
     . "$dir/pg.env"
     [ -f "$dir/jwt.secret" ] || (umask 077; head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/jwt.secret")
-    [ "$(id -u)" = 0 ] && user=$'User www-data\nGroup www-data'
+    local htdocs="$ROOT/htdocs"
+    if [ "$(id -u)" = 0 ]; then
+        user=$'User www-data\nGroup www-data'
+        # The children must read the app; from a checkout they cannot
+        # reach, serve a copy kept next to the cluster.
+        if ! runuser -u www-data -- test -r "$htdocs/index.html" 2>/dev/null; then
+            htdocs=$(pg_root "$dir")/htdocs
+            rm -rf "$htdocs" && cp -r "$ROOT/htdocs" "$htdocs" && chmod -R a+rX "$htdocs"
+        fi
+    fi
     local extra=""
     [ -n "${EXTRA_CONF:-}" ] && extra=$(cat "$EXTRA_CONF")
-    ROOT="$ROOT" RUN="$dir" PORT="$port" PGHOST="$PGHOST" PGPORT="$PGPORT" USERS="$user" EXTRA="$extra" \
-        perl -pe 's/\@(ROOT|RUN|PORT|PGHOST|PGPORT)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
+    ROOT="$ROOT" RUN="$dir" HTDOCS="$htdocs" PORT="$port" PGHOST="$PGHOST" PGPORT="$PGPORT" USERS="$user" EXTRA="$extra" \
+        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
         "$ROOT/conf/httpd.conf.in" > "$dir/httpd.conf"
     port_in_use "$port" && die "port $port is already in use"
     "$APACHE" -f "$dir/httpd.conf" -k start || { tail -20 "$dir/error.log" >&2 2>/dev/null; die "httpd did not start"; }
@@ -115,6 +147,10 @@ case "$cmd" in
     httpd-down) httpd_down "$2" ;;
     up) pg_up "$2"; httpd_up "$2" "$3" ;;
     down) httpd_down "$2"; pg_down "$2" ;;
+    destroy)  # down, then remove the folder (and a cluster kept elsewhere)
+        httpd_down "$2"; pg_down "$2"
+        [ -f "$2/pg.root" ] && rm -rf "$(cat "$2/pg.root")"
+        rm -rf "$2" ;;
     run)
         dir=${RUN_DIR:-$ROOT/.run}/dev
         port=${PORT:-8080}

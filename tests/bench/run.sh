@@ -55,8 +55,12 @@ DIR="$ROOT/.run/bench-$$"
 HTTPD_PORT=""
 cleanup() {
     [ -n "${SAMPLER_PID:-}" ] && kill "$SAMPLER_PID" 2>/dev/null
-    scripts/stack.sh down "$DIR" >/dev/null 2>&1 || true
-    if [ "${KEEP_STACK:-}" = 1 ]; then echo "==> stack kept in $DIR"; else rm -rf "$DIR"; fi
+    if [ "${KEEP_STACK:-}" = 1 ]; then
+        scripts/stack.sh down "$DIR" >/dev/null 2>&1 || true
+        echo "==> stack kept in $DIR"
+    else
+        scripts/stack.sh destroy "$DIR" >/dev/null 2>&1 || true
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

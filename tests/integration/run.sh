@@ -18,9 +18,12 @@ STACK_DIR="$ROOT/.run/it-$$"
 BA_PID=
 cleanup() {
     [ -n "$BA_PID" ] && kill "$BA_PID" 2>/dev/null || true
-    scripts/stack.sh down "$STACK_DIR" >/dev/null 2>&1 || true
     rm -f "$BIN"
-    if [ "${KEEP_STACK:-}" != 1 ]; then rm -rf "$STACK_DIR"; fi
+    if [ "${KEEP_STACK:-}" = 1 ]; then
+        scripts/stack.sh down "$STACK_DIR" >/dev/null 2>&1 || true
+    else
+        scripts/stack.sh destroy "$STACK_DIR" >/dev/null 2>&1 || true
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
