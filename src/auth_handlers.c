@@ -176,6 +176,7 @@ int tasks_handle_login(request_rec *r)
     tasks_srv_cfg *sc = tasks_srv(r->server);
     apr_array_header_t *errors = NULL;
     const char *email_in, *password, *email, *addr = r->useragent_ip;
+    const char *stamp = NULL;
     long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
     tasks_user_row user;
     tasks_db *db;
@@ -197,15 +198,26 @@ int tasks_handle_login(request_rec *r)
     email = tasks_trim(r->pool, email_in);
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
+    /* The attempt is recorded (as a failure) before it is counted, in two
+     * statements: concurrent attempts then see each other, and the k-th to
+     * be recorded counts at least k, so no more than the limit get to try
+     * a password at once. A throttled attempt is forgotten again, so that
+     * Retry-After holds; a success forgets this client's failures. */
+    if (tasks_db_login_attempt(db, email, addr, sc->throttle_window, &stamp)
+        != TASKS_DB_OK)
+        return tasks_send_unavailable(r);
     rc = tasks_db_login_failures(db, email, addr, sc->throttle_window,
                                  &email_fails, &addr_fails, &email_retry,
                                  &addr_retry);
     if (rc != TASKS_DB_OK)
         return tasks_send_unavailable(r);
-    if (sc->throttle_email && email_fails >= sc->throttle_email)
-        return throttled(r, email_retry);
-    if (sc->throttle_addr && addr_fails >= sc->throttle_addr)
-        return throttled(r, addr_retry);
+    if ((sc->throttle_email && email_fails > sc->throttle_email)
+        || (sc->throttle_addr && addr_fails > sc->throttle_addr)) {
+        if (tasks_db_login_forget(db, email, addr, stamp) != TASKS_DB_OK)
+            return tasks_send_unavailable(r);
+        return throttled(r, sc->throttle_email && email_fails > sc->throttle_email
+                            ? email_retry : addr_retry);
+    }
     rc = tasks_db_user_by_email(db, email, &user);
     if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
         return tasks_send_unavailable(r);
@@ -222,9 +234,6 @@ int tasks_handle_login(request_rec *r)
         if (verdict < 0 && found)
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "TASKS0302: stored "
                           "password hash of user %s is malformed", user.id);
-        if (tasks_db_login_failed(db, email, addr, sc->throttle_window)
-            != TASKS_DB_OK)
-            return tasks_send_unavailable(r);
         return tasks_send_problem(r, HTTP_UNAUTHORIZED,
                                   "invalid email or password", NULL);
     }

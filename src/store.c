@@ -77,7 +77,8 @@ APLOG_USE_MODULE(tasks);
 
 enum {
     S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
-    S_REVOKE, S_LOGIN_FAILURES, S_LOGIN_FAILED, S_LOGIN_SUCCEEDED,
+    S_REVOKE, S_LOGIN_FAILURES, S_LOGIN_ATTEMPT, S_LOGIN_FORGET,
+    S_LOGIN_SUCCEEDED,
     S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
     S_TASKS_CLEAR, S_TASKS_COUNT,
     S_IDENTITY_USER, S_IDENTITY_PROVISION,
@@ -120,12 +121,19 @@ static const stmt_def statements[S_COUNT] = {
         "           FROM login_failures f, p WHERE f.email = p.email AND f.failed_at > p.since),"
         "        (SELECT ceil(extract(epoch FROM min(f.failed_at - p.since)))::int"
         "           FROM login_failures f, p WHERE f.addr = p.addr AND f.failed_at > p.since)" },
-    [S_LOGIN_FAILED] = { "tasks_login_failed",
+    /* An attempt is recorded as a failure before the password is checked
+     * (and forgotten again on success or when throttled), so concurrent
+     * attempts see each other: see tasks_handle_login. */
+    [S_LOGIN_ATTEMPT] = { "tasks_login_attempt",
         "WITH p AS (SELECT lower(%s) AS email, %s::text AS addr,"
         "  now() - make_interval(secs => %s::int) AS since),"
         " expired AS (DELETE FROM login_failures f USING p"
         "  WHERE (f.email = p.email OR f.addr = p.addr) AND f.failed_at <= p.since)"
-        " INSERT INTO login_failures (email, addr) SELECT email, addr FROM p" },
+        " INSERT INTO login_failures (email, addr) SELECT email, addr FROM p"
+        " RETURNING " TS("failed_at") },
+    [S_LOGIN_FORGET] = { "tasks_login_forget",
+        "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s"
+        " AND failed_at = %s::timestamptz" },
     [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
         "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
     [S_TASK_INSERT] = { "tasks_task_insert",
@@ -413,6 +421,21 @@ static int nth_row(tasks_db *db, apr_dbd_results_t *res, int n,
     return apr_dbd_get_row(db->dbd->driver, db->r->pool, res, row, n) == 0;
 }
 
+/* Run a statement expected to give at most one row: OK with *row, NONE
+ * when it gave none, or the failure. writes: the statement changes data
+ * (never retried). */
+static tasks_db_rc one_row(tasks_db *db, int stmt, const char **args,
+                           int writes, apr_dbd_row_t **row)
+{
+    apr_dbd_results_t *res;
+    tasks_db_rc rc = writes ? write_returning(db, stmt, args, &res)
+                            : select_rows(db, stmt, args, &res);
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    return nth_row(db, res, 1, row) ? TASKS_DB_OK : TASKS_DB_NONE;
+}
+
 static void task_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_task_row *t)
 {
     t->id = col(db, row, 0);
@@ -453,29 +476,22 @@ static const char *int_arg(apr_pool_t *p, long long v)
 
 tasks_db_rc tasks_db_ping(tasks_db *db)
 {
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = select_rows(db, S_PING, NULL, &res);
+    tasks_db_rc rc = one_row(db, S_PING, NULL, 0, &row);
 
-    if (rc == TASKS_DB_OK && !nth_row(db, res, 1, &row))
-        rc = TASKS_DB_ERROR;
-    return rc;
+    return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
 }
 
 tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
                                const char *jti, tasks_user_row *out)
 {
     const char *args[] = { user_id, jti ? jti : "" };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = select_rows(db, S_AUTH_USER, args, &res);
+    tasks_db_rc rc = one_row(db, S_AUTH_USER, args, 0, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_NONE;
-    user_from_row(db, row, out, 0);
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 0);
+    return rc;
 }
 
 tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
@@ -483,16 +499,12 @@ tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
                                  tasks_user_row *out)
 {
     const char *args[] = { email, name, hash };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = write_returning(db, S_USER_INSERT, args, &res);
+    tasks_db_rc rc = one_row(db, S_USER_INSERT, args, 1, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_NONE;
-    user_from_row(db, row, out, 0);
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 0);
+    return rc;
 }
 
 /* One lookup of an identity's user; *revoked from its fifth column. */
@@ -501,18 +513,15 @@ static tasks_db_rc identity_lookup(tasks_db *db, const char *issuer,
                                    tasks_user_row *out, int *revoked)
 {
     const char *args[] = { jti ? jti : "", issuer, subject };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     const char *v;
-    tasks_db_rc rc = select_rows(db, S_IDENTITY_USER, args, &res);
+    tasks_db_rc rc = one_row(db, S_IDENTITY_USER, args, 0, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_NONE;
-    user_from_row(db, row, out, 0);
-    *revoked = (v = col(db, row, 4)) && *v == 't';
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK) {
+        user_from_row(db, row, out, 0);
+        *revoked = (v = col(db, row, 4)) && *v == 't';
+    }
+    return rc;
 }
 
 tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
@@ -557,16 +566,12 @@ tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
                                    tasks_user_row *out)
 {
     const char *args[] = { email };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = select_rows(db, S_USER_BY_EMAIL, args, &res);
+    tasks_db_rc rc = one_row(db, S_USER_BY_EMAIL, args, 0, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_NONE;
-    user_from_row(db, row, out, 1);
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 1);
+    return rc;
 }
 
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
@@ -589,15 +594,12 @@ tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
 {
     const char *w = int_arg(db->r->pool, window);
     const char *args[] = { email, addr, w, w };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     const char *v;
-    tasks_db_rc rc = select_rows(db, S_LOGIN_FAILURES, args, &res);
+    tasks_db_rc rc = one_row(db, S_LOGIN_FAILURES, args, 0, &row);
 
     if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_ERROR;
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     *email_failures = atol(col(db, row, 0));
     *addr_failures = atol(col(db, row, 1));
     *email_retry = (v = col(db, row, 2)) ? atol(v) : 0;
@@ -605,11 +607,24 @@ tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
     return TASKS_DB_OK;
 }
 
-tasks_db_rc tasks_db_login_failed(tasks_db *db, const char *email,
-                                  const char *addr, int window)
+tasks_db_rc tasks_db_login_attempt(tasks_db *db, const char *email,
+                                   const char *addr, int window,
+                                   const char **stamp)
 {
     const char *args[] = { email, addr, int_arg(db->r->pool, window) };
-    return write_rows(db, S_LOGIN_FAILED, args, NULL);
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = one_row(db, S_LOGIN_ATTEMPT, args, 1, &row);
+
+    if (rc == TASKS_DB_OK)
+        *stamp = col(db, row, 0);
+    return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+}
+
+tasks_db_rc tasks_db_login_forget(tasks_db *db, const char *email,
+                                  const char *addr, const char *stamp)
+{
+    const char *args[] = { email, addr, stamp };
+    return write_rows(db, S_LOGIN_FORGET, args, NULL);
 }
 
 tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
@@ -629,32 +644,24 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const char *user_id,
         int_arg(p, in->priority), in->due_at,
         in->tags_json ? in->tags_json : "[]"
     };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = write_returning(db, S_TASK_INSERT, args, &res);
+    tasks_db_rc rc = one_row(db, S_TASK_INSERT, args, 1, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_ERROR;
-    task_from_row(db, row, out);
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK)
+        task_from_row(db, row, out);
+    return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
 }
 
 tasks_db_rc tasks_db_task_get(tasks_db *db, const char *user_id,
                               const char *id, tasks_task_row *out)
 {
     const char *args[] = { user_id, id };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = select_rows(db, S_TASK_GET, args, &res);
+    tasks_db_rc rc = one_row(db, S_TASK_GET, args, 0, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_NONE;
-    task_from_row(db, row, out);
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK)
+        task_from_row(db, row, out);
+    return rc;
 }
 
 tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
@@ -673,16 +680,12 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
         in->has_completed ? bool_arg(in->completed) : NULL,
         bool_arg(toggle)
     };
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = write_returning(db, S_TASK_UPDATE, args, &res);
+    tasks_db_rc rc = one_row(db, S_TASK_UPDATE, args, 1, &row);
 
-    if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_NONE;
-    task_from_row(db, row, out);
-    return TASKS_DB_OK;
+    if (rc == TASKS_DB_OK)
+        task_from_row(db, row, out);
+    return rc;
 }
 
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const char *user_id,
@@ -748,16 +751,13 @@ tasks_db_rc tasks_db_tasks_count(tasks_db *db, const char *user_id,
                                  const tasks_list_query *q, long long *n)
 {
     const char *args[7];
-    apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     tasks_db_rc rc;
 
     filter_args(db->r->pool, user_id, q, args);
-    rc = select_rows(db, S_TASKS_COUNT, args, &res);
+    rc = one_row(db, S_TASKS_COUNT, args, 0, &row);
     if (rc != TASKS_DB_OK)
-        return rc;
-    if (!nth_row(db, res, 1, &row))
-        return TASKS_DB_ERROR;
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     *n = atoll(col(db, row, 0));
     return TASKS_DB_OK;
 }

@@ -70,9 +70,14 @@ tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
                                     const char *addr, int window,
                                     long *email_failures, long *addr_failures,
                                     long *email_retry, long *addr_retry);
-/* Record one failed login (and drop this key's expired records). */
-tasks_db_rc tasks_db_login_failed(tasks_db *db, const char *email,
-                                  const char *addr, int window);
+/* Record one login attempt as a failure (dropping this key's expired
+ * records); *stamp identifies it for tasks_db_login_forget. */
+tasks_db_rc tasks_db_login_attempt(tasks_db *db, const char *email,
+                                   const char *addr, int window,
+                                   const char **stamp);
+/* Forget the attempt recorded at stamp (it was throttled, not tried). */
+tasks_db_rc tasks_db_login_forget(tasks_db *db, const char *email,
+                                  const char *addr, const char *stamp);
 /* After a success: forget this client's failures for this email only. */
 tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
                                      const char *addr);
