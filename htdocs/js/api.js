@@ -1,0 +1,142 @@
+// api.js - the one place that talks to the JSON API under /api.
+// fetch with the HttpOnly session cookie (credentials 'same-origin'; the
+// token in JSON bodies is never kept), RFC 9457 problem documents turned into
+// ApiError, Link/X-Total-Count helpers, and the 401 -> /login/?next= redirect.
+
+/** An error answer from the API (or a network failure, status 0). */
+export class ApiError extends Error {
+    constructor(status, problem, headers) {
+        const p = problem && typeof problem === 'object' ? problem : {};
+        super(typeof p.detail === 'string' && p.detail ? p.detail
+            : (p.title || `The server answered with status ${status}.`));
+        this.name = 'ApiError';
+        this.status = status;
+        this.problem = p;
+        this.headers = headers || new Headers();
+        /** [{field, message}] from a 422 */
+        this.fieldErrors = Array.isArray(p.errors)
+            ? p.errors.filter((e) => e && typeof e.field === 'string')
+            : [];
+    }
+}
+
+let redirecting = false;
+
+/** True once a 401 has started the trip to the login page. */
+export function isRedirecting() {
+    return redirecting;
+}
+
+/** The path (with query) of this page, as a `next` value. */
+export function currentPath() {
+    return location.pathname + location.search;
+}
+
+/** Leave for the login page, coming back to this page afterwards. */
+export function goToLogin() {
+    if (redirecting) return;
+    redirecting = true;
+    location.assign('/login/?next=' + encodeURIComponent(currentPath()));
+}
+
+/**
+ * A `next` parameter made safe: only a path on this origin (never
+ * //host or a scheme), never back to the sign-in pages; else /dashboard/.
+ */
+export function safeNext(value) {
+    const fallback = '/dashboard/';
+    if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')
+        || value.includes('\\')) return fallback;
+    let url;
+    try {
+        url = new URL(value, location.origin);
+    } catch {
+        return fallback;
+    }
+    if (url.origin !== location.origin) return fallback;
+    if (/^\/(login|signup|api)(\/|$)/.test(url.pathname)) return fallback;
+    return url.pathname + url.search + url.hash;
+}
+
+/**
+ * Call the API. Resolves to {data, headers, status}; rejects with ApiError
+ * (or an AbortError). A 401 sends the browser to the login page unless
+ * `redirectOn401` is false.
+ */
+export async function api(path, { method = 'GET', body, signal, redirectOn401 = true } = {}) {
+    const headers = { Accept: 'application/json, application/problem+json' };
+    const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal };
+    if (body !== undefined) {
+        headers['Content-Type'] = 'application/json';
+        init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+        res = await fetch(path, init);
+    } catch (err) {
+        if (err && err.name === 'AbortError') throw err;
+        throw new ApiError(0, {
+            title: 'Network error',
+            detail: 'Could not reach the server. Check your connection and try again.',
+        });
+    }
+    let data = null;
+    if (res.status !== 204 && res.status !== 304) {
+        const text = await res.text();
+        if (text) {
+            try {
+                data = JSON.parse(text);
+            } catch {
+                data = null;
+            }
+        }
+    }
+    if (res.status === 401 && redirectOn401) {
+        goToLogin();
+    }
+    if (!res.ok) {
+        const problem = data && typeof data === 'object' && !Array.isArray(data) ? data
+            : { title: res.statusText, detail: `The server answered with status ${res.status}.` };
+        throw new ApiError(res.status, problem, res.headers);
+    }
+    return { data, headers: res.headers, status: res.status };
+}
+
+/** The rel="next" target of a Link header, as a same-origin /api path, or null. */
+export function nextLink(header) {
+    if (!header) return null;
+    for (const part of header.split(/,(?=\s*<)/)) {
+        const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+        if (!m) continue;
+        const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(m[2]);
+        const rels = rel ? (rel[1] ?? rel[2]).toLowerCase().split(/\s+/) : [];
+        if (!rels.includes('next')) continue;
+        try {
+            const url = new URL(m[1], location.href);
+            if (url.origin === location.origin && url.pathname.startsWith('/api/')) {
+                return url.pathname + url.search;
+            }
+        } catch {
+            /* ignore a malformed link */
+        }
+    }
+    return null;
+}
+
+/** X-Total-Count as a number, or null. */
+export function totalCount(headers) {
+    const v = headers.get('X-Total-Count');
+    if (v === null || !/^\d+$/.test(v.trim())) return null;
+    return Number(v);
+}
+
+/** A Retry-After header as a sentence fragment ("in 3 minutes"), or ''. */
+export function retryAfterText(headers) {
+    const v = headers && headers.get('Retry-After');
+    if (!v) return '';
+    let secs = /^\d+$/.test(v.trim()) ? Number(v) : Math.round((Date.parse(v) - Date.now()) / 1000);
+    if (!Number.isFinite(secs) || secs <= 0) return '';
+    if (secs < 60) return `in ${secs} second${secs === 1 ? '' : 's'}`;
+    secs = Math.ceil(secs / 60);
+    return `in ${secs} minute${secs === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,59 @@
+// auth-page.js - the /login/ and /signup/ pages (the form's data-mode says
+// which): POST /api/auth/login or /api/auth/signup, whose answer sets the
+// HttpOnly session cookie (the token in the body is ignored), then on to
+// the `next` page. A visitor who is already signed in goes on at once.
+import { api, safeNext, retryAfterText } from './api.js';
+import { $ } from './dom.js';
+import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
+
+const form = $('#auth-form');
+const mode = form.dataset.mode === 'signup' ? 'signup' : 'login';
+const params = new URLSearchParams(location.search);
+const next = safeNext(params.get('next'));
+
+// Keep `next` when switching between log in and sign up.
+if (params.has('next')) {
+    const alt = document.getElementById('alt-link');
+    if (alt) alt.href = `${alt.getAttribute('href')}?next=${encodeURIComponent(next)}`;
+}
+
+// Already signed in? Then this page has nothing to do.
+api('/api/auth/me', { redirectOn401: false })
+    .then(() => location.replace(next))
+    .catch(() => {});
+
+form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (isBusy(form)) return;
+    clearErrors(form);
+
+    const email = form.elements.email.value.trim();
+    const password = form.elements.password.value;
+    const body = { email, password };
+    if (!email) setFieldError(form, 'email', 'Enter your email address.');
+    if (!password) setFieldError(form, 'password', 'Enter your password.');
+    if (mode === 'signup') {
+        const name = form.elements.name.value.trim();
+        if (name) body.name = name;
+    }
+    if (form.querySelector('[aria-invalid="true"]')) {
+        focusFirstError(form);
+        return;
+    }
+
+    setBusy(form, true);
+    try {
+        await api(`/api/auth/${mode}`, { method: 'POST', body, redirectOn401: false });
+        // replace: Back should not return to a sign-in form
+        location.replace(next);
+    } catch (err) {
+        setBusy(form, false);
+        if (err.name === 'AbortError') return;
+        const wait = err.status === 429 ? retryAfterText(err.headers) : '';
+        showProblem(form, err, wait ? `Try again ${wait}.` : '');
+        if (mode === 'login' && err.status === 401) {
+            form.elements.password.value = '';
+            form.elements.password.focus();
+        }
+    }
+});
