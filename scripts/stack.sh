@@ -10,6 +10,8 @@
 #   stack.sh destroy DIR           stop both and remove DIR with its data
 #   stack.sh pg-up DIR | pg-down DIR | httpd-up DIR PORT | httpd-down DIR
 #   stack.sh free-port             print a free TCP port on 127.0.0.1
+#   stack.sh service-dir DIR       a folder of DIR's stack that httpd's
+#                                  children and postgres can read
 #
 # EXTRA_CONF (a file) is appended to the generated httpd.conf, so tests can
 # set directives; PG_OPTS adds postgres -c options.
@@ -141,6 +143,7 @@ cmd=${1:-}
 if [ $# -ge 2 ]; then mkdir -p "$2"; set -- "$1" "$(cd "$2" && pwd)" "${@:3}"; fi
 case "$cmd" in
     free-port) free_port ;;
+    service-dir) pg_root "$2" ;;  # a folder of DIR's stack the service accounts can read
     pg-up) pg_up "$2" ;;
     pg-down) pg_down "$2" ;;
     httpd-up) httpd_up "$2" "$3" ;;

@@ -305,6 +305,20 @@ static int ensure_statements(request_rec *r, ap_dbd_t *dbd, conn_state **out)
     return 0;
 }
 
+/* Did the server close this pooled connection while it sat idle (e.g. a
+ * PostgreSQL restart)? The driver's own check only looks at the status
+ * libpq last saw; reading what is pending on the socket (no round trip)
+ * brings the server's goodbye to light, so that the session is renewed
+ * before a write is sent into a dead connection. */
+static int closed_while_idle(ap_dbd_t *dbd)
+{
+    PGconn *pg = apr_dbd_native_handle(dbd->driver, dbd->handle);
+
+    if (!pg)
+        return 1;
+    return !PQconsumeInput(pg) || PQstatus(pg) != CONNECTION_OK;
+}
+
 tasks_db *tasks_db_get(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
@@ -322,6 +336,13 @@ tasks_db *tasks_db_get(request_rec *r)
     db = apr_pcalloc(r->pool, sizeof(*db));
     db->r = r;
     db->dbd = dbd;
+    if (closed_while_idle(dbd)
+        && apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0107: the "
+                      "database closed an idle connection and cannot be "
+                      "reached again");
+        return NULL;
+    }
     if (ensure_statements(r, dbd, &db->cs))
         return NULL;
     rq->db = db;

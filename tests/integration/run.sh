@@ -59,8 +59,11 @@ grep -q ready "$STACK_DIR/betterauth.log" || { cat "$STACK_DIR/betterauth.log"; 
 # The ES256 issuer is configured from a file (read at start-up); the EdDSA
 # one from its URL (fetched, re-fetched for unknown kids every second).
 curl -fsS "http://127.0.0.1:$BA2_PORT/api/auth/jwks" > "$STACK_DIR/es256.jwks"
-htpasswd -cbB "$STACK_DIR/htpasswd" alice "alice-password" 2>/dev/null
-chmod 644 "$STACK_DIR/htpasswd"
+# httpd's children read the password file at request time: keep it where
+# they can (the checkout itself may be out of their reach).
+SERVICE_DIR=$(scripts/stack.sh service-dir "$STACK_DIR")
+htpasswd -cbB "$SERVICE_DIR/htpasswd" alice "alice-password" 2>/dev/null
+chmod 644 "$SERVICE_DIR/htpasswd"
 
 # Test-only settings on top of conf/tasks.conf: a CORS origin, and a second
 # port (a virtual host) with tight login throttling and signup disabled.
@@ -85,7 +88,7 @@ Listen 127.0.0.1:$PORT3
         AuthType Basic
         AuthName "Tasks SSO"
         AuthBasicProvider file
-        AuthUserFile $STACK_DIR/htpasswd
+        AuthUserFile $SERVICE_DIR/htpasswd
         Require valid-user
         TasksTrustRemoteUser On
     </Location>
