@@ -316,7 +316,11 @@ static int closed_while_idle(ap_dbd_t *dbd)
 
     if (!pg)
         return 1;
-    return !PQconsumeInput(pg) || PQstatus(pg) != CONNECTION_OK;
+    /* A server that went away left its last message and then the end of
+     * the stream: the first read takes the message, the second meets the
+     * end (each read returns at once; on a healthy connection, nothing). */
+    return !PQconsumeInput(pg) || !PQconsumeInput(pg)
+           || PQstatus(pg) != CONNECTION_OK;
 }
 
 tasks_db *tasks_db_get(request_rec *r)
@@ -336,15 +340,22 @@ tasks_db *tasks_db_get(request_rec *r)
     db = apr_pcalloc(r->pool, sizeof(*db));
     db->r = r;
     db->dbd = dbd;
-    if (closed_while_idle(dbd)
-        && apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0107: the "
-                      "database closed an idle connection and cannot be "
-                      "reached again");
-        return NULL;
-    }
+    /* First the statements of the session as it was (so a connection
+     * seen for the first time records the backend mod_dbd prepared on),
+     * then renew a session the server closed meanwhile: the new backend
+     * gets its statements prepared again. */
     if (ensure_statements(r, dbd, &db->cs))
         return NULL;
+    if (closed_while_idle(dbd)) {
+        if (apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0107: the "
+                          "database closed an idle connection and cannot "
+                          "be reached again");
+            return NULL;
+        }
+        if (ensure_statements(r, dbd, &db->cs))
+            return NULL;
+    }
     rq->db = db;
     return db;
 }
