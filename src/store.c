@@ -52,13 +52,26 @@ APLOG_USE_MODULE(tasks);
 
 /* A page: first (no cursor) or after (keyset: strictly past the cursor's
  * (sort value, id) in the order's direction). Each matches one index. */
-#define LIST_FIRST(KEY, DIR) "SELECT " TASK_COLS " FROM tasks t, " \
-    LIST_PARAMS " WHERE " LIST_FILTER \
+#define PAGE_FIRST(PARAMS, FILTER, KEY, DIR) "SELECT " TASK_COLS \
+    " FROM tasks t, " PARAMS " WHERE " FILTER \
     " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
-#define LIST_AFTER(KEY, VAL, DIR, CMP) "SELECT " TASK_COLS " FROM tasks t, " \
-    LIST_PARAMS ", (SELECT %s::text AS v, %s::bigint AS id) c WHERE " \
-    LIST_FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
+#define PAGE_AFTER(PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " TASK_COLS \
+    " FROM tasks t, " PARAMS ", (SELECT %s::text AS v, %s::bigint AS id) c" \
+    " WHERE " FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
     " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+#define LIST_FIRST(KEY, DIR) PAGE_FIRST(LIST_PARAMS, LIST_FILTER, KEY, DIR)
+#define LIST_AFTER(KEY, VAL, DIR, CMP) \
+    PAGE_AFTER(LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
+
+/* The common list, filtered by status at most, has statements of its own:
+ * without the "parameter IS NULL OR ..." filters PostgreSQL can keep one
+ * generic plan for them instead of planning every execution. */
+#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %s::int AS status) p"
+#define PLAIN_FILTER "t.user_id = p.uid" \
+    " AND (p.status = 0 OR t.completed = (p.status = 2))"
+#define PLAIN_FIRST(KEY, DIR) PAGE_FIRST(PLAIN_PARAMS, PLAIN_FILTER, KEY, DIR)
+#define PLAIN_AFTER(KEY, VAL, DIR, CMP) \
+    PAGE_AFTER(PLAIN_PARAMS, PLAIN_FILTER, KEY, VAL, DIR, CMP)
 
 #define K_CREATED "t.created_at"
 #define K_UPDATED "t.updated_at"
@@ -73,7 +86,11 @@ APLOG_USE_MODULE(tasks);
     { "tasks_list_" NAME "_asc",  LIST_FIRST(KEY, "ASC") }, \
     { "tasks_list_" NAME "_desc", LIST_FIRST(KEY, "DESC") }, \
     { "tasks_next_" NAME "_asc",  LIST_AFTER(KEY, VAL, "ASC", ">") }, \
-    { "tasks_next_" NAME "_desc", LIST_AFTER(KEY, VAL, "DESC", "<") }
+    { "tasks_next_" NAME "_desc", LIST_AFTER(KEY, VAL, "DESC", "<") }, \
+    { "tasks_plain_list_" NAME "_asc",  PLAIN_FIRST(KEY, "ASC") }, \
+    { "tasks_plain_list_" NAME "_desc", PLAIN_FIRST(KEY, "DESC") }, \
+    { "tasks_plain_next_" NAME "_asc",  PLAIN_AFTER(KEY, VAL, "ASC", ">") }, \
+    { "tasks_plain_next_" NAME "_desc", PLAIN_AFTER(KEY, VAL, "DESC", "<") }
 
 enum {
     S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
@@ -82,9 +99,10 @@ enum {
     S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
     S_TASKS_CLEAR, S_TASKS_COUNT,
     S_IDENTITY_USER, S_IDENTITY_PROVISION,
-    S_LIST_FIRST, /* 4 per sort key, in tasks_sort_key order: first asc,
-                     first desc, next asc, next desc */
-    S_COUNT = S_LIST_FIRST + 4 * TASKS_SORT_COUNT
+    S_LIST_FIRST, /* 8 per sort key, in tasks_sort_key order: first asc,
+                     first desc, next asc, next desc; then the same four
+                     for the plain (status-only) list */
+    S_COUNT = S_LIST_FIRST + 8 * TASKS_SORT_COUNT
 };
 
 typedef struct {
@@ -757,15 +775,17 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
 {
     apr_pool_t *p = db->r->pool;
     const char *args[10];
-    int n = 7, stmt, i;
+    int plain = !q->q_like && q->priority < 0 && !q->tags_json
+                && !q->due_before && !q->due_after;
+    int n = plain ? 2 : 7, stmt, i;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     tasks_db_rc rc;
 
-    filter_args(p, user_id, q, args);
-    stmt = S_LIST_FIRST + 4 * (int)q->sort + (q->desc ? 1 : 0);
+    filter_args(p, user_id, q, args);   /* plain ones take the first two */
+    stmt = S_LIST_FIRST + 8 * (int)q->sort + (plain ? 4 : 0)
+           + (c ? 2 : 0) + (q->desc ? 1 : 0);
     if (c) {
-        stmt += 2;
         args[n++] = c->value ? c->value : "infinity";
         args[n++] = c->id;
     }

@@ -2770,7 +2770,7 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
     /* 1. The page statements, exactly as src/store.c builds them: its
      *    #defines, expanded by the C compiler. */
     cmd = fmt("awk '/^#define (TS|TASK_COLS|LIST_PARAMS|LIST_FILTER|LIST_FIRST|"
-              "LIST_AFTER|K_[A-Z]+|V_[A-Z]+)[ (]/{on=1} on{print} on && !/\\\\$/{on=0}' "
+              "LIST_AFTER|PAGE_[A-Z]+|PLAIN_[A-Z]+|K_[A-Z]+|V_[A-Z]+)[ (]/{on=1} on{print} on && !/\\\\$/{on=0}' "
               "%s/src/store.c > %s/store_sql.h", root, dir);
     ck_assert_int_eq(shell(cmd), 0);
     free(cmd);
