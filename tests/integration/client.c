@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <curl/curl.h>
 
 #include "client.h"
@@ -213,4 +214,31 @@ int stack(const char *subcommand)
 
     free(cmd);
     return rc;
+}
+
+int configtest(const char *extra, char **out)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *conf = fmt("%s/configtest.conf", dir), *log = fmt("%s/configtest.out", dir);
+    char *cmd = fmt("cp %s/httpd.conf %s && cat >> %s <<'X'\n%s\nX\n", dir,
+                    conf, conf, extra);
+    char buf[8192];
+    FILE *f;
+    size_t n;
+    int rc;
+
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, log);
+    rc = system(cmd);
+    f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    *out = strdup(buf);
+    free(cmd);
+    free(conf);
+    free(log);
+    return WEXITSTATUS(rc);
 }

@@ -54,6 +54,10 @@ void assert_problem(const http_resp *r, int status);
 /* printf into a static-free malloc'd string (caller frees). */
 char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
+/* Run `apache2 -t` on the stack's httpd.conf plus extra lines; returns
+ * its exit status and its output in *out (malloc'd). */
+int configtest(const char *extra, char **out);
+
 /* Run a shell command of the test stack (e.g. "pg-down"); returns its
  * exit status. */
 int stack(const char *subcommand);

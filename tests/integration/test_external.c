@@ -583,34 +583,6 @@ START_TEST(trust_remote_user_behind_basic_auth)
 }
 END_TEST
 
-/* `apache2 -t` on the stack's config plus extra lines; the exit status,
- * and the output in *out (malloc'd). */
-static int configtest(const char *extra, char **out)
-{
-    const char *dir = env("STACK_DIR");
-    char *conf = fmt("%s/ext-bad.conf", dir), *log = fmt("%s/ext-bad.out", dir);
-    char *cmd = fmt("cp %s/httpd.conf %s && cat >> %s <<'X'\n%s\nX\n", dir,
-                    conf, conf, extra);
-    char buf[8192];
-    FILE *f;
-    size_t n;
-    int rc;
-
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
-    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, log);
-    rc = system(cmd);
-    f = fopen(log, "r");
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    *out = strdup(buf);
-    free(cmd);
-    free(conf);
-    free(log);
-    return WEXITSTATUS(rc);
-}
-
 START_TEST(bad_issuer_configuration_stops_startup)
 {
     const char *dir = env("STACK_DIR");

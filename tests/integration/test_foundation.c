@@ -116,33 +116,6 @@ START_TEST(database_outage_and_recovery)
 }
 END_TEST
 
-/* Run `apache2 -t` on the stack's config plus extra lines; returns the
- * exit status and the output in *out (malloc'd). */
-static int configtest(const char *extra, char **out)
-{
-    const char *dir = getenv("STACK_DIR");
-    char *conf = fmt("%s/bad.conf", dir), *cmd, *log = fmt("%s/bad.out", dir);
-    char buf[8192];
-    FILE *f;
-    size_t n;
-    int rc;
-
-    cmd = fmt("cp %s/httpd.conf %s && cat >> %s <<'X'\n%s\nX\n", dir, conf, conf, extra);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
-    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, log);
-    rc = system(cmd);
-    f = fopen(log, "r");
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    *out = strdup(buf);
-    free(cmd);
-    free(conf);
-    free(log);
-    return WEXITSTATUS(rc);
-}
-
 START_TEST(good_config_passes_configtest)
 {
     char *out;
