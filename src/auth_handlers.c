@@ -130,15 +130,17 @@ int tasks_handle_signup(request_rec *r)
     if (!password || bad || !password_ok(password))
         tasks_field_error_add(r->pool, &errors, "password",
                               "must be 8-128 characters");
+    /* The name is stored trimmed (empty: none), so the limit applies to
+     * what is stored. */
     name = string_member(body, "name", 1, &bad);
-    if (bad || (name && tasks_utf8_length(name, strlen(name)) > NAME_MAX_CHARS))
-        tasks_field_error_add(r->pool, &errors, "name",
-                              "must be a string of at most 100 characters");
     if (name) {
         name = tasks_trim(r->pool, name);
         if (!*name)
             name = NULL;
     }
+    if (bad || (name && tasks_utf8_length(name, strlen(name)) > NAME_MAX_CHARS))
+        tasks_field_error_add(r->pool, &errors, "name",
+                              "must be a string of at most 100 characters");
     if (errors)
         return tasks_send_problem(r, HTTP_UNPROCESSABLE_ENTITY,
             apr_psprintf(r->pool, "%s %s",
