@@ -52,16 +52,17 @@ APLOG_USE_MODULE(tasks);
 
 /* A page: first (no cursor) or after (keyset: strictly past the cursor's
  * (sort value, id) in the order's direction). Each matches one index. */
-#define PAGE_FIRST(PARAMS, FILTER, KEY, DIR) "SELECT " TASK_COLS \
+#define PAGE_FIRST(COLS, PARAMS, FILTER, KEY, DIR) "SELECT " COLS \
     " FROM tasks t, " PARAMS " WHERE " FILTER \
     " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
-#define PAGE_AFTER(PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " TASK_COLS \
+#define PAGE_AFTER(COLS, PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " COLS \
     " FROM tasks t, " PARAMS ", (SELECT %s::text AS v, %s::bigint AS id) c" \
     " WHERE " FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
     " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
-#define LIST_FIRST(KEY, DIR) PAGE_FIRST(LIST_PARAMS, LIST_FILTER, KEY, DIR)
+#define LIST_FIRST(KEY, DIR) \
+    PAGE_FIRST(TASK_COLS, LIST_PARAMS, LIST_FILTER, KEY, DIR)
 #define LIST_AFTER(KEY, VAL, DIR, CMP) \
-    PAGE_AFTER(LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
+    PAGE_AFTER(TASK_COLS, LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
 
 /* The common list, filtered by status at most, has statements of its own:
  * without the "parameter IS NULL OR ..." filters PostgreSQL can keep one
@@ -69,9 +70,15 @@ APLOG_USE_MODULE(tasks);
 #define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %s::int AS status) p"
 #define PLAIN_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))"
-#define PLAIN_FIRST(KEY, DIR) PAGE_FIRST(PLAIN_PARAMS, PLAIN_FILTER, KEY, DIR)
-#define PLAIN_AFTER(KEY, VAL, DIR, CMP) \
-    PAGE_AFTER(PLAIN_PARAMS, PLAIN_FILTER, KEY, VAL, DIR, CMP)
+/* They also carry X-Total-Count in a last column, from task_counts (an
+ * InitPlan, computed once per page), which saves a round trip. */
+#define PLAIN_TOTAL "(SELECT CASE p.status WHEN 0 THEN k.total" \
+    " WHEN 1 THEN k.total - k.completed ELSE k.completed END" \
+    " FROM task_counts k WHERE k.user_id = p.uid)"
+#define PLAIN_FIRST(KEY, DIR) PAGE_FIRST(TASK_COLS ", " PLAIN_TOTAL, \
+    PLAIN_PARAMS, PLAIN_FILTER, KEY, DIR)
+#define PLAIN_AFTER(KEY, VAL, DIR, CMP) PAGE_AFTER(TASK_COLS ", " PLAIN_TOTAL, \
+    PLAIN_PARAMS, PLAIN_FILTER, KEY, VAL, DIR, CMP)
 
 #define K_CREATED "t.created_at"
 #define K_UPDATED "t.updated_at"
@@ -486,6 +493,9 @@ static tasks_db_rc one_row(tasks_db *db, int stmt, const char **args,
     return nth_row(db, res, 1, row) ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
+/* The columns of TASK_COLS, as task_from_row reads them. */
+#define TASK_NCOLS 12
+
 static void task_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_task_row *t)
 {
     t->id = col(db, row, 0);
@@ -771,7 +781,7 @@ static void filter_args(apr_pool_t *p, const char *user_id,
 tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
                                 const tasks_list_query *q,
                                 const tasks_cursor *c,
-                                apr_array_header_t **rows)
+                                apr_array_header_t **rows, long long *total)
 {
     apr_pool_t *p = db->r->pool;
     const char *args[10];
@@ -794,8 +804,13 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
     if (rc != TASKS_DB_OK)
         return rc;
     *rows = apr_array_make(p, q->limit + 1, sizeof(tasks_task_row));
-    for (i = 1; nth_row(db, res, i, &row); i++)
+    *total = -1;
+    for (i = 1; nth_row(db, res, i, &row); i++) {
+        const char *v;
         task_from_row(db, row, apr_array_push(*rows));
+        if (plain && i == 1)
+            *total = (v = col(db, row, TASK_NCOLS)) ? atoll(v) : 0;
+    }
     return TASKS_DB_OK;
 }
 

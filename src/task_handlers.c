@@ -136,8 +136,8 @@ static int list_tasks(request_rec *r, const char *uid)
     }
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    rc = tasks_db_tasks_list(db, uid, &q, after, &rows);
-    if (rc == TASKS_DB_OK)
+    rc = tasks_db_tasks_list(db, uid, &q, after, &rows, &total);
+    if (rc == TASKS_DB_OK && total < 0)
         rc = tasks_db_tasks_count(db, uid, &q, &total);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);

@@ -99,11 +99,13 @@ tasks_db_rc tasks_db_task_delete(tasks_db *db, const char *user_id,
 tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db, const char *user_id,
                                            int *deleted);
 /* One page (q->limit + 1 rows at most, to tell whether more remain) after
- * cursor c (NULL for the first page); rows are tasks_task_row. */
+ * cursor c (NULL for the first page); rows are tasks_task_row. *total is
+ * the query's X-Total-Count when the page statement could tell it, else
+ * -1: then ask tasks_db_tasks_count. */
 tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
                                 const tasks_list_query *q,
                                 const tasks_cursor *c,
-                                apr_array_header_t **rows);
+                                apr_array_header_t **rows, long long *total);
 tasks_db_rc tasks_db_tasks_count(tasks_db *db, const char *user_id,
                                  const tasks_list_query *q, long long *n);
 
