@@ -161,11 +161,13 @@ static void tasks_child_init(apr_pool_t *pchild, server_rec *s)
 
 static void tasks_register_hooks(apr_pool_t *p)
 {
-    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+    /* Statements are handed to mod_dbd before its post_config builds the
+     * connection groups that prepare them. */
+    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
 
     (void)p;
     ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(tasks_post_config, NULL, after_dbd, APR_HOOK_MIDDLE);
+    ap_hook_post_config(tasks_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(tasks_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* TasksTrustRemoteUser: a token that already won satisfies authn before
