@@ -220,9 +220,36 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
     apr_size_t len = 0;
     json_t *obj;
     const char *err;
-    int status;
+    int status, json_type;
 
-    if (!has_body(r)) {
+    json_type = is_json_type(apr_table_get(r->headers_in, "Content-Type"));
+    /* A body that is certainly there and not JSON is refused unread; where
+     * no body is fine, a chunked one is read first, as it may be empty. */
+    if (has_body(r) && !json_type && !may_be_empty) {
+        *done = tasks_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                   "the request body must be application/json",
+                                   NULL);
+        return NULL;
+    }
+    if (has_body(r)) {
+        status = read_body(r, cap, &body, &len);
+        if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+            /* Do not read the rest of a body we refuse; end the connection. */
+            r->connection->keepalive = AP_CONN_CLOSE;
+            *done = tasks_send_problem(r, status, apr_psprintf(r->pool,
+                                       "the request body is larger than %"
+                                       APR_OFF_T_FMT " bytes", cap), NULL);
+            return NULL;
+        }
+        if (status) {
+            r->connection->keepalive = AP_CONN_CLOSE;
+            *done = tasks_send_problem(r, HTTP_BAD_REQUEST,
+                                       "the request body could not be read",
+                                       NULL);
+            return NULL;
+        }
+    }
+    if (!len) {
         if (may_be_empty) {
             *done = -1;
             return NULL;
@@ -232,25 +259,10 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
                                    NULL);
         return NULL;
     }
-    if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
+    if (!json_type) {
         *done = tasks_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
                                    "the request body must be application/json",
                                    NULL);
-        return NULL;
-    }
-    status = read_body(r, cap, &body, &len);
-    if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
-        /* Do not read the rest of a body we refuse; end the connection. */
-        r->connection->keepalive = AP_CONN_CLOSE;
-        *done = tasks_send_problem(r, status, apr_psprintf(r->pool,
-                                   "the request body is larger than %"
-                                   APR_OFF_T_FMT " bytes", cap), NULL);
-        return NULL;
-    }
-    if (status) {
-        r->connection->keepalive = AP_CONN_CLOSE;
-        *done = tasks_send_problem(r, HTTP_BAD_REQUEST,
-                                   "the request body could not be read", NULL);
         return NULL;
     }
     err = tasks_json_parse_object(r->pool, body, len, &obj);

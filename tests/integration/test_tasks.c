@@ -479,6 +479,37 @@ static long chunked_post(const char *tok, const char *body, size_t piece,
     return status;
 }
 
+/* An empty chunked body is no body: PATCH .../complete toggles, with or
+ * without a Content-Type, as it does for Content-Length: 0. */
+START_TEST(empty_chunked_body_on_complete_toggles)
+{
+    user a = new_user("chunked-toggle");
+    json_t *t = create(a.tok, "{\"title\":\"toggle me\"}");
+    long long id = json_integer_value(json_object_get(t, "id"));
+    const char *types[] = { "Content-Type: application/json\r\n", "" };
+    const char *last[] = { "" };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        char *head = fmt("PATCH /api/tasks/%lld/complete HTTP/1.1\r\n"
+                         "Host: 127.0.0.1\r\nAuthorization: Bearer %s\r\n%s"
+                         "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                         id, a.tok, types[i]);
+        char *resp = NULL;
+        long st = raw_exchange(head, last, 1, &resp);
+        const char *want = i == 0 ? "\"completed\":true" : "\"completed\":false";
+
+        ck_assert_msg(st == 200, "empty chunked body (%s): %ld\n%s",
+                      i == 0 ? "JSON type" : "no type", st, resp);
+        ck_assert_msg(strstr(resp, want), "toggle %zu: %s", i, resp);
+        free(resp);
+        free(head);
+    }
+    json_decref(t);
+    free_user(&a);
+}
+END_TEST
+
 /* A JSON object of exactly size bytes: a title, padded with spaces. */
 static char *body_of_size(size_t size)
 {
@@ -2973,6 +3004,7 @@ Suite *tasks_suite(void)
     tcase_add_test(valid, read_only_and_unknown_fields_are_ignored);
     tcase_add_test(valid, body_encoding_type_and_shape_errors);
     tcase_add_test(valid, body_over_64k_is_413_also_chunked);
+    tcase_add_test(valid, empty_chunked_body_on_complete_toggles);
     tcase_add_test(valid, bad_ids_in_the_path_are_400);
     tcase_add_test(valid, error_statuses_are_problem_details);
     suite_add_tcase(s, valid);
