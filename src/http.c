@@ -40,15 +40,21 @@ tasks_req *tasks_req_get(request_rec *r)
  * trivial expression). */
 int tasks_is_ours(request_rec *r)
 {
-    core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    core_dir_config *d;
     const char *err = NULL, *h;
+    tasks_req *rq;
 
     if (r->handler)
         return !strcmp(r->handler, TASKS_HANDLER);
-    if (!d || !d->expr_handler)
-        return 0;
-    h = ap_expr_str_exec(r, d->expr_handler, &err);
-    return !err && h && !strcmp(h, TASKS_HANDLER);
+    /* Several hooks ask before the handler is set: evaluate once. */
+    rq = tasks_req_get(r);
+    if (!rq->ours) {
+        d = ap_get_core_module_config(r->per_dir_config);
+        h = d && d->expr_handler ? ap_expr_str_exec(r, d->expr_handler, &err)
+                                 : NULL;
+        rq->ours = !err && h && !strcmp(h, TASKS_HANDLER) ? 1 : -1;
+    }
+    return rq->ours > 0;
 }
 
 const tasks_route *tasks_req_route(request_rec *r)
@@ -66,15 +72,26 @@ const tasks_route *tasks_req_route(request_rec *r)
     return &rq->route;
 }
 
+int tasks_send_body(request_rec *r, int status, const char *type,
+                    const char *cache_control, const char *text)
+{
+    /* Error answers keep their headers in err_headers_out, the table
+     * httpd keeps on every path. */
+    apr_table_t *h = status >= 400 ? r->err_headers_out : r->headers_out;
+
+    r->status = status;
+    ap_set_content_type(r, type);
+    apr_table_setn(h, "Cache-Control", cache_control);
+    ap_set_content_length(r, (apr_off_t)strlen(text));
+    if (!r->header_only)
+        ap_rputs(text, r);
+    return OK;
+}
+
 int tasks_send_json(request_rec *r, int status, const char *json_text)
 {
-    r->status = status;
-    ap_set_content_type(r, "application/json");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    ap_set_content_length(r, (apr_off_t)strlen(json_text));
-    if (!r->header_only)
-        ap_rputs(json_text, r);
-    return OK;
+    return tasks_send_body(r, status, "application/json", "no-store",
+                           json_text);
 }
 
 int tasks_send_json_value(request_rec *r, int status, json_t *j)
@@ -92,15 +109,8 @@ int tasks_send_json_value(request_rec *r, int status, json_t *j)
 int tasks_send_problem(request_rec *r, int status, const char *detail,
                        const apr_array_header_t *errors)
 {
-    const char *body = tasks_problem_json(r->pool, status, detail, errors);
-
-    r->status = status;
-    ap_set_content_type(r, "application/problem+json");
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    ap_set_content_length(r, (apr_off_t)strlen(body));
-    if (!r->header_only)
-        ap_rputs(body, r);
-    return OK;
+    return tasks_send_body(r, status, "application/problem+json", "no-store",
+                           tasks_problem_json(r->pool, status, detail, errors));
 }
 
 int tasks_send_unavailable(request_rec *r)

@@ -28,11 +28,6 @@ int tasks_handle_health(request_rec *r)
 
 int tasks_handle_openapi(request_rec *r)
 {
-    r->status = HTTP_OK;
-    ap_set_content_type(r, "application/json");
-    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=300");
-    ap_set_content_length(r, (apr_off_t)strlen(tasks_openapi_json));
-    if (!r->header_only)
-        ap_rputs(tasks_openapi_json, r);
-    return OK;
+    return tasks_send_body(r, HTTP_OK, "application/json",
+                           "public, max-age=300", tasks_openapi_json);
 }

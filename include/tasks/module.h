@@ -52,6 +52,7 @@ typedef struct {
 typedef struct {
     tasks_route route;
     int route_done;
+    int ours;                   /* SetHandler tasks here: 1, no: -1, unknown: 0 */
     const char *user_id;        /* authenticated caller, or NULL           */
     const char *email;
     const char *name;           /* NULL when the user has none             */
@@ -119,6 +120,10 @@ tasks_req *tasks_req_get(request_rec *r);
 int tasks_is_ours(request_rec *r);
 const tasks_route *tasks_req_route(request_rec *r);
 /* Write a JSON body (text) with status; returns OK for the handler. */
+/* Write text as the whole body with its Content-Type and Cache-Control;
+ * returns OK for the handler. */
+int tasks_send_body(request_rec *r, int status, const char *type,
+                    const char *cache_control, const char *text);
 int tasks_send_json(request_rec *r, int status, const char *json_text);
 int tasks_send_json_value(request_rec *r, int status, json_t *j);
 /* Write a problem document; errors may be NULL. Returns OK. */
