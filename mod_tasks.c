@@ -150,7 +150,17 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             tasks_store_register(sp);
         }
     }
-    tasks_issuers_post_config(pconf, ptemp, s);
+    if (!tasks_issuers_post_config(pconf, ptemp, s))
+        return HTTP_INTERNAL_SERVER_ERROR;
+    return OK;
+}
+
+static int tasks_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    tasks_issuers_pre_config(pconf);
     return OK;
 }
 
@@ -166,6 +176,7 @@ static void tasks_register_hooks(apr_pool_t *p)
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
 
     (void)p;
+    ap_hook_pre_config(tasks_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(tasks_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);

@@ -16,7 +16,16 @@
  * (the current one, and the previous one while a verification that
  * started before the swap finishes); nothing is freed under a reader.
  * The mutexes are created per child (child_init); before that (in the
- * parent) there is one thread and no locking is needed. */
+ * parent) there is one thread and no locking is needed.
+ *
+ * Key sets and children. Each child keeps its own parsed set, but what a
+ * fetch brought is also published, as the document's text, in a slot of
+ * shared memory (one per URL issuer, created in the parent, guarded by the
+ * global mutex "tasks-jwks"). A child meeting an unknown kid first adopts
+ * a newer published document, and fetches only when that did not help.
+ * So a key one child has seen works in every child, also while the URL
+ * is down: without this, children that happened to fetch at different
+ * moments would disagree about the same token. */
 #include <string.h>
 #include <stdlib.h>
 
@@ -27,7 +36,11 @@
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_thread_mutex.h>
+#include <apr_global_mutex.h>
+#include <apr_shm.h>
+#include <apr_atomic.h>
 #include <apr_uri.h>
+#include <util_mutex.h>
 #include <curl/curl.h>
 
 #include "tasks/jwks.h"
@@ -40,6 +53,26 @@ APLOG_USE_MODULE(tasks);
 #define JWKS_MAX_BYTES (1024 * 1024)
 #define FETCH_CONNECT_MS 3000L
 #define FETCH_TOTAL_MS 5000L
+/* A published document larger than this stays private to its child. */
+#define SHARED_DOC_MAX (64 * 1024)
+#define JWKS_MUTEX_TYPE "tasks-jwks"
+
+/* One issuer's published JWKS document in shared memory. gen counts the
+ * changes (0: nothing published yet); written under the global mutex,
+ * read under it too, except for a lock-free "anything new?" look at gen. */
+typedef struct {
+    apr_uint32_t gen;
+    apr_uint32_t len;
+    char doc[SHARED_DOC_MAX];
+} shared_slot;
+
+/* The segment and mutex of one configuration cycle, shared by all its URL
+ * issuers. child_ready: apr_global_mutex_child_init done in this child. */
+typedef struct {
+    apr_shm_t *shm;
+    apr_global_mutex_t *mutex;
+    int child_ready;
+} jwks_share;
 
 /* One key set and the number of holders (the issuer's "current" slot
  * counts as one). */
@@ -64,6 +97,9 @@ struct tasks_issuer {
     apr_thread_mutex_t *fetch_lock;
     apr_time_t last_fetch;      /* last attempt (0: try at once)           */
     int failing;                /* the last attempt failed (logged once)   */
+    jwks_share *share;          /* URL issuers: the shared segment, mutex */
+    shared_slot *slot;          /* ... and this issuer's slot in it       */
+    apr_uint32_t seen_gen;      /* the slot's gen this child has adopted  */
 };
 
 /* A set in a fresh holder with one reference (the caller's). */
@@ -237,9 +273,11 @@ static apr_status_t slist_cleanup(void *l)
 }
 
 /* GETs url (https, or http to a loopback host; no redirects; 5 s at most)
- * and parses the body as a JWKS. Returns the set, or NULL with a reason
- * in *err (allocated in p). Everything libcurl allocates dies with p. */
-static tasks_jwks *fetch_jwks(apr_pool_t *p, const char *url, const char **err)
+ * and parses the body as a JWKS. Returns the set and the document's text
+ * (*doc, *doc_len, in p), or NULL with a reason in *err (in p).
+ * Everything libcurl allocates dies with p. */
+static tasks_jwks *fetch_jwks(apr_pool_t *p, const char *url, const char **err,
+                              const char **doc, apr_size_t *doc_len)
 {
     CURL *c = curl_easy_init();
     struct curl_slist *hdrs = NULL;
@@ -283,7 +321,9 @@ static tasks_jwks *fetch_jwks(apr_pool_t *p, const char *url, const char **err)
         *err = apr_psprintf(p, "HTTP status %ld", status);
         return NULL;
     }
-    ks = tasks_jwks_parse(b.buf ? b.buf : "", b.len, &skipped, perr, sizeof(perr));
+    *doc = b.buf ? b.buf : "";
+    *doc_len = b.len;
+    ks = tasks_jwks_parse(*doc, *doc_len, &skipped, perr, sizeof(perr));
     if (ks == NULL)
         *err = apr_pstrdup(p, perr);
     return ks;
@@ -448,15 +488,79 @@ const char *tasks_issuers_check(apr_pool_t *p, server_rec *s)
     return NULL;
 }
 
+/* Takes the global mutex of is's slot; 0 when it cannot (then the slot is
+ * left alone: sharing is an optimisation, never a reason to refuse). */
+static int share_lock(tasks_issuer *is)
+{
+    apr_status_t rv = apr_global_mutex_lock(is->share->mutex);
+
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, is->s, "TASKS0406: "
+                     "cannot take the " JWKS_MUTEX_TYPE " mutex");
+        return 0;
+    }
+    return 1;
+}
+
+/* Publishes a fetched document in is's slot for the other children (no-op
+ * without a slot or for a document over SHARED_DOC_MAX); a document equal
+ * to the published one changes nothing. Caller holds fetch_lock. */
+static void publish(tasks_issuer *is, const char *doc, apr_size_t len)
+{
+    shared_slot *sl = is->slot;
+
+    if (sl == NULL || len > SHARED_DOC_MAX || !share_lock(is))
+        return;
+    if (sl->gen == 0 || sl->len != len || memcmp(sl->doc, doc, len)) {
+        memcpy(sl->doc, doc, len);
+        sl->len = (apr_uint32_t)len;
+        apr_atomic_inc32(&sl->gen);
+    }
+    is->seen_gen = apr_atomic_read32(&sl->gen);
+    apr_global_mutex_unlock(is->share->mutex);
+}
+
+/* Adopts the document another child published, if it is newer than the
+ * last one this child saw. Returns 1 when the current set changed. Caller
+ * holds fetch_lock. */
+static int adopt_published(apr_pool_t *p, tasks_issuer *is)
+{
+    shared_slot *sl = is->slot;
+    apr_uint32_t gen;
+    apr_size_t len;
+    char *doc;
+    tasks_jwks *ks;
+
+    if (sl == NULL || apr_atomic_read32(&sl->gen) == is->seen_gen
+        || !share_lock(is))
+        return 0;
+    gen = sl->gen;
+    len = sl->len;
+    doc = apr_pmemdup(p, sl->doc, len);
+    apr_global_mutex_unlock(is->share->mutex);
+    is->seen_gen = gen;
+    /* Another child already parsed it; a failure here is not expected. */
+    if (!(ks = tasks_jwks_parse(doc, len, NULL, NULL, 0)))
+        return 0;
+    if (!install(is, ks))
+        return 0;
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, is->s, "TASKS0407: JWKS of %s: "
+                 "adopted the %d key(s) another child fetched", is->iss,
+                 tasks_jwks_count(is->current->jwks));
+    return 1;
+}
+
 /* One fetch attempt for is (caller holds fetch_lock); logs a failure only
- * when the previous attempt succeeded, and the recovery. */
+ * when the previous attempt succeeded, and the recovery. A fetched set is
+ * published for the other children. */
 static void refetch(apr_pool_t *p, server_rec *s, tasks_issuer *is)
 {
-    const char *err = NULL;
+    const char *err = NULL, *doc = NULL;
+    apr_size_t doc_len = 0;
     tasks_jwks *ks;
 
     is->last_fetch = apr_time_now();
-    ks = fetch_jwks(p, is->url, &err);
+    ks = fetch_jwks(p, is->url, &err, &doc, &doc_len);
     if (ks == NULL) {
         if (!is->failing)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "TASKS0401: JWKS of "
@@ -472,6 +576,7 @@ static void refetch(apr_pool_t *p, server_rec *s, tasks_issuer *is)
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "TASKS0402: JWKS of %s "
                      "from %s is reachable again", is->iss, is->url);
     is->failing = 0;
+    publish(is, doc, doc_len);
     if (install(is, ks))
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "TASKS0403: JWKS of %s: "
                      "%d key(s) loaded from %s", is->iss,
@@ -486,47 +591,109 @@ static apr_status_t curl_global_done(void *unused)
     return APR_SUCCESS;
 }
 
-/* Fetches every URL's JWKS once per configuration cycle (see module.h). */
-void tasks_issuers_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
-                               server_rec *s)
+/* pre_config: the mutex type guarding the shared key documents, so that
+ * "Mutex <mechanism> tasks-jwks" can choose its mechanism. */
+void tasks_issuers_pre_config(apr_pool_t *pconf)
 {
-    server_rec *sp;
-    int i, curl_ready = 0;
+    ap_mutex_register(pconf, JWKS_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+}
 
-    /* httpd reads its configuration twice at start; fetch on the real one. */
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
-        return;
+/* The URL issuers of all servers, each once (virtual hosts may share). */
+static apr_array_header_t *url_issuers(apr_pool_t *p, server_rec *s)
+{
+    apr_array_header_t *all = apr_array_make(p, 4, sizeof(tasks_issuer *));
+    server_rec *sp;
+    int i, j;
+
     for (sp = s; sp; sp = sp->next) {
         tasks_srv_cfg *sc = tasks_srv(sp);
         for (i = 0; sc->issuers && i < sc->issuers->nelts; i++) {
             tasks_issuer *is = APR_ARRAY_IDX(sc->issuers, i, tasks_issuer *);
-            if (!is->url || is->fetched)
+            int seen = 0;
+            if (!is->url)
                 continue;
-            if (!curl_ready) {
-                /* Once, while the process has one thread; libcurl keeps a
-                 * count, so each configuration cycle pairs init/cleanup. */
-                if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-                    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "TASKS0404: "
-                                 "cannot initialise libcurl");
-                    return;
-                }
-                apr_pool_cleanup_register(pconf, NULL, curl_global_done,
-                                          apr_pool_cleanup_null);
-                curl_ready = 1;
-            }
-            is->fetched = 1;
-            refetch(ptemp, is->s, is);
-            /* Keys found: renew only after refresh seconds. None: the
-             * first token of this issuer may try again at once. */
-            if (is->failing || tasks_jwks_count(is->current->jwks) == 0)
-                is->last_fetch = 0;
+            for (j = 0; j < all->nelts && !seen; j++)
+                seen = APR_ARRAY_IDX(all, j, tasks_issuer *) == is;
+            if (!seen)
+                APR_ARRAY_PUSH(all, tasks_issuer *) = is;
         }
     }
+    return all;
+}
+
+/* Creates the shared segment (one slot per URL issuer) and its mutex for
+ * this configuration cycle. Returns 0 (logged) on failure: httpd then
+ * refuses to start, as for any other resource it cannot create. */
+static int create_share(apr_pool_t *pconf, server_rec *s,
+                        apr_array_header_t *urls)
+{
+    jwks_share *sh = apr_pcalloc(pconf, sizeof(*sh));
+    apr_status_t rv;
+    shared_slot *slots;
+    int i;
+
+    rv = apr_shm_create(&sh->shm, sizeof(shared_slot) * (apr_size_t)urls->nelts,
+                        NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "TASKS0408: cannot create "
+                     "the shared memory for JWKS documents");
+        return 0;
+    }
+    rv = ap_global_mutex_create(&sh->mutex, NULL, JWKS_MUTEX_TYPE, NULL, s,
+                                pconf, 0);
+    if (rv != APR_SUCCESS)
+        return 0;   /* ap_global_mutex_create logged why */
+    slots = apr_shm_baseaddr_get(sh->shm);
+    memset(slots, 0, sizeof(shared_slot) * (apr_size_t)urls->nelts);
+    for (i = 0; i < urls->nelts; i++) {
+        tasks_issuer *is = APR_ARRAY_IDX(urls, i, tasks_issuer *);
+        is->share = sh;
+        is->slot = &slots[i];
+    }
+    return 1;
+}
+
+/* Fetches every URL's JWKS once per configuration cycle (see module.h). */
+int tasks_issuers_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                              server_rec *s)
+{
+    apr_array_header_t *urls;
+    int i;
+
+    /* httpd reads its configuration twice at start; fetch on the real one. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return 1;
+    urls = url_issuers(ptemp, s);
+    if (urls->nelts == 0)
+        return 1;
+    if (!create_share(pconf, s, urls))
+        return 0;
+    /* Once, while the process has one thread; libcurl keeps a count, so
+     * each configuration cycle pairs init/cleanup. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "TASKS0404: cannot "
+                     "initialise libcurl");
+        return 1;   /* tokens of these issuers are refused, others work */
+    }
+    apr_pool_cleanup_register(pconf, NULL, curl_global_done,
+                              apr_pool_cleanup_null);
+    for (i = 0; i < urls->nelts; i++) {
+        tasks_issuer *is = APR_ARRAY_IDX(urls, i, tasks_issuer *);
+        if (is->fetched)
+            continue;
+        is->fetched = 1;
+        refetch(ptemp, is->s, is);
+        /* Keys found: renew only after refresh seconds. None: the first
+         * token of this issuer may try again at once. */
+        if (is->failing || tasks_jwks_count(is->current->jwks) == 0)
+            is->last_fetch = 0;
+    }
+    return 1;
 }
 
 /* child_init: per issuer, the lock guarding its current set and the lock
  * that lets one thread at a time fetch (created once per issuer even when
- * virtual hosts share it). */
+ * virtual hosts share it); and the shared mutex, attached once. */
 void tasks_issuers_child_init(apr_pool_t *pchild, server_rec *s)
 {
     server_rec *sp;
@@ -550,6 +717,17 @@ void tasks_issuers_child_init(apr_pool_t *pchild, server_rec *s)
             /* Registered after the mutexes, so it runs before they go. */
             apr_pool_cleanup_register(pchild, is, issuer_cleanup,
                                       apr_pool_cleanup_null);
+            if (is->share && !is->share->child_ready) {
+                apr_status_t rv = apr_global_mutex_child_init(
+                    &is->share->mutex,
+                    apr_global_mutex_lockfile(is->share->mutex), pchild);
+                if (rv != APR_SUCCESS) {
+                    ap_log_error(APLOG_MARK, APLOG_CRIT, rv, sp, "TASKS0409: "
+                                 "cannot attach the " JWKS_MUTEX_TYPE " mutex");
+                    exit(APEXIT_CHILDFATAL);
+                }
+                is->share->child_ready = 1;
+            }
         }
     }
 }
@@ -579,33 +757,49 @@ const char *tasks_issuer_name(const tasks_issuer *is)
     return is->iss;
 }
 
-/* Verifies with the current keys; an unknown kid triggers one re-fetch
- * (URL issuers, at most once per refresh seconds) and one more try. */
+/* One verification with is's current set (held for its duration). */
+static tasks_token_status verify_current(request_rec *r, tasks_issuer *is,
+                                         const tasks_token_cfg *cfg,
+                                         const char *token,
+                                         tasks_claims *claims)
+{
+    keyset *k = acquire(is);
+    tasks_token_status st;
+
+    st = tasks_jwks_verify(r->pool, k ? k->jwks : NULL, is->algs, cfg, token,
+                           r->request_time, claims);
+    release(is, k);
+    return st;
+}
+
+/* Verifies with the current keys; an unknown kid (URL issuers) first
+ * adopts a set another child published, then, if the kid is still
+ * unknown, re-fetches (at most once per refresh seconds) and tries again. */
 tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
                                        const char *token, tasks_claims *claims)
 {
     tasks_srv_cfg *sc = tasks_srv(r->server);
     tasks_token_cfg cfg = { NULL, 0, is->iss, is->audience, 0, sc->token.leeway };
     tasks_token_status st;
-    keyset *k;
+    apr_pool_t *p;
+    int changed;
 
-    k = acquire(is);
-    st = tasks_jwks_verify(r->pool, k ? k->jwks : NULL, is->algs, &cfg, token,
-                           r->request_time, claims);
-    release(is, k);
+    st = verify_current(r, is, &cfg, token, claims);
     if (st != TASKS_TOKEN_UNKNOWN_KEY || !is->url)
         return st;
+    apr_pool_create(&p, r->pool);
     lock(is->fetch_lock);
-    if (apr_time_now() - is->last_fetch >= is->refresh) {
-        apr_pool_t *p;
-        apr_pool_create(&p, r->pool);
+    changed = adopt_published(p, is);
+    if (changed)
+        st = verify_current(r, is, &cfg, token, claims);
+    if (st == TASKS_TOKEN_UNKNOWN_KEY
+        && apr_time_now() - is->last_fetch >= is->refresh) {
         refetch(p, r->server, is);
-        apr_pool_destroy(p);
+        changed = 1;
     }
     unlock(is->fetch_lock);
-    k = acquire(is);
-    st = tasks_jwks_verify(r->pool, k ? k->jwks : NULL, is->algs, &cfg, token,
-                           r->request_time, claims);
-    release(is, k);
+    apr_pool_destroy(p);
+    if (changed && st == TASKS_TOKEN_UNKNOWN_KEY)
+        st = verify_current(r, is, &cfg, token, claims);
     return st;
 }

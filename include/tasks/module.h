@@ -100,10 +100,14 @@ const char *tasks_set_trust_issuer(cmd_parms *cmd, void *dc, int argc,
                                    char *const argv[]);
 /* Start-up checks of s's issuers against its own token settings. */
 const char *tasks_issuers_check(apr_pool_t *p, server_rec *s);
-/* Fetch every URL-based JWKS (parent, post_config); never fails start-up:
- * an unreachable URL starts with no keys and is retried on demand. */
-void tasks_issuers_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
-                               server_rec *s);
+/* pre_config: registers the "tasks-jwks" mutex type (Mutex directive). */
+void tasks_issuers_pre_config(apr_pool_t *pconf);
+/* Fetch every URL-based JWKS (parent, post_config) and create the shared
+ * memory that lets children share what they fetch later. An unreachable
+ * URL never fails start-up (no keys yet, retried on demand); returns 0
+ * (logged) only when the shared memory or its mutex cannot be created. */
+int tasks_issuers_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                              server_rec *s);
 /* Per child: the locks that guard each issuer's key set. */
 void tasks_issuers_child_init(apr_pool_t *pchild, server_rec *s);
 /* The trusted issuer a token's (unverified) "iss" names, or NULL. */
