@@ -1,8 +1,9 @@
 /* auth.c - the one place where a request gets its caller. An access-phase
  * hook (it runs for every request, before authorization and the handler)
  * takes the bearer token or the session cookie, verifies it (pure code in
- * token.c), checks with one indexed query that the user exists and the
- * token was not revoked, and sets r->user. Public routes and preflights
+ * token.c), and sets r->user. That the user still exists and the token
+ * was not revoked is one indexed query here, except on the task routes,
+ * whose statements check it themselves in the same round trip. Public routes and preflights
  * pass untouched; failures are answered here as problem+json.
  *
  * Identity from outside also ends here: a token whose "iss" names a
@@ -29,14 +30,29 @@
 
 APLOG_USE_MODULE(tasks);
 
-/* A 401 with the Bearer challenge; error="invalid_token" when a token
- * was sent. Written here, so the hook returns DONE. */
-static int unauthorized(request_rec *r, int token_sent, const char *detail)
+/* A 401 with the Bearer challenge (see module.h). */
+int tasks_send_unauthorized(request_rec *r, int token_sent, const char *detail)
 {
     apr_table_setn(r->err_headers_out, "WWW-Authenticate", token_sent
                    ? "Bearer error=\"invalid_token\"" : "Bearer");
-    tasks_send_problem(r, HTTP_UNAUTHORIZED, detail, NULL);
+    return tasks_send_problem(r, HTTP_UNAUTHORIZED, detail, NULL);
+}
+
+/* The same from a hook: the answer is written, so the hook returns DONE. */
+static int unauthorized(request_rec *r, int token_sent, const char *detail)
+{
+    tasks_send_unauthorized(r, token_sent, detail);
     return DONE;
+}
+
+/* Routes whose every statement checks in SQL that the caller's user exists
+ * and the token is not revoked (CALLER_OK in store.c): for them the hook
+ * does not ask the database first, which halves the round trips of a task
+ * request. A revoked token still never reads or writes a task. */
+static int checked_in_sql(tasks_route_id id)
+{
+    return id == TASKS_ROUTE_TASKS || id == TASKS_ROUTE_TASK
+           || id == TASKS_ROUTE_TASK_COMPLETE;
 }
 
 /* The value of cookie name in the Cookie header, or NULL. */
@@ -227,6 +243,14 @@ int tasks_auth_hook(request_rec *r)
     }
     if (!is_uuid(claims.sub))
         return unauthorized(r, 1, "the token is invalid or expired");
+    if (checked_in_sql(route->id)) {
+        memset(&user, 0, sizeof(user));
+        user.id = claims.sub;
+        set_caller(r, &user, NULL, claims.jti, claims.exp, token);
+        r->user = apr_pstrdup(r->pool, user.id);
+        r->ap_auth_type = "Bearer";
+        return DECLINED;
+    }
     db = tasks_db_get(r);
     if (!db) {
         tasks_send_unavailable(r);

@@ -7,7 +7,8 @@
  * which loses every prepared statement; so each connection remembers the
  * backend it prepared for, and a different backend PID means "prepare
  * again" before the first query. Every statement is one round trip and
- * every task statement is constrained by the caller's user id. */
+ * every task statement is constrained by the caller's user id, and checks
+ * itself that the caller may still act (CALLER_OK). */
 #include <string.h>
 #include <stdlib.h>
 
@@ -38,8 +39,17 @@ APLOG_USE_MODULE(tasks);
 
 #define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
 
-/* The list filters, shared by the page and the count statements. */
-#define LIST_PARAMS "(SELECT %s::uuid AS uid, %s::int AS status, " \
+/* The caller may still act: the token's user exists and its jti ("" for
+ * none) was not revoked. Every task statement checks this itself (its
+ * first column, or a condition of the write), so a task request costs one
+ * round trip instead of an auth query plus the task query. A scalar
+ * subquery, so that PostgreSQL evaluates it once (an InitPlan) rather than
+ * turning the EXISTS into joins that would change a page's plan. */
+#define CALLER_OK "(SELECT EXISTS (SELECT 1 FROM users cu WHERE cu.id = p.uid)" \
+    " AND NOT EXISTS (SELECT 1 FROM revoked_tokens cr WHERE cr.jti = p.jti))"
+
+/* The list filters, shared by the page and its count. */
+#define LIST_PARAMS "(SELECT %s::uuid AS uid, %s::text AS jti, %s::int AS status, " \
     "%s::text AS q, %s::smallint AS prio, %s::jsonb AS tags, " \
     "%s::timestamptz AS due_before, %s::timestamptz AS due_after) p"
 #define LIST_FILTER "t.user_id = p.uid" \
@@ -51,33 +61,41 @@ APLOG_USE_MODULE(tasks);
     " AND (p.due_after IS NULL OR t.due_at > p.due_after)"
 
 /* A page: first (no cursor) or after (keyset: strictly past the cursor's
- * (sort value, id) in the order's direction). Each matches one index. */
-#define PAGE_FIRST(COLS, PARAMS, FILTER, KEY, DIR) "SELECT " COLS \
-    " FROM tasks t, " PARAMS " WHERE " FILTER \
+ * (sort value, id) in the order's direction). Each matches one index.
+ * Columns: the task, then the query's total. CALLER_OK is a condition
+ * evaluated once (an InitPlan): a denied caller gets no rows, and so does
+ * an empty page, which tasks tell apart with tasks_tasks_count. */
+#define PAGE_FIRST(TOTAL, PARAMS, FILTER, KEY, DIR) "SELECT " TASK_COLS \
+    ", " TOTAL " FROM tasks t, " PARAMS " WHERE " FILTER " AND " CALLER_OK \
     " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
-#define PAGE_AFTER(COLS, PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " COLS \
-    " FROM tasks t, " PARAMS ", (SELECT %s::text AS v, %s::bigint AS id) c" \
+#define PAGE_AFTER(TOTAL, PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " \
+    TASK_COLS ", " TOTAL " FROM tasks t, " PARAMS \
+    ", (SELECT %s::text AS v, %s::bigint AS id) c" \
     " WHERE " FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
-    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+    " AND " CALLER_OK " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+/* Filtered lists count their matches in the same statement (X-Total-Count
+ * of every page; an InitPlan, so computed once per page). */
+#define LIST_TOTAL "(SELECT count(*) FROM tasks t WHERE " LIST_FILTER ")"
 #define LIST_FIRST(KEY, DIR) \
-    PAGE_FIRST(TASK_COLS, LIST_PARAMS, LIST_FILTER, KEY, DIR)
+    PAGE_FIRST(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, DIR)
 #define LIST_AFTER(KEY, VAL, DIR, CMP) \
-    PAGE_AFTER(TASK_COLS, LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
+    PAGE_AFTER(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
 
 /* The common list, filtered by status at most, has statements of its own:
  * without the "parameter IS NULL OR ..." filters PostgreSQL can keep one
  * generic plan for them instead of planning every execution. */
-#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %s::int AS status) p"
+#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %s::text AS jti, " \
+    "%s::int AS status) p"
 #define PLAIN_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))"
-/* They also carry X-Total-Count in a last column, from task_counts (an
- * InitPlan, computed once per page), which saves a round trip. */
-#define PLAIN_TOTAL "(SELECT CASE p.status WHEN 0 THEN k.total" \
+/* They take X-Total-Count from task_counts (kept by triggers: one key
+ * lookup, an InitPlan computed once per page). */
+#define PLAIN_TOTAL "coalesce((SELECT CASE p.status WHEN 0 THEN k.total" \
     " WHEN 1 THEN k.total - k.completed ELSE k.completed END" \
-    " FROM task_counts k WHERE k.user_id = p.uid)"
-#define PLAIN_FIRST(KEY, DIR) PAGE_FIRST(TASK_COLS ", " PLAIN_TOTAL, \
-    PLAIN_PARAMS, PLAIN_FILTER, KEY, DIR)
-#define PLAIN_AFTER(KEY, VAL, DIR, CMP) PAGE_AFTER(TASK_COLS ", " PLAIN_TOTAL, \
+    " FROM task_counts k WHERE k.user_id = p.uid), 0)"
+#define PLAIN_FIRST(KEY, DIR) PAGE_FIRST(PLAIN_TOTAL, PLAIN_PARAMS, \
+    PLAIN_FILTER, KEY, DIR)
+#define PLAIN_AFTER(KEY, VAL, DIR, CMP) PAGE_AFTER(PLAIN_TOTAL, \
     PLAIN_PARAMS, PLAIN_FILTER, KEY, VAL, DIR, CMP)
 
 #define K_CREATED "t.created_at"
@@ -167,13 +185,17 @@ static const stmt_def statements[S_COUNT] = {
         " SELECT p.uid, p.title, p.description, p.completed,"
         "  CASE WHEN p.completed THEN now() END, p.priority, p.due_at,"
         "  ARRAY(SELECT jsonb_array_elements_text(p.tags)), now(), now()"
-        " FROM (SELECT %s::uuid AS uid, %s::text AS title, %s::text AS description,"
+        " FROM (SELECT %s::uuid AS uid, %s::text AS jti, %s::text AS title,"
+        "  %s::text AS description,"
         "  %s::boolean AS completed, %s::smallint AS priority,"
         "  %s::timestamptz AS due_at, %s::jsonb AS tags) p"
+        " WHERE " CALLER_OK
         " RETURNING " TASK_COLS },
+    /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
-        "SELECT " TASK_COLS " FROM tasks t"
-        " WHERE t.user_id = %s::uuid AND t.id = %s::bigint" },
+        "SELECT " CALLER_OK ", " TASK_COLS
+        " FROM (SELECT %s::uuid AS uid, %s::text AS jti, %s::bigint AS id) p"
+        " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = p.id" },
     /* One statement for PUT, PATCH and complete: each field is set only
      * when its flag is true; completed may also flip (toggle). The
      * version condition makes If-Match and the write one atomic step. */
@@ -190,7 +212,8 @@ static const stmt_def statements[S_COUNT] = {
         "   WHEN t.completed THEN t.completed_at ELSE now() END,"
         " updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
         " version = t.version + 1"
-        " FROM (SELECT %s::uuid AS uid, %s::bigint AS id, %s::int AS version,"
+        " FROM (SELECT %s::uuid AS uid, %s::text AS jti, %s::bigint AS id,"
+        "  %s::int AS version,"
         "  %s::boolean AS set_title, %s::text AS title,"
         "  %s::boolean AS set_description, %s::text AS description,"
         "  %s::boolean AS set_priority, %s::smallint AS priority,"
@@ -198,25 +221,27 @@ static const stmt_def statements[S_COUNT] = {
         "  %s::boolean AS set_tags, %s::jsonb AS tags,"
         "  %s::boolean AS completed, %s::boolean AS toggle) p"
         " WHERE t.user_id = p.uid AND t.id = p.id"
-        " AND (p.version IS NULL OR t.version = p.version)"
+        " AND (p.version IS NULL OR t.version = p.version) AND " CALLER_OK
         " RETURNING " TASK_COLS },
     [S_TASK_DELETE] = { "tasks_task_delete",
-        "DELETE FROM tasks t USING (SELECT %s::uuid AS uid, %s::bigint AS id,"
-        " %s::int AS version) p WHERE t.user_id = p.uid AND t.id = p.id"
-        " AND (p.version IS NULL OR t.version = p.version)" },
+        "DELETE FROM tasks t USING (SELECT %s::uuid AS uid, %s::text AS jti,"
+        " %s::bigint AS id, %s::int AS version) p"
+        " WHERE t.user_id = p.uid AND t.id = p.id"
+        " AND (p.version IS NULL OR t.version = p.version) AND " CALLER_OK },
+    /* One row: CALLER_OK and how many tasks went. */
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
-        "DELETE FROM tasks WHERE user_id = %s::uuid AND completed" },
-    /* Without filters beyond status the count comes from task_counts
-     * (kept by triggers: one key lookup); otherwise the matching rows are
-     * counted. CASE evaluates only the branch it takes. */
+        "WITH p AS (SELECT %s::uuid AS uid, %s::text AS jti),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " gone AS (DELETE FROM tasks t USING p, ok"
+        "  WHERE ok.ok AND t.user_id = p.uid AND t.completed RETURNING 1)"
+        " SELECT ok.ok, (SELECT count(*) FROM gone) FROM ok" },
+    /* An empty page's total, and CALLER_OK (an empty page cannot tell a
+     * denied caller): without filters beyond status from task_counts,
+     * else by counting. CASE evaluates only the branch it takes. */
     [S_TASKS_COUNT] = { "tasks_tasks_count",
-        "SELECT CASE WHEN p.q IS NULL AND p.prio IS NULL AND p.tags IS NULL"
-        "  AND p.due_before IS NULL AND p.due_after IS NULL"
-        " THEN coalesce((SELECT CASE p.status WHEN 0 THEN c.total"
-        "   WHEN 1 THEN c.total - c.completed ELSE c.completed END"
-        "   FROM task_counts c WHERE c.user_id = p.uid), 0)"
-        " ELSE (SELECT count(*) FROM tasks t WHERE " LIST_FILTER ") END"
-        " FROM " LIST_PARAMS },
+        "SELECT " CALLER_OK ", CASE WHEN p.q IS NULL AND p.prio IS NULL"
+        "  AND p.tags IS NULL AND p.due_before IS NULL AND p.due_after IS NULL"
+        " THEN " PLAIN_TOTAL " ELSE " LIST_TOTAL " END FROM " LIST_PARAMS },
     /* The local user linked to an external identity, and whether the
      * token's jti (namespaced by the caller; "" when none) was revoked. */
     [S_IDENTITY_USER] = { "tasks_identity_user",
@@ -493,23 +518,24 @@ static tasks_db_rc one_row(tasks_db *db, int stmt, const char **args,
     return nth_row(db, res, 1, row) ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
-/* The columns of TASK_COLS, as task_from_row reads them. */
+/* The columns of TASK_COLS, starting at column first of row. */
 #define TASK_NCOLS 12
 
-static void task_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_task_row *t)
+static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
+                          tasks_task_row *t)
 {
-    t->id = col(db, row, 0);
-    t->user_id = col(db, row, 1);
-    t->title = col(db, row, 2);
-    t->description = col(db, row, 3);
-    t->completed = col(db, row, 4);
-    t->priority = col(db, row, 5);
-    t->due_at = col(db, row, 6);
-    t->tags_json = col(db, row, 7);
-    t->created_at = col(db, row, 8);
-    t->updated_at = col(db, row, 9);
-    t->completed_at = col(db, row, 10);
-    t->version = col(db, row, 11);
+    t->id = col(db, row, first + 0);
+    t->user_id = col(db, row, first + 1);
+    t->title = col(db, row, first + 2);
+    t->description = col(db, row, first + 3);
+    t->completed = col(db, row, first + 4);
+    t->priority = col(db, row, first + 5);
+    t->due_at = col(db, row, first + 6);
+    t->tags_json = col(db, row, first + 7);
+    t->created_at = col(db, row, first + 8);
+    t->updated_at = col(db, row, first + 9);
+    t->completed_at = col(db, row, first + 10);
+    t->version = col(db, row, first + 11);
 }
 
 static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
@@ -694,44 +720,60 @@ tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
     return write_rows(db, S_LOGIN_SUCCEEDED, args, NULL);
 }
 
-tasks_db_rc tasks_db_task_insert(tasks_db *db, const char *user_id,
+/* Column 0 of a statement that checks CALLER_OK itself. */
+static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
+{
+    const char *v = col(db, row, 0);
+    return v && *v == 't';
+}
+
+static const char *jti_arg(const tasks_caller *who)
+{
+    return who->jti ? who->jti : "";
+}
+
+tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
                                  tasks_task_row *out)
 {
     apr_pool_t *p = db->r->pool;
     const char *args[] = {
-        user_id, in->title, in->description, bool_arg(in->completed),
-        int_arg(p, in->priority), in->due_at,
+        who->user_id, jti_arg(who), in->title, in->description,
+        bool_arg(in->completed), int_arg(p, in->priority), in->due_at,
         in->tags_json ? in->tags_json : "[]"
     };
     apr_dbd_row_t *row;
     tasks_db_rc rc = one_row(db, S_TASK_INSERT, args, 1, &row);
 
     if (rc == TASKS_DB_OK)
-        task_from_row(db, row, out);
-    return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+        task_from_row(db, row, 0, out);
+    /* An insert only ever gives no row when CALLER_OK stopped it. */
+    return rc == TASKS_DB_NONE ? TASKS_DB_DENIED : rc;
 }
 
-tasks_db_rc tasks_db_task_get(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out)
 {
-    const char *args[] = { user_id, id };
+    const char *args[] = { who->user_id, jti_arg(who), id };
     apr_dbd_row_t *row;
     tasks_db_rc rc = one_row(db, S_TASK_GET, args, 0, &row);
 
-    if (rc == TASKS_DB_OK)
-        task_from_row(db, row, out);
-    return rc;
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    task_from_row(db, row, 1, out);
+    return out->id ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
-tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const char *id, const char *version,
                                  const tasks_task_input *in, int toggle,
                                  tasks_task_row *out)
 {
     apr_pool_t *p = db->r->pool;
     const char *args[] = {
-        user_id, id, version,
+        who->user_id, jti_arg(who), id, version,
         bool_arg(in->has_title), in->title,
         bool_arg(in->has_description), in->description,
         bool_arg(in->has_priority), int_arg(p, in->priority),
@@ -744,55 +786,69 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
     tasks_db_rc rc = one_row(db, S_TASK_UPDATE, args, 1, &row);
 
     if (rc == TASKS_DB_OK)
-        task_from_row(db, row, out);
+        task_from_row(db, row, 0, out);
     return rc;
 }
 
-tasks_db_rc tasks_db_task_delete(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, const char *version)
 {
-    const char *args[] = { user_id, id, version };
+    const char *args[] = { who->user_id, jti_arg(who), id, version };
     int n = 0;
     tasks_db_rc rc = write_rows(db, S_TASK_DELETE, args, &n);
 
     return rc != TASKS_DB_OK ? rc : n ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
-tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
+                                           const tasks_caller *who,
                                            int *deleted)
 {
-    const char *args[] = { user_id };
-    return write_rows(db, S_TASKS_CLEAR, args, deleted);
+    const char *args[] = { who->user_id, jti_arg(who) };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = one_row(db, S_TASKS_CLEAR, args, 1, &row);
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    *deleted = atoi(col(db, row, 1));
+    return TASKS_DB_OK;
 }
 
-/* The seven filter arguments of LIST_PARAMS, in order. */
-static void filter_args(apr_pool_t *p, const char *user_id,
-                        const tasks_list_query *q, const char **args)
+/* The arguments of LIST_PARAMS, in order (the plain statements take the
+ * first three). */
+static int filter_args(apr_pool_t *p, const tasks_caller *who,
+                       const tasks_list_query *q, const char **args)
 {
-    args[0] = user_id;
-    args[1] = int_arg(p, q->status);
-    args[2] = q->q_like;
-    args[3] = q->priority >= 0 ? int_arg(p, q->priority) : NULL;
-    args[4] = q->tags_json;
-    args[5] = q->due_before;
-    args[6] = q->due_after;
+    args[0] = who->user_id;
+    args[1] = jti_arg(who);
+    args[2] = int_arg(p, q->status);
+    args[3] = q->q_like;
+    args[4] = q->priority >= 0 ? int_arg(p, q->priority) : NULL;
+    args[5] = q->tags_json;
+    args[6] = q->due_before;
+    args[7] = q->due_after;
+    return 8;
 }
 
-tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
                                 const tasks_list_query *q,
                                 const tasks_cursor *c,
                                 apr_array_header_t **rows, long long *total)
 {
     apr_pool_t *p = db->r->pool;
-    const char *args[10];
+    const char *args[11];
     int plain = !q->q_like && q->priority < 0 && !q->tags_json
                 && !q->due_before && !q->due_after;
-    int n = plain ? 2 : 7, stmt, i;
+    int n = filter_args(p, who, q, args), stmt, i;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     tasks_db_rc rc;
+    const char *v;
 
-    filter_args(p, user_id, q, args);   /* plain ones take the first two */
+    if (plain)
+        n = 3;
     stmt = S_LIST_FIRST + 8 * (int)q->sort + (plain ? 4 : 0)
            + (c ? 2 : 0) + (q->desc ? 1 : 0);
     if (c) {
@@ -804,28 +860,21 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
     if (rc != TASKS_DB_OK)
         return rc;
     *rows = apr_array_make(p, q->limit + 1, sizeof(tasks_task_row));
-    *total = -1;
     for (i = 1; nth_row(db, res, i, &row); i++) {
-        const char *v;
-        task_from_row(db, row, apr_array_push(*rows));
-        if (plain && i == 1)
+        task_from_row(db, row, 0, apr_array_push(*rows));
+        if (i == 1)
             *total = (v = col(db, row, TASK_NCOLS)) ? atoll(v) : 0;
     }
-    return TASKS_DB_OK;
-}
-
-tasks_db_rc tasks_db_tasks_count(tasks_db *db, const char *user_id,
-                                 const tasks_list_query *q, long long *n)
-{
-    const char *args[7];
-    apr_dbd_row_t *row;
-    tasks_db_rc rc;
-
-    filter_args(db->r->pool, user_id, q, args);
+    if (i > 1)
+        return TASKS_DB_OK;
+    /* No rows: an empty page, or a denied caller. */
+    filter_args(p, who, q, args);
     rc = one_row(db, S_TASKS_COUNT, args, 0, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
-    *n = atoll(col(db, row, 0));
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    *total = (v = col(db, row, 1)) ? atoll(v) : 0;
     return TASKS_DB_OK;
 }
 

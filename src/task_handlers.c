@@ -1,6 +1,8 @@
 /* task_handlers.c - /api/tasks, /api/tasks/{id}, /api/tasks/{id}/complete
  * (and the same under /api/{user_id}/...). Every statement is scoped by the
- * caller's id, which the auth hook established. */
+ * caller's id, which the auth hook established from the token, and checks
+ * in the same round trip that the user still exists and the token was not
+ * revoked (DENIED: 401, as the hook would have answered). */
 #include <string.h>
 #include <stdlib.h>
 
@@ -24,6 +26,8 @@ static int not_found(request_rec *r)
 
 static int db_failed(request_rec *r, tasks_db_rc rc)
 {
+    if (rc == TASKS_DB_DENIED)
+        return tasks_send_unauthorized(r, 1, "the token is invalid or expired");
     if (rc == TASKS_DB_ERROR)
         return tasks_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
                                   "the request could not be completed", NULL);
@@ -63,18 +67,16 @@ static int none_match_hits(const char *header, const char *etag)
     return 0;
 }
 
-/* After a conditional write matched nothing: 404 when the task is not the
- * caller's, else 412 (its ETag did not match). */
-static int missed(request_rec *r, tasks_db *db, const char *uid,
+/* After a write matched nothing: 401 when the caller was denied, 404 when
+ * the task is not the caller's, else 412 (its ETag did not match). */
+static int missed(request_rec *r, tasks_db *db, const tasks_caller *who,
                   const char *id, const char *version)
 {
     tasks_task_row row;
     tasks_db_rc rc;
 
-    if (!version)
-        return not_found(r);
-    rc = tasks_db_task_get(db, uid, id, &row);
-    if (rc == TASKS_DB_NONE)
+    rc = tasks_db_task_get(db, who, id, &row);
+    if (rc == TASKS_DB_NONE || (rc == TASKS_DB_OK && !version))
         return not_found(r);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);
@@ -85,7 +87,7 @@ static int missed(request_rec *r, tasks_db *db, const char *uid,
 
 /* The version an If-Match header demands. Returns 0 and sets *version
  * (NULL = unconditional); or answers (404/412) and returns 1 with *done. */
-static int if_match(request_rec *r, tasks_db *db, const char *uid,
+static int if_match(request_rec *r, tasks_db *db, const tasks_caller *who,
                     const char *id, const char **version, int *done)
 {
     const char *h = apr_table_get(r->headers_in, "If-Match");
@@ -104,12 +106,12 @@ static int if_match(request_rec *r, tasks_db *db, const char *uid,
         *version = NULL;
         return 0;
     default:
-        *done = missed(r, db, uid, id, "0");
+        *done = missed(r, db, who, id, "0");
         return 1;
     }
 }
 
-static int list_tasks(request_rec *r, const char *uid)
+static int list_tasks(request_rec *r, const tasks_caller *who)
 {
     tasks_srv_cfg *sc = tasks_srv(r->server);
     tasks_list_query q;
@@ -127,7 +129,8 @@ static int list_tasks(request_rec *r, const char *uid)
         return tasks_send_problem(r, HTTP_BAD_REQUEST, apr_psprintf(r->pool,
                                   "invalid query parameter: %s", bad), NULL);
     if (q.cursor) {
-        if (tasks_cursor_decode(r->pool, sc->token.key, sc->token.key_len, uid,
+        if (tasks_cursor_decode(r->pool, sc->token.key, sc->token.key_len,
+                                who->user_id,
                                 &q, q.cursor, &cursor))
             return tasks_send_problem(r, HTTP_BAD_REQUEST,
                 "invalid query parameter: cursor (it does not belong to this "
@@ -136,9 +139,7 @@ static int list_tasks(request_rec *r, const char *uid)
     }
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    rc = tasks_db_tasks_list(db, uid, &q, after, &rows, &total);
-    if (rc == TASKS_DB_OK && total < 0)
-        rc = tasks_db_tasks_count(db, uid, &q, &total);
+    rc = tasks_db_tasks_list(db, who, &q, after, &rows, &total);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);
     more = rows->nelts > q.limit;
@@ -158,7 +159,8 @@ static int list_tasks(request_rec *r, const char *uid)
                                                     tasks_task_row);
         tasks_cursor next = { tasks_row_sort_value(last, q.sort), last->id };
         const char *c = tasks_cursor_encode(r->pool, sc->token.key,
-                                            sc->token.key_len, uid, &q, &next);
+                                            sc->token.key_len, who->user_id,
+                                            &q, &next);
         if (c)
             apr_table_setn(r->headers_out, "Link", apr_psprintf(r->pool,
                            "<%s?%s>; rel=\"next\"", ap_escape_uri(r->pool, r->uri),
@@ -167,7 +169,7 @@ static int list_tasks(request_rec *r, const char *uid)
     return tasks_send_json(r, HTTP_OK, tasks_json_dump(r->pool, arr));
 }
 
-static int create_task(request_rec *r, const char *uid)
+static int create_task(request_rec *r, const tasks_caller *who)
 {
     tasks_task_input in;
     apr_array_header_t *errors;
@@ -184,7 +186,7 @@ static int create_task(request_rec *r, const char *uid)
         return invalid(r, errors);
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    rc = tasks_db_task_insert(db, uid, &in, &row);
+    rc = tasks_db_task_insert(db, who, &in, &row);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);
     apr_table_setn(r->headers_out, "Location",
@@ -192,7 +194,7 @@ static int create_task(request_rec *r, const char *uid)
     return send_task(r, HTTP_CREATED, &row);
 }
 
-static int clear_completed(request_rec *r, const char *uid)
+static int clear_completed(request_rec *r, const tasks_caller *who)
 {
     tasks_db *db;
     tasks_db_rc rc;
@@ -204,47 +206,49 @@ static int clear_completed(request_rec *r, const char *uid)
             "?status=completed)", NULL);
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    rc = tasks_db_tasks_clear_completed(db, uid, &n);
+    rc = tasks_db_tasks_clear_completed(db, who, &n);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);
     return tasks_send_json_value(r, HTTP_OK, json_pack("{s:i}", "deleted", n));
 }
 
-/* The caller, after the seed-compatible path check: NULL when answered. */
-static const char *caller(request_rec *r, int *done)
+/* Fills *who with the caller, after the seed-compatible path check;
+ * returns 0, or 1 with *done when it answered. */
+static int caller(request_rec *r, tasks_caller *who, int *done)
 {
     tasks_req *rq = tasks_req_get(r);
     const tasks_route *route = tasks_req_route(r);
 
     if (!rq->user_id) {
         /* The auth hook always runs first; refuse rather than guess. */
-        *done = tasks_send_problem(r, HTTP_UNAUTHORIZED,
-                                   "authentication is required", NULL);
-        return NULL;
+        *done = tasks_send_unauthorized(r, 0, "authentication is required");
+        return 1;
     }
     if (route->path_user_id && strcmp(route->path_user_id, rq->user_id) != 0) {
         *done = tasks_send_problem(r, HTTP_FORBIDDEN,
                                    "the path names another user", NULL);
-        return NULL;
+        return 1;
     }
-    return rq->user_id;
+    who->user_id = rq->user_id;
+    who->jti = rq->jti;
+    return 0;
 }
 
 int tasks_handle_tasks(request_rec *r)
 {
-    const char *uid;
+    tasks_caller who;
     int done;
 
-    if (!(uid = caller(r, &done)))
+    if (caller(r, &who, &done))
         return done;
     switch (r->method_number) {
-    case M_GET:    return list_tasks(r, uid);
-    case M_POST:   return create_task(r, uid);
-    default:       return clear_completed(r, uid);
+    case M_GET:    return list_tasks(r, &who);
+    case M_POST:   return create_task(r, &who);
+    default:       return clear_completed(r, &who);
     }
 }
 
-static int get_task(request_rec *r, const char *uid, const char *id)
+static int get_task(request_rec *r, const tasks_caller *who, const char *id)
 {
     const char *inm = apr_table_get(r->headers_in, "If-None-Match");
     tasks_task_row row;
@@ -253,7 +257,7 @@ static int get_task(request_rec *r, const char *uid, const char *id)
 
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    rc = tasks_db_task_get(db, uid, id, &row);
+    rc = tasks_db_task_get(db, who, id, &row);
     if (rc == TASKS_DB_NONE)
         return not_found(r);
     if (rc != TASKS_DB_OK)
@@ -266,7 +270,7 @@ static int get_task(request_rec *r, const char *uid, const char *id)
 }
 
 /* PUT, PATCH and complete: validate, then one conditional UPDATE. */
-static int update_task(request_rec *r, const char *uid, const char *id,
+static int update_task(request_rec *r, const tasks_caller *who, const char *id,
                        tasks_input_mode mode, int complete_route)
 {
     tasks_task_input in;
@@ -300,17 +304,17 @@ static int update_task(request_rec *r, const char *uid, const char *id,
         return invalid(r, errors);
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    if (if_match(r, db, uid, id, &version, &done))
+    if (if_match(r, db, who, id, &version, &done))
         return done;
-    rc = tasks_db_task_update(db, uid, id, version, &in, toggle, &row);
+    rc = tasks_db_task_update(db, who, id, version, &in, toggle, &row);
     if (rc == TASKS_DB_NONE)
-        return missed(r, db, uid, id, version);
+        return missed(r, db, who, id, version);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);
     return send_task(r, HTTP_OK, &row);
 }
 
-static int delete_task(request_rec *r, const char *uid, const char *id)
+static int delete_task(request_rec *r, const tasks_caller *who, const char *id)
 {
     const char *version;
     tasks_db *db;
@@ -319,11 +323,11 @@ static int delete_task(request_rec *r, const char *uid, const char *id)
 
     if (!(db = tasks_db_get(r)))
         return tasks_send_unavailable(r);
-    if (if_match(r, db, uid, id, &version, &done))
+    if (if_match(r, db, who, id, &version, &done))
         return done;
-    rc = tasks_db_task_delete(db, uid, id, version);
+    rc = tasks_db_task_delete(db, who, id, version);
     if (rc == TASKS_DB_NONE)
-        return missed(r, db, uid, id, version);
+        return missed(r, db, who, id, version);
     if (rc != TASKS_DB_OK)
         return db_failed(r, rc);
     return tasks_send_empty(r, HTTP_NO_CONTENT);
@@ -331,25 +335,26 @@ static int delete_task(request_rec *r, const char *uid, const char *id)
 
 int tasks_handle_task(request_rec *r)
 {
-    const char *uid, *id = tasks_req_route(r)->task_id;
+    const char *id = tasks_req_route(r)->task_id;
+    tasks_caller who;
     int done;
 
-    if (!(uid = caller(r, &done)))
+    if (caller(r, &who, &done))
         return done;
     switch (r->method_number) {
-    case M_GET:    return get_task(r, uid, id);
-    case M_PUT:    return update_task(r, uid, id, TASKS_INPUT_PUT, 0);
-    case M_PATCH:  return update_task(r, uid, id, TASKS_INPUT_PATCH, 0);
-    default:       return delete_task(r, uid, id);
+    case M_GET:    return get_task(r, &who, id);
+    case M_PUT:    return update_task(r, &who, id, TASKS_INPUT_PUT, 0);
+    case M_PATCH:  return update_task(r, &who, id, TASKS_INPUT_PATCH, 0);
+    default:       return delete_task(r, &who, id);
     }
 }
 
 int tasks_handle_task_complete(request_rec *r)
 {
-    const char *uid;
+    tasks_caller who;
     int done;
 
-    if (!(uid = caller(r, &done)))
+    if (caller(r, &who, &done))
         return done;
-    return update_task(r, uid, tasks_req_route(r)->task_id, TASKS_INPUT_PATCH, 1);
+    return update_task(r, &who, tasks_req_route(r)->task_id, TASKS_INPUT_PATCH, 1);
 }

@@ -1,6 +1,7 @@
 /* task_json.c - Task request bodies -> validated input, and rows -> JSON. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -298,6 +299,403 @@ corrupt:
     json_decref(tags);
     json_decref(task);
     return NULL;
+}
+
+/* ---- Rows as JSON text without a jansson tree ------------------------ */
+
+#define TEXT_MIN 64
+
+/* Promise: t empty and NUL-terminated, with room for at least hint bytes.
+ * Never fails (APR aborts on allocation failure). */
+void tasks_text_init(tasks_text *t, apr_pool_t *p, apr_size_t hint)
+{
+    t->p = p;
+    t->len = 0;
+    t->cap = hint >= TEXT_MIN && hint < (apr_size_t)-1 ? hint + 1 : TEXT_MIN;
+    t->s = apr_palloc(p, t->cap);
+    t->s[0] = '\0';
+}
+
+/* Promise: the n bytes at s appended and t->s NUL-terminated again. Doubling
+ * keeps a page of appends linear; the old block stays in the pool. */
+void tasks_text_append(tasks_text *t, const char *s, apr_size_t n)
+{
+    if (n >= t->cap - t->len) {
+        apr_size_t need = t->len + n + 1, cap = t->cap;
+        char *grown;
+
+        if (need <= t->len) /* wrapped: no pool could serve it either */
+            abort();
+        while (cap < need)
+            cap = cap > ((apr_size_t)-1) / 2 ? need : cap * 2;
+        grown = apr_palloc(t->p, cap);
+        memcpy(grown, t->s, t->len);
+        t->s = grown;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+#define APPEND_LIT(t, lit) tasks_text_append((t), (lit), sizeof(lit) - 1)
+
+/* Promise: the length of the strict UTF-8 sequence at u (no overlongs,
+ * surrogates or code points above U+10FFFF, as jansson checks), else -1. */
+static int utf8_seq(const unsigned char *u)
+{
+    /* Stops at the first non-continuation byte: never reads past a NUL. */
+    unsigned c = u[0], v, min;
+    int n, i;
+
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2; v = c & 0x1f; min = 0x80;
+    }
+    else if (c >= 0xe0 && c <= 0xef) {
+        n = 3; v = c & 0x0f; min = 0x800;
+    }
+    else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4; v = c & 0x07; min = 0x10000;
+    }
+    else {
+        return -1;
+    }
+    for (i = 1; i < n; i++) {
+        if ((u[i] & 0xc0) != 0x80)
+            return -1;
+        v = v << 6 | (u[i] & 0x3f);
+    }
+    return v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? -1 : n;
+}
+
+/* Promise: jansson 2.14's escape for c ('"', '\\' or below 0x20): \" \\ \b
+ * \f \n \r \t, else \u00XX in upper-case hex (\u001F) as json_dumps writes. */
+static void append_escape(tasks_text *t, unsigned c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+    switch (c) {
+    case '"':  APPEND_LIT(t, "\\\""); return;
+    case '\\': APPEND_LIT(t, "\\\\"); return;
+    case '\b': APPEND_LIT(t, "\\b");  return;
+    case '\f': APPEND_LIT(t, "\\f");  return;
+    case '\n': APPEND_LIT(t, "\\n");  return;
+    case '\r': APPEND_LIT(t, "\\r");  return;
+    case '\t': APPEND_LIT(t, "\\t");  return;
+    default:
+        u[4] = hex[(c >> 4) & 0xf];
+        u[5] = hex[c & 0xf];
+        tasks_text_append(t, u, sizeof u);
+    }
+}
+
+/* Promise: s appended as json_dumps(JSON_COMPACT) writes it ('/', 0x7f and
+ * U+2028 pass through); -1 when s is not UTF-8 (json_string refuses it). */
+static int append_string(tasks_text *t, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s, *run;
+
+    APPEND_LIT(t, "\"");
+    for (run = u; *u; ) {
+        if (*u >= 0x80) {
+            int n = utf8_seq(u);
+            if (n < 0)
+                return -1;
+            u += n;
+        }
+        else if (*u < 0x20 || *u == '"' || *u == '\\') {
+            tasks_text_append(t, (const char *)run, (apr_size_t)(u - run));
+            append_escape(t, *u);
+            run = ++u;
+        }
+        else {
+            u++;
+        }
+    }
+    tasks_text_append(t, (const char *)run, (apr_size_t)(u - run));
+    APPEND_LIT(t, "\"");
+    return 0;
+}
+
+/* Promise: JSON null for SQL NULL, else s as append_string writes it (and
+ * its -1 when s is not UTF-8). */
+static int append_string_or_null(tasks_text *t, const char *s)
+{
+    if (!s) {
+        APPEND_LIT(t, "null");
+        return 0;
+    }
+    return append_string(t, s);
+}
+
+/* The value of the 4 hex digits at s, or -1 (a NUL stops the scan). */
+static long hex4(const char *s)
+{
+    long v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+/* Promise: code point cp (a decoded \u escape, never a surrogate) appended
+ * as json_dumps writes it: escaped below 0x20 and for '"' and '\\', else UTF-8. */
+static void append_code_point(tasks_text *t, unsigned long cp)
+{
+    char b[4];
+    apr_size_t n;
+
+    if (cp < 0x20 || cp == '"' || cp == '\\') {
+        append_escape(t, (unsigned)cp);
+        return;
+    }
+    if (cp < 0x80) {
+        b[0] = (char)cp; n = 1;
+    }
+    else if (cp < 0x800) {
+        b[0] = (char)(0xc0 | cp >> 6);
+        b[1] = (char)(0x80 | (cp & 0x3f)); n = 2;
+    }
+    else if (cp < 0x10000) {
+        b[0] = (char)(0xe0 | cp >> 12);
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (char)(0x80 | (cp & 0x3f)); n = 3;
+    }
+    else {
+        b[0] = (char)(0xf0 | cp >> 18);
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        b[3] = (char)(0x80 | (cp & 0x3f)); n = 4;
+    }
+    tasks_text_append(t, b, n);
+}
+
+/* Promise: the string literal after the quote at *sp re-emitted as json_dumps
+ * writes its value, *sp past it; -1 for whatever json_loads would refuse. */
+static int append_json_string_literal(tasks_text *t, const char **sp)
+{
+    /* Escapes are decoded and written again, not copied: PostgreSQL writes
+     * \u001f where jansson writes \u001F. Refused, as by json_loads: raw
+     * control bytes, bad UTF-8, unknown escapes, \u0000, lone surrogates. */
+    const unsigned char *u = (const unsigned char *)*sp, *run;
+
+    APPEND_LIT(t, "\"");
+    for (run = u; *u != '"'; ) {
+        if (*u >= 0x80) {
+            int n = utf8_seq(u);
+            if (n < 0)
+                return -1;
+            u += n;
+            continue;
+        }
+        if (*u < 0x20) /* raw control byte, or the end of the text */
+            return -1;
+        if (*u != '\\') {
+            u++;
+            continue;
+        }
+        tasks_text_append(t, (const char *)run, (apr_size_t)(u - run));
+        switch (u[1]) {
+        case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
+            tasks_text_append(t, (const char *)u, 2); /* same as dumped */
+            u += 2;
+            break;
+        case '/':
+            APPEND_LIT(t, "/");
+            u += 2;
+            break;
+        case 'u': {
+            long cp = hex4((const char *)u + 2), lo;
+
+            if (cp <= 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+                return -1; /* bad hex, \u0000 or a lone low surrogate */
+            u += 6;
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                if (u[0] != '\\' || u[1] != 'u')
+                    return -1;
+                lo = hex4((const char *)u + 2);
+                if (lo < 0xdc00 || lo > 0xdfff)
+                    return -1;
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                u += 6;
+            }
+            append_code_point(t, (unsigned long)cp);
+            break;
+        }
+        default:
+            return -1;
+        }
+        run = u;
+    }
+    tasks_text_append(t, (const char *)run, (apr_size_t)(u - run));
+    APPEND_LIT(t, "\"");
+    *sp = (const char *)u + 1;
+    return 0;
+}
+
+/* JSON white space as jansson's lexer skips it. */
+static const char *skip_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    return s;
+}
+
+/* Promise: json, a JSON array of strings as json_loads accepts it, appended
+ * in compact form; -1 otherwise. No tree is built: this is the hot path. */
+static int append_tags(tasks_text *t, const char *json)
+{
+    const char *s = skip_ws(json);
+
+    if (*s++ != '[')
+        return -1;
+    APPEND_LIT(t, "[");
+    s = skip_ws(s);
+    if (*s == ']') {
+        s++;
+    }
+    else {
+        for (;;) {
+            if (*s++ != '"' || append_json_string_literal(t, &s) != 0)
+                return -1;
+            s = skip_ws(s);
+            if (*s == ']') {
+                s++;
+                break;
+            }
+            if (*s++ != ',')
+                return -1;
+            APPEND_LIT(t, ",");
+            s = skip_ws(s);
+        }
+    }
+    APPEND_LIT(t, "]");
+    return *skip_ws(s) == '\0' ? 0 : -1;
+}
+
+/* Promise: row as json_dumps(tasks_task_to_json(row), JSON_COMPACT) writes
+ * it, or -1 (exactly when that is NULL) with t->len and the text unchanged. */
+int tasks_task_json_append(tasks_text *t, const tasks_task_row *row)
+{
+    /* Each conversion below mirrors one in tasks_task_to_json: keep them
+     * paired (the unit tests compare the two byte for byte). */
+    apr_size_t mark = t->len;
+    char idtext[32];
+    long long id;
+    char *end;
+    int failed = 0;
+
+    if (!row || !row->id || !row->user_id || !row->title || !row->completed
+        || !row->priority || !row->tags_json || !row->created_at
+        || !row->updated_at)
+        return -1;
+    errno = 0;
+    id = strtoll(row->id, &end, 10);
+    if (errno || end == row->id || *end)
+        return -1;
+    /* jansson prints integers with "%lld" (JSON_INTEGER_FORMAT). */
+    snprintf(idtext, sizeof idtext, "%lld", id);
+
+    APPEND_LIT(t, "{\"id\":");
+    tasks_text_append(t, idtext, strlen(idtext));
+    APPEND_LIT(t, ",\"user_id\":");
+    failed |= append_string(t, row->user_id);
+    APPEND_LIT(t, ",\"title\":");
+    failed |= append_string(t, row->title);
+    APPEND_LIT(t, ",\"description\":");
+    failed |= append_string_or_null(t, row->description);
+    if (strcmp(row->completed, "t") == 0)
+        APPEND_LIT(t, ",\"completed\":true,\"priority\":");
+    else
+        APPEND_LIT(t, ",\"completed\":false,\"priority\":");
+    failed |= append_string(t, tasks_priority_name(atoi(row->priority)));
+    APPEND_LIT(t, ",\"due_at\":");
+    failed |= append_string_or_null(t, row->due_at);
+    APPEND_LIT(t, ",\"tags\":");
+    failed |= append_tags(t, row->tags_json);
+    APPEND_LIT(t, ",\"created_at\":");
+    failed |= append_string(t, row->created_at);
+    APPEND_LIT(t, ",\"updated_at\":");
+    failed |= append_string(t, row->updated_at);
+    APPEND_LIT(t, ",\"completed_at\":");
+    failed |= append_string_or_null(t, row->completed_at);
+    APPEND_LIT(t, "}");
+    if (failed) {
+        t->len = mark;
+        t->s[mark] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* Promise: the text tasks_task_json_append writes for row, in p; NULL when
+ * the row is corrupt. */
+const char *tasks_task_json(apr_pool_t *p, const tasks_task_row *row)
+{
+    tasks_text t;
+
+    tasks_text_init(&t, p, 512);
+    return tasks_task_json_append(&t, row) == 0 ? t.s : NULL;
+}
+
+/* The n digits at s as a number, or -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0, i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Promise: "YYYY-MM-DD HH:MM:SS[.f{1,6}]" (PostgreSQL ISO output) as
+ * "YYYY-MM-DDTHH:MM:SS.ffffffZ" in p; NULL for NULL or any other text. */
+const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db)
+{
+    /* Strict, so that "infinity", BC dates and 5-digit years never reach a
+     * client looking like RFC 3339. */
+    char *out;
+    apr_size_t n, i;
+
+    if (!db)
+        return NULL;
+    n = strlen(db);
+    if (n != 19 && (n < 21 || n > 26))
+        return NULL;
+    if (db[4] != '-' || db[7] != '-' || db[10] != ' ' || db[13] != ':'
+        || db[16] != ':' || (n > 19 && db[19] != '.'))
+        return NULL;
+    if (digits(db, 4) < 1 || digits(db + 5, 2) < 1 || digits(db + 5, 2) > 12
+        || digits(db + 8, 2) < 1 || digits(db + 8, 2) > 31
+        || digits(db + 11, 2) < 0 || digits(db + 11, 2) > 23
+        || digits(db + 14, 2) < 0 || digits(db + 14, 2) > 59
+        || digits(db + 17, 2) < 0 || digits(db + 17, 2) > 59)
+        return NULL;
+    for (i = 20; i < n; i++)
+        if (db[i] < '0' || db[i] > '9')
+            return NULL;
+
+    out = apr_palloc(p, 28);
+    memcpy(out, db, 19);
+    out[10] = 'T';
+    out[19] = '.';
+    for (i = 0; i < 6; i++)
+        out[20 + i] = 20 + i < n ? db[20 + i] : '0';
+    out[26] = 'Z';
+    out[27] = '\0';
+    return out;
 }
 
 /* Promise: "\"<id>.<version>\"" in p. The version changes on every write,

@@ -118,6 +118,10 @@ const char *tasks_issuer_name(const tasks_issuer *is);
 tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
                                        const char *token, tasks_claims *claims);
 
+/* auth.c - a 401 problem with the Bearer challenge (error="invalid_token"
+ * when a token was sent); returns what tasks_send_problem returns. */
+int tasks_send_unauthorized(request_rec *r, int token_sent, const char *detail);
+
 /* http.c - request plumbing shared by all handlers */
 tasks_req *tasks_req_get(request_rec *r);
 /* Is this request for the tasks handler (SetHandler tasks)? */

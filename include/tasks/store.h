@@ -14,10 +14,20 @@ typedef enum {
     TASKS_DB_OK = 0,
     TASKS_DB_NONE,          /* no row matched                            */
     TASKS_DB_UNAVAILABLE,   /* no connection, or it broke: answer 503    */
+    TASKS_DB_DENIED,        /* the caller's user is gone or its token was
+                               revoked (task statements): answer 401     */
     TASKS_DB_ERROR          /* the statement failed (logged)             */
 } tasks_db_rc;
 
 typedef struct tasks_db tasks_db;
+
+/* Who acts: the user the auth hook established, and the token's jti
+ * (NULL when the token had none). Task statements check in SQL that the
+ * user still exists and the jti is not revoked. */
+typedef struct {
+    const char *user_id;
+    const char *jti;
+} tasks_caller;
 
 typedef struct {
     const char *id;
@@ -82,32 +92,34 @@ tasks_db_rc tasks_db_login_forget(tasks_db *db, const char *email,
 tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
                                      const char *addr);
 
-tasks_db_rc tasks_db_task_insert(tasks_db *db, const char *user_id,
+/* Every task function below answers DENIED when the caller may no longer
+ * act (see tasks_caller), in the same round trip as its work. */
+tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
                                  tasks_task_row *out);
-tasks_db_rc tasks_db_task_get(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out);
 /* Apply the fields in (has_*) to the task; toggle flips completed.
  * version (NULL = any) makes the write conditional (If-Match). NONE when
- * no such task or the version did not match: ask tasks_db_task_get. */
-tasks_db_rc tasks_db_task_update(tasks_db *db, const char *user_id,
+ * no such task, the version did not match, or the caller was denied: ask
+ * tasks_db_task_get which. */
+tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const char *id, const char *version,
                                  const tasks_task_input *in, int toggle,
                                  tasks_task_row *out);
-tasks_db_rc tasks_db_task_delete(tasks_db *db, const char *user_id,
+/* NONE as for tasks_db_task_update. */
+tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, const char *version);
-tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db, const char *user_id,
+tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
+                                           const tasks_caller *who,
                                            int *deleted);
 /* One page (q->limit + 1 rows at most, to tell whether more remain) after
- * cursor c (NULL for the first page); rows are tasks_task_row. *total is
- * the query's X-Total-Count when the page statement could tell it, else
- * -1: then ask tasks_db_tasks_count. */
-tasks_db_rc tasks_db_tasks_list(tasks_db *db, const char *user_id,
+ * cursor c (NULL for the first page), rows of tasks_task_row, and the
+ * query's X-Total-Count in *total: one statement, two for an empty page. */
+tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
                                 const tasks_list_query *q,
                                 const tasks_cursor *c,
                                 apr_array_header_t **rows, long long *total);
-tasks_db_rc tasks_db_tasks_count(tasks_db *db, const char *user_id,
-                                 const tasks_list_query *q, long long *n);
 
 /* The value a list's sort key has in row, as a cursor stores it. */
 const char *tasks_row_sort_value(const tasks_task_row *row, tasks_sort_key k);

@@ -55,6 +55,36 @@ typedef struct {
  * the row is corrupt (e.g. tags_json not an array). */
 json_t *tasks_task_to_json(const tasks_task_row *row);
 
+/* Text that grows in a pool by doubling, so a page of n tasks costs
+ * O(total length). s is always NUL-terminated; len < cap always. */
+typedef struct {
+    apr_pool_t *p;
+    char *s;
+    apr_size_t len, cap;
+} tasks_text;
+
+/* Start t empty in p with room for about hint bytes (0: a default). Never
+ * fails: APR aborts the process when a pool allocation fails. */
+void tasks_text_init(tasks_text *t, apr_pool_t *p, apr_size_t hint);
+
+/* Append the n bytes at s (NUL bytes included) to t; t->s may move, and the
+ * old block stays allocated in the pool. */
+void tasks_text_append(tasks_text *t, const char *s, apr_size_t n);
+
+/* Append row's Task object, byte for byte as json_dumps(tasks_task_to_json(
+ * row), JSON_COMPACT) writes it, without building a jansson tree. Returns 0,
+ * or -1 exactly when tasks_task_to_json returns NULL; then t->len and the
+ * text are as before the call (t->s and t->cap may have changed). */
+int tasks_task_json_append(tasks_text *t, const tasks_task_row *row);
+
+/* The text tasks_task_json_append writes for row, in p; NULL when the row
+ * is corrupt. */
+const char *tasks_task_json(apr_pool_t *p, const tasks_task_row *row);
+
+/* PostgreSQL ISO "YYYY-MM-DD HH:MM:SS[.f{1,6}]" (years 0001-9999) as UTC in
+ * p: "YYYY-MM-DDTHH:MM:SS.ffffffZ"; NULL for NULL and any other text (BC). */
+const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db);
+
 /* The strong ETag of a row, quoted: "\"<id>.<version>\"". */
 const char *tasks_task_etag(apr_pool_t *p, const tasks_task_row *row);
 

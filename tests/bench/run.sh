@@ -43,6 +43,18 @@ CONNS=${CONNS:-16}
 THREADS=${THREADS:-2}
 LOGIN_CONNS=${LOGIN_CONNS:-4}
 PROFILE=${PROFILE:-auto}
+# The soak measures RSS after a warm-up of at least 10 s and 2 s before
+# its end: anything shorter than 30 s measures nothing.
+for v in USERS TASKS_PER_USER TOKENS DURATION GROWTH_DURATION DURATION_LONG \
+         CONNS THREADS LOGIN_CONNS; do
+    case "${!v}" in
+        ''|*[!0-9]*|0) echo "run.sh: $v='${!v}' must be a positive whole number" >&2; exit 2 ;;
+    esac
+done
+if [ "$DURATION_LONG" -lt 30 ]; then
+    echo "run.sh: DURATION_LONG=$DURATION_LONG: the memory soak needs at least 30 s" >&2
+    exit 2
+fi
 LOGIN_USERS=4
 GROWTH_COUNTS="100 1000 10000"
 # The 1M/10M comparison: with SCALE=full the first 1,000 users (1M rows) are

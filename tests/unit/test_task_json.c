@@ -457,6 +457,372 @@ START_TEST(etag_round_trip)
 }
 END_TEST
 
+/* ---- Rows as JSON text (tasks_task_json_append) ------------------------ */
+
+/* The text of r appended after a prefix; asserts it is byte for byte what
+ * jansson dumps for tasks_task_to_json(r), and returns it. */
+static const char *same_as_jansson(const tasks_task_row *r)
+{
+    const char *want = row_text(r), *got;
+    tasks_text t;
+
+    ck_assert_msg(want != NULL, "tasks_task_to_json refused title %s", r->title);
+    tasks_text_init(&t, test_pool, 0);
+    tasks_text_append(&t, "[", 1);
+    ck_assert_int_eq(tasks_task_json_append(&t, r), 0);
+    ck_assert_uint_eq(t.len, strlen(t.s));
+    got = t.s + 1;
+    ck_assert_str_eq(got, want);
+    ck_assert_str_eq(tasks_task_json(test_pool, r), want);
+    return want;
+}
+
+/* Asserts that r is refused by both builders and that a refused append
+ * leaves the text already in the buffer exactly as it was. */
+static void refused(const tasks_task_row *r)
+{
+    tasks_text t;
+    const char *before;
+    tasks_task_row ok = sample_row();
+
+    ck_assert_ptr_null(row_text(r));
+    ck_assert_ptr_null(tasks_task_json(test_pool, r));
+    tasks_text_init(&t, test_pool, 0);
+    tasks_text_append(&t, "[", 1);
+    ck_assert_int_eq(tasks_task_json_append(&t, &ok), 0);
+    tasks_text_append(&t, ",", 1);
+    before = apr_pstrmemdup(test_pool, t.s, t.len);
+    ck_assert_int_eq(tasks_task_json_append(&t, r), -1);
+    ck_assert_uint_eq(t.len, strlen(before));
+    ck_assert_str_eq(t.s, before);
+    ck_assert_uint_lt(t.len, t.cap);
+}
+
+/* Every byte 0x01..0x1f, then 0x7f and '/', as one C string. */
+static const char *controls(void)
+{
+    char *s = apr_palloc(test_pool, 0x20 + 2);
+    int i;
+
+    for (i = 1; i < 0x20; i++)
+        s[i - 1] = (char)i;
+    s[0x1f] = 0x7f;
+    s[0x20] = '/';
+    s[0x21] = '\0';
+    return s;
+}
+
+START_TEST(text_buffer)
+{
+    tasks_text t;
+    int i;
+
+    tasks_text_init(&t, test_pool, 0);
+    ck_assert_uint_eq(t.len, 0);
+    ck_assert_str_eq(t.s, "");
+    ck_assert_uint_gt(t.cap, 0);
+    tasks_text_append(&t, "ab", 2);
+    tasks_text_append(&t, "", 0);
+    tasks_text_append(&t, "c\0d", 3);            /* NUL bytes are data too */
+    ck_assert_uint_eq(t.len, 5);
+    ck_assert(memcmp(t.s, "abc\0d", 6) == 0);
+    /* Many small appends and one large one: contents survive each growth. */
+    tasks_text_init(&t, test_pool, 1);
+    for (i = 0; i < 1000; i++)
+        tasks_text_append(&t, "0123456789", i % 11);
+    tasks_text_append(&t, repeat("x", 5000), 5000);
+    ck_assert_uint_eq(t.len, 4995 + 5000);
+    ck_assert_uint_lt(t.len, t.cap);
+    ck_assert_uint_eq(strlen(t.s), t.len);
+    ck_assert(memcmp(t.s, "00101201230123401234", 20) == 0);
+    tasks_text_init(&t, test_pool, 4096);
+    ck_assert_uint_gt(t.cap, 4096);
+}
+END_TEST
+
+START_TEST(text_json_matches_jansson)
+{
+    tasks_task_row r;
+    const char *prio[] = { "0", "1", "2", "3", "9", "-1", "abc", "" };
+    const char *ids[] = { "0", "-5", "007", "+3", " 42", "9223372036854775807",
+                          "-9223372036854775808" };
+    size_t i;
+
+    r = sample_row();
+    ck_assert_str_eq(same_as_jansson(&r),
+        "{\"id\":42,\"user_id\":\"user-1\",\"title\":\"Buy milk\","
+        "\"description\":null,\"completed\":false,\"priority\":\"none\","
+        "\"due_at\":null,\"tags\":[\"home\"],"
+        "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
+        "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
+    /* Multi-byte UTF-8: emoji, accents, CJK, U+2028/U+2029 pass through. */
+    r = sample_row();
+    r.user_id = "\xc3\xbcser";
+    r.title = "\xf0\x9f\x98\x80 caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xe2\x80\xa8";
+    r.description = "line\xe2\x80\xa9para \xef\xbf\xbf \xf4\x8f\xbf\xbf";
+    same_as_jansson(&r);
+    /* Quotes and backslashes, alone, at the ends and in runs. */
+    r = sample_row();
+    r.title = "\"say \\\"hi\\\"\" \\\\ back\\slash\"";
+    r.description = "\\";
+    r.user_id = "\"";
+    same_as_jansson(&r);
+    /* Every control byte, 0x7f and '/', in every string member. */
+    r = sample_row();
+    r.user_id = r.title = r.description = r.due_at = controls();
+    r.created_at = r.updated_at = r.completed_at = controls();
+    same_as_jansson(&r);
+    r.title = apr_pstrcat(test_pool, "a", controls(), "b\xc3\xa9", controls(), NULL);
+    same_as_jansson(&r);
+    /* Empty strings, every NULLable member set, completed t/f/other. */
+    r = sample_row();
+    r.title = "";
+    r.description = "";
+    r.due_at = "2026-01-01T00:00:00.000000Z";
+    r.completed_at = "2026-01-02T00:00:00.000000Z";
+    r.completed = "t";
+    ck_assert_ptr_nonnull(strstr(same_as_jansson(&r), "\"completed\":true"));
+    r.completed = "f";
+    ck_assert_ptr_nonnull(strstr(same_as_jansson(&r), "\"completed\":false"));
+    r.completed = "true";
+    ck_assert_ptr_nonnull(strstr(same_as_jansson(&r), "\"completed\":false"));
+    /* Each priority, and out-of-range ranks. */
+    for (i = 0; i < sizeof prio / sizeof *prio; i++) {
+        r = sample_row();
+        r.priority = prio[i];
+        same_as_jansson(&r);
+    }
+    /* ids as strtoll reads them, printed as jansson prints integers. */
+    for (i = 0; i < sizeof ids / sizeof *ids; i++) {
+        r = sample_row();
+        r.id = ids[i];
+        same_as_jansson(&r);
+    }
+}
+END_TEST
+
+START_TEST(text_json_tags)
+{
+    const char *tags[] = {
+        "[]", " [ ] ", "[\"\"]", "[\"a\",\"b\"]",
+        "[\"a\",\"b \\\"x\\\"\"]",                         /* array_to_json quoting */
+        "[\"back\\\\slash\",\"\\/\",\"/\"]",
+        "[\"\\b\\f\\n\\r\\t\"]",
+        "[\"\\u0001\\u001f\\u001F\\u000b\\u007f\\u0041\\u00e9\\u00E9\"]",
+        "[\"\\u0022\\u005c\\u002f\\u0008\\u000a\"]",       /* re-escaped as dumped */
+        "[\"\\ud83d\\ude00\",\"\\uD83D\\uDE00\",\"\\u2028\\uffff\"]",
+        "[\"\xf0\x9f\x98\x80\",\"caf\xc3\xa9\",\"\x7f\"]",
+        " \t\r\n[ \"a\" ,\n\"b\"\t] \n",
+    };
+    tasks_task_row r;
+    size_t i;
+
+    for (i = 0; i < sizeof tags / sizeof *tags; i++) {
+        r = sample_row();
+        r.tags_json = tags[i];
+        same_as_jansson(&r);
+    }
+    r = sample_row();
+    r.tags_json = "[\"a\",\"b \\\"x\\\"\",\"\\u001f\"]";
+    ck_assert_ptr_nonnull(strstr(same_as_jansson(&r),
+                                 "\"tags\":[\"a\",\"b \\\"x\\\"\",\"\\u001F\"],"));
+}
+END_TEST
+
+START_TEST(text_json_array_of_two)
+{
+    tasks_task_row a = sample_row(), b = sample_row();
+    tasks_text t;
+    json_t *arr;
+    json_error_t e;
+
+    b.id = "43";
+    b.title = "t\xc3\xa9 \"q\" \\ \x01";
+    b.description = "d";
+    b.completed = "t";
+    b.priority = "2";
+    b.tags_json = "[\"x\",\"y \\\"z\\\"\"]";
+    b.completed_at = "2026-01-02T00:00:00.000000Z";
+    tasks_text_init(&t, test_pool, 0);
+    tasks_text_append(&t, "[", 1);
+    ck_assert_int_eq(tasks_task_json_append(&t, &a), 0);
+    tasks_text_append(&t, ",", 1);
+    ck_assert_int_eq(tasks_task_json_append(&t, &b), 0);
+    tasks_text_append(&t, "]", 1);
+    arr = tasks_json_own(test_pool, json_loads(t.s, JSON_REJECT_DUPLICATES, &e));
+    ck_assert_msg(arr != NULL, "%s: %s", t.s, e.text);
+    ck_assert(json_is_array(arr) && json_array_size(arr) == 2);
+    ck_assert(json_equal(json_array_get(arr, 0),
+                         tasks_json_own(test_pool, tasks_task_to_json(&a))));
+    ck_assert(json_equal(json_array_get(arr, 1),
+                         tasks_json_own(test_pool, tasks_task_to_json(&b))));
+}
+END_TEST
+
+START_TEST(text_json_corrupt)
+{
+    const char *tags[] = {
+        "{}", "not json", "", " ", "[", "]", "[\"a\"", "[\"a]", "[1]", "[\"a\",1]",
+        "[null]", "[[\"a\"]]", "[\"a\",]", "[,\"a\"]", "[\"a\"\"b\"]", "[\"a\"] x",
+        "[\"a\"],", "\"a\"", "[\"a\"][]", "[\"\\q\"]", "[\"\\\"]", "[\"\\x41\"]",
+        "[\"\\u00\"]", "[\"\\u00g0\"]", "[\"\\u0000\"]", "[\"\\ud800\"]",
+        "[\"\\udc00\"]", "[\"\\ud83d\\u0041\"]", "[\"\\ud83d\"]", "[\"\\ud83dx\"]",
+        "[\"\\ud83d\\ud83d\"]", "[\"a\tb\"]", "[\"\x01\"]", "[\"\xff\"]",
+        "[\"\xc0\xaf\"]", "[\"\xed\xa0\x80\"]", "[\"\xe2\x82\"]",
+        "\xef\xbb\xbf[]", "\f[]", "[\"a\"]\v",
+    };
+    const char *bad_utf8[] = { "bad \xff", "\xc0\xaf", "\xc1\xbf", "\xed\xa0\x80",
+                               "\xe2\x82", "\xe2\x82x", "\xf4\x90\x80\x80",
+                               "\xf5\x80\x80\x80", "\x80", "a\xf0\x9f\x98" };
+    tasks_task_row r;
+    size_t i;
+
+    for (i = 0; i < sizeof tags / sizeof *tags; i++) {
+        r = sample_row();
+        r.tags_json = tags[i];
+        refused(&r);
+    }
+    for (i = 0; i < sizeof bad_utf8 / sizeof *bad_utf8; i++) {
+        r = sample_row(); r.title = bad_utf8[i];        refused(&r);
+        r = sample_row(); r.user_id = bad_utf8[i];      refused(&r);
+        r = sample_row(); r.description = bad_utf8[i];  refused(&r);
+        r = sample_row(); r.due_at = bad_utf8[i];       refused(&r);
+        r = sample_row(); r.completed_at = bad_utf8[i]; refused(&r);
+        r = sample_row(); r.updated_at = bad_utf8[i];   refused(&r);
+    }
+    r = sample_row(); r.id = "4x";                   refused(&r);
+    r = sample_row(); r.id = "";                     refused(&r);
+    r = sample_row(); r.id = " ";                    refused(&r);
+    r = sample_row(); r.id = "42 ";                  refused(&r);
+    r = sample_row(); r.id = "99999999999999999999"; refused(&r);
+    r = sample_row(); r.id = NULL;                   refused(&r);
+    r = sample_row(); r.user_id = NULL;              refused(&r);
+    r = sample_row(); r.title = NULL;                refused(&r);
+    r = sample_row(); r.completed = NULL;            refused(&r);
+    r = sample_row(); r.priority = NULL;             refused(&r);
+    r = sample_row(); r.tags_json = NULL;            refused(&r);
+    r = sample_row(); r.created_at = NULL;           refused(&r);
+    r = sample_row(); r.updated_at = NULL;           refused(&r);
+    /* Refused late, after the buffer had to grow: still rolled back. */
+    r = sample_row();
+    r.completed_at = apr_pstrcat(test_pool, repeat("long ", 2000), "\xff", NULL);
+    refused(&r);
+    r = sample_row();
+    r.tags_json = apr_pstrcat(test_pool, "[", repeat("\"tag\",", 2000), "1]", NULL);
+    refused(&r);
+    ck_assert_ptr_null(tasks_task_json(test_pool, NULL));
+}
+END_TEST
+
+/* A deterministic pseudo-random number in [0, n). */
+static unsigned next_rand(unsigned long *state, unsigned n)
+{
+    *state = *state * 6364136223846793005UL + 1442695040888963407UL;
+    return (unsigned)((*state >> 33) % n);
+}
+
+/* Random text made of pieces chosen to hit every branch of the escaper and
+ * of the tags scanner, valid and not. */
+static const char *random_text(unsigned long *state, const char *const *pieces,
+                               unsigned npieces, unsigned max)
+{
+    const char *s = "";
+    unsigned i, n = next_rand(state, max + 1);
+
+    for (i = 0; i < n; i++)
+        s = apr_pstrcat(test_pool, s, pieces[next_rand(state, npieces)], NULL);
+    return s;
+}
+
+START_TEST(text_json_random_against_jansson)
+{
+    static const char *const raw[] = {
+        "a", "Z", " ", "/", "\"", "\\", "\x01", "\x08", "\x0b", "\x1f", "\x7f",
+        "\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80", "\xff", "\xc0", "\xed\xa0\x80",
+        "\xe2\x82", "\x80",
+    };
+    static const char *const in_string[] = {
+        "a", " ", "/", "\\\"", "\\\\", "\\/", "\\b", "\\n", "\\t", "\\u0041", "\\u001f",
+        "\\u00E9", "\\u0000", "\\ud83d", "\\ude00", "\\ud83d\\ude00", "\\u2028",
+        "\\x", "\\", "\x01", "\t", "\xc3\xa9", "\xff", "\x7f",
+    };
+    unsigned long state = 20261126;
+    unsigned i, accepted = 0, refused_n = 0;
+
+    for (i = 0; i < 4000; i++) {
+        tasks_task_row r = sample_row();
+        const char *want, *got, *tags = "[";
+        unsigned k, n = next_rand(&state, 4);
+
+        r.title = random_text(&state, raw, sizeof raw / sizeof *raw, 6);
+        if (next_rand(&state, 2))
+            r.description = random_text(&state, raw, sizeof raw / sizeof *raw, 3);
+        for (k = 0; k < n; k++)
+            tags = apr_pstrcat(test_pool, tags, k ? "," : "", "\"",
+                               random_text(&state, in_string,
+                                           sizeof in_string / sizeof *in_string, 3),
+                               "\"", NULL);
+        tags = apr_pstrcat(test_pool, tags, "]", NULL);
+        if (next_rand(&state, 8) == 0) {                 /* structural damage */
+            char *m = apr_pstrdup(test_pool, tags);
+            m[next_rand(&state, (unsigned)strlen(m))] = ",[]\" x"[next_rand(&state, 6)];
+            tags = m;
+        }
+        r.tags_json = tags;
+        want = row_text(&r);
+        got = tasks_task_json(test_pool, &r);
+        if (want) {
+            ck_assert_msg(got != NULL, "refused: title %s tags %s", r.title, r.tags_json);
+            ck_assert_str_eq(got, want);
+            accepted++;
+        }
+        else {
+            ck_assert_msg(got == NULL, "accepted: %s", got);
+            refused_n++;
+        }
+    }
+    /* Both outcomes must be well represented for the test to mean much. */
+    ck_assert_uint_gt(accepted, 400);
+    ck_assert_uint_gt(refused_n, 400);
+}
+END_TEST
+
+START_TEST(timestamp_from_db)
+{
+    const char *bad[] = {
+        "", "infinity", "-infinity", "2026-11-26 00:31:42 BC", "0001-01-01 00:00:00 BC",
+        "12026-11-26 00:31:42", "226-11-26 00:31:42", "0000-01-01 00:00:00",
+        "2026-11-26T00:31:42", "2026-11-26 00:31:42.", "2026-11-26 00:31:42.1234567",
+        "2026-11-26 00:31:42Z", "2026-11-26 00:31:42+00", "2026-11-26 00:31",
+        "2026-1-26 00:31:42", "2026-11-26  0:31:42", "2026-13-01 00:00:00",
+        "2026-00-01 00:00:00", "2026-11-00 00:00:00", "2026-11-32 00:00:00",
+        "2026-11-26 24:00:00", "2026-11-26 00:60:00", "2026-11-26 00:00:60",
+        "2026-11-26 00:31:4a", "2026-11-26 00:31:42.12a", "2026-11-26 00:31:42,5",
+        "2026/11/26 00:31:42", "2026-11-26 00:31:42.-5", "2026-11-26 0a:31:42",
+        "+026-11-26 00:31:42", "abcd-ef-gh ij:kl:mn",
+    };
+    size_t i;
+
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "2026-11-26 00:31:42.529845"),
+                     "2026-11-26T00:31:42.529845Z");
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "2026-11-26 00:31:42.5"),
+                     "2026-11-26T00:31:42.500000Z");
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "2026-11-26 00:31:42"),
+                     "2026-11-26T00:31:42.000000Z");
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "2026-11-26 00:31:42.05"),
+                     "2026-11-26T00:31:42.050000Z");
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "2026-11-26 00:31:42.00001"),
+                     "2026-11-26T00:31:42.000010Z");
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "0001-01-01 00:00:00"),
+                     "0001-01-01T00:00:00.000000Z");
+    ck_assert_str_eq(tasks_timestamp_from_db(test_pool, "9999-12-31 23:59:59.999999"),
+                     "9999-12-31T23:59:59.999999Z");
+    ck_assert_ptr_null(tasks_timestamp_from_db(test_pool, NULL));
+    for (i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(tasks_timestamp_from_db(test_pool, bad[i]) == NULL, "%s", bad[i]);
+}
+END_TEST
+
 Suite *task_json_suite(void)
 {
     Suite *s = suite_create("task_json");
@@ -485,6 +851,13 @@ Suite *task_json_suite(void)
     tcase_add_test(out, etag);
     tcase_add_test(out, if_match);
     tcase_add_test(out, etag_round_trip);
+    tcase_add_test(out, text_buffer);
+    tcase_add_test(out, text_json_matches_jansson);
+    tcase_add_test(out, text_json_tags);
+    tcase_add_test(out, text_json_array_of_two);
+    tcase_add_test(out, text_json_corrupt);
+    tcase_add_test(out, text_json_random_against_jansson);
+    tcase_add_test(out, timestamp_from_db);
     suite_add_tcase(s, out);
     return s;
 }
