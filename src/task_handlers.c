@@ -46,8 +46,12 @@ static int invalid(request_rec *r, const apr_array_header_t *errors)
 
 static int send_task(request_rec *r, int status, const tasks_task_row *row)
 {
+    const char *text = tasks_task_json(r->pool, row);
+
+    if (!text)
+        return db_failed(r, TASKS_DB_ERROR);
     apr_table_setn(r->headers_out, "ETag", tasks_task_etag(r->pool, row));
-    return tasks_send_json_value(r, status, tasks_task_to_json(row));
+    return tasks_send_json(r, status, text);
 }
 
 /* Does If-None-Match list etag (or "*")? */
@@ -117,7 +121,7 @@ static int list_tasks(request_rec *r, const tasks_caller *who)
     tasks_list_query q;
     tasks_cursor cursor, *after = NULL;
     apr_array_header_t *rows;
-    json_t *arr;
+    tasks_text body;
     const char *bad;
     long long total;
     tasks_db *db;
@@ -145,13 +149,17 @@ static int list_tasks(request_rec *r, const tasks_caller *who)
     more = rows->nelts > q.limit;
     if (more)
         rows->nelts = q.limit;
-    arr = tasks_json_own(r->pool, json_array());
+    /* Written straight into one buffer: a page of tasks is the largest
+     * answer, and a JSON tree per task cost more than the query. */
+    tasks_text_init(&body, r->pool, 2 + (apr_size_t)rows->nelts * 400);
+    tasks_text_append(&body, "[", 1);
     for (i = 0; i < rows->nelts; i++) {
-        json_t *t = tasks_task_to_json(&APR_ARRAY_IDX(rows, i, tasks_task_row));
-        if (!t)
+        if (i)
+            tasks_text_append(&body, ",", 1);
+        if (tasks_task_json_append(&body, &APR_ARRAY_IDX(rows, i, tasks_task_row)))
             return db_failed(r, TASKS_DB_ERROR);
-        json_array_append_new(arr, t);
     }
+    tasks_text_append(&body, "]", 1);
     apr_table_setn(r->headers_out, "X-Total-Count",
                    apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)total));
     if (more) {
@@ -166,7 +174,7 @@ static int list_tasks(request_rec *r, const tasks_caller *who)
                            "<%s?%s>; rel=\"next\"", ap_escape_uri(r->pool, r->uri),
                            tasks_list_query_next_args(r->pool, &q, c)));
     }
-    return tasks_send_json(r, HTTP_OK, tasks_json_dump(r->pool, arr));
+    return tasks_send_json(r, HTTP_OK, body.s);
 }
 
 static int create_task(request_rec *r, const tasks_caller *who)
