@@ -39,6 +39,10 @@ APLOG_USE_MODULE(tasks);
  * PostgreSQL more than the rest of a page. */
 #define TS_UTC(col) "(" col " AT TIME ZONE 'UTC')"
 
+/* Applied once to every session (see pin_session). */
+#define SESSION_SETTINGS "SET DateStyle = ISO; " \
+    "SET plan_cache_mode = force_generic_plan"
+
 #define TASK_COLS "t.id, t.user_id, t.title, t.description, t.completed, " \
     "t.priority, " TS_UTC("t.due_at") ", array_to_json(t.tags), " \
     TS_UTC("t.created_at") ", " TS_UTC("t.updated_at") ", " \
@@ -284,7 +288,7 @@ static const stmt_def statements[S_COUNT] = {
  * connection's own pool (as long as the connection). */
 typedef struct {
     int backend_pid;
-    int datestyle_set;          /* SET DateStyle = ISO done in this session */
+    int session_pinned;         /* SESSION_SETTINGS applied to this session */
     apr_dbd_prepared_t *stmt[S_COUNT];
 } conn_state;
 
@@ -338,7 +342,7 @@ static int ensure_statements(request_rec *r, ap_dbd_t *dbd, conn_state **out)
                       "session was re-established (backend %d -> %d); "
                       "preparing statements again", cs->backend_pid, pid);
         memset(cs->stmt, 0, sizeof(cs->stmt));
-        cs->datestyle_set = 0;
+        cs->session_pinned = 0;
         cs->backend_pid = pid;
     }
     for (i = 0; i < S_COUNT; i++) {
@@ -362,22 +366,29 @@ static int ensure_statements(request_rec *r, ap_dbd_t *dbd, conn_state **out)
     return 0;
 }
 
-/* Once per session, after it is known to be alive: the ISO DateStyle
- * that TS_UTC columns are read in (tasks_timestamp_from_db). */
-static int pin_datestyle(request_rec *r, ap_dbd_t *dbd, conn_state *cs)
+/* Once per session, after it is known to be alive, the settings the
+ * statements rely on:
+ * - the ISO DateStyle that TS_UTC columns are read in
+ *   (tasks_timestamp_from_db);
+ * - generic plans: every statement is a key lookup or a walk of one
+ *   user's index whose shape does not depend on the values, but
+ *   PostgreSQL's estimate for an unknown user id made it plan the page
+ *   statements again on every execution, which cost more than running
+ *   them. The plan test (tests/integration) checks these plans. */
+static int pin_session(request_rec *r, ap_dbd_t *dbd, conn_state *cs)
 {
     int n, rv;
 
-    if (cs->datestyle_set)
+    if (cs->session_pinned)
         return 0;
-    rv = apr_dbd_query(dbd->driver, dbd->handle, &n, "SET DateStyle = ISO");
+    rv = apr_dbd_query(dbd->driver, dbd->handle, &n, SESSION_SETTINGS);
     if (rv) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "TASKS0108: cannot set "
-                      "the session's DateStyle: %s",
+                      "up the database session: %s",
                       apr_dbd_error(dbd->driver, dbd->handle, rv));
         return -1;
     }
-    cs->datestyle_set = 1;
+    cs->session_pinned = 1;
     return 0;
 }
 
@@ -432,7 +443,7 @@ tasks_db *tasks_db_get(request_rec *r)
         if (ensure_statements(r, dbd, &db->cs))
             return NULL;
     }
-    if (pin_datestyle(r, dbd, db->cs))
+    if (pin_session(r, dbd, db->cs))
         return NULL;
     rq->db = db;
     return db;
@@ -448,7 +459,7 @@ static int reconnect(tasks_db *db)
         return -1;
     if (ensure_statements(db->r, dbd, &db->cs))
         return -1;
-    return pin_datestyle(db->r, dbd, db->cs);
+    return pin_session(db->r, dbd, db->cs);
 }
 
 static tasks_db_rc failed(tasks_db *db, int stmt, int rv)
