@@ -98,7 +98,7 @@ END {
 
     print "## Scenarios"
     print ""
-    print "Latencies in ms. `static` and `pgbench` are the ceilings; ratios are req/s over the static file's req/s and over pgbench's transactions/s (one transaction = the two statements of a get-one). CPU is httpd + PostgreSQL (all their processes, /proc utime+stime) per request; the load generator's own CPU is shown apart (it shares the 2 cores)."
+    print "Latencies in ms. `static` and `pgbench` are the ceilings; ratios are req/s over the static file's req/s and over pgbench's transactions/s (one transaction = the one statement of a get-one). CPU is httpd + PostgreSQL (all their processes, /proc utime+stime) per request; the load generator's own CPU is shown apart (it shares the 2 cores)."
     print ""
     print "| scenario | conns | req/s | p50 | p90 | p99 | max | errors | vs static | vs pgbench | CPU ms/req httpd | CPU ms/req PostgreSQL | CPU ms/req total | wrk CPU ms/req |"
     print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -114,9 +114,9 @@ END {
            num("pgb.clients"), pgb_tps, ms(num("pgb.p50_us")), ms(num("pgb.p90_us")), ms(num("pgb.p99_us")), ms(num("pgb.max_us")), num("pgb.failed"),
            100 * ratio(pgb_tps, static_rps), pgb_pg_cpu, pgb_pg_cpu, ratio(1000 * num("pgb.cpu_client_s"), num("pgb.transactions")))
     print "- static: `GET /bench-static/task.json`, a real one-task response body (" num("static.bytes") " bytes) served by the same httpd (same MPM settings, `EnableMMAP Off`), with the same Authorization header."
-    print "- get: `GET /api/tasks/{id}` (auth statement + tasks_task_get). list: `GET /api/tasks?limit=50` (default sort created_at desc; auth + page + X-Total-Count count). filter: `?status=pending&q=<word>&tag=<tag>&limit=50`. create: `POST /api/tasks`. update: `PATCH /api/tasks/{id}` (title, priority). mix: 70% get, 20% list, 5% create, 5% update."
+    print "- get: `GET /api/tasks/{id}` (one statement, tasks_task_get, which also checks that the token's user exists and its jti is not revoked). list: `GET /api/tasks?limit=50` (default sort created_at desc; one statement: caller check, page and X-Total-Count). filter: `?status=pending&q=<word>&tag=<tag>&limit=50`. create: `POST /api/tasks`. update: `PATCH /api/tasks/{id}` (title, priority). mix: 70% get, 20% list, 5% create, 5% update."
     printf("- login: `POST /api/auth/login`, scrypt N=2^15 per request, %d connections (more would queue past the module's 2 s wait for a hash slot); reported separately, not part of any target.\n", num("run.login_conns"))
-    print "- pgbench runs the text of tasks_auth_user and tasks_task_get taken from the built module (`%s` replaced by pgbench variables; see `pgbench-get.sql`), each client switching to another random user every ~50 transactions (one extra lookup in a helper table)."
+    print "- pgbench runs the text of tasks_task_get taken from the built module (`%s` replaced by pgbench variables; see `pgbench-get.sql`) under the module's session settings (generic plans, ISO DateStyle), each client switching to another random user every ~50 transactions (one extra lookup in a helper table)."
     print ""
 
     print "## Growth"

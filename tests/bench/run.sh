@@ -274,19 +274,20 @@ SCENARIOS="$SCENARIOS login"
 run_wrk login login "$LOGIN_CONNS" "$THREADS" "$DURATION" "$DIR/tokens.txt"
 
 # ---------------------------------------------------------------- pgbench
-# The database ceiling: the module's two statements of a get-one (the auth
-# check and tasks_task_get), their text taken from the built module so they
-# are exactly what store.c prepares, run by pgbench -M prepared with as many
-# clients as the module's pool holds connections. Each client works for one
-# user (uuid, jti, id range from a helper table) and switches to another
-# random user every ~50 transactions (that lookup is the only extra work).
-# pgbench turns every ":name" into a parameter, even inside a string literal,
-# so the to_char format HH24:MI:SS is written HH24":"MI":"SS (the same output).
+# The database ceiling: the module's one statement of a get-one
+# (tasks_task_get, with its caller check), its text taken from the built
+# module so it is exactly what store.c prepares, run by pgbench -M prepared
+# under the module's session settings with as many clients as the module's
+# pool holds connections. Each client works for one user (uuid, jti, id
+# range from a helper table) and switches to another random user every ~50
+# transactions (that lookup is the only extra work). pgbench turns every
+# ":name" into a parameter, even inside a string literal, so a to_char
+# format HH24:MI:SS would be written HH24":"MI":"SS (the same output).
 say "pgbench ceiling: the get-one SQL, -M prepared, $POOL_CONNS clients"
 SO="$ROOT/.libs/mod_tasks.so"
-AUTH_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*FROM users u WHERE u\.id = %s::uuid AND NOT EXISTS \(SELECT 1 FROM revoked_tokens r WHERE r\.jti = %s\)' "$SO" | head -n 1)
-GET_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*FROM tasks t WHERE t\.user_id = %s::uuid AND t\.id = %s::bigint' "$SO" | head -n 1)
-[ -n "$AUTH_SQL" ] && [ -n "$GET_SQL" ] || { echo "could not find the get-one statements in $SO" >&2; exit 1; }
+GET_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*LEFT JOIN tasks t ON t\.user_id = p\.uid AND t\.id = p\.id' "$SO" | head -n 1)
+SESSION_SQL=$(LC_ALL=C grep -aoE 'SET DateStyle = ISO; SET plan_cache_mode = [a-z_]+' "$SO" | head -n 1)
+[ -n "$GET_SQL" ] && [ -n "$SESSION_SQL" ] || { echo "could not find the get-one statement in $SO" >&2; exit 1; }
 # jti of each minted token (the payload's "jti"), for the revocation check
 "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_pgb; CREATE TABLE bench_pgb (n serial PRIMARY KEY, uid uuid, jti text, lo bigint, hi bigint)"
 while read -r uid tok lo hi; do
@@ -304,12 +305,13 @@ NPGB=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM bench_pgb")
     echo '\set have 1'
     echo '\endif'
     echo '\set tid random(:lo, :hi)'
-    echo "$AUTH_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/r\.jti = %s/r.jti = :jti/'
-    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%s::bigint/:tid::bigint/'
+    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%s::text AS jti/:jti::text AS jti/; s/%s::bigint/:tid::bigint/'
 } > "$DIR/pgbench-get.sql"
+# The module's session settings, as every pooled connection has them.
+PGB_OPTIONS=$(printf '%s' "$SESSION_SQL" | sed -E 's/SET ([A-Za-z_]+) = ([A-Za-z_]+);? ?/-c \1=\2 /g')
 cp "$DIR/pgbench-get.sql" "$RESULTS/pgbench-get.sql"
 before=$(cpu_snapshot)
-{ TIMEFORMAT='%U %S'; time "$PGBIN/pgbench" -n -M prepared -c "$POOL_CONNS" -j "$THREADS" -T "$DURATION" -D have=0 \
+{ TIMEFORMAT='%U %S'; time PGOPTIONS="$PGB_OPTIONS" "$PGBIN/pgbench" -n -M prepared -c "$POOL_CONNS" -j "$THREADS" -T "$DURATION" -D have=0 \
     -f "$DIR/pgbench-get.sql" -l --log-prefix="$DIR/pgb" > "$DIR/pgbench.txt" 2>&1; } 2> "$DIR/pgbench.time"
 sleep 0.5
 after=$(cpu_snapshot)
