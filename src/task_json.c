@@ -235,72 +235,6 @@ apr_array_header_t *tasks_task_input_from_json(apr_pool_t *p, json_t *obj,
     return errors;
 }
 
-/* A JSON string for s, or JSON null for SQL NULL. NULL (failure) only when s
- * is not UTF-8 or memory runs out. */
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-/* Promise: the contract's Task object for row, keys in the contract's order
- * (jansson 2.14 keeps insertion order when dumping), as a new reference; NULL
- * when the row is corrupt: id not a decimal integer, a NOT NULL column
- * missing, text that is not UTF-8, or tags_json not a JSON array of strings. */
-json_t *tasks_task_to_json(const tasks_task_row *row)
-{
-    json_t *task = NULL, *tags = NULL;
-    long long id;
-    char *end;
-    int rank, failed = 0;
-    size_t i;
-
-    if (!row || !row->id || !row->user_id || !row->title || !row->completed
-        || !row->priority || !row->tags_json || !row->created_at
-        || !row->updated_at)
-        return NULL;
-    errno = 0;
-    id = strtoll(row->id, &end, 10);
-    if (errno || end == row->id || *end)
-        return NULL;
-    tags = json_loads(row->tags_json, JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_array(tags))
-        goto corrupt;
-    for (i = 0; i < json_array_size(tags); i++)
-        if (!json_is_string(json_array_get(tags, i)))
-            goto corrupt;
-    rank = atoi(row->priority);
-
-    task = json_object();
-    if (!task)
-        goto corrupt;
-    /* set_new steals the value even on failure and refuses NULL values, so
-     * one flag catches every failed conversion. */
-    failed |= json_object_set_new(task, "id", json_integer(id));
-    failed |= json_object_set_new(task, "user_id", json_string(row->user_id));
-    failed |= json_object_set_new(task, "title", json_string(row->title));
-    failed |= json_object_set_new(task, "description",
-                                  string_or_null(row->description));
-    failed |= json_object_set_new(task, "completed",
-                                  json_boolean(strcmp(row->completed, "t") == 0));
-    failed |= json_object_set_new(task, "priority",
-                                  json_string(tasks_priority_name(rank)));
-    failed |= json_object_set_new(task, "due_at", string_or_null(row->due_at));
-    failed |= json_object_set_new(task, "tags", tags);
-    tags = NULL; /* stolen by the call above */
-    failed |= json_object_set_new(task, "created_at",
-                                  json_string(row->created_at));
-    failed |= json_object_set_new(task, "updated_at",
-                                  json_string(row->updated_at));
-    failed |= json_object_set_new(task, "completed_at",
-                                  string_or_null(row->completed_at));
-    if (!failed)
-        return task;
-corrupt:
-    json_decref(tags);
-    json_decref(task);
-    return NULL;
-}
-
 /* ---- Rows as JSON text without a jansson tree ------------------------ */
 
 #define TEXT_MIN 64
@@ -582,12 +516,15 @@ static int append_tags(tasks_text *t, const char *json)
     return *skip_ws(s) == '\0' ? 0 : -1;
 }
 
-/* Promise: row as json_dumps(tasks_task_to_json(row), JSON_COMPACT) writes
- * it, or -1 (exactly when that is NULL) with t->len and the text unchanged. */
+/* Promise: the contract's Task object for row as compact JSON, members in
+ * the contract's order, strings escaped as jansson's json_dumps escapes
+ * them; -1 for a corrupt row (id not a decimal integer, a NOT NULL column
+ * missing, text that is not UTF-8, tags_json not a JSON array of strings),
+ * with t->len and the text unchanged. */
 int tasks_task_json_append(tasks_text *t, const tasks_task_row *row)
 {
-    /* Each conversion below mirrors one in tasks_task_to_json: keep them
-     * paired (the unit tests compare the two byte for byte). */
+    /* The unit tests compare this byte for byte with a jansson-built
+     * reference (tests/unit/test_task_json.c). */
     apr_size_t mark = t->len;
     char idtext[32];
     long long id;

@@ -51,9 +51,6 @@ typedef struct {
     const char *version;      /* row version, for the ETag */
 } tasks_task_row;
 
-/* The Task object of the contract for a row; a new reference, or NULL if
- * the row is corrupt (e.g. tags_json not an array). */
-json_t *tasks_task_to_json(const tasks_task_row *row);
 
 /* Text that grows in a pool by doubling, so a page of n tasks costs
  * O(total length). s is always NUL-terminated; len < cap always. */
@@ -71,10 +68,11 @@ void tasks_text_init(tasks_text *t, apr_pool_t *p, apr_size_t hint);
  * old block stays allocated in the pool. */
 void tasks_text_append(tasks_text *t, const char *s, apr_size_t n);
 
-/* Append row's Task object, byte for byte as json_dumps(tasks_task_to_json(
- * row), JSON_COMPACT) writes it, without building a jansson tree. Returns 0,
- * or -1 exactly when tasks_task_to_json returns NULL; then t->len and the
- * text are as before the call (t->s and t->cap may have changed). */
+/* Append row's Task object as compact JSON (what jansson's json_dumps would
+ * write for it), without building a jansson tree. Returns 0, or -1 when the
+ * row is corrupt (id not an integer, a NOT NULL column missing, text not
+ * UTF-8, tags_json not an array of strings); then t->len and the text are
+ * as before the call (t->s and t->cap may have changed). */
 int tasks_task_json_append(tasks_text *t, const tasks_task_row *row);
 
 /* The text tasks_task_json_append writes for row, in p; NULL when the row

@@ -328,6 +328,28 @@ kv pgb.cpu_pg_s "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f",
 kv pgb.cpu_client_s "$(awk '{ print $1 + $2 }' "$DIR/pgbench.time")"
 printf '    %-14s tps=%s transactions=%s failed=%s\n' pgbench "$TPS" "$TX" "${FAILED:-0}"
 
+# PostgreSQL's CPU per statement depends on the load as well as on the
+# statement: under a saturating pgbench a backend finds the next query
+# already waiting, while at a lower rate every query wakes an idle backend
+# (kernel time, counted as PostgreSQL's). So the CPU comparison also runs
+# pgbench throttled (-R) to the rate the get-one scenario reached.
+GET_RATE=$(sed -n 's/^sc\.get\.rps=\([0-9]*\).*/\1/p' "$KV" | head -n 1)
+if [ -n "$GET_RATE" ] && [ "$GET_RATE" -gt 0 ]; then
+    say "pgbench at the get-one scenario's rate: $GET_RATE tx/s"
+    before=$(cpu_snapshot)
+    PGOPTIONS="$PGB_OPTIONS" "$PGBIN/pgbench" -n -M prepared -c "$POOL_CONNS" -j "$THREADS" -T "$DURATION" -R "$GET_RATE" -D have=0 \
+        -f "$DIR/pgbench-get.sql" > "$DIR/pgbench-rate.txt" 2>&1
+    sleep 0.5
+    after=$(cpu_snapshot)
+    read -r hb pb <<< "$before"; read -r ha pa <<< "$after"
+    RTX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$DIR/pgbench-rate.txt")
+    [ -n "$RTX" ] || { cat "$DIR/pgbench-rate.txt" >&2; echo "pgbench (throttled) failed" >&2; exit 1; }
+    kv pgbr.rate "$GET_RATE"; kv pgbr.transactions "$RTX"
+    kv pgbr.failed "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$DIR/pgbench-rate.txt" | head -n 1)"
+    kv pgbr.cpu_pg_s "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
+    printf '    %-14s rate=%s transactions=%s\n' pgbench-rate "$GET_RATE" "$RTX"
+fi
+
 # ---------------------------------------------------------------- growth
 say "growth: one connection, $GROWTH_DURATION s each, users with $GROWTH_COUNTS tasks"
 for n in $GROWTH_COUNTS; do
