@@ -25,8 +25,12 @@
 APLOG_USE_MODULE(tasks);
 
 /* ------------------------------------------------------------------ */
-/* Statement texts. apr_dbd placeholders are %s (all arguments are text,
- * cast in SQL); a literal percent is %%. Timestamps are either formatted
+/* Statement texts. Arguments are passed as text, but the placeholders
+ * give PostgreSQL their types (apr_dbd: %d integer, %hd smallint, %lld
+ * bigint, %pDt text, %pDz timestamptz, %s varchar), so each is parsed once
+ * when bound: a "%s::int" in a filter was parsed again for every row
+ * under a generic plan. The casts stay, to say what each one is; a
+ * literal percent is %%. Timestamps are either formatted
  * here (TS) or sent as UTC under the ISO DateStyle every session is set
  * to (TS_UTC), so the server's own DateStyle and TimeZone never matter. */
 
@@ -60,14 +64,14 @@ APLOG_USE_MODULE(tasks);
     " AND NOT EXISTS (SELECT 1 FROM revoked_tokens cr WHERE cr.jti = p.jti))"
 
 /* The list filters, shared by the page and its count. */
-#define LIST_PARAMS "(SELECT %s::uuid AS uid, %s::text AS jti, %s::int AS status, " \
-    "%s::text AS q, %s::smallint AS prio, %s::jsonb AS tags, " \
-    "%s::timestamptz AS due_before, %s::timestamptz AS due_after) p"
+#define LIST_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %d::int AS status, " \
+    "%pDt::text AS q, %hd::smallint AS prio, %pDt::text AS tags, " \
+    "%pDz::timestamptz AS due_before, %pDz::timestamptz AS due_after) p"
 #define LIST_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))" \
     " AND (p.q IS NULL OR t.title ILIKE p.q OR t.description ILIKE p.q)" \
     " AND (p.prio IS NULL OR t.priority = p.prio)" \
-    " AND (p.tags IS NULL OR t.tags @> ARRAY(SELECT jsonb_array_elements_text(p.tags)))" \
+    " AND (p.tags IS NULL OR t.tags @> ARRAY(SELECT jsonb_array_elements_text(p.tags::jsonb)))" \
     " AND (p.due_before IS NULL OR t.due_at < p.due_before)" \
     " AND (p.due_after IS NULL OR t.due_at > p.due_after)"
 
@@ -78,12 +82,12 @@ APLOG_USE_MODULE(tasks);
  * an empty page, which tasks tell apart with tasks_tasks_count. */
 #define PAGE_FIRST(TOTAL, PARAMS, FILTER, KEY, DIR) "SELECT " TASK_COLS \
     ", " TOTAL " FROM tasks t, " PARAMS " WHERE " FILTER " AND " CALLER_OK \
-    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %d::int"
 #define PAGE_AFTER(TOTAL, PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " \
     TASK_COLS ", " TOTAL " FROM tasks t, " PARAMS \
-    ", (SELECT %s::text AS v, %s::bigint AS id) c" \
+    ", (SELECT %pDt::text AS v, %lld::bigint AS id) c" \
     " WHERE " FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
-    " AND " CALLER_OK " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %s::int"
+    " AND " CALLER_OK " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %d::int"
 /* Filtered lists count their matches in the same statement (X-Total-Count
  * of every page; an InitPlan, so computed once per page). */
 #define LIST_TOTAL "(SELECT count(*) FROM tasks t WHERE " LIST_FILTER ")"
@@ -95,8 +99,8 @@ APLOG_USE_MODULE(tasks);
 /* The common list, filtered by status at most, has statements of its own:
  * without the "parameter IS NULL OR ..." filters PostgreSQL can keep one
  * generic plan for them instead of planning every execution. */
-#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %s::text AS jti, " \
-    "%s::int AS status) p"
+#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, " \
+    "%d::int AS status) p"
 #define PLAIN_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))"
 /* They take X-Total-Count from task_counts (kept by triggers: one key
@@ -163,10 +167,10 @@ static const stmt_def statements[S_COUNT] = {
     [S_REVOKE] = { "tasks_revoke",
         "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
         " INSERT INTO revoked_tokens (jti, expires_at)"
-        " VALUES (%s, to_timestamp(%s::bigint)) ON CONFLICT (jti) DO NOTHING" },
+        " VALUES (%s, to_timestamp(%lld::bigint)) ON CONFLICT (jti) DO NOTHING" },
     [S_LOGIN_FAILURES] = { "tasks_login_failures",
-        "WITH p AS (SELECT lower(%s) AS email, %s::text AS addr,"
-        "  now() - make_interval(secs => %s::int) AS since, %s::int AS win)"
+        "WITH p AS (SELECT lower(%s) AS email, %pDt::text AS addr,"
+        "  now() - make_interval(secs => %d::int) AS since, %d::int AS win)"
         " SELECT (SELECT count(*) FROM login_failures f, p"
         "          WHERE f.email = p.email AND f.failed_at > p.since),"
         "        (SELECT count(*) FROM login_failures f, p"
@@ -179,15 +183,15 @@ static const stmt_def statements[S_COUNT] = {
      * (and forgotten again on success or when throttled), so concurrent
      * attempts see each other: see tasks_handle_login. */
     [S_LOGIN_ATTEMPT] = { "tasks_login_attempt",
-        "WITH p AS (SELECT lower(%s) AS email, %s::text AS addr,"
-        "  now() - make_interval(secs => %s::int) AS since),"
+        "WITH p AS (SELECT lower(%s) AS email, %pDt::text AS addr,"
+        "  now() - make_interval(secs => %d::int) AS since),"
         " expired AS (DELETE FROM login_failures f USING p"
         "  WHERE (f.email = p.email OR f.addr = p.addr) AND f.failed_at <= p.since)"
         " INSERT INTO login_failures (email, addr) SELECT email, addr FROM p"
         " RETURNING " TS("failed_at") },
     [S_LOGIN_FORGET] = { "tasks_login_forget",
         "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s"
-        " AND failed_at = %s::timestamptz" },
+        " AND failed_at = %pDz::timestamptz" },
     [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
         "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
     [S_TASK_INSERT] = { "tasks_task_insert",
@@ -196,16 +200,16 @@ static const stmt_def statements[S_COUNT] = {
         " SELECT p.uid, p.title, p.description, p.completed,"
         "  CASE WHEN p.completed THEN now() END, p.priority, p.due_at,"
         "  ARRAY(SELECT jsonb_array_elements_text(p.tags)), now(), now()"
-        " FROM (SELECT %s::uuid AS uid, %s::text AS jti, %s::text AS title,"
-        "  %s::text AS description,"
-        "  %s::boolean AS completed, %s::smallint AS priority,"
-        "  %s::timestamptz AS due_at, %s::jsonb AS tags) p"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::text AS title,"
+        "  %pDt::text AS description,"
+        "  %s::boolean AS completed, %hd::smallint AS priority,"
+        "  %pDz::timestamptz AS due_at, %pDt::jsonb AS tags) p"
         " WHERE " CALLER_OK
         " RETURNING " TASK_COLS },
     /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
         "SELECT " CALLER_OK ", " TASK_COLS
-        " FROM (SELECT %s::uuid AS uid, %s::text AS jti, %s::bigint AS id) p"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %lld::bigint AS id) p"
         " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = p.id" },
     /* One statement for PUT, PATCH and complete: each field is set only
      * when its flag is true; completed may also flip (toggle). The
@@ -223,25 +227,25 @@ static const stmt_def statements[S_COUNT] = {
         "   WHEN t.completed THEN t.completed_at ELSE now() END,"
         " updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
         " version = t.version + 1"
-        " FROM (SELECT %s::uuid AS uid, %s::text AS jti, %s::bigint AS id,"
-        "  %s::int AS version,"
-        "  %s::boolean AS set_title, %s::text AS title,"
-        "  %s::boolean AS set_description, %s::text AS description,"
-        "  %s::boolean AS set_priority, %s::smallint AS priority,"
-        "  %s::boolean AS set_due_at, %s::timestamptz AS due_at,"
-        "  %s::boolean AS set_tags, %s::jsonb AS tags,"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %lld::bigint AS id,"
+        "  %d::int AS version,"
+        "  %s::boolean AS set_title, %pDt::text AS title,"
+        "  %s::boolean AS set_description, %pDt::text AS description,"
+        "  %s::boolean AS set_priority, %hd::smallint AS priority,"
+        "  %s::boolean AS set_due_at, %pDz::timestamptz AS due_at,"
+        "  %s::boolean AS set_tags, %pDt::jsonb AS tags,"
         "  %s::boolean AS completed, %s::boolean AS toggle) p"
         " WHERE t.user_id = p.uid AND t.id = p.id"
         " AND (p.version IS NULL OR t.version = p.version) AND " CALLER_OK
         " RETURNING " TASK_COLS },
     [S_TASK_DELETE] = { "tasks_task_delete",
-        "DELETE FROM tasks t USING (SELECT %s::uuid AS uid, %s::text AS jti,"
-        " %s::bigint AS id, %s::int AS version) p"
+        "DELETE FROM tasks t USING (SELECT %s::uuid AS uid, %pDt::text AS jti,"
+        " %lld::bigint AS id, %d::int AS version) p"
         " WHERE t.user_id = p.uid AND t.id = p.id"
         " AND (p.version IS NULL OR t.version = p.version) AND " CALLER_OK },
     /* One row: CALLER_OK and how many tasks went. */
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
-        "WITH p AS (SELECT %s::uuid AS uid, %s::text AS jti),"
+        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti),"
         " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
         " gone AS (DELETE FROM tasks t USING p, ok"
         "  WHERE ok.ok AND t.user_id = p.uid AND t.completed RETURNING 1)"
@@ -264,8 +268,8 @@ static const stmt_def statements[S_COUNT] = {
      * statement. A concurrent twin fails on the link's primary key and
      * the whole statement is undone. */
     [S_IDENTITY_PROVISION] = { "tasks_identity_provision",
-        "WITH p AS (SELECT %s::text AS iss, %s::text AS sub, %s::text AS email,"
-        "  %s::text AS name),"
+        "WITH p AS (SELECT %pDt::text AS iss, %pDt::text AS sub, %pDt::text AS email,"
+        "  %pDt::text AS name),"
         " u AS (INSERT INTO users (email, name)"
         "  SELECT CASE WHEN p.email = btrim(p.email)"
         "   AND length(p.email) BETWEEN 3 AND 254 THEN p.email END,"

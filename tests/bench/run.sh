@@ -305,7 +305,7 @@ NPGB=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM bench_pgb")
     echo '\set have 1'
     echo '\endif'
     echo '\set tid random(:lo, :hi)'
-    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%s::text AS jti/:jti::text AS jti/; s/%s::bigint/:tid::bigint/'
+    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%pDt::text AS jti/:jti::text AS jti/; s/%lld::bigint/:tid::bigint/'
 } > "$DIR/pgbench-get.sql"
 # The module's session settings, as every pooled connection has them.
 PGB_OPTIONS=$(printf '%s' "$SESSION_SQL" | sed -E 's/SET ([A-Za-z_]+) = ([A-Za-z_]+);? ?/-c \1=\2 /g')

@@ -2729,26 +2729,42 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* apr_dbd's %s placeholders as $1..$n; *nargs their number. */
-static char *to_pg(const char *sql, int *nargs)
+/* apr_dbd's placeholders as $1..$n; *nargs their number, *types their
+ * PostgreSQL types as a PREPARE list (both malloc'd). */
+static char *to_pg(const char *sql, int *nargs, char **types)
 {
+    /* apr_dbd's placeholders and the types its pgsql driver declares. */
+    static const struct { const char *fmt, *type; } fmts[] = {
+        { "%lld", "bigint" }, { "%hd", "smallint" }, { "%d", "integer" },
+        { "%pDt", "text" }, { "%pDz", "timestamp with time zone" },
+        { "%s", "varchar" },
+    };
     char *out = malloc(strlen(sql) * 2 + 1), *o = out;
+    char *t = malloc(strlen(sql) * 8 + 1), *to = t;
     int n = 0;
+    size_t f;
 
+    *t = '\0';
     for (; *sql; sql++) {
-        if (sql[0] == '%' && sql[1] == 's') {
-            o += sprintf(o, "$%d", ++n);
-            sql++;
-        }
-        else if (sql[0] == '%' && sql[1] == '%') {
+        if (sql[0] == '%' && sql[1] == '%') {
             *o++ = '%';
             sql++;
+            continue;
+        }
+        for (f = 0; f < sizeof(fmts) / sizeof(*fmts); f++)
+            if (!strncmp(sql, fmts[f].fmt, strlen(fmts[f].fmt)))
+                break;
+        if (sql[0] == '%' && f < sizeof(fmts) / sizeof(*fmts)) {
+            o += sprintf(o, "$%d", ++n);
+            to += sprintf(to, "%s%s", n > 1 ? "," : "", fmts[f].type);
+            sql += strlen(fmts[f].fmt) - 1;
         }
         else
             *o++ = *sql;
     }
     *o = '\0';
     *nargs = n;
+    *types = t;
     return out;
 }
 
@@ -2853,13 +2869,13 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
         " FROM generate_series(1, 10000) g;\n"
         "ANALYZE tasks;\n", u.id);
 
-    /* 3. Per statement: PREPARE as apr_dbd does (varchar parameters), run
+    /* 3. Per statement: PREPARE as apr_dbd does (its parameter types), run
      *    it a few times (the plan cache decides custom or generic after 5),
      *    then EXPLAIN ANALYZE it. The deep page starts 9,000 rows in. */
     for (line = strtok_r(sqls, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *tab = strchr(line, '\t'), *pg, *types = strdup(""), *t2, *args, *label;
         char sortname[32], kind[8];
-        int nargs, i, deep, dn, plain;
+        int nargs, deep, dn, plain;
 
         ck_assert_ptr_nonnull(tab);
         *tab = '\0';
@@ -2873,7 +2889,8 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
         }
         ck_assert_msg(!strcasestr(tab + 1, "OFFSET"), "%s uses OFFSET", label);
         ck_assert_msg(strstr(tab + 1, "LIMIT"), "%s has no LIMIT", label);
-        pg = to_pg(tab + 1, &nargs);
+        free(types);
+        pg = to_pg(tab + 1, &nargs, &types);
         deep = !strncmp(label, "next", 4);
         ck_assert_int_eq(sscanf(label + (deep ? 5 : 6), "%7s %31s %d", kind,
                                 sortname, &dn), 3);
@@ -2881,11 +2898,6 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
         /* uid, jti, status[, q, priority, tags, due_before, due_after]
          * [, cursor value, cursor id], limit */
         ck_assert_int_eq(nargs, (plain ? 3 : 8) + (deep ? 2 : 0) + 1);
-        for (i = 0; i < nargs; i++) {
-            t2 = fmt("%s%svarchar", types, i ? "," : "");
-            free(types);
-            types = t2;
-        }
         for (k = 0; strcmp(keys[k].sort, sortname); k++)
             ;
         t2 = fmt("%sDEALLOCATE ALL;\nPREPARE s(%s) AS %s;\n", script, types, pg);
