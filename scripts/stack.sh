@@ -30,10 +30,17 @@ as_pg() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# A port nobody listens on, below the kernel's range for outgoing
+# connections: a port in that range may be the local end of some client's
+# connection at the moment httpd binds it (EADDRINUSE), which no probe of
+# listeners can see.
 free_port() {
-    local p
+    local p low=32768 high span
+    read -r low high < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    span=$(( low - 20000 ))
+    [ "$span" -ge 1000 ] || { low=65535; span=$(( 65535 - 20000 )); }
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 40000))
+        p=$(( 20000 + (RANDOM * 32768 + RANDOM) % span ))
         port_in_use "$p" || { echo "$p"; return 0; }
     done
     die "no free port found"
