@@ -485,6 +485,37 @@ START_TEST(jwks_url_down_keeps_old_keys)
 }
 END_TEST
 
+/* httpd runs two children, each with its own parsed keys; a key one child
+ * fetched is published in shared memory for the others. With the JWKS URL
+ * down, a token signed with it must pass whichever child answers: twenty
+ * requests, each on a new connection, reach both children. */
+START_TEST(key_fetched_by_one_child_works_in_every_child)
+{
+    char *down = fmt("%s/test/jwks-down", env("BA1_URL"));
+    char *up = fmt("%s/test/jwks-up", env("BA1_URL"));
+    char *sub = fmt("{\"sub\":\"%s\"}", unique("shared"));
+    char *kid, *token = ba_mint(env("BA1_URL"), sub, 1, &kid);
+    http_resp *r;
+    int i;
+
+    sleep(2);                  /* past refresh=1 s since any child fetched */
+    free(me_id(token));        /* one child fetches the new key */
+    r = http("POST", down, NULL, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+    for (i = 0; i < 20; i++)
+        free(me_id(token));
+    r = http("POST", up, NULL, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+    free(kid);
+    free(token);
+    free(sub);
+    free(up);
+    free(down);
+}
+END_TEST
+
 START_TEST(logout_of_token_without_jti_is_honest)
 {
     char *payload = fmt("{\"sub\":\"%s\"}", unique("logout"));
@@ -648,6 +679,7 @@ Suite *external_suite(void)
     tcase_add_test(tc, unreachable_jwks_url_at_start_up);
     tcase_add_test(tc, new_key_in_jwks_is_fetched);
     tcase_add_test(tc, jwks_url_down_keeps_old_keys);
+    tcase_add_test(tc, key_fetched_by_one_child_works_in_every_child);
     suite_add_tcase(s, tc);
     return s;
 }
