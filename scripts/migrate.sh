@@ -16,7 +16,7 @@ for f in "$dir"/[0-9][0-9][0-9]_*.sql; do
     [ -n "$done_already" ] && continue
     echo "==> applying $v"
     # The advisory lock serialises concurrent runs of this script.
-    { echo "SELECT pg_advisory_xact_lock(7310585);"
+    { echo "SELECT pg_advisory_xact_lock(7310585) \\g /dev/null"
       echo "DO \$\$ BEGIN IF EXISTS (SELECT 1 FROM schema_migrations WHERE version = '$v') THEN RAISE EXCEPTION 'already applied'; END IF; END \$\$;"
       cat "$f"
       echo "INSERT INTO schema_migrations (version) VALUES ('$v');"; } \

@@ -877,6 +877,82 @@ START_TEST(complete_toggles_sets_and_validates)
 }
 END_TEST
 
+/* X-Total-Count of path for tok. */
+static long total_of(const char *tok, const char *path)
+{
+    long total = -1;
+    json_t *l = list(tok, path, &total, NULL);
+
+    json_decref(l);
+    return total;
+}
+
+/* The per-user counts behind X-Total-Count follow every way completed
+ * changes (toggle, PATCH, PUT, create completed, delete, clear) and are
+ * left alone by writes that do not change it. */
+START_TEST(status_counts_follow_every_change_of_completed)
+{
+    user a = new_user("counts");
+    json_t *t1 = create(a.tok, "{\"title\":\"one\"}");
+    json_t *t2 = create(a.tok, "{\"title\":\"two\",\"completed\":true}");
+    json_t *t3 = create(a.tok, "{\"title\":\"three\"}");
+    char *c1 = fmt("/api/tasks/%lld/complete", jint(t1, "id"));
+    char *p2 = fmt("/api/tasks/%lld", jint(t2, "id"));
+    char *p3 = fmt("/api/tasks/%lld", jint(t3, "id"));
+    http_resp *r;
+
+#define COUNTS(all, done) do { \
+        ck_assert_int_eq(total_of(a.tok, "/api/tasks"), (all)); \
+        ck_assert_int_eq(total_of(a.tok, "/api/tasks?status=completed"), (done)); \
+        ck_assert_int_eq(total_of(a.tok, "/api/tasks?status=pending"), (all) - (done)); \
+    } while (0)
+    COUNTS(3, 1);
+    r = call("PATCH", c1, a.tok, NULL);                 /* toggle on */
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(3, 2);
+    r = call("PATCH", p3, a.tok, "{\"title\":\"three!\"}");   /* no change */
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(3, 2);
+    r = call("PATCH", p3, a.tok, "{\"completed\":false}");      /* same value */
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(3, 2);
+    r = call("PUT", p2, a.tok, "{\"title\":\"two\",\"completed\":false}");
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(3, 1);
+    r = call("PATCH", c1, a.tok, "{\"completed\":false}");      /* off */
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(3, 0);
+    r = call("PATCH", p3, a.tok, "{\"completed\":true}");
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(3, 1);
+    r = call("DELETE", p3, a.tok, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+    COUNTS(2, 0);
+    r = call("PATCH", c1, a.tok, NULL);
+    ck_assert_status(r, 200);
+    http_free(r);
+    r = call("DELETE", "/api/tasks?status=completed", a.tok, NULL);
+    ck_assert_status(r, 200);
+    http_free(r);
+    COUNTS(1, 0);
+#undef COUNTS
+    free(c1);
+    free(p2);
+    free(p3);
+    json_decref(t1);
+    json_decref(t2);
+    json_decref(t3);
+    free_user(&a);
+}
+END_TEST
+
 START_TEST(delete_gives_204_then_404)
 {
     user a = new_user("delete");
@@ -3049,6 +3125,7 @@ Suite *tasks_suite(void)
     tcase_add_test(crud, updated_at_moves_and_completed_at_follows_completed);
     tcase_add_test(crud, complete_toggles_sets_and_validates);
     tcase_add_test(crud, delete_gives_204_then_404);
+    tcase_add_test(crud, status_counts_follow_every_change_of_completed);
     tcase_add_test(crud, clear_completed_deletes_only_the_callers_completed);
     tcase_add_test(crud, seed_compatible_paths);
     suite_add_tcase(s, crud);
