@@ -54,8 +54,8 @@ END {
            errs == 0 ? "0 in every scenario" : errs " (" substr(errlist, 2) "; socket errors: see sock_detail = connect/read/write/timeout in latest.json)")
     ng = split(V["run.growth_counts"], G, " ")
     gmin = G[1]; gmax = G[ng]
-    gg = ratio(num("sc.grow_get_" gmax ".p50_us"), num("sc.grow_get_" gmin ".p50_us"))
-    gl = ratio(num("sc.grow_list_" gmax ".p50_us"), num("sc.grow_list_" gmin ".p50_us"))
+    gg = ratio(num("sc." best("grow_get_" gmax) ".p50_us"), num("sc." best("grow_get_" gmin) ".p50_us"))
+    gl = ratio(num("sc." best("grow_list_" gmax) ".p50_us"), num("sc." best("grow_list_" gmin) ".p50_us"))
     growth_ok = gg > 0 && gg <= 1.5 && gl > 0 && gl <= 1.5
     gdetail = sprintf("p50 at %d vs %d tasks: get-one %.2fx, list %.2fx", gmax, gmin, gg, gl)
     if (has("sc.grow_get_rows2.p50_us")) {
@@ -126,7 +126,7 @@ END {
 
     print "## Growth"
     print ""
-    printf("One connection (latency, not queueing), %d s each.\n\n", num("run.growth_duration_s"))
+    printf("One connection (latency, not queueing), %d s each; users measured in two passes (sizes ascending, then descending), each row the pass with the lower p50 (other work on the machine only ever adds latency).\n\n", num("run.growth_duration_s"))
     print "| measurement | req/s | p50 | p90 | p99 | max |"
     print "|---|---|---|---|---|---|"
     for (g = 1; g <= ng; g++) {
@@ -149,8 +149,16 @@ END {
     else print "No perf profile was taken (perf missing or not permitted)."
 }
 
+# The growth measurement sc, or its second pass sc_b when that had the
+# lower p50.
+function best(sc) {
+    if (has("sc." sc "_b.p50_us") && num("sc." sc "_b.p50_us") < num("sc." sc ".p50_us"))
+        return sc "_b"
+    return sc
+}
+
 function grow_row(title, sc,    p) {
-    p = "sc." sc "."
+    p = "sc." best(sc) "."
     printf("| %s | %.0f | %s | %s | %s | %s |\n", title, num(p "rps"), ms(num(p "p50_us")), ms(num(p "p90_us")), ms(num(p "p99_us")), ms(num(p "max_us")))
 }
 
