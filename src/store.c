@@ -47,7 +47,9 @@ APLOG_USE_MODULE(tasks);
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
     "SET plan_cache_mode = force_generic_plan"
 
-#define TASK_COLS "t.id, t.user_id, t.title, t.description, t.completed, " \
+/* Not t.user_id: every statement is scoped by the caller, whose id the
+ * row gets in C (a uuid_out and 37 bytes less per row of a page). */
+#define TASK_COLS "t.id, t.title, t.description, t.completed, " \
     "t.priority, " TS_UTC("t.due_at") ", array_to_json(t.tags), " \
     TS_UTC("t.created_at") ", " TS_UTC("t.updated_at") ", " \
     TS_UTC("t.completed_at") ", t.version"
@@ -570,23 +572,23 @@ static const char *utc(tasks_db *db, apr_dbd_row_t *row, int c)
 }
 
 /* The columns of TASK_COLS, starting at column first of row. */
-#define TASK_NCOLS 12
+#define TASK_NCOLS 11
 
 static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
-                          tasks_task_row *t)
+                          const tasks_caller *who, tasks_task_row *t)
 {
     t->id = col(db, row, first + 0);
-    t->user_id = col(db, row, first + 1);
-    t->title = col(db, row, first + 2);
-    t->description = col(db, row, first + 3);
-    t->completed = col(db, row, first + 4);
-    t->priority = col(db, row, first + 5);
-    t->due_at = utc(db, row, first + 6);
-    t->tags_json = col(db, row, first + 7);
-    t->created_at = utc(db, row, first + 8);
-    t->updated_at = utc(db, row, first + 9);
-    t->completed_at = utc(db, row, first + 10);
-    t->version = col(db, row, first + 11);
+    t->user_id = who->user_id;
+    t->title = col(db, row, first + 1);
+    t->description = col(db, row, first + 2);
+    t->completed = col(db, row, first + 3);
+    t->priority = col(db, row, first + 4);
+    t->due_at = utc(db, row, first + 5);
+    t->tags_json = col(db, row, first + 6);
+    t->created_at = utc(db, row, first + 7);
+    t->updated_at = utc(db, row, first + 8);
+    t->completed_at = utc(db, row, first + 9);
+    t->version = col(db, row, first + 10);
 }
 
 static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
@@ -797,7 +799,7 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
     tasks_db_rc rc = one_row(db, S_TASK_INSERT, args, 1, &row);
 
     if (rc == TASKS_DB_OK)
-        task_from_row(db, row, 0, out);
+        task_from_row(db, row, 0, who, out);
     /* An insert only ever gives no row when CALLER_OK stopped it. */
     return rc == TASKS_DB_NONE ? TASKS_DB_DENIED : rc;
 }
@@ -813,7 +815,7 @@ tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     if (!caller_ok(db, row))
         return TASKS_DB_DENIED;
-    task_from_row(db, row, 1, out);
+    task_from_row(db, row, 1, who, out);
     return out->id ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
@@ -837,7 +839,7 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
     tasks_db_rc rc = one_row(db, S_TASK_UPDATE, args, 1, &row);
 
     if (rc == TASKS_DB_OK)
-        task_from_row(db, row, 0, out);
+        task_from_row(db, row, 0, who, out);
     return rc;
 }
 
@@ -912,7 +914,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
         return rc;
     *rows = apr_array_make(p, q->limit + 1, sizeof(tasks_task_row));
     for (i = 1; nth_row(db, res, i, &row); i++) {
-        task_from_row(db, row, 0, apr_array_push(*rows));
+        task_from_row(db, row, 0, who, apr_array_push(*rows));
         if (i == 1)
             *total = (v = col(db, row, TASK_NCOLS)) ? atoll(v) : 0;
     }

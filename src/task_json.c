@@ -337,6 +337,12 @@ static void append_escape(tasks_text *t, unsigned c)
     }
 }
 
+/* The bytes append_string must stop at: controls (the NUL among them), '"',
+ * '\\' and every byte of a multi-byte UTF-8 sequence. */
+static const unsigned char json_attention[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1
+};
+
 /* Promise: s appended as json_dumps(JSON_COMPACT) writes it ('/', 0x7f and
  * U+2028 pass through); -1 when s is not UTF-8 (json_string refuses it). */
 static int append_string(tasks_text *t, const char *s)
@@ -344,20 +350,23 @@ static int append_string(tasks_text *t, const char *s)
     const unsigned char *u = (const unsigned char *)s, *run;
 
     APPEND_LIT(t, "\"");
-    for (run = u; *u; ) {
+    for (run = u; ; ) {
+        /* Plain ASCII, the bulk of every string, in a tight loop; the NUL
+         * is a control byte and ends it too. */
+        while (!json_attention[*u])
+            u++;
+        if (*u == '\0')
+            break;
         if (*u >= 0x80) {
             int n = utf8_seq(u);
             if (n < 0)
                 return -1;
             u += n;
         }
-        else if (*u < 0x20 || *u == '"' || *u == '\\') {
+        else {
             text_put(t, (const char *)run, (apr_size_t)(u - run));
             append_escape(t, *u);
             run = ++u;
-        }
-        else {
-            u++;
         }
     }
     text_put(t, (const char *)run, (apr_size_t)(u - run));
