@@ -179,6 +179,8 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(tasks_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(tasks_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(tasks_translate_name, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(tasks_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(tasks_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* TasksTrustRemoteUser: a token that already won satisfies authn before

@@ -35,26 +35,54 @@ tasks_req *tasks_req_get(request_rec *r)
     return rq;
 }
 
-/* SetHandler is applied late (fixups), so the early hooks evaluate the
- * core's SetHandler for this location themselves (a literal string is a
- * trivial expression). */
+/* Does the configuration merged so far say "SetHandler tasks"? SetHandler
+ * is applied late (fixups), so the early hooks evaluate the core's
+ * handler expression themselves (a literal string is a trivial one). */
+static int handler_configured(request_rec *r)
+{
+    core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    const char *err = NULL, *h;
+
+    h = d && d->expr_handler ? ap_expr_str_exec(r, d->expr_handler, &err)
+                             : NULL;
+    return !err && h && !strcmp(h, TASKS_HANDLER);
+}
+
 int tasks_is_ours(request_rec *r)
 {
-    core_dir_config *d;
-    const char *err = NULL, *h;
     tasks_req *rq;
 
     if (r->handler)
         return !strcmp(r->handler, TASKS_HANDLER);
     /* Several hooks ask before the handler is set: evaluate once. */
     rq = tasks_req_get(r);
-    if (!rq->ours) {
-        d = ap_get_core_module_config(r->per_dir_config);
-        h = d && d->expr_handler ? ap_expr_str_exec(r, d->expr_handler, &err)
-                                 : NULL;
-        rq->ours = !err && h && !strcmp(h, TASKS_HANDLER) ? 1 : -1;
-    }
+    if (!rq->ours)
+        rq->ours = handler_configured(r) ? 1 : -1;
     return rq->ours > 0;
+}
+
+#define NO_WALK_NOTE "tasks-no-walk"
+
+/* translate_name, first: our locations name no files, so the core's walk
+ * of the file system (a stat of every path segment under DocumentRoot,
+ * and .htaccess lookups) can be skipped, as mod_proxy skips it. Only here
+ * does httpd show the <Location> configuration before map_to_storage
+ * resets it; the decision is noted with the URI it was made for. */
+int tasks_translate_name(request_rec *r)
+{
+    if (!r->main && !r->prev && handler_configured(r))
+        apr_table_setn(r->notes, NO_WALK_NOTE, r->uri);
+    return DECLINED;
+}
+
+/* map_to_storage: OK (no file system walk) for a request noted above whose
+ * URI no other translator changed since; <Location> sections still apply
+ * (the location walk runs again after this hook). */
+int tasks_map_to_storage(request_rec *r)
+{
+    const char *uri = apr_table_get(r->notes, NO_WALK_NOTE);
+
+    return uri && uri == r->uri ? OK : DECLINED;
 }
 
 const tasks_route *tasks_req_route(request_rec *r)

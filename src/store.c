@@ -9,8 +9,10 @@
  * again" before the first query. Every statement is one round trip and
  * every task statement is constrained by the caller's user id, and checks
  * itself that the caller may still act (CALLER_OK). */
+#include <errno.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include <httpd.h>
 #include <http_log.h>
@@ -409,9 +411,17 @@ static int closed_while_idle(ap_dbd_t *dbd)
 
     if (!pg)
         return 1;
+    /* The common case in one system call: nothing pending on an idle,
+     * healthy connection. */
+    if (PQsocket(pg) >= 0) {
+        char b;
+        if (recv(PQsocket(pg), &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0
+            && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return PQstatus(pg) != CONNECTION_OK;
+    }
     /* A server that went away left its last message and then the end of
      * the stream: the first read takes the message, the second meets the
-     * end (each read returns at once; on a healthy connection, nothing). */
+     * end (each read returns at once). */
     return !PQconsumeInput(pg) || !PQconsumeInput(pg)
            || PQstatus(pg) != CONNECTION_OK;
 }

@@ -126,6 +126,10 @@ int tasks_send_unauthorized(request_rec *r, int token_sent, const char *detail);
 tasks_req *tasks_req_get(request_rec *r);
 /* Is this request for the tasks handler (SetHandler tasks)? */
 int tasks_is_ours(request_rec *r);
+/* translate_name and map_to_storage: no file system walk for our
+ * locations (they name no files). */
+int tasks_translate_name(request_rec *r);
+int tasks_map_to_storage(request_rec *r);
 const tasks_route *tasks_req_route(request_rec *r);
 /* Write a JSON body (text) with status; returns OK for the handler. */
 /* Write text as the whole body with its Content-Type and Cache-Control;
