@@ -45,6 +45,7 @@ void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
         c->secret_file = base->secret_file;
         c->token.key = base->token.key;
         c->token.key_len = base->token.key_len;
+        c->token.prepared = base->token.prepared;
     }
     if (!add->lifetime_set)
         c->token.lifetime = base->token.lifetime;
@@ -170,6 +171,9 @@ const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path)
     c->secret_file = file;
     c->token.key = (const unsigned char *)buf;
     c->token.key_len = len;
+    if (!(c->token.prepared = tasks_hmac_key_make(cmd->pool, c->token.key, len)))
+        return apr_psprintf(cmd->pool, "%s: OpenSSL cannot prepare an "
+                            "HMAC-SHA256 key", cmd->cmd->name);
     return NULL;
 }
 

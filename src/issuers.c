@@ -779,7 +779,8 @@ tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
                                        const char *token, tasks_claims *claims)
 {
     tasks_srv_cfg *sc = tasks_srv(r->server);
-    tasks_token_cfg cfg = { NULL, 0, is->iss, is->audience, 0, sc->token.leeway };
+    tasks_token_cfg cfg = { .issuer = is->iss, .audience = is->audience,
+                            .leeway = sc->token.leeway };
     tasks_token_status st;
     apr_pool_t *p;
     int changed;

@@ -18,6 +18,7 @@
 #include <apr_strings.h>
 #include <jansson.h>
 #include <jwt.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -181,6 +182,53 @@ static tasks_token_status check_header(const unsigned char *text, apr_size_t len
     return st;
 }
 
+struct tasks_hmac_key {
+    EVP_MAC_CTX *keyed;         /* initialised with the key; only copied */
+};
+
+static apr_status_t hmac_key_cleanup(void *data)
+{
+    EVP_MAC_CTX_free(((tasks_hmac_key *)data)->keyed);
+    return APR_SUCCESS;
+}
+
+/* See token.h. */
+tasks_hmac_key *tasks_hmac_key_make(apr_pool_t *p, const unsigned char *key,
+                                    apr_size_t key_len)
+{
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+        OSSL_PARAM_construct_end()
+    };
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    tasks_hmac_key *k = apr_pcalloc(p, sizeof(*k));
+
+    if (mac == NULL)
+        return NULL;
+    k->keyed = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);          /* the context keeps its own reference */
+    if (k->keyed == NULL)
+        return NULL;
+    apr_pool_cleanup_register(p, k, hmac_key_cleanup, apr_pool_cleanup_null);
+    if (!EVP_MAC_init(k->keyed, key, key_len, params))
+        return NULL;
+    return k;
+}
+
+/* HMAC-SHA256 of data with the prepared key into mac (32 bytes); 0 or -1.
+ * The prepared context is copied, never used itself, so threads share it. */
+static int hmac_prepared(const tasks_hmac_key *k, const unsigned char *data,
+                         apr_size_t len, unsigned char *mac)
+{
+    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(k->keyed);
+    size_t out = 0;
+    int ok = c != NULL && EVP_MAC_update(c, data, len)
+             && EVP_MAC_final(c, mac, &out, HS256_LEN) && out == HS256_LEN;
+
+    EVP_MAC_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
 /* Checks the HMAC-SHA256 of signing_input against sig in constant time. */
 static tasks_token_status check_signature(const tasks_token_cfg *cfg,
                                           const char *signing_input,
@@ -194,8 +242,15 @@ static tasks_token_status check_signature(const tasks_token_cfg *cfg,
 
     if (sig_len != HS256_LEN)
         return TASKS_TOKEN_BAD_SIGNATURE;
-    if (HMAC(EVP_sha256(), cfg->key, (int)cfg->key_len,
-             (const unsigned char *)signing_input, input_len, mac, &mac_len) == NULL)
+    if (cfg->prepared) {
+        if (hmac_prepared(cfg->prepared, (const unsigned char *)signing_input,
+                          input_len, mac))
+            return TASKS_TOKEN_BAD_SIGNATURE;
+        mac_len = HS256_LEN;
+    }
+    else if (HMAC(EVP_sha256(), cfg->key, (int)cfg->key_len,
+                  (const unsigned char *)signing_input, input_len, mac,
+                  &mac_len) == NULL)
         return TASKS_TOKEN_BAD_SIGNATURE;
     if (mac_len == HS256_LEN && CRYPTO_memcmp(mac, sig, HS256_LEN) == 0)
         st = TASKS_TOKEN_OK;

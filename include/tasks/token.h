@@ -10,6 +10,9 @@
 #define TASKS_TOKEN_MAX_LEN 8192
 #define TASKS_SECRET_MIN_LEN 32
 
+/* An HS256 key prepared once (see tasks_hmac_key_make). */
+typedef struct tasks_hmac_key tasks_hmac_key;
+
 typedef struct {
     const unsigned char *key;  /* HS256 key, raw bytes (>= 32)      */
     apr_size_t key_len;
@@ -17,6 +20,8 @@ typedef struct {
     const char *audience;      /* "aud" to set and require, or NULL */
     long lifetime;             /* seconds                           */
     long leeway;               /* seconds of clock skew accepted    */
+    const tasks_hmac_key *prepared; /* key, prepared; NULL: prepared
+                                  on every verification (slower)    */
 } tasks_token_cfg;
 
 typedef struct {
@@ -72,6 +77,14 @@ typedef struct {
     apr_size_t sig_len;
     apr_size_t signing_len;
 } tasks_jws_parts;
+
+/* key prepared for HMAC-SHA256 (in p, freed with it), or NULL when
+ * OpenSSL fails. OpenSSL 3's one-shot HMAC() looks the algorithm and the
+ * digest up by name on every call, which cost more than the hashing of a
+ * token; a prepared key is copied instead. Only ever read: one prepared
+ * key serves all threads. */
+tasks_hmac_key *tasks_hmac_key_make(apr_pool_t *p, const unsigned char *key,
+                                    apr_size_t key_len);
 
 /* Splits a compact token (length <= TASKS_TOKEN_MAX_LEN, exactly three
  * non-empty base64url parts). TASKS_TOKEN_MALFORMED otherwise. Nothing

@@ -181,7 +181,7 @@ static const char *payload(void)
 
 static tasks_token_cfg cfg_for(const char *iss, const char *aud)
 {
-    tasks_token_cfg c = { NULL, 0, iss, aud, 0, 30 };
+    tasks_token_cfg c = { .issuer = iss, .audience = aud, .leeway = 30 };
     return c;
 }
 

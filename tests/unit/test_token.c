@@ -25,7 +25,7 @@ static const char hs256_hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 /* The configuration most tests use: no iss/aud, 60 s leeway. */
 static tasks_token_cfg plain_cfg(void)
 {
-    tasks_token_cfg cfg = {key, KEY_LEN, NULL, NULL, 3600, LEEWAY};
+    tasks_token_cfg cfg = {key, KEY_LEN, NULL, NULL, 3600, LEEWAY, NULL};
     return cfg;
 }
 
@@ -80,7 +80,7 @@ static const char *claims_with(const char *extra)
 
 START_TEST(issue_then_verify_round_trips)
 {
-    tasks_token_cfg cfg = {key, KEY_LEN, "https://tasks.example", "tasks-api", 900, LEEWAY};
+    tasks_token_cfg cfg = {key, KEY_LEN, "https://tasks.example", "tasks-api", 900, LEEWAY, NULL};
     tasks_claims issued, got;
     const char *tok;
     apr_size_t i;
@@ -272,6 +272,42 @@ START_TEST(rejects_tampering)
                      TASKS_TOKEN_BAD_SIGNATURE);
     /* The untouched token is fine. */
     ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_OK);
+}
+END_TEST
+
+/* A prepared key verifies exactly what the plain key does: the same
+ * tokens pass, another key's and tampered ones fail, and a prepared key
+ * of another secret refuses our tokens. */
+START_TEST(prepared_key_verifies_like_the_plain_key)
+{
+    tasks_token_cfg plain = plain_cfg(), prep = plain_cfg(), wrong = plain_cfg();
+    const char *good = make(claims_with("\"jti\":\"j1\""));
+    const char *other = sign_with(EVP_sha256(), other_key, hs256_hdr, claims_with(""));
+    char *tampered = apr_pstrdup(test_pool, good);
+    tasks_claims got;
+    int i;
+
+    prep.prepared = tasks_hmac_key_make(test_pool, key, KEY_LEN);
+    wrong.prepared = tasks_hmac_key_make(test_pool, other_key, KEY_LEN);
+    ck_assert_ptr_nonnull(prep.prepared);
+    ck_assert_ptr_nonnull(wrong.prepared);
+    tampered[strlen(tampered) - 2] = tampered[strlen(tampered) - 2] == 'A' ? 'B' : 'A';
+    /* Many times: the prepared context is copied, never consumed. */
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(tasks_token_verify(test_pool, &prep, good, NOW, &got), TASKS_TOKEN_OK);
+        ck_assert_str_eq(got.jti, "j1");
+        ck_assert_int_eq(tasks_token_verify(test_pool, &prep, other, NOW, &got),
+                         TASKS_TOKEN_BAD_SIGNATURE);
+        ck_assert_int_eq(tasks_token_verify(test_pool, &prep, tampered, NOW, &got),
+                         tasks_token_verify(test_pool, &plain, tampered, NOW, &got));
+        ck_assert_int_eq(tasks_token_verify(test_pool, &wrong, good, NOW, &got),
+                         TASKS_TOKEN_BAD_SIGNATURE);
+    }
+    /* Tokens the module issues verify with the prepared key too. */
+    ck_assert_int_eq(tasks_token_verify(test_pool, &prep,
+                                        tasks_token_issue(test_pool, &plain, "alice",
+                                                          NULL, NOW, NULL),
+                                        NOW, &got), TASKS_TOKEN_OK);
 }
 END_TEST
 
@@ -519,7 +555,7 @@ END_TEST
 
 START_TEST(issued_token_fails_other_config)
 {
-    tasks_token_cfg cfg = {key, KEY_LEN, "iss-a", "aud-a", 900, LEEWAY};
+    tasks_token_cfg cfg = {key, KEY_LEN, "iss-a", "aud-a", 900, LEEWAY, NULL};
     tasks_token_cfg other = cfg;
     const char *tok = tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL);
 
@@ -563,6 +599,7 @@ Suite *token_suite(void)
     tcase_add_test(tc, rejects_other_key);
     tcase_add_test(tc, rejects_tampering);
     tcase_add_test(tc, fails_closed_without_key);
+    tcase_add_test(tc, prepared_key_verifies_like_the_plain_key);
     tcase_add_test(tc, enforces_length_cap);
     tcase_add_test(tc, rejects_wrong_part_count);
     tcase_add_test(tc, rejects_bad_base64);
