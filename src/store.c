@@ -32,16 +32,16 @@ APLOG_USE_MODULE(tasks);
  * bigint, %pDt text, %pDz timestamptz, %s varchar), so each is parsed once
  * when bound: a "%s::int" in a filter was parsed again for every row
  * under a generic plan. The casts stay, to say what each one is; a
- * literal percent is %%. Timestamps are either formatted
- * here (TS) or sent as UTC under the ISO DateStyle every session is set
- * to (TS_UTC), so the server's own DateStyle and TimeZone never matter. */
+ * literal percent is %%. Timestamps are either formatted here (TS) or
+ * sent as UTC under the ISO DateStyle every session is set to (TS_UTC),
+ * so the server's own DateStyle and TimeZone never matter. */
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
                 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* Task timestamps, the bulk of a page's output, go out as plain UTC
- * timestamps in ISO DateStyle (pinned for every session we use, see
- * ensure_statements) and are put into RFC 3339 form in C: to_char cost
+ * timestamps in ISO DateStyle (set for every session we use, see
+ * pin_session) and are put into RFC 3339 form in C: to_char cost
  * PostgreSQL more than the rest of a page. */
 #define TS_UTC(col) "(" col " AT TIME ZONE 'UTC')"
 
@@ -101,8 +101,9 @@ APLOG_USE_MODULE(tasks);
     PAGE_AFTER(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
 
 /* The common list, filtered by status at most, has statements of its own:
- * without the "parameter IS NULL OR ..." filters PostgreSQL can keep one
- * generic plan for them instead of planning every execution. */
+ * without the "parameter IS NULL OR ..." filters their plan is a walk of
+ * the sort key's index that stops after one page, while a filtered
+ * statement's plan may read and sort all of the caller's matches. */
 #define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, " \
     "%d::int AS status) p"
 #define PLAIN_FILTER "t.user_id = p.uid" \

@@ -49,7 +49,8 @@ tasks_db *tasks_db_get(request_rec *r);
 tasks_db_rc tasks_db_ping(tasks_db *db);
 
 /* The user a verified token names, unless its jti was revoked. NONE for
- * an unknown user or a revoked token. */
+ * an unknown user or a revoked token. For the routes whose statements do
+ * not check their caller themselves (me, logout). */
 tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
                                const char *jti, tasks_user_row *out);
 /* NONE when the email is taken (also under concurrent signups). */
