@@ -126,7 +126,7 @@ END {
 
     print "## Growth"
     print ""
-    printf("One connection (latency, not queueing), %d s each; users measured in two passes (sizes ascending, then descending), each row the pass with the lower p50 (other work on the machine only ever adds latency).\n\n", num("run.growth_duration_s"))
+    printf("One connection (latency, not queueing), %d s each; users measured in %d passes (sizes ascending and descending in turn), each row the pass with the lowest p50 (other work on the machine only ever adds latency).\n\n", num("run.growth_duration_s"), num("run.growth_passes"))
     print "| measurement | req/s | p50 | p90 | p99 | max |"
     print "|---|---|---|---|---|---|"
     for (g = 1; g <= ng; g++) {
@@ -149,12 +149,14 @@ END {
     else print "No perf profile was taken (perf missing or not permitted)."
 }
 
-# The growth measurement sc, or its second pass sc_b when that had the
-# lower p50.
-function best(sc) {
-    if (has("sc." sc "_b.p50_us") && num("sc." sc "_b.p50_us") < num("sc." sc ".p50_us"))
-        return sc "_b"
-    return sc
+# The pass of growth measurement sc (sc, sc_p2, sc_p3, ...) with the
+# lowest p50.
+function best(sc,    b, k) {
+    b = sc
+    for (k = 2; has("sc." sc "_p" k ".p50_us"); k++)
+        if (num("sc." sc "_p" k ".p50_us") < num("sc." b ".p50_us"))
+            b = sc "_p" k
+    return b
 }
 
 function grow_row(title, sc,    p) {

@@ -12,7 +12,8 @@
 #   USERS, TASKS_PER_USER              override the scale
 #   TOKENS           users with minted tokens the load picks from [1000]
 #   DURATION         seconds per scenario [12]
-#   GROWTH_DURATION  seconds per growth measurement [5]
+#   GROWTH_DURATION  seconds per growth measurement [3]
+#   GROWTH_PASSES    passes over the growth sizes, best one reported [4]
 #   DURATION_LONG    seconds of the memory soak [60; full: 300]
 #   CONNS, THREADS   wrk connections / threads [16 / 2]
 #   LOGIN_CONNS      connections for the scrypt-bound login scenario [4]
@@ -38,14 +39,15 @@ TASKS_PER_USER=${TASKS_PER_USER:-1000}
 TOKENS=${TOKENS:-1000}
 [ "$TOKENS" -gt "$USERS" ] && TOKENS=$USERS
 DURATION=${DURATION:-12}
-GROWTH_DURATION=${GROWTH_DURATION:-5}
+GROWTH_DURATION=${GROWTH_DURATION:-3}
+GROWTH_PASSES=${GROWTH_PASSES:-4}
 CONNS=${CONNS:-16}
 THREADS=${THREADS:-2}
 LOGIN_CONNS=${LOGIN_CONNS:-4}
 PROFILE=${PROFILE:-auto}
 # The soak measures RSS after a warm-up of at least 10 s and 2 s before
 # its end: anything shorter than 30 s measures nothing.
-for v in USERS TASKS_PER_USER TOKENS DURATION GROWTH_DURATION DURATION_LONG \
+for v in USERS TASKS_PER_USER TOKENS DURATION GROWTH_DURATION GROWTH_PASSES DURATION_LONG \
          CONNS THREADS LOGIN_CONNS; do
     case "${!v}" in
         ''|*[!0-9]*|0) echo "run.sh: $v='${!v}' must be a positive whole number" >&2; exit 2 ;;
@@ -351,19 +353,21 @@ if [ -n "$GET_RATE" ] && [ "$GET_RATE" -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------- growth
-# Two passes, sizes ascending then descending, so that a burst of other
-# work on this shared machine does not land on one size only; the report
-# takes each measurement's better pass (interference only ever adds).
-say "growth: one connection, $GROWTH_DURATION s each, users with $GROWTH_COUNTS tasks, two passes"
-for n in $GROWTH_COUNTS; do
-    run_wrk "grow_get_$n" get 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
-    run_wrk "grow_list_$n" list 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
+# Several short passes, sizes ascending and descending in turn, so that a
+# burst of other work on this shared machine does not land on one size
+# only; the report takes each measurement's best pass (interference only
+# ever adds latency).
+say "growth: one connection, $GROWTH_DURATION s each, users with $GROWTH_COUNTS tasks, $GROWTH_PASSES passes"
+ASC="$GROWTH_COUNTS"; DESC=$(echo "$GROWTH_COUNTS" | tr ' ' '\n' | sort -rn | tr '\n' ' ')
+for pass in $(seq 1 "$GROWTH_PASSES"); do
+    suffix=""; [ "$pass" -gt 1 ] && suffix="_p$pass"
+    order=$ASC; [ $((pass % 2)) -eq 0 ] && order=$DESC
+    for n in $order; do
+        run_wrk "grow_get_$n$suffix" get 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
+        run_wrk "grow_list_$n$suffix" list 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
+    done
 done
 run_wrk grow_get_rows1 get 1 1 "$GROWTH_DURATION" "$DIR/tokens.txt"
-for n in $(echo "$GROWTH_COUNTS" | tr ' ' '\n' | sort -rn); do
-    run_wrk "grow_get_${n}_b" get 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
-    run_wrk "grow_list_${n}_b" list 1 1 "$GROWTH_DURATION" "$DIR/tokens-grow-$n.txt"
-done
 kv grow.rows1 "$ROWS_PHASE1"
 if [ "$PHASE1_USERS" -lt "$USERS" ]; then
     say "seeding users $((PHASE1_USERS + 1))..$USERS (SCALE=full)"
@@ -450,11 +454,11 @@ say "  RSS $RSS_START kB -> $RSS_END kB"
 
 # ---------------------------------------------------------------- report
 kv run.scale "$SCALE"; kv run.users "$USERS"; kv run.tasks_per_user "$TASKS_PER_USER"
-kv run.duration_s "$DURATION"; kv run.growth_duration_s "$GROWTH_DURATION"
+kv run.duration_s "$DURATION"; kv run.growth_duration_s "$GROWTH_DURATION"; kv run.growth_passes "$GROWTH_PASSES"
 kv run.conns "$CONNS"; kv run.threads "$THREADS"; kv run.login_conns "$LOGIN_CONNS"
 kv run.scenarios "$(echo $SCENARIOS)"
 kv run.growth_counts "$GROWTH_COUNTS"
-kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|DURATION_LONG|CONNS|THREADS|LOGIN_CONNS|PROFILE|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
+kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|GROWTH_PASSES|DURATION_LONG|CONNS|THREADS|LOGIN_CONNS|PROFILE|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
 kv run.date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 kv run.git "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!tests/bench' 2>/dev/null || echo '+dirty')"
 kv run.total_s "$(elapsed)"
