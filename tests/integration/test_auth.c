@@ -1429,6 +1429,71 @@ START_TEST(logout_revokes_the_token_and_clears_the_cookie)
 }
 END_TEST
 
+/* Task statements check the caller themselves (the access hook does not
+ * ask the database on task routes): a revoked token neither reads nor
+ * writes a task, on any task route and method, and each answer is the
+ * hook's 401. The other session then sees everything unchanged. */
+START_TEST(revoked_token_neither_reads_nor_writes_tasks)
+{
+    char *email;
+    http_resp *s = new_user("revoked-tasks", &email), *other, *r;
+    const char *token = token_of(s);
+    long long id = make_task(token, "{\"title\":\"keep me\"}");
+    long long done = make_task(token, "{\"title\":\"done\",\"completed\":true}");
+    char *one = fmt("/api/tasks/%lld", id), *complete = fmt("%s/complete", one);
+    char *seed = fmt("/api/%s/tasks/%lld", user_id_of(s), done);
+    char *before;
+    static const struct { const char *method, *path, *body; } calls[] = {
+        { "GET", "ONE", NULL }, { "PUT", "ONE", "{\"title\":\"changed\"}" },
+        { "PATCH", "ONE", "{\"title\":\"changed\"}" }, { "DELETE", "ONE", NULL },
+        { "PATCH", "COMPLETE", NULL }, { "PATCH", "COMPLETE", "{\"completed\":true}" },
+        { "GET", "/api/tasks", NULL }, { "GET", "/api/tasks?q=keep&limit=1", NULL },
+        { "POST", "/api/tasks", "{\"title\":\"new\"}" },
+        { "DELETE", "/api/tasks?status=completed", NULL }, { "DELETE", "SEED", NULL },
+    };
+    size_t i;
+
+    other = login_at(base_url(), email, PASSWORD);
+    ck_assert_status(other, 200);
+    r = with_creds("GET", one, token_of(other), NULL);
+    ck_assert_status(r, 200);
+    before = strdup(r->body);
+    http_free(r);
+    r = with_creds("POST", "/api/auth/logout", token, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+
+    for (i = 0; i < sizeof(calls) / sizeof(*calls); i++) {
+        const char *path = !strcmp(calls[i].path, "ONE") ? one
+                         : !strcmp(calls[i].path, "COMPLETE") ? complete
+                         : !strcmp(calls[i].path, "SEED") ? seed : calls[i].path;
+        char *what = fmt("%s %s with a revoked token", calls[i].method, path);
+        r = http_auth(calls[i].method, path, token, calls[i].body);
+        assert_401(r, BEARER_CHALLENGE_INVALID, what);
+        http_free(r);
+        free(what);
+    }
+
+    /* Nothing moved: the task as it was, both tasks still there. */
+    r = with_creds("GET", one, token_of(other), NULL);
+    ck_assert_status(r, 200);
+    ck_assert_str_eq(r->body, before);
+    http_free(r);
+    r = with_creds("GET", "/api/tasks", token_of(other), NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(json_array_size(r->json), 2);
+    ck_assert_str_eq(http_header(r, "X-Total-Count"), "2");
+    http_free(r);
+    free(before);
+    free(seed);
+    free(complete);
+    free(one);
+    free(email);
+    http_free(other);
+    http_free(s);
+}
+END_TEST
+
 START_TEST(logout_with_the_cookie_revokes_it)
 {
     http_resp *s = new_user("logout-cookie", NULL), *r;
@@ -1762,6 +1827,7 @@ Suite *auth_suite(void)
     tcase_set_timeout(lo, 30);
     tcase_add_test(lo, logout_revokes_the_token_and_clears_the_cookie);
     tcase_add_test(lo, logout_with_the_cookie_revokes_it);
+    tcase_add_test(lo, revoked_token_neither_reads_nor_writes_tasks);
     tcase_add_test(lo, logout_without_token_is_401);
     tcase_add_test(lo, logged_out_token_stays_refused_during_the_leeway);
     suite_add_tcase(s, lo);
