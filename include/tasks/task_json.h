@@ -34,8 +34,9 @@ apr_array_header_t *tasks_task_input_from_json(apr_pool_t *p, json_t *obj,
                                                tasks_input_mode mode,
                                                tasks_task_input *in);
 
-/* A task as the store returns it: every value is text as PostgreSQL sends
- * it, NULL for SQL NULL. */
+/* A task as the store returns it: values are text, NULL for SQL NULL;
+ * user_id is the caller's (every statement is scoped by it) and the
+ * timestamps are already in RFC 3339 UTC form (store.c converts them). */
 typedef struct {
     const char *id;
     const char *user_id;

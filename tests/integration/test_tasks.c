@@ -1820,7 +1820,8 @@ START_TEST(list_filters)
         cases[nc].q = query; \
         cases[nc].n = (int)(sizeof(ids_) / sizeof(*ids_)) - 1; \
         memcpy(cases[nc].ids, ids_ + 1, sizeof(ids_) - sizeof(*ids_)); nc++; } while (0)
-    /* the first value is a placeholder so that empty sets compile */
+    /* Each list of ids starts with a 0 that CASE drops, so that a case
+     * expecting no task at all still compiles. */
     CASE("", 0, t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
     CASE("status=all", 0, t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
     CASE("status=pending", 0, t[0], t[2], t[4], t[5], t[6]);

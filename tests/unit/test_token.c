@@ -299,7 +299,9 @@ START_TEST(prepared_key_verifies_like_the_plain_key)
         ck_assert_int_eq(tasks_token_verify(test_pool, &prep, other, NOW, &got),
                          TASKS_TOKEN_BAD_SIGNATURE);
         ck_assert_int_eq(tasks_token_verify(test_pool, &prep, tampered, NOW, &got),
-                         tasks_token_verify(test_pool, &plain, tampered, NOW, &got));
+                         TASKS_TOKEN_BAD_SIGNATURE);
+        ck_assert_int_eq(tasks_token_verify(test_pool, &plain, tampered, NOW, &got),
+                         TASKS_TOKEN_BAD_SIGNATURE);
         ck_assert_int_eq(tasks_token_verify(test_pool, &wrong, good, NOW, &got),
                          TASKS_TOKEN_BAD_SIGNATURE);
     }
