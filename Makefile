@@ -15,12 +15,13 @@ APT_PACKAGES = apache2 apache2-dev libaprutil1-dbd-pgsql postgresql \
 # npm and conflicts with Debian's npm): install Debian's only when absent.
 NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)
 
-CORE_SRC = src/b64url.c src/problem.c src/validate.c src/task_json.c \
-  src/list_query.c src/token.c src/password.c src/route.c src/jwks.c
-GLUE_SRC = mod_tasks.c src/config.c src/store.c src/http.c src/auth.c \
-  src/auth_handlers.c src/task_handlers.c src/service_handlers.c \
-  src/issuers.c build/openapi_doc.c
-HEADERS  = $(wildcard include/tasks/*.h)
+# The layers, from the bottom up (see README, "Layout"): each may use only
+# those before it.
+CORE_SRC    = $(wildcard src/core/*.c)
+STORE_SRC   = $(wildcard src/store/*.c)
+SERVICE_SRC = $(wildcard src/service/*.c)
+HTTPD_SRC   = mod_tasks.c $(wildcard src/httpd/*.c) build/openapi_doc.c
+HEADERS  = $(wildcard include/tasks/*/*.h src/*/*.h)
 LIBS     = -ljwt -ljansson -lcrypto -lpq -lcurl
 WARN     = -Wall -Wextra -Werror
 
@@ -54,10 +55,10 @@ build/openapi_doc.c: htdocs/openapi.json
 	@mkdir -p build
 	perl -0777 -ne 's/\\/\\\\/g; s/"/\\"/g; s/\n/\\n"\n"/g; print "/* generated from htdocs/openapi.json */\nconst char tasks_openapi_json[] = \"$$_\";\n"' $< > $@
 
-.libs/mod_tasks.so: $(GLUE_SRC) $(CORE_SRC) $(HEADERS)
+.libs/mod_tasks.so: $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
 	$(APXS) -c -o mod_tasks.la -Iinclude $(shell pkg-config --cflags libpq) -Wc,"$(WARN) -std=gnu11" \
-	  $(GLUE_SRC) $(CORE_SRC) $(LIBS) > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
+	  $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(LIBS) > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 	@echo "==> built .libs/mod_tasks.so"
 
 # Unit tests: the core only, no server, under ASan + UBSan.
@@ -93,4 +94,4 @@ bench: build
 	PGBIN=$(PGBIN) tests/bench/run.sh
 
 clean:
-	rm -rf .libs build *.la *.lo *.slo src/*.lo src/*.slo src/.libs src/*.la
+	rm -rf .libs build *.la *.lo *.slo src/*/*.lo src/*/*.slo src/*/.libs src/*/*.la

@@ -1,8 +1,8 @@
 /* mod_tasks.c - the module record, its directives, hook registration and
  * the dispatch of /api requests to their handlers. All logic lives in
- * src/: the pure core (routing, validation, JSON, tokens, passwords,
- * cursors, problems) and the request layer (config, http, auth, store,
- * handlers). */
+ * src/: core/ (pure: the task model, validation, JSON, tokens, passwords,
+ * cursors, problems), store/ (every SQL statement), service/ (task and
+ * account operations) and httpd/ (directives, hooks, the JSON front end). */
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
@@ -12,9 +12,8 @@
 #include <apr_escape.h>
 #include <apr_hash.h>
 
-#include "tasks/module.h"
-#include "tasks/password.h"
-#include "tasks/store.h"
+#include "tasks/core/password.h"
+#include "tasks/httpd/module.h"
 
 extern module AP_MODULE_DECLARE_DATA dbd_module;
 
@@ -100,6 +99,8 @@ static int check_config(apr_pool_t *p, server_rec *s)
 
     for (sp = s; sp; sp = sp->next) {
         const char *err = tasks_check_srv_cfg(p, sp);
+        if (!err)
+            err = tasks_issuers_check(p, sp);
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, sp, "TASKS0001: %s", err);
             return 0;
@@ -147,7 +148,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         if (!apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg))) {
             apr_hash_set(registered, apr_pmemdup(ptemp, &dbd_cfg, sizeof(dbd_cfg)),
                          sizeof(dbd_cfg), sp);
-            tasks_store_register(sp);
+            tasks_dbd_register(sp);
         }
     }
     if (!tasks_issuers_post_config(pconf, ptemp, s))

@@ -14,7 +14,7 @@
 #include <apr_pools.h>
 #include <apr_time.h>
 
-#include "tasks/token.h"
+#include "tasks/core/token.h"
 
 int main(int argc, char **argv)
 {

@@ -13,6 +13,10 @@ cc -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Itests/integration \
    $(pkg-config --cflags apr-1 jansson libcurl check) \
    -o "$BIN" tests/integration/*.c \
    $(pkg-config --libs apr-1 jansson libcurl check) -lcrypto
+# The store's statements, listed through its own interface (plan test).
+cc -std=gnu11 -Wall -Wextra -Werror -Iinclude \
+   $(pkg-config --cflags apr-1 apr-util-1) -o build/store_statements \
+   tests/tools/store_statements.c src/store/statements.c
 
 STACK_DIR="$ROOT/.run/it-$$"
 BA_PID=

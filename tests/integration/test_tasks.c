@@ -2870,6 +2870,36 @@ static void plan_nodes(const json_t *node, const char *label, int may_sort,
             plan_nodes(k, label, may_sort, scans, nscans);
 }
 
+/* A page statement's store label, "tasks_[plain_]list|next_<sort>_asc|desc",
+ * as "first|next LIST|PLAIN <sort> 0|1" (malloc'd); NULL for any other
+ * statement. */
+static char *page_label(const char *label)
+{
+    const char *s = label, *kind = "LIST", *step;
+    size_t n;
+
+    if (strncmp(s, "tasks_", 6))
+        return NULL;
+    s += 6;
+    if (!strncmp(s, "plain_", 6)) {
+        kind = "PLAIN";
+        s += 6;
+    }
+    if (!strncmp(s, "list_", 5))
+        step = "first";
+    else if (!strncmp(s, "next_", 5))
+        step = "next";
+    else
+        return NULL;
+    s += 5;
+    n = strlen(s);
+    if (n > 4 && !strcmp(s + n - 4, "_asc"))
+        return fmt("%s %s %.*s 0", step, kind, (int)(n - 4), s);
+    if (n > 5 && !strcmp(s + n - 5, "_desc"))
+        return fmt("%s %s %.*s 1", step, kind, (int)(n - 5), s);
+    return NULL;
+}
+
 START_TEST(page_statements_use_the_indexes_on_10000_tasks)
 {
     static const struct { const char *sort, *key, *val, *index, *order_expr, *value_expr; } keys[] = {
@@ -2897,42 +2927,34 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
     ck_assert_ptr_nonnull(dir);
     ck_assert_ptr_nonnull(root);
 
-    /* 1. The page statements, exactly as src/store.c builds them: its
-     *    #defines, expanded by the C compiler. */
-    cmd = fmt("awk '/^#define (TS|TS_UTC|TASK_COLS|CALLER_OK|LIST_[A-Z]+|"
-              "PAGE_[A-Z]+|PLAIN_[A-Z]+|K_[A-Z]+|V_[A-Z]+|SESSION_SETTINGS)[ (]/{on=1} on{print} on && !/\\\\$/{on=0}' "
-              "%s/src/store.c > %s/store_sql.h", root, dir);
-    ck_assert_int_eq(shell(cmd), 0);
+    /* 1. The page statements and the session settings, as the store
+     *    gives them (tests/tools/store_statements prints them through
+     *    tasks_store_statement_*), relabelled "first|next LIST|PLAIN
+     *    <sort> 0|1" for the steps below. */
+    cmd = fmt("%s/build/store_statements > %s/store_sql.txt 2> %s/store_sql.err",
+              root, dir, dir);
+    ck_assert_msg(shell(cmd) == 0, "cannot list the store's statements (see "
+                  "%s/store_sql.err)", dir);
     free(cmd);
-    gen = fmt("%s/store_sql.c", dir);
-    f = fopen(gen, "w");
-    ck_assert_ptr_nonnull(f);
-    fprintf(f, "#include <stdio.h>\n#include \"store_sql.h\"\nint main(void) {\n");
-    /* The module's session settings first (generic plans among them). */
-    fprintf(f, "puts(\"settings\\t\" SESSION_SETTINGS);\n");
-    /* LIST_*: any filter (here all NULL); PLAIN_*: status only. */
-    for (k = 0; k < sizeof(keys) / sizeof(*keys); k++)
-        for (d = 0; d < 2; d++)
-            for (pl = 0; pl < 2; pl++) {
-                const char *kind = pl ? "PLAIN" : "LIST";
-                fprintf(f, "puts(\"first %s %s %d\\t\" %s_FIRST(%s, \"%s\"));\n",
-                        kind, keys[k].sort, d, kind, keys[k].key,
-                        d ? "DESC" : "ASC");
-                fprintf(f, "puts(\"next %s %s %d\\t\" %s_AFTER(%s, %s, \"%s\", \"%s\"));\n",
-                        kind, keys[k].sort, d, kind, keys[k].key, keys[k].val,
-                        d ? "DESC" : "ASC", d ? "<" : ">");
-            }
-    fprintf(f, "return 0;\n}\n");
-    fclose(f);
-    cmd = fmt("cc -o %s/store_sql %s 2> %s/store_sql.err && %s/store_sql > %s/store_sql.txt",
-              dir, gen, dir, dir, dir);
-    ck_assert_msg(shell(cmd) == 0, "cannot expand the statements of src/store.c "
-                  "(see %s/store_sql.err)", dir);
-    free(cmd);
-    free(gen);
     cmd = fmt("%s/store_sql.txt", dir);
-    sqls = slurp(cmd);
+    gen = slurp(cmd);
     free(cmd);
+    sqls = strdup("");
+    for (line = strtok_r(gen, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *tab = strchr(line, '\t'), *t2, *label;
+
+        ck_assert_ptr_nonnull(tab);
+        *tab = '\0';
+        label = !strcmp(line, "settings") ? strdup("settings") : page_label(line);
+        if (!label)
+            continue;
+        t2 = fmt("%s%s\t%s\n", sqls, label, tab + 1);
+        free(sqls);
+        free(label);
+        sqls = t2;
+    }
+    free(gen);
+    save = NULL;
 
     /* 2. Seed 10,000 tasks with ties, null due dates and completed ones. */
     script = fmt("\\set ON_ERROR_STOP 1\n"

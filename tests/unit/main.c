@@ -25,6 +25,7 @@ int main(void)
     sr = srunner_create(b64url_suite());
     srunner_add_suite(sr, problem_suite());
     srunner_add_suite(sr, validate_suite());
+    srunner_add_suite(sr, task_suite());
     srunner_add_suite(sr, task_json_suite());
     srunner_add_suite(sr, list_query_suite());
     srunner_add_suite(sr, token_suite());

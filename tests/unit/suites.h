@@ -8,6 +8,7 @@
 Suite *b64url_suite(void);
 Suite *problem_suite(void);
 Suite *validate_suite(void);
+Suite *task_suite(void);
 Suite *task_json_suite(void);
 Suite *list_query_suite(void);
 Suite *token_suite(void);

@@ -1,7 +1,7 @@
 /* test_b64url.c - base64url round trips and rejections. */
 #include <string.h>
 #include "suites.h"
-#include "tasks/b64url.h"
+#include "tasks/core/b64url.h"
 
 START_TEST(encodes_rfc4648_vectors)
 {

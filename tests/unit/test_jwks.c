@@ -11,8 +11,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
 #include "suites.h"
-#include "tasks/b64url.h"
-#include "tasks/jwks.h"
+#include "tasks/core/b64url.h"
+#include "tasks/core/jwks.h"
 
 #define NOW_S ((apr_int64_t)1700000000)
 #define I64 "%" APR_INT64_T_FMT

@@ -4,9 +4,9 @@
 #include <openssl/hmac.h>
 #include <apr_strings.h>
 #include "suites.h"
-#include "tasks/list_query.h"
-#include "tasks/b64url.h"
-#include "tasks/validate.h"
+#include "tasks/core/list_query.h"
+#include "tasks/core/b64url.h"
+#include "tasks/core/validate.h"
 
 static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
 #define KEY_LEN (sizeof(key) - 1)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "suites.h"
-#include "tasks/password.h"
+#include "tasks/core/password.h"
 
 static const tasks_scrypt_params fast = {10, 8, 1};
 

@@ -1,7 +1,7 @@
 /* test_problem.c - problem documents and the JSON helpers. */
 #include <string.h>
 #include "suites.h"
-#include "tasks/problem.h"
+#include "tasks/core/problem.h"
 
 /* Parse text back with jansson; the test pool owns the result. */
 static json_t *reparse(const char *text)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "suites.h"
-#include "tasks/route.h"
+#include "tasks/core/route.h"
 
 /* Matches path and checks the route id; returns the filled route. */
 static tasks_route match(const char *path, tasks_route_id want)

@@ -1,12 +1,12 @@
-/* test_task_json.c - task bodies, rows as JSON, ETags and If-Match. */
+/* test_task_json.c - task bodies as drafts and input, rows as JSON. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "suites.h"
-#include "tasks/problem.h"
-#include "tasks/validate.h"
-#include "tasks/task_json.h"
+#include "tasks/core/problem.h"
+#include "tasks/core/validate.h"
+#include "tasks/core/task_json.h"
 
 /* A JSON string for s, or JSON null for SQL NULL. NULL (failure) only when s
  * is not UTF-8 or memory runs out. */
@@ -30,14 +30,14 @@ static json_t *reference_task_json(const tasks_task_row *row)
     size_t i;
 
     if (!row || !row->id || !row->user_id || !row->title || !row->completed
-        || !row->priority || !row->tags_json || !row->created_at
+        || !row->priority || !row->tags || !row->created_at
         || !row->updated_at)
         return NULL;
     errno = 0;
     id = strtoll(row->id, &end, 10);
     if (errno || end == row->id || *end)
         return NULL;
-    tags = json_loads(row->tags_json, JSON_REJECT_DUPLICATES, NULL);
+    tags = json_loads(row->tags, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_array(tags))
         goto corrupt;
     for (i = 0; i < json_array_size(tags); i++)
@@ -131,7 +131,7 @@ START_TEST(create_defaults)
     ck_assert_int_eq(in.completed, 0);
     ck_assert_int_eq(in.priority, TASKS_PRIORITY_NONE);
     ck_assert_ptr_null(in.due_at);
-    ck_assert_str_eq(in.tags_json, "[]");
+    ck_assert_str_eq(in.tags, "[]");
 }
 END_TEST
 
@@ -149,7 +149,7 @@ START_TEST(create_all_fields)
     ck_assert_int_eq(in.completed, 1);
     ck_assert_int_eq(in.priority, TASKS_PRIORITY_HIGH);
     ck_assert_str_eq(in.due_at, "2025-12-31T23:00:00.000000Z");
-    ck_assert_str_eq(in.tags_json, "[\"home\",\"work\",\"\xc3\xa9t\xc3\xa9\"]");
+    ck_assert_str_eq(in.tags, "[\"home\",\"work\",\"\xc3\xa9t\xc3\xa9\"]");
 }
 END_TEST
 
@@ -270,16 +270,16 @@ START_TEST(tags_rules)
 
     ck_assert_str_eq(check("{\"tags\":[]}", TASKS_INPUT_PATCH, &in), "");
     ck_assert(in.has_tags);
-    ck_assert_str_eq(in.tags_json, "[]");
+    ck_assert_str_eq(in.tags, "[]");
     ck_assert_str_eq(check("{\"tags\":[\"b\",\"a\",\" b\",\"a \",\"c\"]}",
                            TASKS_INPUT_PATCH, &in), "");
-    ck_assert_str_eq(in.tags_json, "[\"b\",\"a\",\"c\"]");
+    ck_assert_str_eq(in.tags, "[\"b\",\"a\",\"c\"]");
     /* Case matters: "Home" and "home" are two tags. */
     ck_assert_str_eq(check("{\"tags\":[\"Home\",\"home\"]}", TASKS_INPUT_PATCH, &in), "");
-    ck_assert_str_eq(in.tags_json, "[\"Home\",\"home\"]");
+    ck_assert_str_eq(in.tags, "[\"Home\",\"home\"]");
     /* Quotes survive as JSON escapes. */
     ck_assert_str_eq(check("{\"tags\":[\"a\\\"b\"]}", TASKS_INPUT_PATCH, &in), "");
-    ck_assert_str_eq(in.tags_json, "[\"a\\\"b\"]");
+    ck_assert_str_eq(in.tags, "[\"a\\\"b\"]");
     /* 20 distinct, plus duplicates, is fine; 21 distinct is not. */
     ck_assert_str_eq(check(apr_psprintf(test_pool, "{\"tags\":[%s,\"t1\",\" t20 \"]}", twenty),
                            TASKS_INPUT_PATCH, &in), "");
@@ -365,8 +365,12 @@ END_TEST
 static tasks_task_row sample_row(void)
 {
     tasks_task_row r = {
-        "42", "user-1", "Buy milk", NULL, "f", "0", NULL, "[\"home\"]",
-        "2026-11-25T21:00:00.123456Z", "2026-11-25T21:00:00.123456Z", NULL, "3"
+        .id = "42", .user_id = "user-1", .title = "Buy milk",
+        .description = NULL, .completed = "f", .priority = "0",
+        .due_at = NULL, .tags = "[\"home\"]",
+        .created_at = "2026-11-25T21:00:00.123456Z",
+        .updated_at = "2026-11-25T21:00:00.123456Z", .completed_at = NULL,
+        .version = "3"
     };
     return r;
 }
@@ -404,7 +408,7 @@ START_TEST(row_to_json_values)
     r.completed = "t";
     r.priority = "3";
     r.due_at = "2026-01-01T00:00:00.000000Z";
-    r.tags_json = "[]";
+    r.tags = "[]";
     r.completed_at = "2026-01-02T00:00:00.000000Z";
     j = reference_task_json(&r);
     ck_assert_ptr_nonnull(j);
@@ -430,13 +434,13 @@ START_TEST(row_to_json_corrupt)
 {
     tasks_task_row r;
 
-    r = sample_row(); r.tags_json = "{}";
+    r = sample_row(); r.tags = "{}";
     ck_assert_ptr_null(row_text(&r));
-    r = sample_row(); r.tags_json = "not json";
+    r = sample_row(); r.tags = "not json";
     ck_assert_ptr_null(row_text(&r));
-    r = sample_row(); r.tags_json = "[1]";
+    r = sample_row(); r.tags = "[1]";
     ck_assert_ptr_null(row_text(&r));
-    r = sample_row(); r.tags_json = NULL;
+    r = sample_row(); r.tags = NULL;
     ck_assert_ptr_null(row_text(&r));
     r = sample_row(); r.id = "4x";
     ck_assert_ptr_null(row_text(&r));
@@ -451,80 +455,6 @@ START_TEST(row_to_json_corrupt)
     r = sample_row(); r.created_at = NULL;
     ck_assert_ptr_null(row_text(&r));
     ck_assert_ptr_null(reference_task_json(NULL));
-}
-END_TEST
-
-START_TEST(etag)
-{
-    tasks_task_row r = sample_row();
-
-    ck_assert_str_eq(tasks_task_etag(test_pool, &r), "\"42.3\"");
-}
-END_TEST
-
-static int im(const char *header, const char *id, long long *v)
-{
-    *v = -1;
-    return tasks_if_match(header, id, v);
-}
-
-START_TEST(if_match)
-{
-    long long v;
-
-    ck_assert_int_eq(im("\"42.3\"", "42", &v), 1);
-    ck_assert(v == 3);
-    ck_assert_int_eq(im("  \"42.17\"  ", "42", &v), 1);
-    ck_assert(v == 17);
-    ck_assert_int_eq(im("\"7.1\", \"42.5\"", "42", &v), 1);
-    ck_assert(v == 5);
-    ck_assert_int_eq(im("\"42.5\",\"42.6\"", "42", &v), 1);          /* first wins */
-    ck_assert(v == 5);
-    ck_assert_int_eq(im(",\"42.8\",,", "42", &v), 1);                /* empty elements */
-    ck_assert(v == 8);
-    ck_assert_int_eq(im("*", "42", &v), 2);
-    ck_assert_int_eq(im("  *  ", "42", &v), 2);
-    /* No match: other task, weak tag, prefix of the id, bad version. */
-    ck_assert_int_eq(im("\"7.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("W/\"42.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("W/\"42.3\", \"1.1\"", "42", &v), 0);
-    ck_assert_int_eq(im("W/\"42.3\", \"42.4\"", "42", &v), 1);
-    ck_assert(v == 4);
-    ck_assert_int_eq(im("\"142.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"4.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.3x\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.-3\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.99999999999999999999\"", "42", &v), 0);
-    /* Malformed headers never match, even when a good tag is listed. */
-    ck_assert_int_eq(im("42.3", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.3", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.3\" \"42.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.3\", bogus", "42", &v), 0);
-    ck_assert_int_eq(im("\"42 .3\"", "42", &v), 0);
-    ck_assert_int_eq(im("*, \"42.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("\"42.3\", *", "42", &v), 0);
-    ck_assert_int_eq(im("w/\"42.3\"", "42", &v), 0);
-    ck_assert_int_eq(im("", "42", &v), 0);
-    ck_assert_int_eq(im("  ", "42", &v), 0);
-    ck_assert_int_eq(im(NULL, "42", &v), 0);
-    ck_assert_int_eq(im("\"42.3\"", "", &v), 0);
-    /* A miss leaves *version alone. */
-    ck_assert_int_eq(im("\"7.3\"", "42", &v), 0);
-    ck_assert(v == -1);
-}
-END_TEST
-
-START_TEST(etag_round_trip)
-{
-    tasks_task_row r = sample_row();
-    long long v = 0;
-
-    r.id = "123456789";
-    r.version = "987654321";
-    ck_assert_int_eq(tasks_if_match(tasks_task_etag(test_pool, &r), r.id, &v), 1);
-    ck_assert(v == 987654321LL);
 }
 END_TEST
 
@@ -690,11 +620,11 @@ START_TEST(text_json_tags)
 
     for (i = 0; i < sizeof tags / sizeof *tags; i++) {
         r = sample_row();
-        r.tags_json = tags[i];
+        r.tags = tags[i];
         same_as_jansson(&r);
     }
     r = sample_row();
-    r.tags_json = "[\"a\",\"b \\\"x\\\"\",\"\\u001f\"]";
+    r.tags = "[\"a\",\"b \\\"x\\\"\",\"\\u001f\"]";
     ck_assert_ptr_nonnull(strstr(same_as_jansson(&r),
                                  "\"tags\":[\"a\",\"b \\\"x\\\"\",\"\\u001F\"],"));
 }
@@ -712,7 +642,7 @@ START_TEST(text_json_array_of_two)
     b.description = "d";
     b.completed = "t";
     b.priority = "2";
-    b.tags_json = "[\"x\",\"y \\\"z\\\"\"]";
+    b.tags = "[\"x\",\"y \\\"z\\\"\"]";
     b.completed_at = "2026-01-02T00:00:00.000000Z";
     tasks_text_init(&t, test_pool, 0);
     tasks_text_append(&t, "[", 1);
@@ -750,7 +680,7 @@ START_TEST(text_json_corrupt)
 
     for (i = 0; i < sizeof tags / sizeof *tags; i++) {
         r = sample_row();
-        r.tags_json = tags[i];
+        r.tags = tags[i];
         refused(&r);
     }
     for (i = 0; i < sizeof bad_utf8 / sizeof *bad_utf8; i++) {
@@ -771,7 +701,7 @@ START_TEST(text_json_corrupt)
     r = sample_row(); r.title = NULL;                refused(&r);
     r = sample_row(); r.completed = NULL;            refused(&r);
     r = sample_row(); r.priority = NULL;             refused(&r);
-    r = sample_row(); r.tags_json = NULL;            refused(&r);
+    r = sample_row(); r.tags = NULL;            refused(&r);
     r = sample_row(); r.created_at = NULL;           refused(&r);
     r = sample_row(); r.updated_at = NULL;           refused(&r);
     /* Refused late, after the buffer had to grow: still rolled back. */
@@ -779,7 +709,7 @@ START_TEST(text_json_corrupt)
     r.completed_at = apr_pstrcat(test_pool, repeat("long ", 2000), "\xff", NULL);
     refused(&r);
     r = sample_row();
-    r.tags_json = apr_pstrcat(test_pool, "[", repeat("\"tag\",", 2000), "1]", NULL);
+    r.tags = apr_pstrcat(test_pool, "[", repeat("\"tag\",", 2000), "1]", NULL);
     refused(&r);
     ck_assert_ptr_null(tasks_task_json(test_pool, NULL));
 }
@@ -839,11 +769,11 @@ START_TEST(text_json_random_against_jansson)
             m[next_rand(&state, (unsigned)strlen(m))] = ",[]\" x"[next_rand(&state, 6)];
             tags = m;
         }
-        r.tags_json = tags;
+        r.tags = tags;
         want = row_text(&r);
         got = tasks_task_json(test_pool, &r);
         if (want) {
-            ck_assert_msg(got != NULL, "refused: title %s tags %s", r.title, r.tags_json);
+            ck_assert_msg(got != NULL, "refused: title %s tags %s", r.title, r.tags);
             ck_assert_str_eq(got, want);
             accepted++;
         }
@@ -919,9 +849,6 @@ Suite *task_json_suite(void)
     tcase_add_test(out, row_to_json_contract_order);
     tcase_add_test(out, row_to_json_values);
     tcase_add_test(out, row_to_json_corrupt);
-    tcase_add_test(out, etag);
-    tcase_add_test(out, if_match);
-    tcase_add_test(out, etag_round_trip);
     tcase_add_test(out, text_buffer);
     tcase_add_test(out, text_json_matches_jansson);
     tcase_add_test(out, text_json_tags);

@@ -7,8 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "suites.h"
-#include "tasks/b64url.h"
-#include "tasks/token.h"
+#include "tasks/core/b64url.h"
+#include "tasks/core/token.h"
 
 #define NOW_S ((apr_int64_t)1700000000)
 #define I64 "%" APR_INT64_T_FMT  /* apr_psprintf has no %lld */

@@ -1,7 +1,7 @@
 /* test_validate.c - UTF-8, trimming, RFC 3339, priorities and emails. */
 #include <string.h>
 #include "suites.h"
-#include "tasks/validate.h"
+#include "tasks/core/validate.h"
 
 static long u8len(const char *s)
 {

@@ -1,0 +1,189 @@
+/* module.h - what the httpd side shares: the configuration records, the
+ * per-request state and the entry points mod_tasks.c registers and
+ * dispatches to. Only mod_tasks.c and src/httpd/ include this. */
+#ifndef TASKS_HTTPD_MODULE_H
+#define TASKS_HTTPD_MODULE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <apr_tables.h>
+#include <jansson.h>
+
+#include "tasks/core/result.h"
+#include "tasks/core/route.h"
+#include "tasks/core/token.h"
+#include "tasks/service/service.h"
+
+extern module AP_MODULE_DECLARE_DATA tasks_module;
+
+#define TASKS_HANDLER "tasks"
+#define TASKS_API_PREFIX "/api"
+#define TASKS_COOKIE "tasks_session"
+#define TASKS_DEFAULT_MAX_BODY (64 * 1024)
+#define TASKS_MAX_BODY_LIMIT (16 * 1024 * 1024)
+/* Concurrent scrypt computations per process (each takes ~32 MiB). */
+#define TASKS_MAX_HASHING 4
+
+/* Server (virtual host) configuration: identity and login policy. */
+typedef struct {
+    const char *secret_file;
+    tasks_token_cfg token;      /* key points at the secret's bytes        */
+    int lifetime_set, leeway_set;
+    int throttle_email;         /* failures per email within the window    */
+    int throttle_window;        /* seconds                                 */
+    int throttle_addr;          /* failures per client address             */
+    int throttle_set;
+    /* Process-wide state, created at child start: scrypt slots. */
+    apr_uint32_t *hashing;
+    const char *dummy_hash;     /* verified for unknown emails (timing)     */
+    /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
+     * host without its own inherits the main server's list). */
+    apr_array_header_t *issuers;
+} tasks_srv_cfg;
+
+/* Directory (location) configuration: what one mount point allows. */
+typedef struct {
+    apr_array_header_t *cors_origins; /* const char *; NULL = unset        */
+    int signup;                 /* -1 unset, 0 off, 1 on                   */
+    apr_off_t max_body;         /* -1 unset                                */
+    int trust_remote_user;      /* TasksTrustRemoteUser: -1 unset, 0, 1    */
+} tasks_dir_cfg;
+
+/* Per-request state, created on first use. */
+typedef struct {
+    tasks_route route;
+    int route_done;
+    int ours;                   /* SetHandler tasks here: 1, no: -1, unknown: 0 */
+    const char *user_id;        /* authenticated caller, or NULL           */
+    const char *email;
+    const char *name;           /* NULL when the user has none             */
+    const char *created_at;
+    const char *jti;
+    long long exp;
+    const char *token;          /* the caller's own token                   */
+    tasks_service *service;     /* created on first use (glue.c)           */
+    const char *identity;       /* NULL: our own token; else the external
+                                   issuer ("apache:<AuthName>" for a user
+                                   Apache authenticated)                   */
+    int deferred;               /* TasksTrustRemoteUser: no token; the
+                                   caller is r->user, taken at fixups      */
+} tasks_req;
+
+/* config.c */
+void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s);
+void *tasks_merge_srv_cfg(apr_pool_t *p, void *base, void *add);
+void *tasks_create_dir_cfg(apr_pool_t *p, char *dir);
+void *tasks_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
+const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path);
+const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_audience(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin);
+const char *tasks_set_signup(cmd_parms *cmd, void *dc, int on);
+const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
+                               char *const argv[]);
+const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on);
+/* Start-up checks of s's own directives; returns an error or NULL. */
+const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s);
+tasks_srv_cfg *tasks_srv(const server_rec *s);
+tasks_dir_cfg *tasks_dir(const request_rec *r);
+/* Effective values with defaults applied. */
+int tasks_dir_signup(const tasks_dir_cfg *d);
+apr_off_t tasks_dir_max_body(const tasks_dir_cfg *d);
+int tasks_dir_trust_remote_user(const tasks_dir_cfg *d);
+
+/* issuers.c - trusted external issuers (TasksJWTTrustIssuer): their JWKS,
+ * loaded at start-up and re-fetched (URLs) when an unknown kid arrives. */
+typedef struct tasks_issuer tasks_issuer;
+const char *tasks_set_trust_issuer(cmd_parms *cmd, void *dc, int argc,
+                                   char *const argv[]);
+/* Start-up checks of s's issuers against its own token settings. */
+const char *tasks_issuers_check(apr_pool_t *p, server_rec *s);
+/* pre_config: registers the "tasks-jwks" mutex type (Mutex directive). */
+void tasks_issuers_pre_config(apr_pool_t *pconf);
+/* Fetch every URL-based JWKS (parent, post_config) and create the shared
+ * memory that lets children share what they fetch later. An unreachable
+ * URL never fails start-up (no keys yet, retried on demand); returns 0
+ * (logged) only when the shared memory or its mutex cannot be created. */
+int tasks_issuers_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                              server_rec *s);
+/* Per child: the locks that guard each issuer's key set. */
+void tasks_issuers_child_init(apr_pool_t *pchild, server_rec *s);
+/* The trusted issuer a token's (unverified) "iss" names, or NULL. */
+tasks_issuer *tasks_issuer_for_token(request_rec *r, const char *token);
+const char *tasks_issuer_name(const tasks_issuer *is);
+/* Verify token with the issuer's keys (refetching once, rate-limited,
+ * when its kid is unknown); fills *claims on TASKS_TOKEN_OK. */
+tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
+                                       const char *token, tasks_claims *claims);
+
+/* glue.c - the service as httpd gives it: a connection from mod_dbd's
+ * pool (ap_dbd_acquire) opened for the store, messages to the request's
+ * error log, settings from the directives. */
+/* Register every statement with mod_dbd (ap_dbd_prepare) for server s;
+ * called at post_config for each mod_dbd configuration. */
+void tasks_dbd_register(server_rec *s);
+/* The request's store connection (acquired once per request); NULL when
+ * the pool has none to give (logged). */
+tasks_db *tasks_req_db(request_rec *r);
+/* The request's service context (created once per request). */
+tasks_service *tasks_req_service(request_rec *r);
+/* The request's caller as the service takes it. */
+tasks_caller tasks_req_caller(request_rec *r);
+
+/* http.c - request plumbing shared by all handlers */
+tasks_req *tasks_req_get(request_rec *r);
+/* Is this request for the tasks handler (SetHandler tasks)? */
+int tasks_is_ours(request_rec *r);
+/* translate_name and map_to_storage: no file system walk for our
+ * locations (they name no files). */
+int tasks_translate_name(request_rec *r);
+int tasks_map_to_storage(request_rec *r);
+const tasks_route *tasks_req_route(request_rec *r);
+/* Write text as the whole body with its Content-Type and Cache-Control;
+ * returns OK for the handler. */
+int tasks_send_body(request_rec *r, int status, const char *type,
+                    const char *cache_control, const char *text);
+int tasks_send_json(request_rec *r, int status, const char *json_text);
+int tasks_send_json_value(request_rec *r, int status, json_t *j);
+/* Write a problem document; errors may be NULL. Returns OK. */
+int tasks_send_problem(request_rec *r, int status, const char *detail,
+                       const apr_array_header_t *errors);
+/* The one mapping of a service result to HTTP: its status, a problem
+ * document (422 with every field error), and the headers it needs
+ * (WWW-Authenticate on 401, Retry-After on 429 and 503). DONE is 204 and
+ * NOT_MODIFIED 304 (bodiless). Returns OK for the handler. */
+int tasks_send_result(request_rec *r, const tasks_result *res);
+/* 204 or another status without a body. */
+int tasks_send_empty(request_rec *r, int status);
+/* Read the request body as JSON object (Content-Type, size cap, parse).
+ * On failure the problem response has been written, *done is set to the
+ * handler's return value and NULL is returned. may_be_empty: an absent
+ * body returns NULL with *done = -1 (nothing written). */
+json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
+/* CORS for an allowed Origin (header_parser hook); answers preflights. */
+int tasks_cors_hook(request_rec *r);
+
+/* auth.c - the one place where a request gets its caller */
+int tasks_auth_hook(request_rec *r);
+/* TasksTrustRemoteUser: check_authn (a token already won: satisfy the
+ * authn phase) and fixups (map r->user set by another module). */
+int tasks_authn_hook(request_rec *r);
+int tasks_auth_fixups(request_rec *r);
+/* Set-Cookie for a fresh token, or one that clears the session. */
+void tasks_set_session_cookie(request_rec *r, const char *token, long max_age);
+
+/* Handlers: each returns what the content handler returns. */
+int tasks_handle_health(request_rec *r);
+int tasks_handle_openapi(request_rec *r);
+int tasks_handle_signup(request_rec *r);
+int tasks_handle_login(request_rec *r);
+int tasks_handle_me(request_rec *r);
+int tasks_handle_logout(request_rec *r);
+int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
+int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */
+int tasks_handle_task_complete(request_rec *r); /* /tasks/{id}/complete */
+
+#endif

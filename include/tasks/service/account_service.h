@@ -1,0 +1,54 @@
+/* account_service.h - the account operations: sign up, log in (with
+ * throttling), resolve a token's caller, log out. Results as in
+ * core/result.h: DONE, INVALID, CONFLICT (email taken), FORBIDDEN (signup
+ * off), UNAUTHENTICATED (wrong email or password), DENIED (a token that
+ * no longer stands), THROTTLED, BUSY, UNAVAILABLE, FAILED. */
+#ifndef TASKS_SERVICE_ACCOUNT_SERVICE_H
+#define TASKS_SERVICE_ACCOUNT_SERVICE_H
+
+#include "tasks/core/task.h"
+#include "tasks/service/service.h"
+
+/* A signed-in session: the user and a token of ours for them. */
+typedef struct {
+    tasks_user_row user;
+    const char *token;
+    long expires_in;            /* seconds                                */
+} tasks_session;
+
+/* Whether accounts may be created here: DONE, or FORBIDDEN. */
+tasks_result tasks_account_signup_open(const tasks_service *s);
+
+/* Create an account (email and password required, name may be null) and
+ * sign it in. */
+tasks_result tasks_account_signup(tasks_service *s, const tasks_value *email,
+                                  const tasks_value *password,
+                                  const tasks_value *name,
+                                  tasks_session *out);
+
+/* Sign in with email and password from client_addr (for throttling). */
+tasks_result tasks_account_login(tasks_service *s, const tasks_value *email,
+                                 const tasks_value *password,
+                                 const char *client_addr,
+                                 tasks_session *out);
+
+/* The user one of our verified tokens names: DENIED when the user is
+ * gone or the jti was revoked. */
+tasks_result tasks_account_caller(tasks_service *s, const char *user_id,
+                                  const char *jti, tasks_user_row *out);
+
+/* The local user of an external identity (issuer, subject), created on
+ * first sight with email and name (either may be NULL); jti (namespaced,
+ * may be NULL) revoked: DENIED. */
+tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
+                                    const char *subject, const char *jti,
+                                    const char *email, const char *name,
+                                    tasks_user_row *out);
+
+/* Revoke the caller's token (jti, valid until exp) for as long as it
+ * could still be accepted. A caller without a jti has nothing to revoke:
+ * DONE with *revoked = 0. */
+tasks_result tasks_account_logout(tasks_service *s, const tasks_caller *who,
+                                  long long exp, int *revoked);
+
+#endif

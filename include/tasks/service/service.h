@@ -1,0 +1,52 @@
+/* service.h - what every service operation is given: where results live,
+ * how to reach the database, how to log, and the settings it applies.
+ * The service layer knows no request_rec and no wire format: a front end
+ * (the JSON API, an admin command, later CalDAV and MCP) parses its input
+ * into plain structs, calls an operation and renders its tasks_result. */
+#ifndef TASKS_SERVICE_SERVICE_H
+#define TASKS_SERVICE_SERVICE_H
+
+#include <apr_pools.h>
+
+#include "tasks/core/log.h"
+#include "tasks/core/result.h"
+#include "tasks/core/token.h"
+#include "tasks/store/store.h"
+
+/* Opens the store on a connection when an operation first needs one;
+ * NULL when none can be had (the operation answers UNAVAILABLE). */
+typedef tasks_db *tasks_db_opener(void *baton);
+
+/* The account rules a deployment chose (TasksSignup, TasksLoginThrottle)
+ * and the process's scrypt capacity. */
+typedef struct {
+    int signup;                 /* accounts may be created here           */
+    int throttle_email;         /* failures per email within the window
+                                   (0: no limit)                          */
+    int throttle_window;        /* seconds                                */
+    int throttle_addr;          /* failures per client address (0: none)  */
+    apr_uint32_t *hashing;      /* scrypt computations running in this
+                                   process, shared by its threads         */
+    int max_hashing;            /* at most this many at once              */
+    const char *dummy_hash;     /* verified for unknown emails (timing)   */
+} tasks_account_policy;
+
+typedef struct {
+    apr_pool_t *pool;           /* results and rows are allocated here    */
+    tasks_db_opener *open_db;
+    void *open_baton;
+    tasks_db *db;               /* once opened                            */
+    const tasks_logger *log;
+    const tasks_token_cfg *token; /* signs tokens and page cursors        */
+    const tasks_account_policy *accounts; /* account operations only      */
+} tasks_service;
+
+/* The service's connection, opened on first use; NULL: unavailable. */
+tasks_db *tasks_service_db(tasks_service *s);
+
+/* The result of a store call that did not give OK: DENIED, UNAVAILABLE
+ * or FAILED (NONE and MISMATCH mean different things per operation and
+ * are the caller's to map). */
+tasks_result tasks_service_db_failure(tasks_db_rc rc);
+
+#endif

@@ -1,0 +1,63 @@
+/* task_service.h - the task operations every front end calls. Each takes
+ * the caller, plain input and preconditions, is scoped to the caller in
+ * SQL, and returns what happened (core/result.h):
+ *   DONE, NOT_MODIFIED (get), NOT_FOUND, PRECONDITION_FAILED, INVALID
+ *   (every field error), MALFORMED (a cursor that is not this query's),
+ *   DENIED (the caller's token no longer stands), UNAVAILABLE, FAILED.
+ * "Not found" and "precondition failed" are decided by the same
+ * statement as the write. */
+#ifndef TASKS_SERVICE_TASK_SERVICE_H
+#define TASKS_SERVICE_TASK_SERVICE_H
+
+#include "tasks/core/list_query.h"
+#include "tasks/core/task.h"
+#include "tasks/service/service.h"
+
+/* Create a task from a draft (absent fields get their defaults). */
+tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
+                               const tasks_task_draft *draft,
+                               tasks_task_row *out);
+
+/* One task; NOT_MODIFIED (with *out) when pre's If-None-Match names its
+ * current version. */
+tasks_result tasks_task_get(tasks_service *s, const tasks_caller *who,
+                            const char *id, const tasks_precondition *pre,
+                            tasks_task_row *out);
+
+/* Replace (TASKS_INPUT_PUT) or patch (TASKS_INPUT_PATCH) a task's
+ * writable fields, if pre's If-Match holds. */
+tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
+                               const char *id, const tasks_precondition *pre,
+                               tasks_input_mode mode,
+                               const tasks_task_draft *draft,
+                               tasks_task_row *out);
+
+/* Set the completion flag to *completed (a boolean value), or toggle it
+ * when completed is NULL, if pre's If-Match holds. */
+tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
+                                 const char *id,
+                                 const tasks_precondition *pre,
+                                 const tasks_value *completed,
+                                 tasks_task_row *out);
+
+tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
+                               const char *id, const tasks_precondition *pre);
+
+/* Delete every completed task of the caller; *deleted how many. */
+tasks_result tasks_tasks_clear_completed(tasks_service *s,
+                                         const tasks_caller *who,
+                                         long long *deleted);
+
+typedef struct {
+    apr_array_header_t *rows;   /* tasks_task_row, at most q->limit        */
+    long long total;            /* tasks matching the query                */
+    const char *next_cursor;    /* the next page's cursor; NULL: last page */
+} tasks_task_page;
+
+/* One page of the caller's tasks for q, after q->cursor (raw text, made by
+ * an earlier page of the same query and caller: MALFORMED otherwise). */
+tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
+                              const tasks_list_query *q,
+                              tasks_task_page *page);
+
+#endif

@@ -1,0 +1,143 @@
+/* store.h - every SQL statement of mod_tasks, and the only code that
+ * talks to the database (through apr_dbd). It is given a connection and
+ * a pool; it knows nothing of httpd, so the module (through mod_dbd's
+ * pool), a command-line tool and the service tests (apr_dbd directly)
+ * share it. Each function is one round trip unless it says otherwise. */
+#ifndef TASKS_STORE_STORE_H
+#define TASKS_STORE_STORE_H
+
+#include <apr_dbd.h>
+#include <apr_hash.h>
+#include <apr_tables.h>
+
+#include "tasks/core/list_query.h"
+#include "tasks/core/log.h"
+#include "tasks/core/task.h"
+
+typedef enum {
+    TASKS_DB_OK = 0,
+    TASKS_DB_NONE,          /* no row matched                            */
+    TASKS_DB_MISMATCH,      /* the task exists, but not in the version the
+                               write required                            */
+    TASKS_DB_UNAVAILABLE,   /* no connection, or it broke                */
+    TASKS_DB_DENIED,        /* the caller's user is gone or its token was
+                               revoked (task statements)                 */
+    TASKS_DB_ERROR          /* the statement failed (logged)             */
+} tasks_db_rc;
+
+typedef struct tasks_db tasks_db;
+
+typedef struct {
+    const char *id;
+    const char *email;          /* NULL for an identity without one */
+    const char *name;           /* NULL when unset */
+    const char *created_at;     /* RFC 3339 UTC */
+    const char *password_hash;  /* only from tasks_db_user_by_email */
+} tasks_user_row;
+
+/* The statements, by number (0 .. tasks_store_statement_count() - 1):
+ * label and text in apr_dbd's placeholder syntax. A connection pool that
+ * prepares statements on every new connection (mod_dbd's ap_dbd_prepare)
+ * is given these; tests read them to check their plans. */
+int tasks_store_statement_count(void);
+const char *tasks_store_statement_label(int i);
+const char *tasks_store_statement_sql(int i);
+
+/* What every session is set to before its first statement (see
+ * tasks_db_open). */
+const char *tasks_store_session_settings(void);
+
+/* The store on one open connection, for one unit of work (a request).
+ * conn_pool lives as long as the connection: what the store knows about
+ * the session (its statements, its backend) is kept there. prepared: the
+ * statements already prepared on this connection, by label (mod_dbd's
+ * hash), or NULL. Rows and everything else are allocated in p. The
+ * session is renewed first when the server closed it while it was idle;
+ * statements are prepared as needed and the session settings applied.
+ * NULL when the connection cannot be made ready (logged through log). */
+tasks_db *tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
+                        apr_dbd_t *handle, apr_pool_t *conn_pool,
+                        apr_hash_t *prepared, const tasks_logger *log);
+
+tasks_db_rc tasks_db_ping(tasks_db *db);
+
+/* The user a verified token names, unless its jti was revoked. NONE for
+ * an unknown user or a revoked token. For the routes whose statements do
+ * not check their caller themselves (me, logout). */
+tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
+                               const char *jti, tasks_user_row *out);
+/* NONE when the email is taken (also under concurrent signups). */
+tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
+                                 const char *name, const char *hash,
+                                 tasks_user_row *out);
+/* Only accounts with a password (external identities may share an
+ * email with one). */
+tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
+                                   tasks_user_row *out);
+/* The local user linked to (issuer, subject), provisioned with email and
+ * name (either may be NULL) on first sight, in one statement; a concurrent
+ * first request for the same identity is resolved by looking up again.
+ * Never links by email. jti (already namespaced, may be NULL): NONE when
+ * it was revoked. */
+tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
+                                   const char *subject, const char *jti,
+                                   const char *email, const char *name,
+                                   tasks_user_row *out);
+tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
+                                   const char *hash);
+/* Revoke jti until exp (unix seconds); also drops expired revocations. */
+tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp);
+
+/* Failed logins within the last window seconds for email and for addr,
+ * and the seconds until the oldest of them leaves the window. */
+tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
+                                    const char *addr, int window,
+                                    long *email_failures, long *addr_failures,
+                                    long *email_retry, long *addr_retry);
+/* Record one login attempt as a failure (dropping this key's expired
+ * records); *stamp identifies it for tasks_db_login_forget. */
+tasks_db_rc tasks_db_login_attempt(tasks_db *db, const char *email,
+                                   const char *addr, int window,
+                                   const char **stamp);
+/* Forget the attempt recorded at stamp (it was throttled, not tried). */
+tasks_db_rc tasks_db_login_forget(tasks_db *db, const char *email,
+                                  const char *addr, const char *stamp);
+/* After a success: forget this client's failures for this email only. */
+tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
+                                     const char *addr);
+
+/* Every task function below answers DENIED when the caller may no longer
+ * act (see tasks_caller), in the same round trip as its work. Task ids
+ * are canonical decimal text (tasks_route_id_valid). */
+tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
+                                 const tasks_task_input *in,
+                                 tasks_task_row *out);
+/* NONE when there is no such task of the caller's. */
+tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
+                              const char *id, tasks_task_row *out);
+/* Apply the fields in (has_*) to the task; toggle flips completed unless
+ * in sets it. version: the version the task must have, or -1 for any.
+ * NONE: no such task; MISMATCH: it exists (as the statement saw it) but
+ * the version did not match. One statement decides all of it. */
+tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
+                                 const char *id, long long version,
+                                 const tasks_task_input *in, int toggle,
+                                 tasks_task_row *out);
+/* NONE and MISMATCH as for tasks_db_task_update. */
+tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
+                                 const char *id, long long version);
+tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
+                                           const tasks_caller *who,
+                                           long long *deleted);
+/* One page (q->limit + 1 rows at most, to tell whether more remain) after
+ * cursor c (NULL for the first page), rows of tasks_task_row, and the
+ * query's X-Total-Count in *total: one statement, two for an empty page. */
+tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c,
+                                apr_array_header_t **rows, long long *total);
+
+/* The value a list's sort key has in row, as a cursor stores it. */
+const char *tasks_row_sort_value(const tasks_task_row *row, tasks_sort_key k);
+
+#endif

@@ -1,0 +1,588 @@
+/* list_query.c - GET /api/tasks query parameters and the keyset cursor. */
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include "tasks/core/list_query.h"
+#include "tasks/core/b64url.h"
+#include "tasks/core/route.h"
+#include "tasks/core/validate.h"
+
+#define Q_MAX_CHARS 200
+#define TAG_MAX_CHARS 50
+#define TAGS_MAX 20
+/* Real cursors are about 200 bytes; the cap bounds the work an attacker
+ * can make us do before the MAC is checked. */
+#define CURSOR_MAX_TEXT 2048
+#define FINGERPRINT_BYTES 16
+#define MAC_BYTES 32
+
+/* Domain separation: this key may sign other things (tokens), and a MAC
+ * made for them must never pass as a cursor MAC. */
+static const char mac_context[] = "tasks-cursor:";
+
+static const char *const sort_names[TASKS_SORT_COUNT] = {
+    [TASKS_SORT_CREATED_AT] = "created_at",
+    [TASKS_SORT_UPDATED_AT] = "updated_at",
+    [TASKS_SORT_DUE_AT] = "due_at",
+    [TASKS_SORT_PRIORITY] = "priority",
+    [TASKS_SORT_TITLE] = "title",
+};
+
+static const char *const status_names[] = {
+    [TASKS_STATUS_ALL] = "all",
+    [TASKS_STATUS_PENDING] = "pending",
+    [TASKS_STATUS_COMPLETED] = "completed",
+};
+#define STATUS_COUNT (int)(sizeof(status_names) / sizeof(status_names[0]))
+
+enum {
+    P_STATUS, P_Q, P_PRIORITY, P_TAG, P_DUE_BEFORE, P_DUE_AFTER, P_SORT,
+    P_ORDER, P_LIMIT, P_CURSOR, P_COUNT
+};
+
+static const char *const param_names[P_COUNT] = {
+    [P_STATUS] = "status",
+    [P_Q] = "q",
+    [P_PRIORITY] = "priority",
+    [P_TAG] = "tag",
+    [P_DUE_BEFORE] = "due_before",
+    [P_DUE_AFTER] = "due_after",
+    [P_SORT] = "sort",
+    [P_ORDER] = "order",
+    [P_LIMIT] = "limit",
+    [P_CURSOR] = "cursor",
+};
+
+/* Value of a hex digit, -1 for anything else. */
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes len bytes of one application/x-www-form-urlencoded component
+ * into a NUL-terminated string in p: '+' is a space, '%' must be followed
+ * by two hex digits. NULL when the encoding is bad, the result is not
+ * valid UTF-8, or it holds a NUL (it could not travel as a C string and
+ * PostgreSQL text refuses it). */
+static const char *form_decode(apr_pool_t *p, const char *s, apr_size_t len)
+{
+    char *out = apr_palloc(p, len + 1), *o = out;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '+') {
+            *o++ = ' ';
+        }
+        else if (s[i] == '%') {
+            int hi, lo;
+
+            if (len - i < 3 || (hi = hex_value(s[i + 1])) < 0
+                || (lo = hex_value(s[i + 2])) < 0 || (hi | lo) == 0)
+                return NULL;
+            *o++ = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    if (tasks_utf8_length(out, (apr_size_t)(o - out)) < 0)
+        return NULL;
+    return out;
+}
+
+/* Percent-encodes s for a query string: the RFC 3986 unreserved characters
+ * stay, every other byte becomes %XX, so the result survives both
+ * form-decoding ('+' is encoded) and being put in a Link header. */
+static const char *form_encode(apr_pool_t *p, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    apr_size_t len = strlen(s);
+    char *out = apr_palloc(p, len * 3 + 1), *o = out;
+    const unsigned char *u;
+
+    for (u = (const unsigned char *)s; *u; u++) {
+        if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z')
+            || (*u >= '0' && *u <= '9') || *u == '-' || *u == '.'
+            || *u == '_' || *u == '~') {
+            *o++ = (char)*u;
+        }
+        else {
+            *o++ = '%';
+            *o++ = hex[*u >> 4];
+            *o++ = hex[*u & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Index of a parameter name, -1 when unknown. */
+static int param_index(const char *name)
+{
+    int i;
+
+    for (i = 0; i < P_COUNT; i++)
+        if (strcmp(name, param_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Index of name in names[0..n), -1 when absent. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* 1 when s (valid UTF-8) has between min and max code points. */
+static int chars_between(const char *s, long min, long max)
+{
+    long n = tasks_utf8_length(s, strlen(s));
+
+    return n >= min && n <= max;
+}
+
+/* The ILIKE pattern matching q literally anywhere: \, % and _ are escaped
+ * with a backslash, which the store names with ESCAPE '\'. */
+static const char *like_pattern(apr_pool_t *p, const char *q)
+{
+    char *out = apr_palloc(p, strlen(q) * 2 + 3), *o = out;
+
+    *o++ = '%';
+    for (; *q; q++) {
+        if (*q == '\\' || *q == '%' || *q == '_')
+            *o++ = '\\';
+        *o++ = *q;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
+/* Parses the limit: decimal digits only, 1..TASKS_LIST_MAX_LIMIT. Leading
+ * zeros are harmless here (the limit is not part of the fingerprint).
+ * Returns the limit or -1. */
+static int parse_limit(const char *s)
+{
+    long v = 0;
+
+    if (*s == '\0')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+        if (v > TASKS_LIST_MAX_LIMIT)
+            return -1; /* stop before any overflow */
+    }
+    return v >= 1 ? (int)v : -1;
+}
+
+/* qsort comparator for an array of C strings, by bytes. */
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* tags (n of them) as a compact JSON array in p; NULL if jansson fails. */
+static const char *tags_to_json(apr_pool_t *p, const char **tags, int n)
+{
+    json_t *arr = json_array();
+    const char *result = NULL;
+    char *text;
+    int i;
+
+    if (arr == NULL)
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (json_array_append_new(arr, json_string(tags[i])) != 0)
+            goto done;
+    text = json_dumps(arr, JSON_COMPACT);
+    if (text != NULL) {
+        result = apr_pstrdup(p, text);
+        free(text);
+    }
+done:
+    json_decref(arr);
+    return result;
+}
+
+/* The tags of tags_json, sorted, as an array of strings in p (empty for
+ * NULL). Returns NULL when tags_json is not an array of strings: the
+ * caller then falls back to the text itself, which is still stable. */
+static apr_array_header_t *tags_from_json(apr_pool_t *p, const char *tags_json)
+{
+    apr_array_header_t *tags = apr_array_make(p, 4, sizeof(const char *));
+    json_t *arr, *v;
+    size_t i;
+
+    if (tags_json == NULL)
+        return tags;
+    arr = json_loads(tags_json, JSON_REJECT_DUPLICATES, NULL);
+    if (arr == NULL)
+        return NULL;
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        return NULL;
+    }
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v)) {
+            json_decref(arr);
+            return NULL;
+        }
+        APR_ARRAY_PUSH(tags, const char *) = apr_pstrdup(p, json_string_value(v));
+    }
+    json_decref(arr);
+    qsort(tags->elts, (size_t)tags->nelts, sizeof(const char *), cmp_strings);
+    return tags;
+}
+
+/* Applies one decoded parameter to out. Returns NULL, or the name of the
+ * parameter when its value is bad. tags/ntags collect distinct tags. */
+static const char *apply_param(apr_pool_t *p, int k, const char *value,
+                               tasks_list_query *out, const char **tags,
+                               int *ntags)
+{
+    int i, n;
+
+    switch (k) {
+    case P_STATUS:
+        if ((n = name_index(status_names, STATUS_COUNT, value)) < 0)
+            return param_names[k];
+        out->status = n;
+        break;
+    case P_Q:
+        /* An empty q is refused rather than ignored: "?q=" is most likely
+         * a client bug, and silently listing everything would hide it. */
+        if (!chars_between(value, 1, Q_MAX_CHARS))
+            return param_names[k];
+        out->q = value;
+        out->q_like = like_pattern(p, value);
+        break;
+    case P_PRIORITY:
+        if ((n = tasks_priority_rank(value)) < 0)
+            return param_names[k];
+        out->priority = n;
+        break;
+    case P_TAG:
+        if (!chars_between(value, 1, TAG_MAX_CHARS))
+            return param_names[k];
+        for (i = 0; i < *ntags; i++)
+            if (strcmp(tags[i], value) == 0)
+                return NULL; /* folded: AND with itself changes nothing */
+        if (*ntags == TAGS_MAX)
+            return param_names[k];
+        tags[(*ntags)++] = value;
+        break;
+    case P_DUE_BEFORE:
+        if ((out->due_before = tasks_rfc3339_to_utc(p, value)) == NULL)
+            return param_names[k];
+        break;
+    case P_DUE_AFTER:
+        if ((out->due_after = tasks_rfc3339_to_utc(p, value)) == NULL)
+            return param_names[k];
+        break;
+    case P_SORT:
+        if ((n = name_index(sort_names, TASKS_SORT_COUNT, value)) < 0)
+            return param_names[k];
+        out->sort = (tasks_sort_key)n;
+        break;
+    case P_ORDER:
+        if (strcmp(value, "asc") == 0)
+            out->desc = 0;
+        else if (strcmp(value, "desc") == 0)
+            out->desc = 1;
+        else
+            return param_names[k];
+        break;
+    case P_LIMIT:
+        if ((out->limit = parse_limit(value)) < 0)
+            return param_names[k];
+        break;
+    case P_CURSOR:
+        /* Checked later by tasks_cursor_decode, which knows user and key. */
+        if (*value == '\0')
+            return param_names[k];
+        out->cursor = value;
+        break;
+    }
+    return NULL;
+}
+
+/* See list_query.h. Empty pieces ("a=1&&b=2", a trailing '&') are skipped
+ * as browsers produce them; a piece without '=' has the empty value. A
+ * name that cannot be decoded is reported as "query". Even on failure
+ * *out holds defaults plus whatever was parsed before the bad parameter. */
+const char *tasks_list_query_parse(apr_pool_t *p, const char *args,
+                                   tasks_list_query *out)
+{
+    const char *tags[TAGS_MAX];
+    int seen[P_COUNT] = { 0 };
+    int ntags = 0;
+    const char *s = args ? args : "";
+
+    out->status = TASKS_STATUS_ALL;
+    out->q = NULL;
+    out->q_like = NULL;
+    out->priority = -1;
+    out->tags_json = NULL;
+    out->due_before = NULL;
+    out->due_after = NULL;
+    out->sort = TASKS_SORT_CREATED_AT;
+    out->desc = 1;
+    out->limit = TASKS_LIST_DEFAULT_LIMIT;
+    out->cursor = NULL;
+
+    while (*s != '\0') {
+        const char *end = strchr(s, '&'), *eq, *name, *value, *bad;
+        int k;
+
+        if (end == NULL)
+            end = s + strlen(s);
+        if (end == s) {
+            s++;
+            continue;
+        }
+        eq = memchr(s, '=', (size_t)(end - s));
+        name = form_decode(p, s, (apr_size_t)((eq ? eq : end) - s));
+        if (name == NULL || *name == '\0')
+            return "query";
+        if ((k = param_index(name)) < 0)
+            return name;
+        value = eq ? form_decode(p, eq + 1, (apr_size_t)(end - eq - 1)) : "";
+        if (value == NULL)
+            return param_names[k];
+        if (k != P_TAG && seen[k]++)
+            return param_names[k];
+        if ((bad = apply_param(p, k, value, out, tags, &ntags)) != NULL)
+            return bad;
+        s = *end ? end + 1 : end;
+    }
+
+    if (ntags > 0) {
+        /* Sorted, so that the same set always gives the same text. */
+        qsort(tags, (size_t)ntags, sizeof(tags[0]), cmp_strings);
+        if ((out->tags_json = tags_to_json(p, tags, ntags)) == NULL)
+            return "tag";
+    }
+    return NULL;
+}
+
+/* The name of a sort key, NULL when out of range. */
+const char *tasks_sort_name(tasks_sort_key k)
+{
+    if ((int)k < 0 || k >= TASKS_SORT_COUNT)
+        return NULL;
+    return sort_names[k];
+}
+
+/* A field of the fingerprint text: "-" for NULL, otherwise the length
+ * before the bytes, so that no two different queries serialise alike
+ * whatever characters their strings hold. */
+static const char *fp_field(apr_pool_t *p, const char *name, const char *v)
+{
+    if (v == NULL)
+        return apr_pstrcat(p, name, "-\n", NULL);
+    return apr_psprintf(p, "%s%" APR_SIZE_T_FMT ":%s\n", name, strlen(v), v);
+}
+
+/* See list_query.h. The digest is a truncated SHA-256 of a versioned,
+ * length-prefixed serialisation; tags are sorted so their order in the
+ * query does not matter; desc is normalised to 0/1. 128 bits are plenty:
+ * the fingerprint is an equality check inside a MAC-protected cursor,
+ * not a secret. */
+const char *tasks_list_query_fingerprint(apr_pool_t *p,
+                                         const tasks_list_query *q)
+{
+    apr_array_header_t *parts = apr_array_make(p, 16, sizeof(const char *));
+    apr_array_header_t *tags = tags_from_json(p, q->tags_json);
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    const char *text;
+    int i;
+
+    APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(p,
+        "tasks-list-v1\nstatus=%d\npriority=%d\nsort=%d\ndesc=%d\n",
+        q->status, q->priority, (int)q->sort, q->desc != 0);
+    APR_ARRAY_PUSH(parts, const char *) = fp_field(p, "q=", q->q);
+    APR_ARRAY_PUSH(parts, const char *) = fp_field(p, "due_before=",
+                                                   q->due_before);
+    APR_ARRAY_PUSH(parts, const char *) = fp_field(p, "due_after=",
+                                                   q->due_after);
+    if (tags != NULL) {
+        APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(p, "tags=%d\n",
+                                                           tags->nelts);
+        for (i = 0; i < tags->nelts; i++)
+            APR_ARRAY_PUSH(parts, const char *) =
+                fp_field(p, "tag=", APR_ARRAY_IDX(tags, i, const char *));
+    }
+    else {
+        APR_ARRAY_PUSH(parts, const char *) = fp_field(p, "tags_json=",
+                                                       q->tags_json);
+    }
+    text = apr_array_pstrcat(p, parts, 0);
+    SHA256((const unsigned char *)text, strlen(text), md);
+    return tasks_b64url_encode(p, md, FINGERPRINT_BYTES);
+}
+
+/* HMAC-SHA256 over mac_context followed by payload, into md. Returns 0,
+ * or -1 when OpenSSL fails or the key is too long for its int length. */
+static int cursor_mac(apr_pool_t *p, const unsigned char *key,
+                      apr_size_t key_len, const char *payload,
+                      unsigned char md[MAC_BYTES])
+{
+    static const unsigned char no_key[1] = { 0 };
+    const char *data = apr_pstrcat(p, mac_context, payload, NULL);
+    unsigned int md_len = 0;
+
+    if (key_len > INT_MAX)
+        return -1;
+    /* OpenSSL 3 may refuse a NULL key even with length 0. */
+    if (HMAC(EVP_sha256(), key ? key : no_key, (int)key_len,
+             (const unsigned char *)data, strlen(data), md, &md_len) == NULL
+        || md_len != MAC_BYTES)
+        return -1;
+    return 0;
+}
+
+/* See list_query.h. NULL when an argument is missing, a string is not
+ * valid UTF-8 (JSON could not carry it) or OpenSSL/jansson fail. */
+const char *tasks_cursor_encode(apr_pool_t *p, const unsigned char *key,
+                                apr_size_t key_len, const char *user_id,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c)
+{
+    unsigned char md[MAC_BYTES];
+    const char *fp, *payload;
+    json_t *obj;
+    char *json;
+
+    if (user_id == NULL || q == NULL || c == NULL || c->id == NULL)
+        return NULL;
+    fp = tasks_list_query_fingerprint(p, q);
+    obj = json_pack("{s:s, s:s, s:s?, s:s}", "u", user_id, "f", fp,
+                    "v", c->value, "i", c->id);
+    if (obj == NULL)
+        return NULL;
+    json = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (json == NULL)
+        return NULL;
+    payload = tasks_b64url_encode(p, (const unsigned char *)json, strlen(json));
+    free(json);
+    if (cursor_mac(p, key, key_len, payload, md) != 0)
+        return NULL;
+    return apr_pstrcat(p, payload, ".", tasks_b64url_encode(p, md, MAC_BYTES),
+                       NULL);
+}
+
+/* See list_query.h. The MAC is checked (in constant time) before the
+ * payload is even base64-decoded, so nothing an attacker forges reaches
+ * the JSON parser. The payload must be exactly {u, f, v, i}. */
+int tasks_cursor_decode(apr_pool_t *p, const unsigned char *key,
+                        apr_size_t key_len, const char *user_id,
+                        const tasks_list_query *q, const char *text,
+                        tasks_cursor *c)
+{
+    unsigned char expected[MAC_BYTES], *mac, *raw;
+    apr_size_t text_len, mac_len, raw_len;
+    const char *dot, *payload, *u, *f, *i;
+    json_t *obj, *v;
+    int rc = -1;
+
+    if (text == NULL || user_id == NULL || q == NULL || c == NULL)
+        return -1;
+    text_len = strlen(text);
+    if (text_len > CURSOR_MAX_TEXT)
+        return -1;
+    dot = strchr(text, '.');
+    if (dot == NULL || dot == text || strchr(dot + 1, '.') != NULL)
+        return -1;
+    payload = apr_pstrmemdup(p, text, (apr_size_t)(dot - text));
+    if (tasks_b64url_decode(p, dot + 1, strlen(dot + 1), &mac, &mac_len) != 0
+        || mac_len != MAC_BYTES
+        || cursor_mac(p, key, key_len, payload, expected) != 0
+        || CRYPTO_memcmp(mac, expected, MAC_BYTES) != 0)
+        return -1;
+    if (tasks_b64url_decode(p, payload, strlen(payload), &raw, &raw_len) != 0)
+        return -1;
+
+    obj = json_loadb((const char *)raw, raw_len, JSON_REJECT_DUPLICATES, NULL);
+    if (obj == NULL)
+        return -1;
+    if (!json_is_object(obj) || json_object_size(obj) != 4)
+        goto done;
+    u = json_string_value(json_object_get(obj, "u"));
+    f = json_string_value(json_object_get(obj, "f"));
+    i = json_string_value(json_object_get(obj, "i"));
+    v = json_object_get(obj, "v");
+    if (u == NULL || f == NULL || i == NULL || v == NULL
+        || (!json_is_string(v) && !json_is_null(v)))
+        goto done;
+    if (strcmp(u, user_id) != 0
+        || strcmp(f, tasks_list_query_fingerprint(p, q)) != 0
+        || !tasks_route_id_valid(i, strlen(i)))
+        goto done;
+    c->id = apr_pstrdup(p, i);
+    c->value = json_is_string(v) ? apr_pstrdup(p, json_string_value(v)) : NULL;
+    rc = 0;
+done:
+    json_decref(obj);
+    return rc;
+}
+
+/* See list_query.h. Parameters come in a fixed order and defaults are
+ * left out, so that one query has one spelling; parsing the result gives
+ * back a query with the same fingerprint. */
+const char *tasks_list_query_next_args(apr_pool_t *p,
+                                       const tasks_list_query *q,
+                                       const char *cursor)
+{
+    apr_array_header_t *parts = apr_array_make(p, 12, sizeof(const char *));
+    apr_array_header_t *tags = tags_from_json(p, q->tags_json);
+    int i;
+
+    if (q->status > TASKS_STATUS_ALL && q->status < STATUS_COUNT)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "status=", status_names[q->status], NULL);
+    if (q->q != NULL)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "q=", form_encode(p, q->q), NULL);
+    if (q->priority >= 0)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "priority=", tasks_priority_name(q->priority), NULL);
+    for (i = 0; tags != NULL && i < tags->nelts; i++)
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(p, "tag=",
+            form_encode(p, APR_ARRAY_IDX(tags, i, const char *)), NULL);
+    if (q->due_before != NULL)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "due_before=", form_encode(p, q->due_before), NULL);
+    if (q->due_after != NULL)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "due_after=", form_encode(p, q->due_after), NULL);
+    if (q->sort != TASKS_SORT_CREATED_AT && tasks_sort_name(q->sort) != NULL)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "sort=", tasks_sort_name(q->sort), NULL);
+    if (!q->desc)
+        APR_ARRAY_PUSH(parts, const char *) = "order=asc";
+    APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(p, "limit=%d", q->limit);
+    if (cursor != NULL)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "cursor=", form_encode(p, cursor), NULL);
+    return apr_array_pstrcat(p, parts, '&');
+}

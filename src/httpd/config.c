@@ -1,0 +1,327 @@
+/* config.c - the module's directives: parsing, create/merge of server and
+ * directory records, and the start-up checks. Every bad value stops httpd
+ * at start-up with a message naming the directive, never at a request. */
+#include <string.h>
+#include <stdlib.h>
+#include <errno.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+
+#include "tasks/httpd/module.h"
+
+APLOG_USE_MODULE(tasks);
+
+#define DEFAULT_LIFETIME 3600
+#define DEFAULT_LEEWAY 30
+#define DEFAULT_THROTTLE_EMAIL 5
+#define DEFAULT_THROTTLE_WINDOW 900
+#define DEFAULT_THROTTLE_ADDR 50
+
+void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s)
+{
+    tasks_srv_cfg *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)s;
+    c->token.lifetime = DEFAULT_LIFETIME;
+    c->token.leeway = DEFAULT_LEEWAY;
+    c->throttle_email = DEFAULT_THROTTLE_EMAIL;
+    c->throttle_window = DEFAULT_THROTTLE_WINDOW;
+    c->throttle_addr = DEFAULT_THROTTLE_ADDR;
+    return c;
+}
+
+/* A virtual host inherits what it does not set itself. */
+void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
+{
+    tasks_srv_cfg *base = basev, *add = addv;
+    tasks_srv_cfg *c = apr_pmemdup(p, add, sizeof(*c));
+
+    if (!add->secret_file) {
+        c->secret_file = base->secret_file;
+        c->token.key = base->token.key;
+        c->token.key_len = base->token.key_len;
+        c->token.prepared = base->token.prepared;
+    }
+    if (!add->lifetime_set)
+        c->token.lifetime = base->token.lifetime;
+    if (!add->leeway_set)
+        c->token.leeway = base->token.leeway;
+    c->token.issuer = add->token.issuer ? add->token.issuer : base->token.issuer;
+    c->token.audience = add->token.audience ? add->token.audience
+                                            : base->token.audience;
+    if (!add->throttle_set) {
+        c->throttle_email = base->throttle_email;
+        c->throttle_window = base->throttle_window;
+        c->throttle_addr = base->throttle_addr;
+    }
+    c->issuers = add->issuers ? add->issuers : base->issuers;
+    return c;
+}
+
+void *tasks_create_dir_cfg(apr_pool_t *p, char *dir)
+{
+    tasks_dir_cfg *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)dir;
+    c->signup = -1;
+    c->max_body = -1;
+    c->trust_remote_user = -1;
+    return c;
+}
+
+void *tasks_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
+{
+    tasks_dir_cfg *base = basev, *add = addv;
+    tasks_dir_cfg *c = apr_palloc(p, sizeof(*c));
+
+    c->cors_origins = add->cors_origins ? add->cors_origins : base->cors_origins;
+    c->signup = add->signup >= 0 ? add->signup : base->signup;
+    c->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
+    c->trust_remote_user = add->trust_remote_user >= 0 ? add->trust_remote_user
+                                                       : base->trust_remote_user;
+    return c;
+}
+
+tasks_srv_cfg *tasks_srv(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &tasks_module);
+}
+
+tasks_dir_cfg *tasks_dir(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &tasks_module);
+}
+
+int tasks_dir_signup(const tasks_dir_cfg *d)
+{
+    return d->signup != 0;
+}
+
+apr_off_t tasks_dir_max_body(const tasks_dir_cfg *d)
+{
+    return d->max_body >= 0 ? d->max_body : TASKS_DEFAULT_MAX_BODY;
+}
+
+/* Off unless set: trusting r->user is a deliberate choice per location. */
+int tasks_dir_trust_remote_user(const tasks_dir_cfg *d)
+{
+    return d->trust_remote_user == 1;
+}
+
+/* Parse a whole decimal number in [min, max]; -1 when it is not one. */
+static long parse_long(const char *v, long min, long max)
+{
+    char *end;
+    long n;
+
+    if (!v || !*v || *v == '-' || *v == '+' || *v == ' ')
+        return -1;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return -1;
+    return n;
+}
+
+const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path)
+{
+    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    const char *file = ap_server_root_relative(cmd->pool, path);
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char *buf;
+    apr_size_t len;
+    apr_status_t rv;
+
+    (void)dc;
+    if (!file)
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
+                            cmd->cmd->name, path);
+    rv = apr_file_open(&f, file, APR_FOPEN_READ, 0, cmd->pool);
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "%s: cannot read '%s': %pm",
+                            cmd->cmd->name, file, &rv);
+    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv != APR_SUCCESS || fi.size > 65536) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a small regular file",
+                            cmd->cmd->name, file);
+    }
+    len = (apr_size_t)fi.size;
+    buf = apr_palloc(cmd->pool, len + 1);
+    rv = apr_file_read_full(f, buf, len, &len);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF)
+        return apr_psprintf(cmd->pool, "%s: cannot read '%s': %pm",
+                            cmd->cmd->name, file, &rv);
+    /* The key is the file's bytes less one trailing newline, so the same
+     * string can be handed to another issuer (e.g. BETTER_AUTH_SECRET). */
+    if (len && buf[len - 1] == '\n')
+        len--;
+    buf[len] = '\0';
+    if (len < TASKS_SECRET_MIN_LEN)
+        return apr_psprintf(cmd->pool, "%s: the secret in '%s' is %lu bytes; "
+                            "at least %d are required", cmd->cmd->name, file,
+                            (unsigned long)len, TASKS_SECRET_MIN_LEN);
+    c->secret_file = file;
+    c->token.key = (const unsigned char *)buf;
+    c->token.key_len = len;
+    if (!(c->token.prepared = tasks_hmac_key_make(cmd->pool, c->token.key, len)))
+        return apr_psprintf(cmd->pool, "%s: OpenSSL cannot prepare an "
+                            "HMAC-SHA256 key", cmd->cmd->name);
+    return NULL;
+}
+
+const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v)
+{
+    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    long n = parse_long(v, 60, 30L * 24 * 3600);
+
+    (void)dc;
+    if (n < 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
+                            "between 60 and 2592000", cmd->cmd->name, v);
+    c->token.lifetime = n;
+    c->lifetime_set = 1;
+    return NULL;
+}
+
+const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v)
+{
+    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    long n = parse_long(v, 0, 3600);
+
+    (void)dc;
+    if (n < 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
+                            "between 0 and 3600", cmd->cmd->name, v);
+    c->token.leeway = n;
+    c->leeway_set = 1;
+    return NULL;
+}
+
+const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v)
+{
+    (void)dc;
+    if (!*v)
+        return apr_psprintf(cmd->pool, "%s: must not be empty", cmd->cmd->name);
+    tasks_srv(cmd->server)->token.issuer = v;
+    return NULL;
+}
+
+const char *tasks_set_audience(cmd_parms *cmd, void *dc, const char *v)
+{
+    (void)dc;
+    if (!*v)
+        return apr_psprintf(cmd->pool, "%s: must not be empty", cmd->cmd->name);
+    tasks_srv(cmd->server)->token.audience = v;
+    return NULL;
+}
+
+/* An origin is scheme://host[:port] exactly as a browser sends it: http or
+ * https, a lower-case host, no path, no trailing slash, no wildcard. */
+static int valid_origin(const char *o)
+{
+    const char *h, *c;
+
+    if (!strncmp(o, "https://", 8))
+        h = o + 8;
+    else if (!strncmp(o, "http://", 7))
+        h = o + 7;
+    else
+        return 0;
+    if (!*h)
+        return 0;
+    for (c = h; *c && *c != ':'; c++)
+        if (!(apr_islower(*c) || apr_isdigit(*c) || *c == '-' || *c == '.'
+              || *c == '[' || *c == ']'))
+            return 0;
+    if (*c == ':') {
+        if (parse_long(c + 1, 1, 65535) < 0)
+            return 0;
+    }
+    return c > h;
+}
+
+const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin)
+{
+    tasks_dir_cfg *c = dc;
+
+    if (!valid_origin(origin))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an origin like "
+                            "https://app.example.org (no path, no wildcard, "
+                            "lower case)", cmd->cmd->name, origin);
+    if (!c->cors_origins)
+        c->cors_origins = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(c->cors_origins, const char *) = origin;
+    return NULL;
+}
+
+const char *tasks_set_signup(cmd_parms *cmd, void *dc, int on)
+{
+    (void)cmd;
+    ((tasks_dir_cfg *)dc)->signup = on ? 1 : 0;
+    return NULL;
+}
+
+const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on)
+{
+    (void)cmd;
+    ((tasks_dir_cfg *)dc)->trust_remote_user = on ? 1 : 0;
+    return NULL;
+}
+
+const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v)
+{
+    long n = parse_long(v, 1024, TASKS_MAX_BODY_LIMIT);
+
+    if (n < 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a size in bytes "
+                            "between 1024 and %d", cmd->cmd->name, v,
+                            TASKS_MAX_BODY_LIMIT);
+    ((tasks_dir_cfg *)dc)->max_body = n;
+    return NULL;
+}
+
+const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
+                               char *const argv[])
+{
+    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    long email, window, addr;
+
+    (void)dc;
+    if (argc != 3)
+        return apr_psprintf(cmd->pool, "%s takes three numbers: failures per "
+                            "email, window seconds, failures per client "
+                            "address", cmd->cmd->name);
+    email = parse_long(argv[0], 0, 1000000);
+    window = parse_long(argv[1], 1, 7L * 24 * 3600);
+    addr = parse_long(argv[2], 0, 1000000);
+    if (email < 0 || window < 0 || addr < 0)
+        return apr_psprintf(cmd->pool, "%s: '%s %s %s' must be failures per "
+                            "email (0 = no limit), a window of 1-604800 "
+                            "seconds and failures per address (0 = no limit)",
+                            cmd->cmd->name, argv[0], argv[1], argv[2]);
+    c->throttle_email = (int)email;
+    c->throttle_window = (int)window;
+    c->throttle_addr = (int)addr;
+    c->throttle_set = 1;
+    return NULL;
+}
+
+const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s)
+{
+    tasks_srv_cfg *c = tasks_srv(s);
+
+    if (!c->token.key || c->token.key_len < TASKS_SECRET_MIN_LEN)
+        return apr_psprintf(p, "TasksJWTSecretFile is required (server %s:%u): "
+                            "mod_tasks will not run without a signing key",
+                            s->server_hostname ? s->server_hostname : "?",
+                            s->port);
+    return NULL;
+}

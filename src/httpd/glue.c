@@ -1,0 +1,107 @@
+/* glue.c - the service and the store as httpd gives them to a request:
+ * connections from mod_dbd's pool, messages to the request's error log,
+ * settings from the directives. Nothing below this file knows httpd. */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+#include "tasks/httpd/module.h"
+#include "tasks/store/store.h"
+
+APLOG_USE_MODULE(tasks);
+
+/* Promise: see module.h. mod_dbd prepares them on every connection it
+ * opens; the store prepares again whatever a re-established session
+ * lost. */
+void tasks_dbd_register(server_rec *s)
+{
+    int i, n = tasks_store_statement_count();
+
+    for (i = 0; i < n; i++)
+        ap_dbd_prepare(s, tasks_store_statement_sql(i),
+                       tasks_store_statement_label(i));
+}
+
+/* The store's and the service's messages go to the request's log (with
+ * its client and module), at their own level. */
+static void request_log(void *baton, int level, const char *message)
+{
+    request_rec *r = baton;
+
+    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", message);
+}
+
+static tasks_logger *request_logger(request_rec *r)
+{
+    tasks_logger *l = apr_palloc(r->pool, sizeof(*l));
+
+    l->fn = request_log;
+    l->baton = r;
+    return l;
+}
+
+/* Promise: see module.h. ap_dbd_acquire gives the request one
+ * connection, released with the request; the store is opened on it once. */
+tasks_db *tasks_req_db(request_rec *r)
+{
+    tasks_service *s = tasks_req_service(r);
+    ap_dbd_t *dbd;
+
+    if (s->db)
+        return s->db;
+    dbd = ap_dbd_acquire(r);
+    if (!dbd) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0103: no "
+                      "database connection available");
+        return NULL;
+    }
+    s->db = tasks_db_open(r->pool, dbd->driver, dbd->handle, dbd->pool,
+                          dbd->prepared, s->log);
+    return s->db;
+}
+
+static tasks_db *open_for_service(void *baton)
+{
+    return tasks_req_db(baton);
+}
+
+/* Promise: see module.h. The account policy joins the server's throttle
+ * and scrypt state with the location's TasksSignup. */
+tasks_service *tasks_req_service(request_rec *r)
+{
+    tasks_req *rq = tasks_req_get(r);
+    tasks_srv_cfg *sc;
+    tasks_account_policy *a;
+    tasks_service *s;
+
+    if (rq->service)
+        return rq->service;
+    sc = tasks_srv(r->server);
+    a = apr_pcalloc(r->pool, sizeof(*a));
+    a->signup = tasks_dir_signup(tasks_dir(r));
+    a->throttle_email = sc->throttle_email;
+    a->throttle_window = sc->throttle_window;
+    a->throttle_addr = sc->throttle_addr;
+    a->hashing = sc->hashing;
+    a->max_hashing = TASKS_MAX_HASHING;
+    a->dummy_hash = sc->dummy_hash;
+    s = apr_pcalloc(r->pool, sizeof(*s));
+    s->pool = r->pool;
+    s->open_db = open_for_service;
+    s->open_baton = r;
+    s->log = request_logger(r);
+    s->token = &sc->token;
+    s->accounts = a;
+    rq->service = s;
+    return s;
+}
+
+tasks_caller tasks_req_caller(request_rec *r)
+{
+    tasks_req *rq = tasks_req_get(r);
+    tasks_caller who = { rq->user_id, rq->jti };
+
+    return who;
+}

@@ -1,0 +1,254 @@
+/* rest_tasks.c - the JSON front end of the task service:
+ * /api/tasks, /api/tasks/{id}, /api/tasks/{id}/complete (and the same
+ * under /api/{user_id}/...). Each handler parses the request (query,
+ * body, preconditions), calls one task service operation and renders
+ * what it returns; every rule lives in the service. */
+#include <string.h>
+
+#include <httpd.h>
+#include <http_protocol.h>
+#include <apr_strings.h>
+
+#include "tasks/core/list_query.h"
+#include "tasks/core/task_json.h"
+#include "tasks/httpd/module.h"
+#include "tasks/service/task_service.h"
+
+/* A task with its ETag. */
+static int send_task(request_rec *r, int status, const tasks_task_row *row)
+{
+    const char *text = tasks_task_json(r->pool, row);
+
+    if (!text)
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
+    apr_table_setn(r->headers_out, "ETag", tasks_task_etag(r->pool, row));
+    return tasks_send_json(r, status, text);
+}
+
+/* A task operation's answer: the task with status on DONE, else the
+ * result's own (a 304 keeps the ETag). */
+static int answer_task(request_rec *r, const tasks_result *res, int status,
+                       const tasks_task_row *row)
+{
+    if (res->outcome == TASKS_DONE)
+        return send_task(r, status, row);
+    if (res->outcome == TASKS_NOT_MODIFIED)
+        apr_table_setn(r->headers_out, "ETag", tasks_task_etag(r->pool, row));
+    return tasks_send_result(r, res);
+}
+
+/* The request's If-Match and If-None-Match for task id. */
+static void preconditions(request_rec *r, const char *id,
+                          tasks_precondition *pre)
+{
+    tasks_precondition_if_match(apr_table_get(r->headers_in, "If-Match"),
+                                id, pre);
+    tasks_precondition_if_none_match(r->pool,
+        apr_table_get(r->headers_in, "If-None-Match"), id, pre);
+}
+
+/* The body as a task draft; NULL with *done when it was answered. */
+static int read_draft(request_rec *r, tasks_task_draft *draft, int *done)
+{
+    json_t *body = tasks_read_json_body(r, 0, done);
+
+    if (!body)
+        return -1;
+    tasks_task_draft_from_json(r->pool, body, draft);
+    return 0;
+}
+
+/* A page as a JSON array, written straight into one buffer: a page of
+ * tasks is the largest answer, and a JSON tree per task cost more than
+ * the query. NULL when a row is corrupt. */
+static const char *page_json(apr_pool_t *p, const apr_array_header_t *rows)
+{
+    tasks_text body;
+    int i;
+
+    tasks_text_init(&body, p, 2 + (apr_size_t)rows->nelts * 400);
+    tasks_text_append(&body, "[", 1);
+    for (i = 0; i < rows->nelts; i++) {
+        if (i)
+            tasks_text_append(&body, ",", 1);
+        if (tasks_task_json_append(&body, &APR_ARRAY_IDX(rows, i,
+                                                         tasks_task_row)))
+            return NULL;
+    }
+    tasks_text_append(&body, "]", 1);
+    return body.s;
+}
+
+static int list_tasks(request_rec *r, const tasks_caller *who)
+{
+    tasks_list_query q;
+    tasks_task_page page;
+    tasks_result res;
+    const char *bad, *json;
+
+    if ((bad = tasks_list_query_parse(r->pool, r->args, &q)))
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_MALFORMED,
+            apr_psprintf(r->pool, "invalid query parameter: %s", bad)));
+    res = tasks_tasks_list(tasks_req_service(r), who, &q, &page);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    if (!(json = page_json(r->pool, page.rows)))
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
+    apr_table_setn(r->headers_out, "X-Total-Count", apr_psprintf(r->pool,
+                   "%" APR_INT64_T_FMT, (apr_int64_t)page.total));
+    if (page.next_cursor)
+        apr_table_setn(r->headers_out, "Link", apr_psprintf(r->pool,
+                       "<%s?%s>; rel=\"next\"", ap_escape_uri(r->pool, r->uri),
+                       tasks_list_query_next_args(r->pool, &q,
+                                                  page.next_cursor)));
+    return tasks_send_json(r, HTTP_OK, json);
+}
+
+static int create_task(request_rec *r, const tasks_caller *who)
+{
+    tasks_task_draft draft;
+    tasks_task_row row;
+    tasks_result res;
+    int done;
+
+    if (read_draft(r, &draft, &done))
+        return done;
+    res = tasks_task_create(tasks_req_service(r), who, &draft, &row);
+    if (res.outcome == TASKS_DONE)
+        apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
+                       TASKS_API_PREFIX "/tasks/", row.id, NULL));
+    return answer_task(r, &res, HTTP_CREATED, &row);
+}
+
+static int clear_completed(request_rec *r, const tasks_caller *who)
+{
+    tasks_result res;
+    long long n = 0;
+
+    if (!r->args || strcmp(r->args, "status=completed") != 0)
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_MALFORMED,
+            "invalid query parameter: status (DELETE /api/tasks needs "
+            "exactly ?status=completed)"));
+    res = tasks_tasks_clear_completed(tasks_req_service(r), who, &n);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    return tasks_send_json(r, HTTP_OK, apr_psprintf(r->pool,
+                           "{\"deleted\":%" APR_INT64_T_FMT "}",
+                           (apr_int64_t)n));
+}
+
+/* Fills *who with the caller, after the seed-compatible path check;
+ * returns 0, or 1 with *done when it answered. */
+static int caller(request_rec *r, tasks_caller *who, int *done)
+{
+    const tasks_route *route = tasks_req_route(r);
+
+    *who = tasks_req_caller(r);
+    if (!who->user_id) {
+        /* The auth hook always runs first; refuse rather than guess. */
+        *done = tasks_send_result(r, &TASKS_RESULT(TASKS_UNAUTHENTICATED,
+                                                   NULL));
+        return 1;
+    }
+    if (route->path_user_id && strcmp(route->path_user_id, who->user_id)) {
+        *done = tasks_send_result(r, &TASKS_RESULT(TASKS_FORBIDDEN,
+                                  "the path names another user"));
+        return 1;
+    }
+    return 0;
+}
+
+int tasks_handle_tasks(request_rec *r)
+{
+    tasks_caller who;
+    int done;
+
+    if (caller(r, &who, &done))
+        return done;
+    switch (r->method_number) {
+    case M_GET:    return list_tasks(r, &who);
+    case M_POST:   return create_task(r, &who);
+    default:       return clear_completed(r, &who);
+    }
+}
+
+static int get_task(request_rec *r, const tasks_caller *who, const char *id)
+{
+    tasks_precondition pre;
+    tasks_task_row row;
+    tasks_result res;
+
+    preconditions(r, id, &pre);
+    res = tasks_task_get(tasks_req_service(r), who, id, &pre, &row);
+    return answer_task(r, &res, HTTP_OK, &row);
+}
+
+/* PUT and PATCH. */
+static int update_task(request_rec *r, const tasks_caller *who, const char *id,
+                       tasks_input_mode mode)
+{
+    tasks_precondition pre;
+    tasks_task_draft draft;
+    tasks_task_row row;
+    tasks_result res;
+    int done;
+
+    if (read_draft(r, &draft, &done))
+        return done;
+    preconditions(r, id, &pre);
+    res = tasks_task_update(tasks_req_service(r), who, id, &pre, mode, &draft,
+                            &row);
+    return answer_task(r, &res, HTTP_OK, &row);
+}
+
+static int delete_task(request_rec *r, const tasks_caller *who, const char *id)
+{
+    tasks_precondition pre;
+    tasks_result res;
+
+    preconditions(r, id, &pre);
+    res = tasks_task_delete(tasks_req_service(r), who, id, &pre);
+    return tasks_send_result(r, &res);
+}
+
+int tasks_handle_task(request_rec *r)
+{
+    const char *id = tasks_req_route(r)->task_id;
+    tasks_caller who;
+    int done;
+
+    if (caller(r, &who, &done))
+        return done;
+    switch (r->method_number) {
+    case M_GET:    return get_task(r, &who, id);
+    case M_PUT:    return update_task(r, &who, id, TASKS_INPUT_PUT);
+    case M_PATCH:  return update_task(r, &who, id, TASKS_INPUT_PATCH);
+    default:       return delete_task(r, &who, id);
+    }
+}
+
+/* PATCH .../complete: {"completed": bool} sets, no body toggles. */
+int tasks_handle_task_complete(request_rec *r)
+{
+    const char *id = tasks_req_route(r)->task_id;
+    tasks_precondition pre;
+    tasks_task_row row;
+    tasks_value completed;
+    tasks_result res;
+    tasks_caller who;
+    json_t *body;
+    int done;
+
+    if (caller(r, &who, &done))
+        return done;
+    body = tasks_read_json_body(r, 1, &done);
+    if (!body && done != -1)
+        return done;
+    if (body)
+        tasks_value_from_json(r->pool, json_object_get(body, "completed"),
+                              &completed);
+    preconditions(r, id, &pre);
+    res = tasks_task_complete(tasks_req_service(r), &who, id, &pre,
+                              body ? &completed : NULL, &row);
+    return answer_task(r, &res, HTTP_OK, &row);
+}

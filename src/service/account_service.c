@@ -1,0 +1,309 @@
+/* account_service.c - sign up, log in with throttling, resolve a token's
+ * caller, log out. Passwords are hashed with scrypt under a per-process
+ * cap; failed logins are rows in PostgreSQL, so every process and node
+ * agrees on them. */
+#include <limits.h>
+#include <string.h>
+
+#include <apr_atomic.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "tasks/core/password.h"
+#include "tasks/core/problem.h"
+#include "tasks/core/validate.h"
+#include "tasks/service/account_service.h"
+
+#define NAME_MAX_CHARS 100
+/* How long a request waits for one of the process's scrypt slots. */
+#define HASH_WAIT_STEPS 40
+#define HASH_WAIT_STEP apr_time_from_msec(50)
+
+/* scrypt costs ~32 MiB and tens of ms: at most max_hashing run at once
+ * per process, so a login flood cannot exhaust memory or every worker.
+ * Returns 1 with a slot taken, 0 when none came free in time. */
+static int hash_slot_take(const tasks_account_policy *a)
+{
+    int i;
+
+    for (i = 0; i < HASH_WAIT_STEPS; i++) {
+        if (apr_atomic_inc32(a->hashing) < (apr_uint32_t)a->max_hashing)
+            return 1;
+        apr_atomic_dec32(a->hashing);
+        apr_sleep(HASH_WAIT_STEP);
+    }
+    return 0;
+}
+
+static void hash_slot_give(const tasks_account_policy *a)
+{
+    apr_atomic_dec32(a->hashing);
+}
+
+static tasks_result busy(void)
+{
+    return TASKS_RESULT(TASKS_BUSY, "the server is busy; try again shortly");
+}
+
+static tasks_result unavailable(void)
+{
+    return TASKS_RESULT(TASKS_UNAVAILABLE, NULL);
+}
+
+/* The string of a value, or NULL when it is absent, null or anything
+ * else; *bad when it is present but not a string (null is bad unless
+ * null_ok). A string with a NUL inside is bad too. */
+static const char *string_value(const tasks_value *v, int null_ok, int *bad)
+{
+    *bad = 0;
+    if (!v || v->kind == TASKS_VALUE_ABSENT
+        || (null_ok && v->kind == TASKS_VALUE_NULL))
+        return NULL;
+    if (v->kind != TASKS_VALUE_STRING || strlen(v->str) != v->len) {
+        *bad = 1;
+        return NULL;
+    }
+    return v->str;
+}
+
+static int password_ok(const char *pw)
+{
+    long n = tasks_utf8_length(pw, strlen(pw));
+    return n >= TASKS_PASSWORD_MIN && n <= TASKS_PASSWORD_MAX;
+}
+
+static tasks_result invalid(apr_pool_t *p, apr_array_header_t *errors,
+                            const char *detail)
+{
+    const tasks_field_error *e = &APR_ARRAY_IDX(errors, 0, tasks_field_error);
+    tasks_result r = TASKS_RESULT(TASKS_INVALID, detail ? detail
+                                  : apr_psprintf(p, "%s %s", e->field,
+                                                 e->message));
+    r.errors = errors;
+    return r;
+}
+
+/* A token of ours for user u. */
+static tasks_result open_session(tasks_service *s, const tasks_user_row *u,
+                                 tasks_session *out)
+{
+    out->user = *u;
+    out->user.password_hash = NULL;
+    out->expires_in = s->token->lifetime;
+    out->token = tasks_token_issue(s->pool, s->token, u->id, u->email,
+                                   apr_time_now(), NULL);
+    if (!out->token) {
+        tasks_log(s->log, TASKS_LOG_ERR, "TASKS0301: cannot issue a token");
+        return TASKS_RESULT(TASKS_FAILED, "the session could not be created");
+    }
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_signup_open(const tasks_service *s)
+{
+    return s->accounts->signup ? TASKS_RESULT_DONE
+           : TASKS_RESULT(TASKS_FORBIDDEN,
+                          "signing up is disabled on this server");
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_signup(tasks_service *s, const tasks_value *email_in,
+                                  const tasks_value *password_in,
+                                  const tasks_value *name_in,
+                                  tasks_session *out)
+{
+    const tasks_account_policy *a = s->accounts;
+    apr_array_header_t *errors = NULL;
+    const char *email = NULL, *password, *name, *hash, *raw;
+    tasks_user_row user;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int bad;
+
+    tasks_result open = tasks_account_signup_open(s);
+
+    if (open.outcome != TASKS_DONE)
+        return open;
+    raw = string_value(email_in, 0, &bad);
+    if (!raw || !(email = tasks_email_normalize(s->pool, raw)))
+        tasks_field_error_add(s->pool, &errors, "email",
+                              "must be a valid email address");
+    password = string_value(password_in, 0, &bad);
+    if (!password || !password_ok(password))
+        tasks_field_error_add(s->pool, &errors, "password",
+                              "must be 8-128 characters");
+    /* The name is stored trimmed (empty: none), so the limit applies to
+     * what is stored. */
+    name = string_value(name_in, 1, &bad);
+    if (name) {
+        name = tasks_trim(s->pool, name);
+        if (!*name)
+            name = NULL;
+    }
+    if (bad || (name && tasks_utf8_length(name, strlen(name)) > NAME_MAX_CHARS))
+        tasks_field_error_add(s->pool, &errors, "name",
+                              "must be a string of at most 100 characters");
+    if (errors)
+        return invalid(s->pool, errors, NULL);
+    if (!hash_slot_take(a))
+        return busy();
+    hash = tasks_password_hash(s->pool, password, &tasks_scrypt_default);
+    hash_slot_give(a);
+    if (!hash)
+        return TASKS_RESULT(TASKS_FAILED, "the password could not be stored");
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_user_insert(db, email, name, hash, &user);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_CONFLICT, "this email is already registered");
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    return open_session(s, &user, out);
+}
+
+/* Promise: see account_service.h. The attempt is recorded (as a failure)
+ * before it is counted, in two statements: concurrent attempts then see
+ * each other, and the k-th to be recorded counts at least k, so no more
+ * than the limit get to try a password at once. A throttled attempt is
+ * forgotten again, so that Retry-After holds; a success forgets this
+ * client's failures for this email. An unknown email costs one scrypt
+ * too, against a hash made at start-up, so timing does not tell which
+ * emails have accounts; both get the same answer. */
+tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
+                                 const tasks_value *password_in,
+                                 const char *addr, tasks_session *out)
+{
+    const tasks_account_policy *a = s->accounts;
+    apr_array_header_t *errors = NULL;
+    const char *email, *password, *stamp = NULL;
+    long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
+    tasks_user_row user;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int bad, verdict, rehash = 0, found;
+
+    email = string_value(email_in, 0, &bad);
+    if (!email)
+        tasks_field_error_add(s->pool, &errors, "email", "is required");
+    password = string_value(password_in, 0, &bad);
+    if (!password)
+        tasks_field_error_add(s->pool, &errors, "password", "is required");
+    if (errors)
+        return invalid(s->pool, errors, "email and password are required");
+    email = tasks_trim(s->pool, email);
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_login_attempt(db, email, addr, a->throttle_window, &stamp);
+    if (rc == TASKS_DB_OK)
+        rc = tasks_db_login_failures(db, email, addr, a->throttle_window,
+                                     &email_fails, &addr_fails, &email_retry,
+                                     &addr_retry);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    if ((a->throttle_email && email_fails > a->throttle_email)
+        || (a->throttle_addr && addr_fails > a->throttle_addr)) {
+        tasks_result r = TASKS_RESULT(TASKS_THROTTLED,
+                                      "too many failed logins; try again later");
+        if ((rc = tasks_db_login_forget(db, email, addr, stamp)) != TASKS_DB_OK)
+            return tasks_service_db_failure(rc);
+        r.retry_after = a->throttle_email && email_fails > a->throttle_email
+                        ? email_retry : addr_retry;
+        if (r.retry_after < 1)
+            r.retry_after = 1;
+        return r;
+    }
+    rc = tasks_db_user_by_email(db, email, &user);
+    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    found = rc == TASKS_DB_OK && user.password_hash;
+    if (!hash_slot_take(a))
+        return busy();
+    verdict = tasks_password_verify(s->pool, password,
+                                    found ? user.password_hash : a->dummy_hash,
+                                    &tasks_scrypt_default, &rehash);
+    hash_slot_give(a);
+    if (!found || verdict != 1) {
+        if (verdict < 0 && found)
+            tasks_log(s->log, TASKS_LOG_ERR, "TASKS0302: stored password "
+                      "hash of user %s is malformed", user.id);
+        return TASKS_RESULT(TASKS_UNAUTHENTICATED, "invalid email or password");
+    }
+    if (rehash) {
+        const char *hash = NULL;
+        if (hash_slot_take(a)) {
+            hash = tasks_password_hash(s->pool, password, &tasks_scrypt_default);
+            hash_slot_give(a);
+        }
+        /* Best effort: the old hash still verifies if this fails. */
+        if (hash)
+            tasks_db_user_set_hash(db, user.id, hash);
+    }
+    if ((rc = tasks_db_login_succeeded(db, email, addr)) != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    return open_session(s, &user, out);
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_caller(tasks_service *s, const char *user_id,
+                                  const char *jti, tasks_user_row *out)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_auth_user(db, user_id, jti, out);
+    if (rc == TASKS_DB_NONE) {
+        tasks_log(s->log, TASKS_LOG_DEBUG, "TASKS0202: token of an unknown "
+                  "user or revoked");
+        return TASKS_RESULT(TASKS_DENIED, NULL);
+    }
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
+                                    const char *subject, const char *jti,
+                                    const char *email, const char *name,
+                                    tasks_user_row *out)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_identity_user(db, issuer, subject, jti, email, name, out);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_DENIED, NULL);
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
+/* A revocation must last as long as the token could still be accepted:
+ * until exp plus the clock-skew leeway. Kept only until exp, the row was
+ * purged (by any later logout) while the token still verified. */
+static long long revoke_until(const tasks_token_cfg *t, long long exp)
+{
+    if (t->leeway > 0 && exp <= LLONG_MAX - t->leeway)
+        return exp + t->leeway;
+    return exp;
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_logout(tasks_service *s, const tasks_caller *who,
+                                  long long exp, int *revoked)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    *revoked = 0;
+    if (!who->jti)
+        return TASKS_RESULT_DONE;
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_revoke(db, who->jti, revoke_until(s->token, exp));
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    *revoked = 1;
+    return TASKS_RESULT_DONE;
+}

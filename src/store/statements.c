@@ -1,0 +1,343 @@
+/* statements.c - the text of every SQL statement of mod_tasks.
+ *
+ * Arguments are passed as text, but the placeholders give PostgreSQL
+ * their types (apr_dbd: %d integer, %hd smallint, %lld bigint, %pDt text,
+ * %pDz timestamptz, %s varchar), so each is parsed once when bound: a
+ * "%s::int" in a filter was parsed again for every row under a generic
+ * plan. The casts stay, to say what each one is; a literal percent is %%.
+ *
+ * The task statements are built from the field table (core/task.h): the
+ * column list, the INSERT's columns, values and parameters and the
+ * UPDATE's assignments and parameters come from it, by each field's kind,
+ * so no position can drift. Every task statement is scoped by the
+ * caller's user id and checks itself that the caller may still act
+ * (CALLER_OK). */
+#include "tasks/core/task.h"
+#include "store_int.h"
+
+/* Timestamps are either formatted here (TS) or sent as UTC under the ISO
+ * DateStyle every session is set to (TS_UTC), so the server's own
+ * DateStyle and TimeZone never matter. Task timestamps, the bulk of a
+ * page's output, are TS_UTC and put into RFC 3339 form in C: to_char cost
+ * PostgreSQL more than the rest of a page. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+#define TS_UTC(col) "(" col " AT TIME ZONE 'UTC')"
+
+/* Applied once to every session (see conn.c). */
+#define SESSION_SETTINGS "SET DateStyle = ISO; " \
+    "SET plan_cache_mode = force_generic_plan"
+
+/* ---- How each kind of field is read, bound and written ---------------- */
+
+/* Its SELECT expression, from column col of "t". */
+#define READ_ID(col)       "t." col
+#define READ_UUID(col)     "t." col
+#define READ_TITLE(col)    "t." col
+#define READ_NOTE(col)     "t." col
+#define READ_FLAG(col)     "t." col
+#define READ_DONE(col)     "t." col
+#define READ_PRIORITY(col) "t." col
+#define READ_INSTANT(col)  TS_UTC("t." col)
+#define READ_TIME(col)     TS_UTC("t." col)
+#define READ_TAGS(col)     "array_to_json(t." col ")"
+#define READ_VERSION(col)  "t." col
+
+/* Its parameter (a writable kind). */
+#define PARAM_TITLE    "%pDt::text"
+#define PARAM_NOTE     "%pDt::text"
+#define PARAM_FLAG     "%s::boolean"
+#define PARAM_DONE     "%s::boolean"
+#define PARAM_PRIORITY "%hd::smallint"
+#define PARAM_INSTANT  "%pDz::timestamptz"
+#define PARAM_TAGS     "%pDt::jsonb"
+
+/* Its value for the column, from parameter p.<name>. */
+#define VALUE_TITLE(name)    "p." name
+#define VALUE_NOTE(name)     "p." name
+#define VALUE_FLAG(name)     "p." name
+#define VALUE_DONE(name)     "p." name
+#define VALUE_PRIORITY(name) "p." name
+#define VALUE_INSTANT(name)  "p." name
+#define VALUE_TAGS(name)     "ARRAY(SELECT jsonb_array_elements_text(p." name "))"
+
+/* Its new value in an UPDATE: the parameter when p.set_<name>, else the
+ * old one. The completion flag may also be toggled (p.toggle). */
+#define NEW_VALUE(kind, name, col) "CASE WHEN p.set_" name " THEN " \
+    VALUE_##kind(name) " ELSE t." col " END"
+#define NEW_TITLE(name, col)    NEW_VALUE(TITLE, name, col)
+#define NEW_NOTE(name, col)     NEW_VALUE(NOTE, name, col)
+#define NEW_FLAG(name, col)     NEW_VALUE(FLAG, name, col)
+#define NEW_PRIORITY(name, col) NEW_VALUE(PRIORITY, name, col)
+#define NEW_INSTANT(name, col)  NEW_VALUE(INSTANT, name, col)
+#define NEW_TAGS(name, col)     NEW_VALUE(TAGS, name, col)
+#define NEW_DONE(name, col) "CASE WHEN p.set_" name " THEN p." name \
+    " WHEN p.toggle THEN NOT t." col " ELSE t." col " END"
+
+/* ---- Lists generated from the field table ----------------------------- */
+
+/* The columns of a task, KEY first (so every other one gets a comma). */
+#define SEP_KEY ""
+#define SEP_RW ", "
+#define SEP_RO ", "
+#define SEP_HIDDEN ", "
+#define X_COL(name, access, kind, min, max, items, column) \
+    TASKS_IF_COLUMN(access, SEP_##access READ_##kind(#column))
+#define TASK_COLS TASKS_TASK_FIELDS(X_COL)
+
+/* INSERT: the writable columns, their values and their parameters. */
+#define X_INS_COL(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, ", " #column)
+#define X_INS_VAL(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, ", " VALUE_##kind(#name))
+#define X_INS_PARAM(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, ", " PARAM_##kind " AS " #name)
+
+/* UPDATE: a set flag and a parameter per writable field, and their
+ * assignments. */
+#define X_UPD_PARAM(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, ", %s::boolean AS set_" #name ", " PARAM_##kind \
+                " AS " #name)
+#define X_UPD_SET(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, " " #column " = " NEW_##kind(#name, #column) ",")
+
+/* The completion flag as the UPDATE leaves it (completed_at follows it). */
+#define NEW_COMPLETED NEW_DONE("completed", "completed")
+
+#define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
+
+/* The caller may still act: the token's user exists and its jti ("" for
+ * none) was not revoked. Every task statement checks this itself (its
+ * first column, or a condition of the write), so a task request costs one
+ * round trip instead of an auth query plus the task query. A scalar
+ * subquery, so that PostgreSQL evaluates it once (an InitPlan) rather than
+ * turning the EXISTS into joins that would change a page's plan. */
+#define CALLER_OK "(SELECT EXISTS (SELECT 1 FROM users cu WHERE cu.id = p.uid)" \
+    " AND NOT EXISTS (SELECT 1 FROM revoked_tokens cr WHERE cr.jti = p.jti))"
+
+/* One task of the caller, with the version a write requires (NULL: any). */
+#define TASK_PARAMS "%s::uuid AS uid, %pDt::text AS jti, %lld::bigint AS id, " \
+    "%d::int AS version"
+#define THE_TASK "t.user_id = p.uid AND t.id = p.id"
+#define IN_VERSION "(p.version IS NULL OR t.version = p.version)"
+
+/* The list filters, shared by the page and its count. */
+#define LIST_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %d::int AS status, " \
+    "%pDt::text AS q, %hd::smallint AS prio, %pDt::text AS tags, " \
+    "%pDz::timestamptz AS due_before, %pDz::timestamptz AS due_after) p"
+#define LIST_FILTER "t.user_id = p.uid" \
+    " AND (p.status = 0 OR t.completed = (p.status = 2))" \
+    " AND (p.q IS NULL OR t.title ILIKE p.q OR t.description ILIKE p.q)" \
+    " AND (p.prio IS NULL OR t.priority = p.prio)" \
+    " AND (p.tags IS NULL OR t.tags @> ARRAY(SELECT jsonb_array_elements_text(p.tags::jsonb)))" \
+    " AND (p.due_before IS NULL OR t.due_at < p.due_before)" \
+    " AND (p.due_after IS NULL OR t.due_at > p.due_after)"
+
+/* A page: first (no cursor) or after (keyset: strictly past the cursor's
+ * (sort value, id) in the order's direction). Each matches one index.
+ * Columns: the task, then the query's total. CALLER_OK is a condition
+ * evaluated once (an InitPlan): a denied caller gets no rows, and so does
+ * an empty page, which tasks tell apart with S_TASKS_COUNT. */
+#define PAGE_FIRST(TOTAL, PARAMS, FILTER, KEY, DIR) "SELECT " TASK_COLS \
+    ", " TOTAL " FROM tasks t, " PARAMS " WHERE " FILTER " AND " CALLER_OK \
+    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %d::int"
+#define PAGE_AFTER(TOTAL, PARAMS, FILTER, KEY, VAL, DIR, CMP) "SELECT " \
+    TASK_COLS ", " TOTAL " FROM tasks t, " PARAMS \
+    ", (SELECT %pDt::text AS v, %lld::bigint AS id) c" \
+    " WHERE " FILTER " AND (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
+    " AND " CALLER_OK " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %d::int"
+/* Filtered lists count their matches in the same statement (X-Total-Count
+ * of every page; an InitPlan, so computed once per page). */
+#define LIST_TOTAL "(SELECT count(*) FROM tasks t WHERE " LIST_FILTER ")"
+#define LIST_FIRST(KEY, DIR) \
+    PAGE_FIRST(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, DIR)
+#define LIST_AFTER(KEY, VAL, DIR, CMP) \
+    PAGE_AFTER(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
+
+/* The common list, filtered by status at most, has statements of its own:
+ * without the "parameter IS NULL OR ..." filters their plan is a walk of
+ * the sort key's index that stops after one page, while a filtered
+ * statement's plan may read and sort all of the caller's matches. */
+#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, " \
+    "%d::int AS status) p"
+#define PLAIN_FILTER "t.user_id = p.uid" \
+    " AND (p.status = 0 OR t.completed = (p.status = 2))"
+/* They take X-Total-Count from task_counts (kept by triggers: one key
+ * lookup, an InitPlan computed once per page). */
+#define PLAIN_TOTAL "coalesce((SELECT CASE p.status WHEN 0 THEN k.total" \
+    " WHEN 1 THEN k.total - k.completed ELSE k.completed END" \
+    " FROM task_counts k WHERE k.user_id = p.uid), 0)"
+#define PLAIN_FIRST(KEY, DIR) PAGE_FIRST(PLAIN_TOTAL, PLAIN_PARAMS, \
+    PLAIN_FILTER, KEY, DIR)
+#define PLAIN_AFTER(KEY, VAL, DIR, CMP) PAGE_AFTER(PLAIN_TOTAL, \
+    PLAIN_PARAMS, PLAIN_FILTER, KEY, VAL, DIR, CMP)
+
+#define K_CREATED "t.created_at"
+#define K_UPDATED "t.updated_at"
+#define K_DUE "coalesce(t.due_at, 'infinity'::timestamptz)"
+#define K_PRIO "t.priority"
+#define K_TITLE "(t.title COLLATE \"C\")"
+#define V_TS "c.v::timestamptz"
+#define V_PRIO "c.v::smallint"
+#define V_TITLE "(c.v COLLATE \"C\")"
+
+#define LIST_STMTS(NAME, KEY, VAL) \
+    { "tasks_list_" NAME "_asc",  LIST_FIRST(KEY, "ASC") }, \
+    { "tasks_list_" NAME "_desc", LIST_FIRST(KEY, "DESC") }, \
+    { "tasks_next_" NAME "_asc",  LIST_AFTER(KEY, VAL, "ASC", ">") }, \
+    { "tasks_next_" NAME "_desc", LIST_AFTER(KEY, VAL, "DESC", "<") }, \
+    { "tasks_plain_list_" NAME "_asc",  PLAIN_FIRST(KEY, "ASC") }, \
+    { "tasks_plain_list_" NAME "_desc", PLAIN_FIRST(KEY, "DESC") }, \
+    { "tasks_plain_next_" NAME "_asc",  PLAIN_AFTER(KEY, VAL, "ASC", ">") }, \
+    { "tasks_plain_next_" NAME "_desc", PLAIN_AFTER(KEY, VAL, "DESC", "<") }
+
+const tasks_stmt_def tasks_statements[S_COUNT] = {
+    [S_PING] = { "tasks_ping", "SELECT 1" },
+    [S_AUTH_USER] = { "tasks_auth_user",
+        "SELECT " USER_COLS " FROM users u WHERE u.id = %s::uuid"
+        " AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = %s)" },
+    [S_USER_INSERT] = { "tasks_user_insert",
+        "INSERT INTO users AS u (email, name, password_hash) VALUES (%s, %s, %s)"
+        " ON CONFLICT ((lower(email))) WHERE password_hash IS NOT NULL"
+        " DO NOTHING RETURNING " USER_COLS },
+    [S_USER_BY_EMAIL] = { "tasks_user_by_email",
+        "SELECT " USER_COLS ", u.password_hash FROM users u"
+        " WHERE lower(u.email) = lower(%s) AND u.password_hash IS NOT NULL" },
+    [S_USER_SET_HASH] = { "tasks_user_set_hash",
+        "UPDATE users SET password_hash = %s WHERE id = %s::uuid" },
+    [S_REVOKE] = { "tasks_revoke",
+        "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
+        " INSERT INTO revoked_tokens (jti, expires_at)"
+        " VALUES (%s, to_timestamp(%lld::bigint)) ON CONFLICT (jti) DO NOTHING" },
+    [S_LOGIN_FAILURES] = { "tasks_login_failures",
+        "WITH p AS (SELECT lower(%s) AS email, %pDt::text AS addr,"
+        "  now() - make_interval(secs => %d::int) AS since, %d::int AS win)"
+        " SELECT (SELECT count(*) FROM login_failures f, p"
+        "          WHERE f.email = p.email AND f.failed_at > p.since),"
+        "        (SELECT count(*) FROM login_failures f, p"
+        "          WHERE f.addr = p.addr AND f.failed_at > p.since),"
+        "        (SELECT ceil(extract(epoch FROM min(f.failed_at - p.since)))::int"
+        "           FROM login_failures f, p WHERE f.email = p.email AND f.failed_at > p.since),"
+        "        (SELECT ceil(extract(epoch FROM min(f.failed_at - p.since)))::int"
+        "           FROM login_failures f, p WHERE f.addr = p.addr AND f.failed_at > p.since)" },
+    /* An attempt is recorded as a failure before the password is checked
+     * (and forgotten again on success or when throttled), so concurrent
+     * attempts see each other: see tasks_account_login. */
+    [S_LOGIN_ATTEMPT] = { "tasks_login_attempt",
+        "WITH p AS (SELECT lower(%s) AS email, %pDt::text AS addr,"
+        "  now() - make_interval(secs => %d::int) AS since),"
+        " expired AS (DELETE FROM login_failures f USING p"
+        "  WHERE (f.email = p.email OR f.addr = p.addr) AND f.failed_at <= p.since)"
+        " INSERT INTO login_failures (email, addr) SELECT email, addr FROM p"
+        " RETURNING " TS("failed_at") },
+    [S_LOGIN_FORGET] = { "tasks_login_forget",
+        "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s"
+        " AND failed_at = %pDz::timestamptz" },
+    [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
+        "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
+    /* Parameters: uid, jti, then each writable field's value. */
+    [S_TASK_INSERT] = { "tasks_task_insert",
+        "INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
+        ", completed_at, created_at, updated_at)"
+        " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
+        ", CASE WHEN p.completed THEN now() END, now(), now()"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti"
+        TASKS_TASK_FIELDS(X_INS_PARAM) ") p"
+        " WHERE " CALLER_OK
+        " RETURNING " TASK_COLS },
+    /* Always one row: CALLER_OK, then the task (NULLs when none). */
+    [S_TASK_GET] = { "tasks_task_get",
+        "SELECT " CALLER_OK ", " TASK_COLS
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %lld::bigint AS id) p"
+        " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = p.id" },
+    /* One statement for PUT, PATCH and complete: each field is set only
+     * when its flag is true; completed may also flip (toggle). Always one
+     * row: CALLER_OK, whether the task existed (in the statement's
+     * snapshot), then the task as written (NULLs when nothing was). So a
+     * miss is told apart - not found, or another version - in the same
+     * round trip; the version condition makes If-Match and the write one
+     * atomic step (a concurrent writer's new version fails it). */
+    [S_TASK_UPDATE] = { "tasks_task_update",
+        "WITH p AS (SELECT " TASK_PARAMS TASKS_TASK_FIELDS(X_UPD_PARAM)
+        ", %s::boolean AS toggle),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " cur AS (SELECT 1 FROM tasks t, p WHERE " THE_TASK "),"
+        " upd AS (UPDATE tasks AS t SET" TASKS_TASK_FIELDS(X_UPD_SET)
+        " completed_at = CASE WHEN NOT " NEW_COMPLETED " THEN NULL"
+        "   WHEN t.completed THEN t.completed_at ELSE now() END,"
+        " updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
+        " version = t.version + 1"
+        " FROM p, ok WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok"
+        " RETURNING " TASK_COLS ")"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), upd.*"
+        " FROM ok LEFT JOIN upd ON true" },
+    /* One row: CALLER_OK, whether the task existed, whether it went. */
+    [S_TASK_DELETE] = { "tasks_task_delete",
+        "WITH p AS (SELECT " TASK_PARAMS "),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " cur AS (SELECT 1 FROM tasks t, p WHERE " THE_TASK "),"
+        " gone AS (DELETE FROM tasks t USING p, ok"
+        "  WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok RETURNING 1)"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), EXISTS (SELECT 1 FROM gone)"
+        " FROM ok" },
+    /* One row: CALLER_OK and how many tasks went. */
+    [S_TASKS_CLEAR] = { "tasks_tasks_clear",
+        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " gone AS (DELETE FROM tasks t USING p, ok"
+        "  WHERE ok.ok AND t.user_id = p.uid AND t.completed RETURNING 1)"
+        " SELECT ok.ok, (SELECT count(*) FROM gone) FROM ok" },
+    /* An empty page's total, and CALLER_OK (an empty page cannot tell a
+     * denied caller): without filters beyond status from task_counts,
+     * else by counting. CASE evaluates only the branch it takes. */
+    [S_TASKS_COUNT] = { "tasks_tasks_count",
+        "SELECT " CALLER_OK ", CASE WHEN p.q IS NULL AND p.prio IS NULL"
+        "  AND p.tags IS NULL AND p.due_before IS NULL AND p.due_after IS NULL"
+        " THEN " PLAIN_TOTAL " ELSE " LIST_TOTAL " END FROM " LIST_PARAMS },
+    /* The local user linked to an external identity, and whether the
+     * token's jti (namespaced by the caller; "" when none) was revoked. */
+    [S_IDENTITY_USER] = { "tasks_identity_user",
+        "SELECT " USER_COLS ", EXISTS (SELECT 1 FROM revoked_tokens r"
+        " WHERE r.jti = %s) FROM user_identities i JOIN users u ON u.id = i.user_id"
+        " WHERE i.issuer = %s AND i.subject = %s" },
+    /* First sight of an external identity: a user (no password; email and
+     * name only when they fit the users table) and its link, in one
+     * statement. A concurrent twin fails on the link's primary key and
+     * the whole statement is undone. */
+    [S_IDENTITY_PROVISION] = { "tasks_identity_provision",
+        "WITH p AS (SELECT %pDt::text AS iss, %pDt::text AS sub, %pDt::text AS email,"
+        "  %pDt::text AS name),"
+        " u AS (INSERT INTO users (email, name)"
+        "  SELECT CASE WHEN p.email = btrim(p.email)"
+        "   AND length(p.email) BETWEEN 3 AND 254 THEN p.email END,"
+        "   nullif(left(btrim(p.name), 100), '') FROM p"
+        "  RETURNING id, email, name, created_at),"
+        " link AS (INSERT INTO user_identities (issuer, subject, user_id)"
+        "  SELECT p.iss, p.sub, u.id FROM p, u)"
+        " SELECT " USER_COLS " FROM u" },
+    LIST_STMTS("created_at", K_CREATED, V_TS),
+    LIST_STMTS("updated_at", K_UPDATED, V_TS),
+    LIST_STMTS("due_at", K_DUE, V_TS),
+    LIST_STMTS("priority", K_PRIO, V_PRIO),
+    LIST_STMTS("title", K_TITLE, V_TITLE),
+};
+
+int tasks_store_statement_count(void)
+{
+    return S_COUNT;
+}
+
+const char *tasks_store_statement_label(int i)
+{
+    return i >= 0 && i < S_COUNT ? tasks_statements[i].label : NULL;
+}
+
+const char *tasks_store_statement_sql(int i)
+{
+    return i >= 0 && i < S_COUNT ? tasks_statements[i].sql : NULL;
+}
+
+const char *tasks_store_session_settings(void)
+{
+    return SESSION_SETTINGS;
+}

@@ -1,0 +1,88 @@
+/* store_int.h - what the store's files share, and nobody else: the
+ * statement numbers, the connection record and the helpers that run a
+ * statement. */
+#ifndef TASKS_STORE_INT_H
+#define TASKS_STORE_INT_H
+
+#include <apr_dbd.h>
+
+#include "tasks/core/list_query.h"
+#include "tasks/core/log.h"
+#include "tasks/store/store.h"
+
+enum {
+    S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
+    S_REVOKE, S_LOGIN_FAILURES, S_LOGIN_ATTEMPT, S_LOGIN_FORGET,
+    S_LOGIN_SUCCEEDED,
+    S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
+    S_TASKS_CLEAR, S_TASKS_COUNT,
+    S_IDENTITY_USER, S_IDENTITY_PROVISION,
+    S_LIST_FIRST, /* 8 per sort key, in tasks_sort_key order: first asc,
+                     first desc, next asc, next desc; then the same four
+                     for the plain (status-only) list */
+    S_COUNT = S_LIST_FIRST + 8 * TASKS_SORT_COUNT
+};
+
+typedef struct {
+    const char *label;
+    const char *sql;
+} tasks_stmt_def;
+
+/* statements.c: the texts, indexed by S_*. */
+extern const tasks_stmt_def tasks_statements[S_COUNT];
+
+/* The columns a task statement returns, in order, from the field table:
+ * TASK_COL_<name> for every field with a column (all but OWNER). */
+enum {
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_COLUMN(access, TASK_COL_##name,)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    TASK_NCOLS
+};
+
+/* What one pooled connection knows about its session; lives in the
+ * connection's own pool (as long as the connection). */
+typedef struct {
+    int backend_pid;
+    int session_pinned;         /* the session settings were applied */
+    apr_dbd_prepared_t *stmt[S_COUNT];
+} tasks_conn_state;
+
+struct tasks_db {
+    apr_pool_t *p;              /* this unit of work's pool              */
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    apr_pool_t *conn_pool;
+    const tasks_logger *log;
+    tasks_conn_state *cs;
+};
+
+/* conn.c: running statements. Each returns OK, or UNAVAILABLE (the
+ * connection broke) or ERROR (the statement failed), both logged. */
+/* A reading statement; one retry on a re-established session when the
+ * connection had died (safe: nothing was written). */
+tasks_db_rc tasks_run_select(tasks_db *db, int stmt, const char **args,
+                             apr_dbd_results_t **res);
+/* A writing statement without rows; *nrows (may be NULL) rows affected. */
+tasks_db_rc tasks_run_write(tasks_db *db, int stmt, const char **args,
+                            int *nrows);
+/* At most one row: OK with *row, NONE when there was none. writes: the
+ * statement changes data (never retried). */
+tasks_db_rc tasks_run_one_row(tasks_db *db, int stmt, const char **args,
+                              int writes, apr_dbd_row_t **row);
+/* Row n (1-based) of a result; 0 when there is none. */
+int tasks_nth_row(tasks_db *db, apr_dbd_results_t *res, int n,
+                  apr_dbd_row_t **row);
+/* Column c of row as text, NULL for SQL NULL. */
+const char *tasks_col(tasks_db *db, apr_dbd_row_t *row, int c);
+/* 1 when the connection is known to be broken. */
+int tasks_conn_broken(tasks_db *db);
+/* Log a failed statement and classify it (UNAVAILABLE or ERROR). */
+tasks_db_rc tasks_run_failed(tasks_db *db, int stmt, int rv);
+
+/* Arguments as text. */
+const char *tasks_arg_bool(int b);
+const char *tasks_arg_int(apr_pool_t *p, long long v);
+
+#endif

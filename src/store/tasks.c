@@ -1,0 +1,260 @@
+/* tasks.c - the statements of tasks: arguments bound and rows read by the
+ * field table (core/task.h), so a field's position is decided once. */
+#include <stdlib.h>
+
+#include <apr_dbd.h>
+#include <apr_strings.h>
+
+#include "tasks/core/task_json.h"
+#include "store_int.h"
+
+/* ---- Each kind's value as a statement argument ------------------------ */
+#define BIND_TITLE(p, v)    (v)
+#define BIND_NOTE(p, v)     (v)
+#define BIND_INSTANT(p, v)  (v)
+#define BIND_TAGS(p, v)     ((v) ? (v) : "[]")
+#define BIND_FLAG(p, v)     tasks_arg_bool(v)
+#define BIND_DONE(p, v)     tasks_arg_bool(v)
+#define BIND_PRIORITY(p, v) tasks_arg_int(p, v)
+
+/* ---- Each kind's column as row text ----------------------------------- */
+/* A TS_UTC column in RFC 3339 form; NULL for SQL NULL. */
+static const char *utc_col(tasks_db *db, apr_dbd_row_t *row, int c)
+{
+    return tasks_timestamp_from_db(db->p, tasks_col(db, row, c));
+}
+#define READ_ID       tasks_col
+#define READ_UUID     tasks_col
+#define READ_TITLE    tasks_col
+#define READ_NOTE     tasks_col
+#define READ_FLAG     tasks_col
+#define READ_DONE     tasks_col
+#define READ_PRIORITY tasks_col
+#define READ_TAGS     tasks_col
+#define READ_VERSION  tasks_col
+#define READ_INSTANT  utc_col
+#define READ_TIME     utc_col
+
+/* The columns of a task, starting at column first of row; user_id is
+ * the caller's (every statement is scoped by it). */
+static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
+                          const tasks_caller *who, tasks_task_row *t)
+{
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_COLUMN(access, t->name = READ_##kind(db, row, first + TASK_COL_##name);)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    t->user_id = who->user_id;
+}
+
+static const char *jti_arg(const tasks_caller *who)
+{
+    return who->jti ? who->jti : "";
+}
+
+/* The version argument: NULL (any) for a negative version. */
+static const char *version_arg(apr_pool_t *p, long long version)
+{
+    return version < 0 ? NULL : tasks_arg_int(p, version);
+}
+
+/* The number of writable fields. */
+enum {
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, W_##name,)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    N_WRITABLE
+};
+
+tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
+                                 const tasks_task_input *in,
+                                 tasks_task_row *out)
+{
+    const char *args[2 + N_WRITABLE];
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    int n = 0;
+
+    args[n++] = who->user_id;
+    args[n++] = jti_arg(who);
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, args[n++] = BIND_##kind(db->p, in->name);)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    rc = tasks_run_one_row(db, S_TASK_INSERT, args, 1, &row);
+    if (rc == TASKS_DB_OK)
+        task_from_row(db, row, 0, who, out);
+    /* An insert only ever gives no row when CALLER_OK stopped it. */
+    return rc == TASKS_DB_NONE ? TASKS_DB_DENIED : rc;
+}
+
+/* Column 0 of a statement that checks CALLER_OK itself. */
+static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
+{
+    const char *v = tasks_col(db, row, 0);
+    return v && *v == 't';
+}
+
+static int is_true(tasks_db *db, apr_dbd_row_t *row, int c)
+{
+    const char *v = tasks_col(db, row, c);
+    return v && *v == 't';
+}
+
+tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
+                              const char *id, tasks_task_row *out)
+{
+    const char *args[] = { who->user_id, jti_arg(who), id };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_TASK_GET, args, 0, &row);
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    task_from_row(db, row, 1, who, out);
+    return out->id ? TASKS_DB_OK : TASKS_DB_NONE;
+}
+
+/* After a write that reports (caller ok, existed, ...): what a miss was. */
+static tasks_db_rc missed(tasks_db *db, apr_dbd_row_t *row, long long version)
+{
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    /* It existed but was not written: its version did not match (or,
+     * without a version to match, a concurrent delete won). */
+    return is_true(db, row, 1) && version >= 0 ? TASKS_DB_MISMATCH
+                                               : TASKS_DB_NONE;
+}
+
+tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
+                                 const char *id, long long version,
+                                 const tasks_task_input *in, int toggle,
+                                 tasks_task_row *out)
+{
+    const char *args[5 + 2 * N_WRITABLE];
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    int n = 0;
+
+    args[n++] = who->user_id;
+    args[n++] = jti_arg(who);
+    args[n++] = id;
+    args[n++] = version_arg(db->p, version);
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access,                                                   \
+        args[n++] = tasks_arg_bool(in->has_##name);                       \
+        args[n++] = in->has_##name ? BIND_##kind(db->p, in->name) : NULL;)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    args[n++] = tasks_arg_bool(toggle);
+    rc = tasks_run_one_row(db, S_TASK_UPDATE, args, 1, &row);
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    task_from_row(db, row, 2, who, out);
+    return out->id ? TASKS_DB_OK : missed(db, row, version);
+}
+
+tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
+                                 const char *id, long long version)
+{
+    const char *args[] = { who->user_id, jti_arg(who), id,
+                           version_arg(db->p, version) };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_TASK_DELETE, args, 1, &row);
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    return is_true(db, row, 2) ? TASKS_DB_OK : missed(db, row, version);
+}
+
+tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
+                                           const tasks_caller *who,
+                                           long long *deleted)
+{
+    const char *args[] = { who->user_id, jti_arg(who) };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
+    const char *v;
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    *deleted = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
+    return TASKS_DB_OK;
+}
+
+/* The arguments of LIST_PARAMS, in order (the plain statements take the
+ * first three). */
+static int filter_args(apr_pool_t *p, const tasks_caller *who,
+                       const tasks_list_query *q, const char **args)
+{
+    args[0] = who->user_id;
+    args[1] = jti_arg(who);
+    args[2] = tasks_arg_int(p, q->status);
+    args[3] = q->q_like;
+    args[4] = q->priority >= 0 ? tasks_arg_int(p, q->priority) : NULL;
+    args[5] = q->tags_json;
+    args[6] = q->due_before;
+    args[7] = q->due_after;
+    return 8;
+}
+
+tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c,
+                                apr_array_header_t **rows, long long *total)
+{
+    apr_pool_t *p = db->p;
+    const char *args[11];
+    int plain = !q->q_like && q->priority < 0 && !q->tags_json
+                && !q->due_before && !q->due_after;
+    int n = filter_args(p, who, q, args), stmt, i;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    const char *v;
+
+    if (plain)
+        n = 3;
+    stmt = S_LIST_FIRST + 8 * (int)q->sort + (plain ? 4 : 0)
+           + (c ? 2 : 0) + (q->desc ? 1 : 0);
+    if (c) {
+        args[n++] = c->value ? c->value : "infinity";
+        args[n++] = c->id;
+    }
+    args[n++] = tasks_arg_int(p, q->limit + 1);
+    rc = tasks_run_select(db, stmt, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *rows = apr_array_make(p, q->limit + 1, sizeof(tasks_task_row));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        task_from_row(db, row, 0, who, apr_array_push(*rows));
+        if (i == 1)
+            *total = (v = tasks_col(db, row, TASK_NCOLS)) ? atoll(v) : 0;
+    }
+    if (i > 1)
+        return TASKS_DB_OK;
+    /* No rows: an empty page, or a denied caller. */
+    filter_args(p, who, q, args);
+    rc = tasks_run_one_row(db, S_TASKS_COUNT, args, 0, &row);
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    *total = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
+    return TASKS_DB_OK;
+}
+
+const char *tasks_row_sort_value(const tasks_task_row *row, tasks_sort_key k)
+{
+    switch (k) {
+    case TASKS_SORT_UPDATED_AT: return row->updated_at;
+    case TASKS_SORT_DUE_AT:     return row->due_at; /* NULL: no due date */
+    case TASKS_SORT_PRIORITY:   return row->priority;
+    case TASKS_SORT_TITLE:      return row->title;
+    default:                    return row->created_at;
+    }
+}

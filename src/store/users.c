@@ -1,0 +1,167 @@
+/* users.c - the statements of accounts: users, external identities,
+ * revoked tokens and login throttling. */
+#include <stdlib.h>
+
+#include <apr_dbd.h>
+
+#include "store_int.h"
+
+static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
+                          int with_hash)
+{
+    u->id = tasks_col(db, row, 0);
+    u->email = tasks_col(db, row, 1);
+    u->name = tasks_col(db, row, 2);
+    u->created_at = tasks_col(db, row, 3);
+    u->password_hash = with_hash ? tasks_col(db, row, 4) : NULL;
+}
+
+tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
+                               const char *jti, tasks_user_row *out)
+{
+    const char *args[] = { user_id, jti ? jti : "" };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_AUTH_USER, args, 0, &row);
+
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 0);
+    return rc;
+}
+
+tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
+                                 const char *name, const char *hash,
+                                 tasks_user_row *out)
+{
+    const char *args[] = { email, name, hash };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_USER_INSERT, args, 1, &row);
+
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 0);
+    return rc;
+}
+
+/* One lookup of an identity's user; *revoked from its fifth column. */
+static tasks_db_rc identity_lookup(tasks_db *db, const char *issuer,
+                                   const char *subject, const char *jti,
+                                   tasks_user_row *out, int *revoked)
+{
+    const char *args[] = { jti ? jti : "", issuer, subject };
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = tasks_run_one_row(db, S_IDENTITY_USER, args, 0, &row);
+
+    if (rc == TASKS_DB_OK) {
+        user_from_row(db, row, out, 0);
+        *revoked = (v = tasks_col(db, row, 4)) && *v == 't';
+    }
+    return rc;
+}
+
+tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
+                                   const char *subject, const char *jti,
+                                   const char *email, const char *name,
+                                   tasks_user_row *out)
+{
+    const char *args[] = { issuer, subject, email, name };
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row;
+    int revoked = 0, rv;
+    tasks_db_rc rc = identity_lookup(db, issuer, subject, jti, out, &revoked);
+
+    if (rc == TASKS_DB_OK)
+        return revoked ? TASKS_DB_NONE : TASKS_DB_OK;
+    if (rc != TASKS_DB_NONE)
+        return rc;
+    rv = apr_dbd_pselect(db->driver, db->p, db->handle, &res,
+                         db->cs->stmt[S_IDENTITY_PROVISION], 1, 0, args);
+    if (rv == 0) {
+        if (!tasks_nth_row(db, res, 1, &row))
+            return TASKS_DB_ERROR;
+        user_from_row(db, row, out, 0);
+        tasks_log(db->log, TASKS_LOG_INFO, "TASKS0106: new user %s for "
+                  "subject of %s", out->id, issuer);
+        return TASKS_DB_OK;
+    }
+    if (tasks_conn_broken(db))
+        return tasks_run_failed(db, S_IDENTITY_PROVISION, rv);
+    /* Most likely a concurrent first request linked it first (unique
+     * violation, nothing of ours was kept): the link is there now. */
+    rc = identity_lookup(db, issuer, subject, jti, out, &revoked);
+    if (rc == TASKS_DB_OK)
+        return revoked ? TASKS_DB_NONE : TASKS_DB_OK;
+    return tasks_run_failed(db, S_IDENTITY_PROVISION, rv);
+}
+
+tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
+                                   tasks_user_row *out)
+{
+    const char *args[] = { email };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_USER_BY_EMAIL, args, 0, &row);
+
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 1);
+    return rc;
+}
+
+tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
+                                   const char *hash)
+{
+    const char *args[] = { hash, user_id };
+    return tasks_run_write(db, S_USER_SET_HASH, args, NULL);
+}
+
+tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp)
+{
+    const char *args[] = { jti, tasks_arg_int(db->p, exp) };
+    return tasks_run_write(db, S_REVOKE, args, NULL);
+}
+
+tasks_db_rc tasks_db_login_failures(tasks_db *db, const char *email,
+                                    const char *addr, int window,
+                                    long *email_failures, long *addr_failures,
+                                    long *email_retry, long *addr_retry)
+{
+    const char *w = tasks_arg_int(db->p, window);
+    const char *args[] = { email, addr, w, w };
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = tasks_run_one_row(db, S_LOGIN_FAILURES, args, 0, &row);
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    *email_failures = atol(tasks_col(db, row, 0));
+    *addr_failures = atol(tasks_col(db, row, 1));
+    *email_retry = (v = tasks_col(db, row, 2)) ? atol(v) : 0;
+    *addr_retry = (v = tasks_col(db, row, 3)) ? atol(v) : 0;
+    return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_login_attempt(tasks_db *db, const char *email,
+                                   const char *addr, int window,
+                                   const char **stamp)
+{
+    const char *args[] = { email, addr, tasks_arg_int(db->p, window) };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_LOGIN_ATTEMPT, args, 1, &row);
+
+    if (rc == TASKS_DB_OK)
+        *stamp = tasks_col(db, row, 0);
+    return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+}
+
+tasks_db_rc tasks_db_login_forget(tasks_db *db, const char *email,
+                                  const char *addr, const char *stamp)
+{
+    const char *args[] = { email, addr, stamp };
+    return tasks_run_write(db, S_LOGIN_FORGET, args, NULL);
+}
+
+tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
+                                     const char *addr)
+{
+    const char *args[] = { email, addr };
+    return tasks_run_write(db, S_LOGIN_SUCCEEDED, args, NULL);
+}
+

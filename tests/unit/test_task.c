@@ -1,0 +1,270 @@
+/* test_task.c - the task model without any wire format: drafts built in
+ * code (as an iCalendar or JSON-RPC front end builds them) through the
+ * field rules, ETags, and If-Match / If-None-Match preconditions. */
+#include <string.h>
+#include <apr_strings.h>
+#include "suites.h"
+#include "tasks/core/problem.h"
+#include "tasks/core/task.h"
+#include "tasks/core/validate.h"
+
+static tasks_value str(const char *s)
+{
+    tasks_value v = { .kind = TASKS_VALUE_STRING, .str = s, .len = strlen(s) };
+    return v;
+}
+
+static tasks_value boolean(int b)
+{
+    tasks_value v = { .kind = TASKS_VALUE_BOOL, .boolean = b };
+    return v;
+}
+
+static tasks_value null_value(void)
+{
+    tasks_value v = { .kind = TASKS_VALUE_NULL };
+    return v;
+}
+
+/* The errors as "field:message|...". */
+static const char *errs(const apr_array_header_t *e)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; e && i < e->nelts; i++) {
+        const tasks_field_error *f = &APR_ARRAY_IDX(e, i, tasks_field_error);
+        s = apr_psprintf(test_pool, "%s%s%s:%s", s, i ? "|" : "", f->field,
+                         f->message);
+    }
+    return s;
+}
+
+START_TEST(draft_built_in_code_creates_a_task)
+{
+    tasks_value tags[] = { str(" errand "), str("home"), str("errand") };
+    tasks_task_draft d;
+    tasks_task_input in;
+
+    memset(&d, 0, sizeof d);
+    d.title = str("  Buy milk ");
+    d.due_at = str("2026-12-24T18:00:00+01:00");
+    d.tags.kind = TASKS_VALUE_LIST;
+    d.tags.items = tags;
+    d.tags.nitems = 3;
+    ck_assert_str_eq(errs(tasks_task_validate(test_pool, &d, TASKS_INPUT_CREATE,
+                                              &in)), "");
+    ck_assert_str_eq(in.title, "Buy milk");
+    ck_assert_str_eq(in.due_at, "2026-12-24T17:00:00.000000Z");
+    ck_assert_str_eq(in.tags, "[\"errand\",\"home\"]");
+    /* Absent fields of a create get the contract's defaults. */
+    ck_assert(in.has_description && in.description == NULL);
+    ck_assert(in.has_completed && !in.completed);
+    ck_assert(in.has_priority && in.priority == TASKS_PRIORITY_NONE);
+}
+END_TEST
+
+START_TEST(patch_draft_writes_only_what_it_carries)
+{
+    tasks_task_draft d;
+    tasks_task_input in;
+
+    memset(&d, 0, sizeof d);
+    d.description = null_value();
+    d.completed = boolean(1);
+    ck_assert_ptr_null(tasks_task_validate(test_pool, &d, TASKS_INPUT_PATCH, &in));
+    ck_assert(in.has_description && in.description == NULL);
+    ck_assert(in.has_completed && in.completed);
+    ck_assert(!in.has_title && !in.has_priority && !in.has_due_at && !in.has_tags);
+}
+END_TEST
+
+/* One rule per row: a value for one field of an otherwise valid PATCH
+ * draft, and the single error it must give ("" for none). */
+static const struct {
+    const char *field;
+    tasks_value value;
+    const char *error;
+} rules[] = {
+    { "title", { .kind = TASKS_VALUE_OTHER }, "title:must be a string" },
+    { "title", { .kind = TASKS_VALUE_NULL }, "title:must be a string" },
+    { "title", { .kind = TASKS_VALUE_STRING, .str = " \t", .len = 2 },
+      "title:must be 1-200 characters" },
+    { "title", { .kind = TASKS_VALUE_STRING, .str = "a", .len = 3 },
+      "title:must not contain NUL characters" },
+    { "description", { .kind = TASKS_VALUE_BOOL },
+      "description:must be a string or null" },
+    { "completed", { .kind = TASKS_VALUE_STRING, .str = "true", .len = 4 },
+      "completed:must be a boolean" },
+    { "priority", { .kind = TASKS_VALUE_STRING, .str = "High", .len = 4 },
+      "priority:must be one of none, low, medium, high" },
+    { "priority", { .kind = TASKS_VALUE_STRING, .str = "high", .len = 4 }, "" },
+    { "due_at", { .kind = TASKS_VALUE_STRING, .str = "2026-12-24", .len = 10 },
+      "due_at:must be an RFC 3339 date-time with a time zone offset" },
+    { "due_at", { .kind = TASKS_VALUE_NULL }, "" },
+    { "tags", { .kind = TASKS_VALUE_STRING, .str = "a", .len = 1 },
+      "tags:must be an array of strings" },
+};
+
+static tasks_value *draft_member(tasks_task_draft *d, const char *field)
+{
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, if (!strcmp(field, #name)) return &d->name;)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    return NULL;
+}
+
+START_TEST(each_rule_gives_its_error)
+{
+    tasks_task_draft d;
+    tasks_task_input in;
+    tasks_value *v;
+
+    memset(&d, 0, sizeof d);
+    v = draft_member(&d, rules[_i].field);
+    ck_assert_ptr_nonnull(v);
+    *v = rules[_i].value;
+    ck_assert_str_eq(errs(tasks_task_validate(test_pool, &d, TASKS_INPUT_PATCH,
+                                              &in)), rules[_i].error);
+}
+END_TEST
+
+START_TEST(read_only_fields_have_no_draft_member)
+{
+    tasks_task_draft d;
+
+    ck_assert_ptr_null(draft_member(&d, "id"));
+    ck_assert_ptr_null(draft_member(&d, "user_id"));
+    ck_assert_ptr_null(draft_member(&d, "created_at"));
+    ck_assert_ptr_null(draft_member(&d, "completed_at"));
+    ck_assert_ptr_null(draft_member(&d, "version"));
+}
+END_TEST
+
+START_TEST(etag_names_id_and_version)
+{
+    tasks_task_row r = { .id = "42", .version = "3" };
+
+    ck_assert_str_eq(tasks_task_etag(test_pool, &r), "\"42.3\"");
+}
+END_TEST
+
+/* If-Match for task 42: the header, and what it must parse to. */
+static const struct {
+    const char *header;
+    tasks_match match;
+    long long version;
+} if_match_cases[] = {
+    { NULL, TASKS_MATCH_ANY, 0 },
+    { "\"42.3\"", TASKS_MATCH_VERSION, 3 },
+    { "  \"42.17\"  ", TASKS_MATCH_VERSION, 17 },
+    { "\"7.1\", \"42.5\"", TASKS_MATCH_VERSION, 5 },
+    { "\"42.5\",\"42.6\"", TASKS_MATCH_VERSION, 5 },       /* first wins */
+    { ",\"42.8\",,", TASKS_MATCH_VERSION, 8 },             /* empty elements */
+    { "W/\"42.3\", \"42.4\"", TASKS_MATCH_VERSION, 4 },
+    { "\"42.2147483647\"", TASKS_MATCH_VERSION, 2147483647LL },
+    { "*", TASKS_MATCH_EXISTS, 0 },
+    { "  *  ", TASKS_MATCH_EXISTS, 0 },
+    /* No tag of this task, or none the version column could hold. */
+    { "\"7.3\"", TASKS_MATCH_NEVER, 0 },
+    { "W/\"42.3\"", TASKS_MATCH_NEVER, 0 },
+    { "\"142.3\"", TASKS_MATCH_NEVER, 0 },
+    { "\"4.3\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.3x\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.-3\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.2147483648\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.9223372036854775808\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.99999999999999999999\"", TASKS_MATCH_NEVER, 0 },
+    /* Malformed headers never match, even when a good tag is listed. */
+    { "42.3", TASKS_MATCH_NEVER, 0 },
+    { "\"42.3", TASKS_MATCH_NEVER, 0 },
+    { "\"42.3\" \"42.3\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.3\", bogus", TASKS_MATCH_NEVER, 0 },
+    { "\"42 .3\"", TASKS_MATCH_NEVER, 0 },
+    { "*, \"42.3\"", TASKS_MATCH_NEVER, 0 },
+    { "\"42.3\", *", TASKS_MATCH_NEVER, 0 },
+    { "w/\"42.3\"", TASKS_MATCH_NEVER, 0 },
+    { "", TASKS_MATCH_NEVER, 0 },
+    { "  ", TASKS_MATCH_NEVER, 0 },
+};
+
+START_TEST(if_match_parses_to_its_precondition)
+{
+    tasks_precondition pre;
+
+    tasks_precondition_if_match(if_match_cases[_i].header, "42", &pre);
+    ck_assert_msg(pre.match == if_match_cases[_i].match, "%s: %d",
+                  if_match_cases[_i].header, (int)pre.match);
+    if (pre.match == TASKS_MATCH_VERSION)
+        ck_assert(pre.version == if_match_cases[_i].version);
+}
+END_TEST
+
+/* If-None-Match for task 42: the header, "*", and the versions listed. */
+static const struct {
+    const char *header;
+    int any;
+    int n;
+    long long first;
+} if_none_match_cases[] = {
+    { NULL, 0, 0, 0 },
+    { "*", 1, 0, 0 },
+    { "\"42.3\"", 0, 1, 3 },
+    { "W/\"42.3\"", 0, 1, 3 },             /* weak comparison */
+    { "\"7.1\", W/\"42.9\", \"42.10\"", 0, 2, 9 },
+    { "\"7.1\"", 0, 0, 0 },
+    { "\"42.2147483648\"", 0, 0, 0 },      /* beyond any version */
+    { "\"42.3\" garbage", 0, 0, 0 },       /* malformed: nothing listed */
+};
+
+START_TEST(if_none_match_lists_this_tasks_versions)
+{
+    tasks_precondition pre;
+
+    tasks_precondition_if_none_match(test_pool, if_none_match_cases[_i].header,
+                                     "42", &pre);
+    ck_assert_int_eq(pre.none_match_any, if_none_match_cases[_i].any);
+    ck_assert_int_eq(pre.n_none_match, if_none_match_cases[_i].n);
+    if (pre.n_none_match)
+        ck_assert(pre.none_match[0] == if_none_match_cases[_i].first);
+}
+END_TEST
+
+START_TEST(etag_round_trips_through_if_match)
+{
+    tasks_task_row r = { .id = "123456789", .version = "987654321" };
+    tasks_precondition pre;
+
+    tasks_precondition_if_match(tasks_task_etag(test_pool, &r), r.id, &pre);
+    ck_assert_int_eq(pre.match, TASKS_MATCH_VERSION);
+    ck_assert(pre.version == 987654321LL);
+}
+END_TEST
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+Suite *task_suite(void)
+{
+    Suite *s = suite_create("task");
+    TCase *tc = tcase_create("drafts");
+    TCase *pre = tcase_create("preconditions");
+
+    tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
+    tcase_add_test(tc, draft_built_in_code_creates_a_task);
+    tcase_add_test(tc, patch_draft_writes_only_what_it_carries);
+    tcase_add_loop_test(tc, each_rule_gives_its_error, 0, N(rules));
+    tcase_add_test(tc, read_only_fields_have_no_draft_member);
+    suite_add_tcase(s, tc);
+    tcase_add_checked_fixture(pre, test_pool_setup, test_pool_teardown);
+    tcase_add_test(pre, etag_names_id_and_version);
+    tcase_add_loop_test(pre, if_match_parses_to_its_precondition, 0,
+                        N(if_match_cases));
+    tcase_add_loop_test(pre, if_none_match_lists_this_tasks_versions, 0,
+                        N(if_none_match_cases));
+    tcase_add_test(pre, etag_round_trips_through_if_match);
+    suite_add_tcase(s, pre);
+    return s;
+}
