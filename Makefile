@@ -28,7 +28,7 @@ WARN     = -Wall -Wextra -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps build unit integration e2e test run migrate bench clean
+.PHONY: all deps build layers unit service integration e2e test run migrate bench clean
 
 all: build
 
@@ -73,6 +73,16 @@ unit: deps build/unit_tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ./build/unit_tests
 
+# Arrows point down: no file includes a header of a layer above its own.
+layers:
+	@scripts/check-layers.sh
+
+# Service tests: the services and the store with apr_dbd directly (no
+# httpd) against a private PostgreSQL, under ASan + UBSan.
+service: deps
+	@echo "==> service tests (apr_dbd + PostgreSQL, no httpd; ASan + UBSan)"
+	PGBIN=$(PGBIN) tests/service/run.sh
+
 integration: build
 	@echo "==> integration tests (real httpd + PostgreSQL)"
 	PGBIN=$(PGBIN) tests/integration/run.sh
@@ -81,7 +91,7 @@ e2e: build
 	@echo "==> browser tests (headless Chromium)"
 	PGBIN=$(PGBIN) tests/e2e/run.sh
 
-test: unit integration e2e
+test: layers unit service integration e2e
 
 run: build
 	PGBIN=$(PGBIN) PORT=$(PORT) RUN_DIR=$(RUN_DIR) scripts/stack.sh run

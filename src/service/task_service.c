@@ -12,25 +12,6 @@
 #define NO_SUCH_TASK "no such task"
 #define CHANGED "the task was changed since it was read (If-Match does not match)"
 
-tasks_db *tasks_service_db(tasks_service *s)
-{
-    if (!s->db && s->open_db)
-        s->db = s->open_db(s->open_baton);
-    return s->db;
-}
-
-tasks_result tasks_service_db_failure(tasks_db_rc rc)
-{
-    switch (rc) {
-    case TASKS_DB_DENIED:
-        return TASKS_RESULT(TASKS_DENIED, NULL);
-    case TASKS_DB_UNAVAILABLE:
-        return TASKS_RESULT(TASKS_UNAVAILABLE, NULL);
-    default:
-        return TASKS_RESULT(TASKS_FAILED, NULL);
-    }
-}
-
 static tasks_result unavailable(void)
 {
     return TASKS_RESULT(TASKS_UNAVAILABLE, NULL);

@@ -150,6 +150,17 @@ tasks_db *tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
     db->handle = handle;
     db->conn_pool = conn_pool;
     db->log = log;
+    /* A connection already known to be broken (a pool that does not
+     * check its connections) is re-established first; what its pool had
+     * prepared belonged to the old session. */
+    if (tasks_conn_broken(db)) {
+        if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
+            tasks_log(log, TASKS_LOG_WARNING, "TASKS0109: the database "
+                      "connection is broken and cannot be re-established");
+            return NULL;
+        }
+        prepared = NULL;
+    }
     if (ensure_statements(db, prepared))
         return NULL;
     if (closed_while_idle(db)) {

@@ -1,5 +1,5 @@
 /* mint.c - mint HS256 bearer tokens for the benchmark with the module's own
- * tasks_token_issue (src/token.c), so every token is exactly what a login
+ * tasks_token_issue (src/core/token.c), so every token is exactly what a login
  * would hand out (sub, email, iat, exp, jti).
  *
  *   mint SECRET_FILE LIFETIME_SECONDS < lines "user_id [email]" > lines "user_id token"

@@ -4,7 +4,7 @@
 #       > users.tsv                 lines: id  email  name  task_count
 #   awk -v mode=tasks -v now=EPOCH -v seed=S users.tsv | psql -c "COPY tasks (...) FROM STDIN"
 #
-# Users get random-looking lower-case UUIDs (what is_uuid() in src/auth.c
+# Users get random-looking lower-case UUIDs (what is_uuid() in src/httpd/auth.c
 # accepts) and no password hash. Tasks: varied titles (about 5% mention a
 # "report"), half with a description, 0-3 tags out of 12, priorities
 # weighted toward none/low, 60% with a due date within +-120 days, about 30%

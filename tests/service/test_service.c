@@ -1,0 +1,607 @@
+/* test_service.c - the task and account services and the store, linked
+ * without httpd: apr_dbd's pgsql driver opened directly on the private
+ * PostgreSQL that run.sh starts (DB_PARAMS), no mod_dbd, no request_rec.
+ * Each test runs in its own forked process with its own connection. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <apr_atomic.h>
+#include <apr_dbd.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "tasks/core/password.h"
+#include "tasks/core/problem.h"
+#include "tasks/service/account_service.h"
+#include "tasks/service/task_service.h"
+
+/* ---- Fixture: one pool, one connection, a service on it --------------- */
+
+static apr_pool_t *pool;
+static const apr_dbd_driver_t *driver;
+static apr_dbd_t *handle;
+static apr_pool_t *conn_pool;
+static apr_uint32_t hashing;
+static tasks_token_cfg token_cfg;
+static tasks_account_policy policy;
+static tasks_logger quiet = { NULL, NULL };
+static int refuse_connections;  /* the opener gives none (pool empty) */
+
+static const char *params(void)
+{
+    const char *p = getenv("DB_PARAMS");
+
+    ck_assert_msg(p != NULL, "DB_PARAMS is not set (run tests/service/run.sh)");
+    return p;
+}
+
+/* A new connection with these parameters. */
+static apr_dbd_t *connect_with(const char *p)
+{
+    apr_dbd_t *h = NULL;
+    const char *err = NULL;
+
+    ck_assert_msg(apr_dbd_open_ex(driver, pool, p, &h, &err) == APR_SUCCESS,
+                  "cannot connect: %s", err ? err : "?");
+    return h;
+}
+
+static apr_dbd_t *connect_db(void)
+{
+    return connect_with(params());
+}
+
+static tasks_db *open_store(void *baton)
+{
+    (void)baton;
+    if (refuse_connections)
+        return NULL;
+    return tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet);
+}
+
+static void setup(void)
+{
+    static const char key[] = "0123456789abcdef0123456789abcdef-service";
+
+    apr_pool_create(&pool, NULL);
+    apr_pool_create(&conn_pool, pool);
+    ck_assert_int_eq(apr_dbd_init(pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_dbd_get_driver(pool, "pgsql", &driver), APR_SUCCESS);
+    handle = connect_db();
+    memset(&token_cfg, 0, sizeof token_cfg);
+    token_cfg.key = (const unsigned char *)key;
+    token_cfg.key_len = sizeof key - 1;
+    token_cfg.lifetime = 3600;
+    token_cfg.leeway = 30;
+    hashing = 0;
+    memset(&policy, 0, sizeof policy);
+    policy.signup = 1;
+    policy.throttle_email = 5;
+    policy.throttle_window = 900;
+    policy.throttle_addr = 50;
+    policy.hashing = &hashing;
+    policy.max_hashing = 4;
+    policy.dummy_hash = tasks_password_hash(pool, "nobody knows this",
+                                            &tasks_scrypt_default);
+    refuse_connections = 0;
+}
+
+static void teardown(void)
+{
+    apr_dbd_close(driver, handle);
+    apr_pool_destroy(pool);
+    pool = NULL;
+}
+
+/* A service for one unit of work (as one request gets in the module). */
+static tasks_service *service(void)
+{
+    tasks_service *s = apr_pcalloc(pool, sizeof *s);
+
+    s->pool = pool;
+    s->open_db = open_store;
+    s->log = &quiet;
+    s->token = &token_cfg;
+    s->accounts = &policy;
+    return s;
+}
+
+/* Run SQL on a side connection (an administrator's): in the tasks
+ * database, or (other_db) in the cluster's "postgres" database, from
+ * where the tasks database can be closed to connections. */
+static void admin_sql(int other_db, const char *sql)
+{
+    apr_dbd_t *h = connect_with(other_db ? apr_pstrcat(pool, params(),
+                                                       " dbname=postgres", NULL)
+                                         : params());
+    int n = 0;
+
+    ck_assert_msg(apr_dbd_query(driver, h, &n, sql) == 0, "%s: %s", sql,
+                  apr_dbd_error(driver, h, 1));
+    apr_dbd_close(driver, h);
+}
+
+static tasks_value str(const char *s)
+{
+    tasks_value v = { .kind = TASKS_VALUE_STRING, .str = s, .len = strlen(s) };
+    return v;
+}
+
+/* A new account (unique email) and its caller (with its token's jti). */
+static tasks_caller new_caller(const char *name)
+{
+    tasks_value email = str(apr_psprintf(pool, "%s-%d-%ld@example.org", name,
+                                         (int)getpid(), random()));
+    tasks_value password = str("correct horse battery");
+    tasks_value none = { .kind = TASKS_VALUE_ABSENT };
+    tasks_session session;
+    tasks_claims claims;
+    tasks_caller who;
+    tasks_result r;
+
+    r = tasks_account_signup(service(), &email, &password, &none, &session);
+    ck_assert_int_eq(r.outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, session.token,
+                                        apr_time_now(), &claims), TASKS_TOKEN_OK);
+    ck_assert_str_eq(claims.sub, session.user.id);
+    who.user_id = session.user.id;
+    who.jti = claims.jti;
+    return who;
+}
+
+/* A task of who's with this title. */
+static tasks_task_row new_task(const tasks_caller *who, const char *title)
+{
+    tasks_task_draft d;
+    tasks_task_row row;
+
+    memset(&d, 0, sizeof d);
+    d.title = str(title);
+    ck_assert_int_eq(tasks_task_create(service(), who, &d, &row).outcome,
+                     TASKS_DONE);
+    return row;
+}
+
+static tasks_precondition if_match(const char *header, const char *id)
+{
+    tasks_precondition pre;
+
+    memset(&pre, 0, sizeof pre);
+    tasks_precondition_if_match(header, id, &pre);
+    return pre;
+}
+
+static tasks_task_draft title_draft(const char *title)
+{
+    tasks_task_draft d;
+
+    memset(&d, 0, sizeof d);
+    d.title = str(title);
+    return d;
+}
+
+/* ---- Tasks --------------------------------------------------------------- */
+
+START_TEST(create_then_get_returns_the_same_task)
+{
+    tasks_caller a = new_caller("create");
+    tasks_task_row made = new_task(&a, "  Water the plants "), got;
+
+    ck_assert_str_eq(made.title, "Water the plants");
+    ck_assert_str_eq(made.user_id, a.user_id);
+    ck_assert_str_eq(made.completed, "f");
+    ck_assert_str_eq(made.version, "1");
+    ck_assert_int_eq(tasks_task_get(service(), &a, made.id, NULL, &got).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(got.title, made.title);
+    ck_assert_str_eq(got.created_at, made.created_at);
+}
+END_TEST
+
+/* Every operation on another user's task: NOT_FOUND, and it is left as
+ * it was. */
+START_TEST(another_users_task_is_not_found_for_every_operation)
+{
+    tasks_caller a = new_caller("owner"), b = new_caller("other");
+    tasks_task_row t = new_task(&a, "private"), row;
+    tasks_task_draft d = title_draft("stolen");
+    tasks_precondition any = if_match(NULL, t.id);
+    tasks_service *s = service();
+
+    ck_assert_int_eq(tasks_task_get(s, &b, t.id, NULL, &row).outcome,
+                     TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_task_update(s, &b, t.id, &any, TASKS_INPUT_PUT, &d,
+                                       &row).outcome, TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_task_complete(s, &b, t.id, &any, NULL, &row).outcome,
+                     TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_task_delete(s, &b, t.id, &any).outcome,
+                     TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_task_get(s, &a, t.id, NULL, &row).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(row.title, "private");
+    ck_assert_str_eq(row.version, "1");
+}
+END_TEST
+
+/* A version that is not the current one: PRECONDITION_FAILED from the
+ * write itself, and nothing written. */
+START_TEST(stale_version_is_precondition_failed_and_writes_nothing)
+{
+    tasks_caller a = new_caller("stale");
+    tasks_task_row t = new_task(&a, "first"), row;
+    const char *v1 = tasks_task_etag(pool, &t);
+    tasks_task_draft d = title_draft("second");
+    tasks_precondition pre = if_match(v1, t.id);
+
+    ck_assert_int_eq(tasks_task_update(service(), &a, t.id, &pre,
+                                       TASKS_INPUT_PATCH, &d, &row).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(row.version, "2");
+    d = title_draft("third");
+    ck_assert_int_eq(tasks_task_update(service(), &a, t.id, &pre,
+                                       TASKS_INPUT_PATCH, &d, &row).outcome,
+                     TASKS_PRECONDITION_FAILED);
+    ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, &pre, NULL,
+                                         &row).outcome,
+                     TASKS_PRECONDITION_FAILED);
+    ck_assert_int_eq(tasks_task_delete(service(), &a, t.id, &pre).outcome,
+                     TASKS_PRECONDITION_FAILED);
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &row).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(row.title, "second");
+    ck_assert_str_eq(row.completed, "f");
+}
+END_TEST
+
+/* A precondition no version can meet (a tag of another task): the write
+ * tells an existing task (PRECONDITION_FAILED) from a missing one
+ * (NOT_FOUND). */
+START_TEST(unmeetable_precondition_tells_missing_from_changed)
+{
+    tasks_caller a = new_caller("never");
+    tasks_task_row t = new_task(&a, "here"), row;
+    tasks_precondition never = if_match("\"1.1\"", t.id);
+    tasks_precondition never_missing = if_match("\"1.1\"", "9223372036854775807");
+
+    ck_assert_int_eq(never.match, TASKS_MATCH_NEVER);
+    ck_assert_int_eq(tasks_task_delete(service(), &a, t.id, &never).outcome,
+                     TASKS_PRECONDITION_FAILED);
+    ck_assert_int_eq(tasks_task_delete(service(), &a, "9223372036854775807",
+                                       &never_missing).outcome,
+                     TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &row).outcome,
+                     TASKS_DONE);
+}
+END_TEST
+
+/* "*": any version of an existing task. */
+START_TEST(any_version_precondition_needs_the_task)
+{
+    tasks_caller a = new_caller("star");
+    tasks_task_row t = new_task(&a, "x"), row;
+    tasks_task_draft d = title_draft("y");
+    tasks_precondition star = if_match("*", t.id);
+
+    ck_assert_int_eq(tasks_task_update(service(), &a, t.id, &star,
+                                       TASKS_INPUT_PATCH, &d, &row).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(tasks_task_delete(service(), &a, t.id, &star).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(tasks_task_delete(service(), &a, t.id, &star).outcome,
+                     TASKS_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(current_version_in_if_none_match_is_not_modified)
+{
+    tasks_caller a = new_caller("cache");
+    tasks_task_row t = new_task(&a, "cached"), row;
+    tasks_precondition pre;
+
+    memset(&pre, 0, sizeof pre);
+    tasks_precondition_if_none_match(pool, tasks_task_etag(pool, &t), t.id, &pre);
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, &pre, &row).outcome,
+                     TASKS_NOT_MODIFIED);
+    ck_assert_str_eq(row.version, "1");
+    tasks_precondition_if_none_match(pool, "\"1.5\"", t.id, &pre);
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, &pre, &row).outcome,
+                     TASKS_DONE);
+}
+END_TEST
+
+START_TEST(invalid_draft_lists_every_broken_field)
+{
+    tasks_caller a = new_caller("invalid");
+    tasks_task_draft d;
+    tasks_task_row row;
+    tasks_result r;
+
+    memset(&d, 0, sizeof d);
+    d.title = str("");
+    d.priority = str("urgent");
+    r = tasks_task_create(service(), &a, &d, &row);
+    ck_assert_int_eq(r.outcome, TASKS_INVALID);
+    ck_assert_int_eq(r.errors->nelts, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(r.errors, 0, tasks_field_error).field, "title");
+    ck_assert_str_eq(APR_ARRAY_IDX(r.errors, 1, tasks_field_error).field,
+                     "priority");
+}
+END_TEST
+
+START_TEST(complete_sets_toggles_and_refuses_non_booleans)
+{
+    tasks_caller a = new_caller("complete");
+    tasks_task_row t = new_task(&a, "do it"), row;
+    tasks_value yes = { .kind = TASKS_VALUE_BOOL, .boolean = 1 };
+    tasks_value text = str("yes");
+    tasks_precondition any = if_match(NULL, t.id);
+
+    ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, &any, &yes,
+                                         &row).outcome, TASKS_DONE);
+    ck_assert_str_eq(row.completed, "t");
+    ck_assert_ptr_nonnull(row.completed_at);
+    ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, &any, NULL,
+                                         &row).outcome, TASKS_DONE);
+    ck_assert_str_eq(row.completed, "f");
+    ck_assert_ptr_null(row.completed_at);
+    ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, &any, &text,
+                                         &row).outcome, TASKS_INVALID);
+}
+END_TEST
+
+START_TEST(clear_completed_deletes_only_the_callers_completed)
+{
+    tasks_caller a = new_caller("clear"), b = new_caller("bystander");
+    tasks_value yes = { .kind = TASKS_VALUE_BOOL, .boolean = 1 };
+    tasks_task_row ta = new_task(&a, "done"), tb = new_task(&b, "done too"), row;
+    tasks_precondition any = if_match(NULL, ta.id);
+    long long n = -1;
+
+    new_task(&a, "open");
+    ck_assert_int_eq(tasks_task_complete(service(), &a, ta.id, &any, &yes,
+                                         &row).outcome, TASKS_DONE);
+    any = if_match(NULL, tb.id);
+    ck_assert_int_eq(tasks_task_complete(service(), &b, tb.id, &any, &yes,
+                                         &row).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_tasks_clear_completed(service(), &a, &n).outcome,
+                     TASKS_DONE);
+    ck_assert(n == 1);
+    ck_assert_int_eq(tasks_task_get(service(), &b, tb.id, NULL, &row).outcome,
+                     TASKS_DONE);
+}
+END_TEST
+
+START_TEST(list_pages_with_a_cursor_bound_to_caller_and_query)
+{
+    tasks_caller a = new_caller("pages"), b = new_caller("thief");
+    tasks_list_query q, q2;
+    tasks_task_page page;
+
+    new_task(&a, "one");
+    new_task(&a, "two");
+    new_task(&a, "three");
+    ck_assert_ptr_null(tasks_list_query_parse(pool, "limit=2&sort=title&order=asc",
+                                              &q));
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q, &page).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(page.rows->nelts, 2);
+    ck_assert(page.total == 3);
+    ck_assert_str_eq(APR_ARRAY_IDX(page.rows, 0, tasks_task_row).title, "one");
+    ck_assert_ptr_nonnull(page.next_cursor);
+    q.cursor = page.next_cursor;
+    q2 = q;
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q, &page).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(page.rows->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(page.rows, 0, tasks_task_row).title, "two");
+    ck_assert_ptr_null(page.next_cursor);
+    /* The same cursor for another caller, or another query: MALFORMED. */
+    ck_assert_int_eq(tasks_tasks_list(service(), &b, &q2, &page).outcome,
+                     TASKS_MALFORMED);
+    q2.desc = 1;
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q2, &page).outcome,
+                     TASKS_MALFORMED);
+}
+END_TEST
+
+/* A revoked token (logout) or a deleted user: every task operation is
+ * DENIED, in the same statement as its work. */
+START_TEST(revoked_token_and_deleted_user_are_denied)
+{
+    tasks_caller a = new_caller("revoked"), b = new_caller("deleted");
+    tasks_task_row ta = new_task(&a, "a's"), tb = new_task(&b, "b's"), row;
+    tasks_task_draft d = title_draft("new");
+    tasks_precondition any = if_match(NULL, ta.id);
+    tasks_list_query q;
+    tasks_task_page page;
+    long long n;
+    int revoked = 0;
+
+    ck_assert_int_eq(tasks_account_logout(service(), &a,
+                                          apr_time_sec(apr_time_now()) + 60,
+                                          &revoked).outcome, TASKS_DONE);
+    ck_assert_int_eq(revoked, 1);
+    ck_assert_int_eq(tasks_task_get(service(), &a, ta.id, NULL, &row).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &row).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_update(service(), &a, ta.id, &any,
+                                       TASKS_INPUT_PATCH, &d, &row).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_delete(service(), &a, ta.id, &any).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_tasks_clear_completed(service(), &a, &n).outcome,
+                     TASKS_DENIED);
+    tasks_list_query_parse(pool, NULL, &q);
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q, &page).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_account_caller(service(), a.user_id, a.jti,
+                                          &(tasks_user_row){0}).outcome,
+                     TASKS_DENIED);
+    admin_sql(0, apr_psprintf(pool, "DELETE FROM users WHERE id = '%s'", b.user_id));
+    ck_assert_int_eq(tasks_task_get(service(), &b, tb.id, NULL, &row).outcome,
+                     TASKS_DENIED);
+}
+END_TEST
+
+/* ---- Accounts ------------------------------------------------------------ */
+
+START_TEST(signup_login_and_their_refusals)
+{
+    const char *email = apr_psprintf(pool, "Mixed-%d@Example.org", (int)getpid());
+    tasks_value e = str(email), upper = str(apr_pstrcat(pool, " ", email, " ", NULL));
+    tasks_value pw = str("long enough password"), wrong = str("not the password");
+    tasks_value none = { .kind = TASKS_VALUE_ABSENT }, short_pw = str("short");
+    tasks_session s;
+    tasks_result r;
+
+    ck_assert_int_eq(tasks_account_signup(service(), &e, &pw, &none, &s).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(s.user.email, email);
+    ck_assert_int_eq(tasks_account_signup(service(), &upper, &pw, &none,
+                                          &s).outcome, TASKS_CONFLICT);
+    r = tasks_account_signup(service(), &e, &short_pw, &none, &s);
+    ck_assert_int_eq(r.outcome, TASKS_INVALID);
+    ck_assert_str_eq(APR_ARRAY_IDX(r.errors, 0, tasks_field_error).field,
+                     "password");
+    ck_assert_int_eq(tasks_account_login(service(), &e, &wrong, "192.0.2.1",
+                                         &s).outcome, TASKS_UNAUTHENTICATED);
+    ck_assert_int_eq(tasks_account_login(service(), &upper, &pw, "192.0.2.1",
+                                         &s).outcome, TASKS_DONE);
+    ck_assert_ptr_nonnull(s.token);
+    ck_assert_int_eq(s.expires_in, 3600);
+    policy.signup = 0;
+    ck_assert_int_eq(tasks_account_signup(service(), &e, &pw, &none, &s).outcome,
+                     TASKS_FORBIDDEN);
+}
+END_TEST
+
+START_TEST(repeated_failures_are_throttled_with_retry_after)
+{
+    tasks_value e = str(apr_psprintf(pool, "throttle-%d@example.org", (int)getpid()));
+    tasks_value wrong = str("wrong password");
+    tasks_session s;
+    tasks_result r;
+    int i;
+
+    policy.throttle_email = 2;
+    for (i = 0; i < 2; i++)
+        ck_assert_int_eq(tasks_account_login(service(), &e, &wrong, "192.0.2.9",
+                                             &s).outcome, TASKS_UNAUTHENTICATED);
+    r = tasks_account_login(service(), &e, &wrong, "192.0.2.9", &s);
+    ck_assert_int_eq(r.outcome, TASKS_THROTTLED);
+    ck_assert(r.retry_after >= 1 && r.retry_after <= 900);
+}
+END_TEST
+
+START_TEST(no_hashing_capacity_is_busy)
+{
+    tasks_value e = str("busy@example.org"), pw = str("long enough password");
+    tasks_value none = { .kind = TASKS_VALUE_ABSENT };
+    tasks_session s;
+
+    policy.max_hashing = 0;
+    ck_assert_int_eq(tasks_account_signup(service(), &e, &pw, &none, &s).outcome,
+                     TASKS_BUSY);
+    ck_assert_uint_eq(hashing, 0);
+}
+END_TEST
+
+/* ---- Failures ------------------------------------------------------------ */
+
+/* The database goes away (connections refused, ours terminated): reads
+ * and writes are UNAVAILABLE, never FAILED; once it is back, the same
+ * connection works again (re-established, statements prepared again). */
+START_TEST(database_outage_is_unavailable_then_recovers)
+{
+    tasks_caller a = new_caller("outage");
+    tasks_task_row t = new_task(&a, "survives"), row;
+    tasks_task_draft d = title_draft("during the outage");
+    tasks_service *s = service();
+    tasks_precondition any = if_match(NULL, t.id);
+    const char *dbname = "tasks";
+
+    ck_assert_int_eq(tasks_task_get(s, &a, t.id, NULL, &row).outcome, TASKS_DONE);
+    admin_sql(1, apr_psprintf(pool, "ALTER DATABASE %s ALLOW_CONNECTIONS false", dbname));
+    admin_sql(1, apr_psprintf(pool, "SELECT pg_terminate_backend(pid) FROM "
+                           "pg_stat_activity WHERE datname = '%s' AND pid <> "
+                           "pg_backend_pid()", dbname));
+    ck_assert_int_eq(tasks_task_get(s, &a, t.id, NULL, &row).outcome,
+                     TASKS_UNAVAILABLE);
+    ck_assert_int_eq(tasks_task_update(s, &a, t.id, &any, TASKS_INPUT_PATCH, &d,
+                                       &row).outcome, TASKS_UNAVAILABLE);
+    /* A pool with no connection to give: the same answer. */
+    refuse_connections = 1;
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &row).outcome,
+                     TASKS_UNAVAILABLE);
+    refuse_connections = 0;
+    admin_sql(1, apr_psprintf(pool, "ALTER DATABASE %s ALLOW_CONNECTIONS true", dbname));
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &row).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(row.title, "survives");
+}
+END_TEST
+
+/* A caller id PostgreSQL refuses (the auth hook never lets one through):
+ * FAILED, never a crash. */
+START_TEST(statement_refused_by_postgresql_is_failed)
+{
+    tasks_caller bogus = { "not-a-uuid", NULL };
+    tasks_task_row row;
+
+    ck_assert_int_eq(tasks_task_get(service(), &bogus, "1", NULL, &row).outcome,
+                     TASKS_FAILED);
+}
+END_TEST
+
+static Suite *service_suite(void)
+{
+    Suite *s = suite_create("service");
+    TCase *tasks = tcase_create("tasks");
+    TCase *accounts = tcase_create("accounts");
+    TCase *failures = tcase_create("failures");
+
+    tcase_add_checked_fixture(tasks, setup, teardown);
+    tcase_set_timeout(tasks, 30);
+    tcase_add_test(tasks, create_then_get_returns_the_same_task);
+    tcase_add_test(tasks, another_users_task_is_not_found_for_every_operation);
+    tcase_add_test(tasks, stale_version_is_precondition_failed_and_writes_nothing);
+    tcase_add_test(tasks, unmeetable_precondition_tells_missing_from_changed);
+    tcase_add_test(tasks, any_version_precondition_needs_the_task);
+    tcase_add_test(tasks, current_version_in_if_none_match_is_not_modified);
+    tcase_add_test(tasks, invalid_draft_lists_every_broken_field);
+    tcase_add_test(tasks, complete_sets_toggles_and_refuses_non_booleans);
+    tcase_add_test(tasks, clear_completed_deletes_only_the_callers_completed);
+    tcase_add_test(tasks, list_pages_with_a_cursor_bound_to_caller_and_query);
+    tcase_add_test(tasks, revoked_token_and_deleted_user_are_denied);
+    suite_add_tcase(s, tasks);
+    tcase_add_checked_fixture(accounts, setup, teardown);
+    tcase_set_timeout(accounts, 30);
+    tcase_add_test(accounts, signup_login_and_their_refusals);
+    tcase_add_test(accounts, repeated_failures_are_throttled_with_retry_after);
+    tcase_add_test(accounts, no_hashing_capacity_is_busy);
+    suite_add_tcase(s, accounts);
+    tcase_add_checked_fixture(failures, setup, teardown);
+    tcase_set_timeout(failures, 30);
+    tcase_add_test(failures, statement_refused_by_postgresql_is_failed);
+    tcase_add_test(failures, database_outage_is_unavailable_then_recovers);
+    suite_add_tcase(s, failures);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    apr_initialize();
+    srandom((unsigned)getpid());
+    sr = srunner_create(service_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    apr_terminate();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
