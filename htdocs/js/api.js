@@ -61,10 +61,10 @@ export function safeNext(value) {
 /**
  * Call the API. Resolves to {data, headers, status}; rejects with ApiError
  * (or an AbortError). A 401 sends the browser to the login page unless
- * `redirectOn401` is false.
+ * `redirectOn401` is false. `headers` adds request headers (If-Match).
  */
-export async function api(path, { method = 'GET', body, signal, redirectOn401 = true } = {}) {
-    const headers = { Accept: 'application/json, application/problem+json' };
+export async function api(path, { method = 'GET', body, signal, redirectOn401 = true, headers: extra = {} } = {}) {
+    const headers = { Accept: 'application/json, application/problem+json', ...extra };
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal };
     if (body !== undefined) {
         headers['Content-Type'] = 'application/json';

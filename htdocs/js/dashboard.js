@@ -3,13 +3,22 @@
 // edit in place, complete, delete, clear completed, filter (status,
 // priority, tag), search as you type, sort, and "Load more" pages that
 // follow the Link rel="next" header. Filters live in the page's query string.
+// What the list shows, in which order, and every count are the server's
+// answers (GET /api/tasks, X-Total-Count): after a write the list is asked
+// again rather than guessed here. Edits, toggles and deletes are conditional
+// (If-Match, see versions.js): a task changed elsewhere is shown as it is now,
+// never overwritten; one deleted elsewhere leaves the list.
 import { api, nextLink, totalCount, isRedirecting } from './api.js';
 import { $, debounce } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError, parseTags } from './forms.js';
-import { renderTask, renderEditForm, readTaskForm } from './task-item.js';
+import {
+    renderTask, renderEditForm, readTaskForm, formValues, setFormValues, fillEditForm, showConflict, hideConflict,
+} from './task-item.js';
 import { confirmDialog } from './dialog.js';
+import { ChangedElsewhere, remember, writeTask } from './versions.js';
 
 const PAGE_LIMIT = 50;
+const MAX_LIMIT = 1000; // the API's largest page
 const STATUSES = ['all', 'pending', 'completed'];
 const SORTS = ['created_at', 'updated_at', 'due_at', 'priority', 'title'];
 const PRIORITIES = ['none', 'low', 'medium', 'high'];
@@ -54,8 +63,13 @@ const plural = (n, word) => `${number.format(n)} ${word}${n === 1 ? '' : 's'}`;
 const state = readState();
 /** The tasks in the list, by id. */
 const tasks = new Map();
+/** Open edit forms: id -> the state of the task the form started from. */
+const editing = new Map();
+/** Edit forms whose save met a change made elsewhere: id -> the values typed. */
+const unsaved = new Map();
 let total = 0;          // X-Total-Count of the current query
 let next = null;        // the rel="next" link, when more pages remain
+let pages = 1;          // pages loaded, so that a refresh asks for as many tasks
 let listGen = 0;        // bumps on each reload; stale answers are dropped
 let listAbort = null;
 let listFailed = false;
@@ -105,22 +119,7 @@ function filtersActive() {
     return Boolean(state.q || state.priority || state.tags.length);
 }
 
-/** Would the server list this task under the current filters? */
-function matches(task) {
-    if (state.status === 'pending' && task.completed) return false;
-    if (state.status === 'completed' && !task.completed) return false;
-    if (state.priority && task.priority !== state.priority) return false;
-    if (state.tags.some((t) => !(task.tags || []).includes(t))) return false;
-    if (state.q) {
-        const q = state.q.toLowerCase();
-        const inTitle = task.title.toLowerCase().includes(q);
-        const inDesc = (task.description || '').toLowerCase().includes(q);
-        if (!inTitle && !inDesc) return false;
-    }
-    return true;
-}
-
-function listQuery() {
+function listQuery(limit) {
     const p = new URLSearchParams();
     p.set('status', state.status);
     if (state.q) p.set('q', state.q);
@@ -128,15 +127,34 @@ function listQuery() {
     for (const t of state.tags) p.append('tag', t);
     p.set('sort', state.sort);
     p.set('order', state.order);
-    p.set('limit', String(PAGE_LIMIT));
+    p.set('limit', String(limit));
     return p.toString();
+}
+
+/**
+ * The rel="next" link of a list answer, asking for PAGE_LIMIT tasks: a
+ * refresh asks for all loaded pages at once, and a cursor is not bound to
+ * `limit` (openapi.json, parameter cursor), so "Load more" keeps its size.
+ */
+function pageLink(headers) {
+    const link = nextLink(headers.get('Link'));
+    if (!link) return null;
+    const url = new URL(link, location.origin);
+    if (url.searchParams.get('limit') === String(PAGE_LIMIT)) return link;
+    url.searchParams.set('limit', String(PAGE_LIMIT));
+    return url.pathname + url.search;
 }
 
 // ---- messages ------------------------------------------------------------
 
 function showPageError(err) {
     if (isRedirecting() || (err && err.name === 'AbortError')) return;
-    els.pageErrorText.textContent = (err && err.message) || 'Something went wrong.';
+    showPageMessage((err && err.message) || 'Something went wrong.');
+}
+
+/** A message in the page's alert banner. */
+function showPageMessage(text) {
+    els.pageErrorText.textContent = text;
     els.pageError.hidden = false;
 }
 
@@ -167,6 +185,75 @@ function idOf(el) {
     return li ? Number(li.dataset.id) : null;
 }
 
+/**
+ * Where focus is in the list: the control, its task, what finds the same
+ * control in a redrawn <li>, and the ids of the tasks around it (nearest
+ * first), for when its own task is gone. Null when focus is elsewhere.
+ */
+function focusSpot() {
+    const el = document.activeElement;
+    const li = el && els.list.contains(el) ? el.closest('li.task[data-id]') : null;
+    if (!li) return null;
+    const ids = (step) => {
+        const out = [];
+        for (let s = li[step]; s; s = s[step]) out.push(Number(s.dataset.id));
+        return out;
+    };
+    const role = el.dataset.role;
+    return {
+        el,
+        id: Number(li.dataset.id),
+        selector: role && `[data-role="${role}"]${el.dataset.tag ? `[data-tag="${CSS.escape(el.dataset.tag)}"]` : ''}`,
+        near: [...ids('nextElementSibling'), ...ids('previousElementSibling')],
+    };
+}
+
+/**
+ * Put focus back after the list was redrawn (moving or replacing a focused
+ * node drops focus to <body>): the same control when it is still in the
+ * page, else its match in the task's new <li>, else the nearest task still
+ * shown, else the list's heading.
+ */
+function restoreFocus(spot) {
+    if (!spot) return;
+    if (spot.el.isConnected) {
+        spot.el.focus();
+        return;
+    }
+    const li = elementFor(spot.id);
+    const same = li && spot.selector && li.querySelector(spot.selector);
+    if (same) {
+        same.focus();
+        return;
+    }
+    const near = spot.near.map(elementFor).find(Boolean);
+    const target = near && near.querySelector('[data-role="toggle"], input');
+    (target || els.listHeading).focus();
+}
+
+/**
+ * Show the tasks of a list answer in the server's order. Open edit forms are
+ * kept for tasks still listed; on a refresh also the others (at the end): a
+ * write elsewhere must not throw away what someone is typing.
+ */
+function showTasks(list, keepEveryForm) {
+    const spot = focusSpot();
+    const forms = new Map([...els.list.querySelectorAll('li.is-editing')].map((li) => [Number(li.dataset.id), li]));
+    const now = Date.now();
+    tasks.clear();
+    const items = list.map((task) => {
+        tasks.set(task.id, task);
+        return forms.get(task.id) || renderTask(task, now);
+    });
+    for (const [id, li] of forms) {
+        if (tasks.has(id)) continue;
+        if (keepEveryForm) items.push(li);
+        else stopEditing(id);
+    }
+    els.list.replaceChildren(...items);
+    restoreFocus(spot);
+}
+
 /** Append tasks not shown yet; returns the first new <li>. */
 function appendTasks(list) {
     const frag = document.createDocumentFragment();
@@ -175,6 +262,7 @@ function appendTasks(list) {
     for (const task of list) {
         if (tasks.has(task.id)) continue;
         tasks.set(task.id, task);
+        if (elementFor(task.id)) continue; // an edit form a refresh kept
         const li = renderTask(task, now);
         frag.append(li);
         first = first || li;
@@ -183,29 +271,42 @@ function appendTasks(list) {
     return first;
 }
 
-async function loadList() {
+/**
+ * Ask the server for the list under the current filters. A refresh (after a
+ * write, here or found elsewhere) asks for as many tasks as the loaded pages
+ * hold, without the loading state, and on failure keeps what is shown.
+ */
+async function loadList({ refresh = false } = {}) {
     const gen = ++listGen;
     if (listAbort) listAbort.abort();
     const ctrl = new AbortController();
     listAbort = ctrl;
     loadingMore = false;
+    if (!refresh) pages = 1;
     els.list.setAttribute('aria-busy', 'true');
-    els.list.classList.add('is-loading');
-    els.status.textContent = 'Loading tasks…';
+    if (!refresh) {
+        els.list.classList.add('is-loading');
+        els.status.textContent = 'Loading tasks…';
+    }
     try {
-        const res = await api(`/api/tasks?${listQuery()}`, { signal: ctrl.signal });
+        const limit = Math.min(MAX_LIMIT, pages * PAGE_LIMIT);
+        const res = await api(`/api/tasks?${listQuery(limit)}`, { signal: ctrl.signal });
         if (gen !== listGen) return;
         const data = Array.isArray(res.data) ? res.data : [];
         listFailed = false;
-        tasks.clear();
-        els.list.replaceChildren();
         total = totalCount(res.headers) ?? data.length;
-        next = nextLink(res.headers.get('Link'));
-        appendTasks(data);
+        next = pageLink(res.headers);
+        showTasks(data, refresh);
     } catch (err) {
         if (gen !== listGen || err.name === 'AbortError' || isRedirecting()) return;
+        if (refresh) {
+            showPageError(err);
+            return;
+        }
         listFailed = true;
         tasks.clear();
+        editing.clear();
+        unsaved.clear();
         els.list.replaceChildren();
         next = null;
         total = 0;
@@ -229,7 +330,8 @@ async function loadMore() {
     try {
         const res = await api(next);
         if (gen !== listGen) return;
-        next = nextLink(res.headers.get('Link'));
+        pages += 1;
+        next = pageLink(res.headers);
         const t = totalCount(res.headers);
         if (t !== null) total = t;
         const first = appendTasks(Array.isArray(res.data) ? res.data : []);
@@ -288,48 +390,32 @@ function updateChrome() {
     }
 }
 
-/** Show a changed task where it is, or take it out when it no longer fits the filters. */
-function updateTask(task, focusRole) {
+/**
+ * Show a task's new state where it is; the next answer of the list decides
+ * whether and where it belongs. Focus inside it goes to `focusRole`.
+ */
+function showTaskInPlace(task, focusRole) {
     const old = elementFor(task.id);
-    if (!old) return false;
+    if (!old) return;
     const hadFocus = old.contains(document.activeElement);
-    if (!matches(task)) {
-        removeTask(task.id, hadFocus);
-        return false;
-    }
     tasks.set(task.id, task);
     const li = renderTask(task);
     old.replaceWith(li);
-    if (hadFocus && focusRole) li.querySelector(`[data-role="${focusRole}"]`).focus();
-    return true;
+    if (hadFocus) li.querySelector(`[data-role="${focusRole}"]`).focus();
 }
 
+/** Take a task's <li> out of the list, focus to a neighbour when asked. */
 function removeTask(id, moveFocus) {
     const li = elementFor(id);
-    if (tasks.delete(id)) total = Math.max(0, total - 1);
-    if (li) {
-        const neighbour = li.nextElementSibling || li.previousElementSibling;
-        li.remove();
-        if (moveFocus) {
-            const target = neighbour && neighbour.querySelector('[data-role="toggle"], input');
-            (target || els.listHeading).focus();
-        }
+    tasks.delete(id);
+    stopEditing(id);
+    if (!li) return;
+    const neighbour = li.nextElementSibling || li.previousElementSibling;
+    li.remove();
+    if (moveFocus) {
+        const target = neighbour && neighbour.querySelector('[data-role="toggle"], input');
+        (target || els.listHeading).focus();
     }
-    updateChrome();
-}
-
-function insertTop(task) {
-    const li = renderTask(task);
-    li.classList.add('is-new');
-    const old = elementFor(task.id);
-    if (old) old.replaceWith(li);
-    else {
-        els.list.prepend(li);
-        total += 1;
-    }
-    tasks.set(task.id, task);
-    listFailed = false;
-    updateChrome();
 }
 
 // ---- counts --------------------------------------------------------------
@@ -354,6 +440,19 @@ const refreshCountsSoon = debounce(refreshCounts, 120);
 
 // ---- actions -------------------------------------------------------------
 
+/** Ask the list and the counts again, after a write changed what they answer. */
+function refreshAfterWrite() {
+    refreshCountsSoon();
+    return loadList({ refresh: true });
+}
+
+/** The toast for a new task, by where the server's list put it. */
+function addedMessage(task, shown) {
+    if (shown) return `Added “${task.title}”`;
+    if (!next) return `Added “${task.title}”. The current filters hide it.`;
+    return `Added “${task.title}”. It is not among the tasks shown so far.`;
+}
+
 async function addTask(event) {
     event.preventDefault();
     const form = els.addForm;
@@ -366,22 +465,48 @@ async function addTask(event) {
         return;
     }
     setBusy(form, true);
+    let created;
     try {
-        const { data } = await api('/api/tasks', { method: 'POST', body });
+        const { data, headers } = await api('/api/tasks', { method: 'POST', body });
+        remember(data, headers);
+        created = data;
         form.reset();
-        if (matches(data)) {
-            insertTop(data);
-            toast(`Added “${data.title}”`);
-        } else {
-            toast(`Added “${data.title}”. The current filters hide it.`);
-        }
-        refreshCountsSoon();
         form.elements.title.focus();
     } catch (err) {
         if (!isRedirecting()) showProblem(form, err);
+        return;
     } finally {
         setBusy(form, false);
     }
+    await refreshAfterWrite();
+    const li = elementFor(created.id);
+    if (li) li.classList.add('is-new');
+    toast(addedMessage(created, Boolean(li)));
+}
+
+/**
+ * A write that did not happen. Changed elsewhere: the task is shown as it is
+ * now, kept in view even if it no longer fits the filters so that the
+ * person sees what happened to it. Deleted elsewhere: it leaves the list.
+ * `notDone` says what did not happen ("it was not deleted").
+ */
+function writeFailed(err, task, notDone, focusRole) {
+    if (err instanceof ChangedElsewhere) {
+        showTaskInPlace(err.current, focusRole);
+        showPageMessage(`“${task.title}” was changed elsewhere (in another tab or on another device), so ${notDone}`
+            + ' and nothing was overwritten. It now shows its current state.');
+        refreshCountsSoon();
+    } else if (err.status === 404) {
+        deletedElsewhere(task);
+    } else {
+        showPageError(err);
+    }
+}
+
+function deletedElsewhere(task) {
+    removeTask(task.id, true);
+    showPageMessage(`“${task.title}” was deleted elsewhere (in another tab or on another device).`);
+    refreshAfterWrite();
 }
 
 async function toggleTask(id, checkbox) {
@@ -396,17 +521,17 @@ async function toggleTask(id, checkbox) {
     const li = elementFor(id);
     li.setAttribute('aria-busy', 'true');
     try {
-        const { data } = await api(`/api/tasks/${id}/complete`, {
+        const { data } = await writeTask(task, `/api/tasks/${id}/complete`, {
             method: 'PATCH', body: { completed: want },
         });
-        const kept = updateTask(data, 'toggle');
+        showTaskInPlace(data, 'toggle');
+        await refreshAfterWrite();
         const what = data.completed ? `Completed “${data.title}”` : `“${data.title}” is pending again`;
-        toast(kept ? what : `${what}; it left this view.`);
-        refreshCountsSoon();
+        toast(tasks.has(id) ? what : `${what}; it left this view.`);
     } catch (err) {
-        if (err.status === 404) removeTask(id, true);
-        else if (checkbox.isConnected) checkbox.checked = task.completed;
-        showPageError(err);
+        if (isRedirecting()) return;
+        if (checkbox.isConnected) checkbox.checked = task.completed;
+        writeFailed(err, task, want ? 'it was not marked done' : 'it was not marked pending', 'toggle');
     } finally {
         pending.delete(id);
         const now = elementFor(id);
@@ -418,6 +543,7 @@ function startEdit(id) {
     const task = tasks.get(id);
     const li = elementFor(id);
     if (!task || !li) return;
+    editing.set(id, task);
     const formLi = renderEditForm(task);
     li.replaceWith(formLi);
     const title = formLi.querySelector('[name="title"]');
@@ -425,21 +551,62 @@ function startEdit(id) {
     title.select();
 }
 
+function stopEditing(id) {
+    editing.delete(id);
+    unsaved.delete(id);
+}
+
+/** Close an edit form; a task that left this view meanwhile goes with it. */
 function cancelEdit(id) {
-    const task = tasks.get(id);
     const li = elementFor(id);
-    if (!task || !li) return;
+    const task = tasks.get(id);
+    stopEditing(id);
+    if (!li) return;
+    if (!task) {
+        removeTask(id, true);
+        updateChrome();
+        return;
+    }
     const view = renderTask(task);
     li.replaceWith(view);
     view.querySelector('[data-role="edit"]').focus();
 }
 
+/**
+ * The task changed elsewhere while it was edited. The form now shows its
+ * current state, so that a Save builds on it and not on the stale one; what
+ * the person had changed stays visible next to the notice, with "Use my
+ * changes" to put it back: nothing typed is lost, and nothing is overwritten
+ * without a second, informed Save.
+ */
+function editConflict(id, form, body, current) {
+    const typed = formValues(form);
+    const mine = Object.fromEntries(Object.keys(body).map((name) => [name, typed[name]]));
+    editing.set(id, current);
+    unsaved.set(id, mine);
+    if (tasks.has(id)) tasks.set(id, current);
+    fillEditForm(form, current);
+    showConflict(form.closest('li'), mine);
+    refreshCountsSoon();
+}
+
+function useMyChanges(id) {
+    const li = elementFor(id);
+    const mine = unsaved.get(id);
+    if (!li || !mine) return;
+    const form = li.querySelector('form[data-role="edit-form"]');
+    setFormValues(form, mine);
+    unsaved.delete(id);
+    hideConflict(li);
+    form.elements[Object.keys(mine)[0]].focus();
+}
+
 async function saveEdit(id, form) {
     if (isBusy(form)) return;
     clearErrors(form);
-    const original = tasks.get(id);
-    if (!original) return;
-    const { body, errors } = readTaskForm(form, original);
+    const base = editing.get(id);
+    if (!base) return;
+    const { body, errors } = readTaskForm(form, base);
     if (errors) {
         for (const e of errors) setFieldError(form, e.field, e.message);
         focusFirstError(form);
@@ -450,20 +617,21 @@ async function saveEdit(id, form) {
         return;
     }
     setBusy(form, true);
+    let saved;
     try {
-        const { data } = await api(`/api/tasks/${id}`, { method: 'PATCH', body });
-        const kept = updateTask(data, 'edit');
-        toast(kept ? `Saved “${data.title}”` : `Saved “${data.title}”; it no longer matches the filters.`);
+        ({ data: saved } = await writeTask(base, `/api/tasks/${id}`, { method: 'PATCH', body }));
     } catch (err) {
         if (isRedirecting()) return;
         setBusy(form, false);
-        if (err.status === 404) {
-            removeTask(id, true);
-            showPageError(err);
-            return;
-        }
-        showProblem(form, err);
+        if (err instanceof ChangedElsewhere) editConflict(id, form, body, err.current);
+        else if (err.status === 404) deletedElsewhere(base);
+        else showProblem(form, err);
+        return;
     }
+    stopEditing(id);
+    showTaskInPlace(saved, 'edit');
+    await refreshAfterWrite();
+    toast(tasks.has(id) ? `Saved “${saved.title}”` : `Saved “${saved.title}”; it left this view.`);
 }
 
 async function deleteTask(id) {
@@ -476,16 +644,14 @@ async function deleteTask(id) {
     });
     if (!ok) return;
     try {
-        await api(`/api/tasks/${id}`, { method: 'DELETE' });
+        await writeTask(task, `/api/tasks/${id}`, { method: 'DELETE' });
     } catch (err) {
-        if (err.status !== 404) {
-            showPageError(err);
-            return;
-        }
+        if (!isRedirecting()) writeFailed(err, task, 'it was not deleted', 'delete');
+        return;
     }
     removeTask(id, true);
     toast(`Deleted “${task.title}”`);
-    refreshCountsSoon();
+    refreshAfterWrite();
 }
 
 async function clearCompleted() {
@@ -626,6 +792,7 @@ els.list.addEventListener('click', (event) => {
     case 'edit': startEdit(id); break;
     case 'delete': deleteTask(id); break;
     case 'cancel-edit': cancelEdit(id); break;
+    case 'use-mine': useMyChanges(id); break;
     case 'tag': filterByTag(button.dataset.tag); break;
     default: break;
     }
@@ -638,10 +805,10 @@ els.list.addEventListener('submit', (event) => {
 });
 els.list.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
-    const form = event.target.closest('form[data-role="edit-form"]');
-    if (!form) return;
+    const li = event.target.closest('li.is-editing');
+    if (!li) return;
     event.preventDefault();
-    cancelEdit(idOf(form));
+    cancelEdit(idOf(li));
 });
 
 syncControls();

@@ -1,11 +1,14 @@
 // task-item.js - one task in the list: its read-only view (checkbox, title,
 // description, priority, due date with an "Overdue" mark, tags, Edit and
-// Delete) and its in-place edit form. User text only goes in as text nodes.
+// Delete) and its in-place edit form, with the notice shown when the task
+// changed elsewhere during the edit. User text only goes in as text nodes.
 import { h } from './dom.js';
 import { formatDateTime, isOverdue, rfc3339ToLocalInput, localInputToRfc3339 } from './dates.js';
 import { parseTags } from './forms.js';
 
 export const PRIORITY_LABELS = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };
+/** The controls of a task form, by name, as their labels say. */
+const FIELD_LABELS = { title: 'Title', priority: 'Priority', description: 'Description', due_at: 'Due', tags: 'Tags' };
 
 /** The <li> showing a task. Controls carry data-role for event delegation. */
 export function renderTask(task, now = Date.now()) {
@@ -69,13 +72,49 @@ function field(cls, id, labelText, control, hint) {
     return wrap;
 }
 
-/** The <li> holding the edit form of a task. */
+/** The values the controls of an edit form hold for a task. */
+export function taskFormValues(task) {
+    return {
+        title: task.title,
+        priority: PRIORITY_LABELS[task.priority] ? task.priority : 'none',
+        description: task.description || '',
+        due_at: rfc3339ToLocalInput(task.due_at),
+        tags: (task.tags || []).join(', '),
+    };
+}
+
+/** What the controls of a task form hold now, by name. */
+export function formValues(form) {
+    return Object.fromEntries(Object.keys(FIELD_LABELS).map((name) => [name, form.elements[name].value]));
+}
+
+/** Set some controls of a task form ({name: value}). */
+export function setFormValues(form, values) {
+    for (const [name, value] of Object.entries(values)) form.elements[name].value = value;
+}
+
+/** Make an open edit form show a task's current state. */
+export function fillEditForm(form, task) {
+    setFormValues(form, taskFormValues(task));
+    form.setAttribute('aria-label', `Edit task “${task.title}”`);
+}
+
+/** A form value as a person reads it. */
+function readable(name, value) {
+    if (!value.trim()) return 'none';
+    if (name === 'priority') return PRIORITY_LABELS[value] || value;
+    if (name === 'due_at') return formatDateTime(localInputToRfc3339(value));
+    return value;
+}
+
+/** The <li> holding the edit form of a task, and room for a conflict notice above it. */
 export function renderEditForm(task) {
     const p = `edit-${task.id}`;
+    const v = taskFormValues(task);
     const priority = h('select', { id: `${p}-priority`, name: 'priority' },
         Object.entries(PRIORITY_LABELS).map(([value, label]) =>
-            h('option', { value, selected: task.priority === value, text: label })));
-    priority.value = PRIORITY_LABELS[task.priority] ? task.priority : 'none';
+            h('option', { value, selected: v.priority === value, text: label })));
+    priority.value = v.priority;
     const form = h('form', {
         class: 'task-form edit-form',
         novalidate: true,
@@ -84,19 +123,49 @@ export function renderEditForm(task) {
     },
     h('div', { class: 'form-error', role: 'alert', hidden: true }),
     field('f-title', `${p}-title`, 'Title',
-        h('input', { id: `${p}-title`, name: 'title', type: 'text', autocomplete: 'off', required: true, value: task.title })),
+        h('input', { id: `${p}-title`, name: 'title', type: 'text', autocomplete: 'off', required: true, value: v.title })),
     field('f-priority', `${p}-priority`, 'Priority', priority),
     field('f-desc', `${p}-description`, 'Description',
-        h('textarea', { id: `${p}-description`, name: 'description', rows: '2', value: task.description || '' })),
+        h('textarea', { id: `${p}-description`, name: 'description', rows: '2', value: v.description })),
     field('f-due', `${p}-due`, 'Due',
-        h('input', { id: `${p}-due`, name: 'due_at', type: 'datetime-local', value: rfc3339ToLocalInput(task.due_at) })),
+        h('input', { id: `${p}-due`, name: 'due_at', type: 'datetime-local', value: v.due_at })),
     field('f-tags', `${p}-tags`, 'Tags',
-        h('input', { id: `${p}-tags`, name: 'tags', type: 'text', autocomplete: 'off', spellcheck: 'false', value: (task.tags || []).join(', ') }),
+        h('input', { id: `${p}-tags`, name: 'tags', type: 'text', autocomplete: 'off', spellcheck: 'false', value: v.tags }),
         'Separate tags with commas.'),
     h('div', { class: 'f-submit edit-actions' },
         h('button', { type: 'button', class: 'btn', 'data-role': 'cancel-edit', text: 'Cancel' }),
         h('button', { type: 'submit', class: 'btn btn-primary', text: 'Save' })));
-    return h('li', { class: 'task is-editing', 'data-id': task.id }, form);
+    const conflict = h('div', { class: 'edit-conflict', hidden: true },
+        h('p', { class: 'edit-conflict-text', role: 'alert' }),
+        h('p', { text: 'Your unsaved changes:' }),
+        h('dl', { class: 'edit-unsaved' }),
+        h('button', { type: 'button', class: 'btn btn-small', 'data-role': 'use-mine', text: 'Use my changes' }));
+    return h('li', { class: 'task is-editing', 'data-id': task.id }, conflict, form);
+}
+
+/**
+ * Tell the person in an edit form that the task changed elsewhere while
+ * they edited it. The form already shows the current state; `unsaved`
+ * ({name: value}) is what they had typed, listed for them to put back.
+ */
+export function showConflict(li, unsaved) {
+    const box = li.querySelector('.edit-conflict');
+    const text = box.querySelector('.edit-conflict-text');
+    box.querySelector('.edit-unsaved').replaceChildren(...Object.entries(unsaved).flatMap(([name, value]) => [
+        h('dt', { text: FIELD_LABELS[name] }),
+        h('dd', { text: readable(name, value) }),
+    ]));
+    text.textContent = 'This task was changed elsewhere (in another tab or on another device). '
+        + 'Your changes were not saved, so nothing was overwritten: the form now shows the task as it is now.';
+    box.hidden = false;
+    text.tabIndex = -1;
+    text.focus();
+}
+
+export function hideConflict(li) {
+    const box = li.querySelector('.edit-conflict');
+    box.hidden = true;
+    box.querySelector('.edit-conflict-text').textContent = '';
 }
 
 /**
