@@ -11,16 +11,12 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -395,65 +391,7 @@ static http_resp *call1(const char *method, const char *path, const char *tok,
 }
 
 /* ------------------------------------------------------------------ */
-/* A raw HTTP/1.1 exchange, for what libcurl's easy API will not send
- * (a chunked body, exactly as given). Returns the status; *resp gets the
- * whole response (headers and body) when not NULL. */
-
-static long raw_exchange(const char *head, const char *const *chunks,
-                         size_t nchunks, char **resp)
-{
-    char host[64];
-    int port = 0, fd;
-    struct sockaddr_in sa;
-    struct timeval tv = { 15, 0 };
-    size_t cap = 65536, len = 0, i;
-    char *buf = malloc(cap + 1);
-    long status = -1;
-    ssize_t n;
-
-    ck_assert_int_eq(sscanf(base_url(), "http://%63[^:]:%d", host, &port), 2);
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    ck_assert_int_eq(inet_pton(AF_INET, host, &sa.sin_addr), 1);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    /* A server that refuses a body may stop reading early: write errors
-     * are not failures, the answer is what counts. */
-    if (send(fd, head, strlen(head), MSG_NOSIGNAL) >= 0) {
-        for (i = 0; i < nchunks; i++) {
-            size_t cl = strlen(chunks[i]);
-            char *frame = cl ? fmt("%zx\r\n%s\r\n", cl, chunks[i])
-                             : strdup("0\r\n\r\n");
-            ssize_t sent = send(fd, frame, strlen(frame), MSG_NOSIGNAL);
-            free(frame);
-            if (sent < 0)
-                break;
-        }
-    }
-    for (;;) {
-        if (len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-        }
-        n = recv(fd, buf + len, cap - len, 0);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    close(fd);
-    if (len > 12 && !strncmp(buf, "HTTP/1.1 ", 9))
-        status = strtol(buf + 9, NULL, 10);
-    if (resp)
-        *resp = buf;
-    else
-        free(buf);
-    return status;
-}
+/* Raw exchanges (http_raw): chunked bodies exactly as given. */
 
 /* A chunked POST /api/tasks of body, cut in pieces of piece bytes. */
 static long chunked_post(const char *tok, const char *body, size_t piece,
@@ -471,7 +409,7 @@ static long chunked_post(const char *tok, const char *body, size_t piece,
     for (i = 0; i * piece < len; i++)
         chunks[i] = strndup(body + i * piece, piece);
     chunks[i++] = strdup("");   /* the last-chunk */
-    status = raw_exchange(head, (const char *const *)chunks, i, resp);
+    status = http_raw(head, (const char *const *)chunks, i, resp);
     for (i = 0; i < n; i++)
         free(chunks[i]);
     free(chunks);
@@ -496,7 +434,7 @@ START_TEST(empty_chunked_body_on_complete_toggles)
                          "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
                          id, a.tok, types[i]);
         char *resp = NULL;
-        long st = raw_exchange(head, last, 1, &resp);
+        long st = http_raw(head, last, 1, &resp);
         const char *want = i == 0 ? "\"completed\":true" : "\"completed\":false";
 
         ck_assert_msg(st == 200, "empty chunked body (%s): %ld\n%s",
