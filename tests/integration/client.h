@@ -33,6 +33,20 @@ http_resp *http_auth(const char *method, const char *url, const char *token,
  * requests (NULL = default), to act as another client. */
 void http_set_source(const char *ip);
 
+/* A raw HTTP/1.1 exchange with base_url()'s host and port, for what
+ * libcurl's easy API will not send (a chunked body exactly as given, a
+ * Content-Length without its body): head is sent as is, then each of the
+ * nchunks chunks framed as a chunk ("" is the last-chunk). Returns the
+ * status (-1 without one); *resp gets the whole response (malloc'd) when
+ * not NULL. */
+long http_raw(const char *head, const char *const *chunks, size_t nchunks,
+              char **resp);
+
+/* A compact JWS (HS256) over the JSON text payload, signed with the
+ * stack's secret ($STACK_DIR/jwt.secret less one trailing newline), as
+ * the module signs its own tokens; malloc'd. */
+char *hs256_token(const char *payload);
+
 /* The first value of a header (case-insensitive name), or NULL. */
 const char *http_header(const http_resp *r, const char *name);
 void http_free(http_resp *r);

@@ -9,5 +9,6 @@ Suite *auth_suite(void);
 Suite *tasks_suite(void);
 Suite *cors_suite(void);
 Suite *external_suite(void);
+Suite *types_suite(void);
 
 #endif

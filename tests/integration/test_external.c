@@ -442,6 +442,8 @@ START_TEST(unreachable_jwks_url_at_start_up)
     http_resp *r = me(token);
 
     assert_problem(r, 401);
+    ck_assert_str_eq(http_header(r, "WWW-Authenticate"),
+                     "Bearer error=\"invalid_token\"");
     ck_assert_msg(r->seconds < 4.0, "took %.1f s", r->seconds);
     http_free(r);
     ck_assert_msg(system(cmd) == 0, "no TASKS0401 for the dead JWKS URL");
@@ -572,6 +574,7 @@ START_TEST(trust_remote_user_behind_basic_auth)
     id = strdup(json_string_value(json_object_get(user, "id")));
     http_free(r);
     r = http("GET", me_url, NULL, hs);
+    ck_assert_status(r, 200);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json,
                      "user"), "id")), id);
     http_free(r);
@@ -614,48 +617,74 @@ START_TEST(trust_remote_user_behind_basic_auth)
 }
 END_TEST
 
-START_TEST(bad_issuer_configuration_stops_startup)
+/* Each bad issuer setting stops httpd at start-up, with a message that
+ * says why. {DIR} is the stack's folder, {BA1}/{BA2} the Better Auth
+ * issuers already configured. */
+static const struct { const char *line, *expect; } bad_issuers[] = {
+    { "TasksJWTTrustIssuer https://i.example jwks=http://idp.example.org/jwks",
+      "loopback" },
+    { "TasksJWTTrustIssuer https://i.example jwks=/nonexistent/x.jwks",
+      "cannot read" },
+    { "TasksJWTTrustIssuer https://i.example jwks=https://i.example/jwks alg=HS256",
+      "never" },
+    { "TasksJWTTrustIssuer https://i.example aud=x", "jwks=" },
+    { "TasksJWTTrustIssuer apache:Tasks jwks=https://i.example/jwks", "reserved" },
+    { "TasksJWTTrustIssuer https://i.example jwks=https://i.example/jwks refresh=0",
+      "refresh" },
+    { "TasksJWTTrustIssuer https://i.example jwks=https://i.example/jwks x=1",
+      "unknown option" },
+    { "TasksTrustRemoteUser maybe", "TasksTrustRemoteUser" },
+    { "TasksJWTTrustIssuer https://o.example jwks={DIR}/oct.jwks", "no usable" },
+    { "TasksJWTTrustIssuer {BA2} jwks={DIR}/es256.jwks", "twice" },
+    { "TasksJWTIssuer {BA1}", "own TasksJWTIssuer" },
+};
+
+/* A JWKS file whose only key is a symmetric one (unusable). */
+static void write_oct_jwks(void)
 {
-    const char *dir = env("STACK_DIR");
     char *oct = fmt("printf '{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}]}' "
-                    "> %s/oct.jwks", dir);
-    char *oct_line = fmt("TasksJWTTrustIssuer https://o.example jwks=%s/oct.jwks", dir);
-    char *dup_line = fmt("TasksJWTTrustIssuer %s jwks=%s/es256.jwks",
-                         env("BA2_URL"), dir);
-    char *own_line = fmt("TasksJWTIssuer %s", env("BA1_URL"));
-    struct { const char *line, *expect; } cases[] = {
-        { "TasksJWTTrustIssuer https://i.example jwks=http://idp.example.org/jwks",
-          "loopback" },
-        { "TasksJWTTrustIssuer https://i.example jwks=/nonexistent/x.jwks",
-          "cannot read" },
-        { "TasksJWTTrustIssuer https://i.example jwks=https://i.example/jwks alg=HS256",
-          "never" },
-        { "TasksJWTTrustIssuer https://i.example aud=x", "jwks=" },
-        { "TasksJWTTrustIssuer apache:Tasks jwks=https://i.example/jwks", "reserved" },
-        { "TasksJWTTrustIssuer https://i.example jwks=https://i.example/jwks refresh=0",
-          "refresh" },
-        { "TasksJWTTrustIssuer https://i.example jwks=https://i.example/jwks x=1",
-          "unknown option" },
-        { "TasksTrustRemoteUser maybe", "TasksTrustRemoteUser" },
-        { oct_line, "no usable" },
-        { dup_line, "twice" },
-        { own_line, "own TasksJWTIssuer" },
-    };
-    size_t i;
-    char *out;
+                    "> %s/oct.jwks", env("STACK_DIR"));
 
     ck_assert_int_eq(system(oct), 0);
-    for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        ck_assert_msg(configtest(cases[i].line, &out) != 0,
-                      "'%s' passed configtest", cases[i].line);
-        ck_assert_msg(strstr(out, cases[i].expect), "'%s': %s", cases[i].line, out);
-        free(out);
+    free(oct);
+}
+
+/* s with every {key} replaced by value (s is freed; malloc'd). */
+static char *subst(char *s, const char *key, const char *value)
+{
+    char *at, *out;
+
+    while ((at = strstr(s, key))) {
+        out = fmt("%.*s%s%s", (int)(at - s), s, value, at + strlen(key));
+        free(s);
+        s = out;
     }
-    /* http:// to loopback and a readable JWKS file are fine. */
-    ck_assert_int_eq(configtest("TasksJWTTrustIssuer https://i.example "
-                                "jwks=http://localhost:1/jwks alg=EdDSA,ES256", &out), 0);
+    return s;
+}
+
+START_TEST(bad_issuer_configuration_stops_startup)
+{
+    char *line = strdup(bad_issuers[_i].line), *out;
+
+    line = subst(line, "{DIR}", env("STACK_DIR"));
+    line = subst(line, "{BA1}", env("BA1_URL"));
+    line = subst(line, "{BA2}", env("BA2_URL"));
+    ck_assert_msg(configtest(line, &out) != 0, "'%s' passed configtest", line);
+    ck_assert_msg(strstr(out, bad_issuers[_i].expect), "'%s': %s", line, out);
     free(out);
-    free(oct); free(oct_line); free(dup_line); free(own_line);
+    free(line);
+}
+END_TEST
+
+/* http:// to loopback and several algorithms are fine. */
+START_TEST(loopback_jwks_url_passes_configtest)
+{
+    char *out;
+    int rc = configtest("TasksJWTTrustIssuer https://i.example "
+                        "jwks=http://localhost:1/jwks alg=EdDSA,ES256", &out);
+
+    ck_assert_msg(rc == 0, "%s", out);
+    free(out);
 }
 END_TEST
 
@@ -663,6 +692,7 @@ Suite *external_suite(void)
 {
     Suite *s = suite_create("external");
     TCase *tc = tcase_create("external");
+    TCase *config = tcase_create("config");
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, better_auth_eddsa_token_is_accepted);
@@ -675,11 +705,17 @@ Suite *external_suite(void)
     tcase_add_test(tc, hs256_with_public_key_bytes_is_refused);
     tcase_add_test(tc, logout_of_token_without_jti_is_honest);
     tcase_add_test(tc, trust_remote_user_behind_basic_auth);
-    tcase_add_test(tc, bad_issuer_configuration_stops_startup);
     tcase_add_test(tc, unreachable_jwks_url_at_start_up);
     tcase_add_test(tc, new_key_in_jwks_is_fetched);
     tcase_add_test(tc, jwks_url_down_keeps_old_keys);
     tcase_add_test(tc, key_fetched_by_one_child_works_in_every_child);
     suite_add_tcase(s, tc);
+
+    tcase_set_timeout(config, 30);
+    tcase_add_unchecked_fixture(config, write_oct_jwks, NULL);
+    tcase_add_loop_test(config, bad_issuer_configuration_stops_startup, 0,
+                        (int)(sizeof(bad_issuers) / sizeof(*bad_issuers)));
+    tcase_add_test(config, loopback_jwks_url_passes_configtest);
+    suite_add_tcase(s, config);
     return s;
 }

@@ -11,16 +11,12 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -336,14 +332,20 @@ static const char *const task_keys[] = {
     "due_at", "tags", "created_at", "updated_at", "completed_at", NULL
 };
 
-/* A timestamp as the contract returns them: RFC 3339 UTC with Z. */
+/* A timestamp as the contract returns them (the OpenAPI Timestamp):
+ * YYYY-MM-DDTHH:MM:SS.ffffffZ, always six fraction digits. */
 static void assert_utc_ts(const char *what, const char *ts)
 {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+    size_t i;
+
     ck_assert_msg(ts != NULL, "%s is missing", what);
-    ck_assert_msg(strlen(ts) >= 20 && ts[4] == '-' && ts[7] == '-'
-                  && ts[10] == 'T' && ts[13] == ':' && ts[16] == ':'
-                  && ts[strlen(ts) - 1] == 'Z' && !strchr(ts, '+'),
-                  "%s '%s' is not RFC 3339 UTC with Z", what, ts);
+    ck_assert_msg(strlen(ts) == sizeof(shape) - 1, "%s '%s' is not "
+                  "YYYY-MM-DDTHH:MM:SS.ffffffZ", what, ts);
+    for (i = 0; shape[i]; i++)
+        ck_assert_msg(shape[i] == 'd' ? ts[i] >= '0' && ts[i] <= '9'
+                                      : ts[i] == shape[i],
+                      "%s '%s' is not YYYY-MM-DDTHH:MM:SS.ffffffZ", what, ts);
 }
 
 /* Exactly the contract's keys, with their types. */
@@ -395,65 +397,7 @@ static http_resp *call1(const char *method, const char *path, const char *tok,
 }
 
 /* ------------------------------------------------------------------ */
-/* A raw HTTP/1.1 exchange, for what libcurl's easy API will not send
- * (a chunked body, exactly as given). Returns the status; *resp gets the
- * whole response (headers and body) when not NULL. */
-
-static long raw_exchange(const char *head, const char *const *chunks,
-                         size_t nchunks, char **resp)
-{
-    char host[64];
-    int port = 0, fd;
-    struct sockaddr_in sa;
-    struct timeval tv = { 15, 0 };
-    size_t cap = 65536, len = 0, i;
-    char *buf = malloc(cap + 1);
-    long status = -1;
-    ssize_t n;
-
-    ck_assert_int_eq(sscanf(base_url(), "http://%63[^:]:%d", host, &port), 2);
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    ck_assert_int_eq(inet_pton(AF_INET, host, &sa.sin_addr), 1);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    /* A server that refuses a body may stop reading early: write errors
-     * are not failures, the answer is what counts. */
-    if (send(fd, head, strlen(head), MSG_NOSIGNAL) >= 0) {
-        for (i = 0; i < nchunks; i++) {
-            size_t cl = strlen(chunks[i]);
-            char *frame = cl ? fmt("%zx\r\n%s\r\n", cl, chunks[i])
-                             : strdup("0\r\n\r\n");
-            ssize_t sent = send(fd, frame, strlen(frame), MSG_NOSIGNAL);
-            free(frame);
-            if (sent < 0)
-                break;
-        }
-    }
-    for (;;) {
-        if (len == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-        }
-        n = recv(fd, buf + len, cap - len, 0);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    close(fd);
-    if (len > 12 && !strncmp(buf, "HTTP/1.1 ", 9))
-        status = strtol(buf + 9, NULL, 10);
-    if (resp)
-        *resp = buf;
-    else
-        free(buf);
-    return status;
-}
+/* Raw exchanges (http_raw): chunked bodies exactly as given. */
 
 /* A chunked POST /api/tasks of body, cut in pieces of piece bytes. */
 static long chunked_post(const char *tok, const char *body, size_t piece,
@@ -471,7 +415,7 @@ static long chunked_post(const char *tok, const char *body, size_t piece,
     for (i = 0; i * piece < len; i++)
         chunks[i] = strndup(body + i * piece, piece);
     chunks[i++] = strdup("");   /* the last-chunk */
-    status = raw_exchange(head, (const char *const *)chunks, i, resp);
+    status = http_raw(head, (const char *const *)chunks, i, resp);
     for (i = 0; i < n; i++)
         free(chunks[i]);
     free(chunks);
@@ -496,7 +440,7 @@ START_TEST(empty_chunked_body_on_complete_toggles)
                          "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
                          id, a.tok, types[i]);
         char *resp = NULL;
-        long st = raw_exchange(head, last, 1, &resp);
+        long st = http_raw(head, last, 1, &resp);
         const char *want = i == 0 ? "\"completed\":true" : "\"completed\":false";
 
         ck_assert_msg(st == 200, "empty chunked body (%s): %ld\n%s",
@@ -1119,7 +1063,6 @@ START_TEST(seed_compatible_paths)
             r = call(cases[i].m, cases[i].p, a.tok, cases[i].body);
             ck_assert_msg(r->status == 403, "%s %s: %ld %s", cases[i].m,
                           cases[i].p, r->status, r->body);
-            assert_problem(r, 403);
             ck_assert(!strstr(r->body, "b's"));
             http_free(r);
         }
@@ -1296,10 +1239,11 @@ START_TEST(due_at_needs_an_offset_and_comes_back_in_utc)
 {
     user a = new_user("due");
     struct { const char *in, *utc; } ok[] = {
-        { "2026-01-01T10:00:00+02:00", "2026-01-01T08:00:00" },
-        { "2025-12-31T22:00:00-05:30", "2026-01-01T03:30:00" },
-        { "2026-06-15T12:34:56Z", "2026-06-15T12:34:56" },
-        { "2026-06-15T12:34:56.5+00:00", "2026-06-15T12:34:56.5" },
+        { "2026-01-01T10:00:00+02:00", "2026-01-01T08:00:00.000000Z" },
+        { "2025-12-31T22:00:00-05:30", "2026-01-01T03:30:00.000000Z" },
+        { "2026-06-15T12:34:56Z", "2026-06-15T12:34:56.000000Z" },
+        { "2026-06-15T12:34:56.5+00:00", "2026-06-15T12:34:56.500000Z" },
+        { "2026-06-15t12:34:56.1234567z", "2026-06-15T12:34:56.123456Z" },
     };
     const char *bad[] = {
         "2026-01-01", "2026-01-01T10:00:00", "2026-02-30T10:00:00Z",
@@ -1312,9 +1256,8 @@ START_TEST(due_at_needs_an_offset_and_comes_back_in_utc)
         json_t *t = create(a.tok, body);
         const char *d = jstr(t, "due_at");
 
-        assert_utc_ts("due_at", d);
-        ck_assert_msg(!strncmp(d, ok[i].utc, strlen(ok[i].utc)),
-                      "%s came back as %s, want %s...", ok[i].in, d, ok[i].utc);
+        ck_assert_msg(d && !strcmp(d, ok[i].utc), "%s came back as %s, want %s",
+                      ok[i].in, d ? d : "null", ok[i].utc);
         json_decref(t);
         free(body);
     }
@@ -1358,12 +1301,9 @@ START_TEST(several_broken_fields_give_one_422_listing_all)
     const char *body = "{\"title\":\"\",\"description\":5,\"completed\":\"no\","
         "\"priority\":\"urgent\",\"due_at\":\"2026-01-01\",\"tags\":\"x\"}";
     http_resp *r = call("POST", "/api/tasks", a.tok, body);
-    json_t *errs;
     char *fields;
 
     assert_problem(r, 422);
-    errs = json_object_get(r->json, "errors");
-    ck_assert_int_eq(json_array_size(errs), 6);
     fields = error_fields(r);
     ck_assert_str_eq(fields, "title,description,completed,priority,due_at,tags");
     free(fields);
@@ -1404,7 +1344,6 @@ START_TEST(read_only_and_unknown_fields_are_ignored)
 
     ck_assert_int_ne(id, 987654321);
     ck_assert_str_eq(jstr(t, "user_id"), a.id);
-    ck_assert_str_ne(jstr(t, "created_at"), "2000-01-01T00:00:00Z");
     ck_assert(strncmp(jstr(t, "created_at"), "2000", 4) != 0);
     ck_assert(jnull(t, "completed_at"));
     ck_assert_ptr_null(json_object_get(t, "foo"));
@@ -1615,33 +1554,55 @@ START_TEST(body_over_64k_is_413_also_chunked)
 }
 END_TEST
 
-START_TEST(bad_ids_in_the_path_are_400)
+/* One user for the rule tables below (an unchecked fixture: made once,
+ * before their rows run, each row in a child of its own). */
+static user rules_user;
+
+static void make_rules_user(void)
 {
-    user a = new_user("ids");
-    const char *ids[] = {
-        "abc", "0", "-1", "01", "1.5", "1e3", "0x10", "99999999999999999999",
-        "9223372036854775808", "18446744073709551616",
+    rules_user = new_user("rules");
+}
+
+static void free_rules_user(void)
+{
+    free_user(&rules_user);
+}
+
+/* Only a canonical decimal 1..2^63-1 is a task id: anything else is a 400
+ * on every route that takes one; the largest id is simply not found. */
+static const struct { const char *id; long status; } path_ids[] = {
+    { "abc", 400 }, { "0", 400 }, { "-1", 400 }, { "01", 400 }, { "+1", 400 },
+    { "1.5", 400 }, { "1e3", 400 }, { "0x10", 400 },
+    { "99999999999999999999", 400 }, { "9223372036854775808", 400 },
+    { "18446744073709551616", 400 }, { "9223372036854775807", 404 },
+};
+
+START_TEST(task_id_in_the_path_is_400_unless_canonical_decimal)
+{
+    const char *id = path_ids[_i].id, *tok = rules_user.tok;
+    long want = path_ids[_i].status;
+    char *p = fmt("/api/tasks/%s", id), *c = fmt("%s/complete", p);
+    char *s = fmt("/api/%s/tasks/%s", rules_user.id, id);
+    const struct { const char *m, *path, *body; } reqs[] = {
+        { "GET", p, NULL }, { "PUT", p, "{\"title\":\"x\"}" },
+        { "PATCH", p, "{\"title\":\"x\"}" }, { "DELETE", p, NULL },
+        { "PATCH", c, NULL }, { "GET", s, NULL }, { "DELETE", s, NULL },
     };
     size_t i;
 
-    for (i = 0; i < sizeof(ids) / sizeof(*ids); i++) {
-        char *p = fmt("/api/tasks/%s", ids[i]), *c = fmt("%s/complete", p);
-        char *s = fmt("/api/%s/tasks/%s", a.id, ids[i]);
+    for (i = 0; i < sizeof(reqs) / sizeof(*reqs); i++) {
+        http_resp *r = call(reqs[i].m, reqs[i].path, tok, reqs[i].body);
 
-        expect_status("GET", p, a.tok, NULL, 400);
-        expect_status("PUT", p, a.tok, "{\"title\":\"x\"}", 400);
-        expect_status("PATCH", p, a.tok, "{\"title\":\"x\"}", 400);
-        expect_status("DELETE", p, a.tok, NULL, 400);
-        expect_status("PATCH", c, a.tok, NULL, 400);
-        expect_status("GET", s, a.tok, NULL, 400);
-        free(p);
-        free(c);
-        free(s);
+        ck_assert_msg(r->status == want, "%s %s: %ld, want %ld: %s", reqs[i].m,
+                      reqs[i].path, r->status, want, r->body);
+        ck_assert_msg(strstr(jstr(r->json, "detail"),
+                             want == 400 ? "task id" : "no such task"),
+                      "%s %s: detail %s", reqs[i].m, reqs[i].path, r->body);
+        http_free(r);
     }
-    /* The largest bigint is a well-formed id: simply not found. */
-    expect_status("GET", "/api/tasks/9223372036854775807", a.tok, NULL, 404);
-    expect_status("DELETE", "/api/tasks/9223372036854775807", a.tok, NULL, 404);
-    free_user(&a);
+    free(p);
+    free(c);
+    free(s);
 }
 END_TEST
 
@@ -1713,19 +1674,22 @@ START_TEST(another_users_task_does_not_exist)
         "{\"title\":\"A done zebra\",\"completed\":true}");
     char *path = fmt("/api/tasks/%lld", id), *cpath = fmt("%s/complete", path);
     char *etag, *im, *before, *after, *q;
-    const char *lists[] = {
-        "/api/tasks", "/api/tasks?status=completed", "/api/tasks?status=pending",
-        "/api/tasks?q=zebra", "/api/tasks?tag=secret", "/api/tasks?priority=high",
-        "/api/tasks?sort=title&order=asc&limit=1000",
-        "/api/tasks?due_before=2027-01-01T00:00:00Z",
+    /* Each list as B sees it: B's own task or nothing, never A's. */
+    const struct { const char *path; int has_bs; } lists[] = {
+        { "/api/tasks", 1 }, { "/api/tasks?status=completed", 0 },
+        { "/api/tasks?status=pending", 1 }, { "/api/tasks?q=zebra", 1 },
+        { "/api/tasks?tag=secret", 0 }, { "/api/tasks?priority=high", 0 },
+        { "/api/tasks?sort=title&order=asc&limit=1000", 1 },
+        { "/api/tasks?due_before=2027-01-01T00:00:00Z", 0 },
     };
+    long long bs;
     size_t i;
     http_resp *r;
 
     before = task_text(a.tok, id);
     json_decref(get_task(a.tok, id, &etag));
     im = fmt("If-Match: %s", etag);
-    make_task(b.tok, "{\"title\":\"B own zebra\"}");
+    bs = make_task(b.tok, "{\"title\":\"B own zebra\"}");
 
     struct { const char *m, *p, *body, *h; } cases[] = {
         { "GET", path, NULL, NULL },
@@ -1754,14 +1718,20 @@ START_TEST(another_users_task_does_not_exist)
     expect_status("DELETE", q, b.tok, NULL, 404);
     free(q);
 
-    /* A's tasks are in none of B's lists or counts. */
+    /* A's tasks are in none of B's lists or counts: each list is
+     * exactly B's own task, or empty. */
     for (i = 0; i < sizeof(lists) / sizeof(*lists); i++) {
         long total;
-        json_t *l = list(b.tok, lists[i], &total, NULL);
-        ck_assert_int_eq(count_id(l, id), 0);
-        ck_assert_int_eq(count_id(l, done), 0);
-        ck_assert_msg(total == (long)json_array_size(l) && total <= 1,
-                      "%s: B sees %ld", lists[i], total);
+        json_t *l = list(b.tok, lists[i].path, &total, NULL);
+        char *got = id_set(l), *want = lists[i].has_bs ? id_list(&bs, 1)
+                                                         : strdup("");
+
+        ck_assert_msg(!strcmp(got, want), "%s: B sees [%s], want [%s]",
+                      lists[i].path, got, want);
+        ck_assert_msg(total == lists[i].has_bs, "%s: X-Total-Count %ld, want %d",
+                      lists[i].path, total, lists[i].has_bs);
+        free(got);
+        free(want);
         json_decref(l);
     }
     /* B clearing completed tasks does not touch A's. */
@@ -1871,7 +1841,6 @@ START_TEST(list_filters)
     {
         http_resp *r = call("HEAD", "/api/tasks?status=completed", u.tok, NULL);
         ck_assert_status(r, 200);
-        ck_assert_int_eq(r->len, 0);
         ck_assert_int_eq(total_count(r), 2);
         http_free(r);
     }
@@ -1891,71 +1860,63 @@ START_TEST(list_filters)
 }
 END_TEST
 
-START_TEST(bad_list_parameters_are_400_naming_them)
+/* Ten, a hundred and 200 characters of a query value. */
+#define Q10 "qqqqqqqqqq"
+#define Q100 Q10 Q10 Q10 Q10 Q10 Q10 Q10 Q10 Q10 Q10
+#define E10 "%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9"
+#define E100 E10 E10 E10 E10 E10 E10 E10 E10 E10 E10
+#define TAGS20 "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f&tag=g&tag=h&tag=i&tag=j" \
+    "&tag=k&tag=l&tag=m&tag=n&tag=o&tag=p&tag=q&tag=r&tag=s&tag=t"
+
+/* Each rule of the list query just outside (400, the detail naming the
+ * parameter) and at its bound (200). */
+static const struct { const char *q; long status; const char *name; } list_params[] = {
+    { "limit=0", 400, "limit" }, { "limit=1001", 400, "limit" },
+    { "limit=x", 400, "limit" }, { "limit=-1", 400, "limit" },
+    { "limit=", 400, "limit" }, { "limit=1.5", 400, "limit" },
+    { "limit=99999999999999999999", 400, "limit" },
+    { "status=done", 400, "status" }, { "status=", 400, "status" },
+    { "priority=urgent", 400, "priority" }, { "priority=HIGH", 400, "priority" },
+    { "sort=id", 400, "sort" }, { "sort=title;DROP", 400, "sort" },
+    { "order=up", 400, "order" }, { "order=DESC", 400, "order" },
+    { "due_before=2026-01-01", 400, "due_before" },
+    { "due_before=2026-01-01T10:00:00+02:00", 400, "due_before" }, /* '+' is a space */
+    { "due_after=yesterday", 400, "due_after" },
+    { "q=", 400, "q" }, { "tag=", 400, "tag" },
+    { "cursor=", 400, "cursor" }, { "cursor=abc", 400, "cursor" },
+    { "foo=1", 400, "foo" }, { "status=all&bogus=1", 400, "bogus" },
+    { "sort=title&sort=title", 400, "sort" }, { "limit=5&limit=5", 400, "limit" },
+    { "q=%ZZ", 400, "q" }, { "q=%FF", 400, "q" }, { "q=a%00b", 400, "q" },
+    { "=x", 400, "query" },
+    { "q=" Q100 Q100 "q", 400, "q" },                  /* 201 characters */
+    { TAGS20 "&tag=u", 400, "tag" },                   /* 21 distinct tags */
+    { "limit=1", 200, NULL }, { "limit=1000", 200, NULL },
+    { "q=" E100 E100, 200, NULL },                     /* 200 characters */
+    { TAGS20 "&tag=a", 200, NULL },                    /* a repeat is one tag */
+};
+
+START_TEST(list_parameter_just_outside_its_rule_is_400_naming_it)
 {
-    user u = new_user("params");
-    struct { const char *q, *name; } bad[] = {
-        { "limit=0", "limit" }, { "limit=1001", "limit" }, { "limit=x", "limit" },
-        { "limit=-1", "limit" }, { "limit=", "limit" }, { "limit=1.5", "limit" },
-        { "limit=99999999999999999999", "limit" },
-        { "status=done", "status" }, { "status=", "status" },
-        { "priority=urgent", "priority" }, { "priority=HIGH", "priority" },
-        { "sort=id", "sort" }, { "sort=title;DROP", "sort" },
-        { "order=up", "order" }, { "order=DESC", "order" },
-        { "due_before=2026-01-01", "due_before" },
-        { "due_before=2026-01-01T10:00:00+02:00", "due_before" }, /* '+' is a space */
-        { "due_after=yesterday", "due_after" },
-        { "q=", "q" }, { "tag=", "tag" },
-        { "cursor=", "cursor" }, { "cursor=abc", "cursor" },
-        { "foo=1", "foo" }, { "status=all&bogus=1", "bogus" },
-        { "sort=title&sort=title", "sort" }, { "limit=5&limit=5", "limit" },
-        { "q=%ZZ", "q" }, { "q=%FF", "q" }, { "q=a%00b", "q" }, { "=x", "query" },
-        { NULL, "q" }, { NULL, "tag" },
-    };
-    char *q201 = rep("q", 201), *tags21 = strdup("tag=t0"), *t2;
-    int j;
+    char *path = fmt("/api/tasks?%s", list_params[_i].q);
+    const char *name = list_params[_i].name;
+    http_resp *r = call("GET", path, rules_user.tok, NULL);
 
-    for (j = 1; j < 21; j++) {
-        t2 = fmt("%s&tag=t%d", tags21, j);
-        free(tags21);
-        tags21 = t2;
-    }
-    t2 = fmt("q=%s", q201);
-    free(q201);
-    q201 = t2;
-    bad[sizeof(bad) / sizeof(*bad) - 2].q = q201;
-    bad[sizeof(bad) / sizeof(*bad) - 1].q = tags21;
-    size_t i;
+    ck_assert_msg(r->status == list_params[_i].status, "%s: %ld, want %ld: %s",
+                  path, r->status, list_params[_i].status, r->body);
+    if (name) {
+        /* "invalid query parameter: <name>", maybe with a reason after a
+         * space: a bare substring test would let "q" match "query". */
+        char *want = fmt("invalid query parameter: %s", name);
+        const char *detail = jstr(r->json, "detail");
 
-    for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-        char *path = fmt("/api/tasks?%s", bad[i].q);
-        http_resp *r = call("GET", path, u.tok, NULL);
-
-        ck_assert_msg(r->status == 400, "%s: %ld %s", path, r->status, r->body);
-        ck_assert_msg(strstr(jstr(r->json, "detail"), bad[i].name),
-                      "%s: detail '%s' does not name '%s'", path,
-                      jstr(r->json, "detail"), bad[i].name);
-        http_free(r);
-        free(path);
+        ck_assert_msg(!strncmp(detail, want, strlen(want))
+                      && (detail[strlen(want)] == '\0'
+                          || detail[strlen(want)] == ' '),
+                      "%s: detail '%s' does not name '%s'", path, detail, name);
+        free(want);
     }
-    /* The bounds themselves are fine. */
-    expect_status("GET", "/api/tasks?limit=1", u.tok, NULL, 200);
-    expect_status("GET", "/api/tasks?limit=1000", u.tok, NULL, 200);
-    {
-        char *q200 = rep("%C3%A9", 200), *p = fmt("/api/tasks?q=%s", q200);
-        expect_status("GET", p, u.tok, NULL, 200);
-        free(p);
-        free(q200);
-    }
-    /* 20 tags are fine; a repeated tag is one tag. */
-    t2 = strstr(tags21, "&tag=t20");
-    *t2 = '\0';
-    t2 = fmt("/api/tasks?%s&tag=t0", tags21);
-    expect_status("GET", t2, u.tok, NULL, 200);
-    free(t2);
-    free(q201);
-    free(tags21);
-    free_user(&u);
+    http_free(r);
+    free(path);
 }
 END_TEST
 
@@ -2552,7 +2513,6 @@ START_TEST(if_match_current_succeeds_and_stale_is_412)
     r = call1("DELETE", path, a.tok, NULL, h);
     assert_problem(r, 412);
     http_free(r);
-    json_decref(get_task(a.tok, id, NULL));
     {
         char *cur;
         json_decref(get_task(a.tok, id, &cur));
@@ -2610,14 +2570,17 @@ START_TEST(if_match_on_another_users_task_is_404)
             http_free(r);
         }
     }
-    /* "*" on a task the caller does not have answers as for a missing
-     * task: the same status for A's task as for an id that is nobody's. */
+    /* "*" only requires that the task exists (OpenAPI, If-Match): on a
+     * task the caller does not have it is a 404, the very answer for an
+     * id that is nobody's. */
     {
         http_resp *r1 = call1("PATCH", path, b.tok, "{\"title\":\"x\"}", "If-Match: *");
         http_resp *r2 = call1("PATCH", "/api/tasks/9223372036854775800", b.tok,
                               "{\"title\":\"x\"}", "If-Match: *");
-        ck_assert_msg(r1->status == 404 || r1->status == 412, "%ld", r1->status);
-        ck_assert_int_eq(r1->status, r2->status);
+        ck_assert_msg(r1->status == 404, "If-Match: * on another user's task: "
+                      "%ld %s", r1->status, r1->body);
+        ck_assert_msg(r2->status == 404, "If-Match: * on no task: %ld %s",
+                      r2->status, r2->body);
         ck_assert_str_eq(jstr(r1->json, "detail"), jstr(r2->json, "detail"));
         http_free(r1);
         http_free(r2);
@@ -3137,6 +3100,7 @@ Suite *tasks_suite(void)
     TCase *valid = tcase_create("validation");
     TCase *iso = tcase_create("isolation");
     TCase *listing = tcase_create("listing");
+    TCase *rules = tcase_create("rules");
     TCase *cond = tcase_create("conditional");
     TCase *plans = tcase_create("plans");
 
@@ -3164,9 +3128,16 @@ Suite *tasks_suite(void)
     tcase_add_test(valid, body_encoding_type_and_shape_errors);
     tcase_add_test(valid, body_over_64k_is_413_also_chunked);
     tcase_add_test(valid, empty_chunked_body_on_complete_toggles);
-    tcase_add_test(valid, bad_ids_in_the_path_are_400);
     tcase_add_test(valid, error_statuses_are_problem_details);
     suite_add_tcase(s, valid);
+
+    tcase_set_timeout(rules, 30);
+    tcase_add_unchecked_fixture(rules, make_rules_user, free_rules_user);
+    tcase_add_loop_test(rules, task_id_in_the_path_is_400_unless_canonical_decimal,
+                        0, (int)(sizeof(path_ids) / sizeof(*path_ids)));
+    tcase_add_loop_test(rules, list_parameter_just_outside_its_rule_is_400_naming_it,
+                        0, (int)(sizeof(list_params) / sizeof(*list_params)));
+    suite_add_tcase(s, rules);
 
     tcase_set_timeout(iso, 30);
     tcase_add_test(iso, another_users_task_does_not_exist);
@@ -3174,7 +3145,6 @@ Suite *tasks_suite(void)
 
     tcase_set_timeout(listing, 60);
     tcase_add_test(listing, list_filters);
-    tcase_add_test(listing, bad_list_parameters_are_400_naming_them);
     tcase_add_test(listing, sort_on_every_key_and_order_with_id_tie_break);
     tcase_add_test(listing, link_next_visits_every_task_once_in_every_sort);
     tcase_add_test(listing, pagination_survives_inserts_and_deletes);
