@@ -418,3 +418,18 @@ tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
     return tasks_token_check_payload(p, cfg, parts.payload, parts.payload_len,
                                      now, claims);
 }
+
+/* Promise: see token.h. */
+const char *tasks_revocation_key(apr_pool_t *p, const char *jti)
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+
+    if (!jti)
+        return "";
+    if (strlen(jti) <= TASKS_REVOCATION_KEY_MAX)
+        return jti;
+    if (!EVP_Digest(jti, strlen(jti), md, &n, EVP_sha256(), NULL) || n != 32)
+        abort(); /* OpenSSL without SHA-256: nothing can work */
+    return apr_pstrcat(p, "sha256:", tasks_b64url_encode(p, md, n), NULL);
+}

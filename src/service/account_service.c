@@ -279,14 +279,19 @@ tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 
+/* The last second PostgreSQL's timestamps are sent here for
+ * (9999-12-31T23:59:59Z): an issuer may set any exp. */
+#define REVOKE_UNTIL_MAX 253402300799LL
+
 /* A revocation must last as long as the token could still be accepted:
- * until exp plus the clock-skew leeway. Kept only until exp, the row was
- * purged (by any later logout) while the token still verified. */
+ * until exp plus the clock-skew leeway (kept only until exp, the row was
+ * purged by a later logout while the token still verified), capped at
+ * the year 9999. */
 static long long revoke_until(const tasks_token_cfg *t, long long exp)
 {
-    if (t->leeway > 0 && exp <= LLONG_MAX - t->leeway)
-        return exp + t->leeway;
-    return exp;
+    if (exp > REVOKE_UNTIL_MAX - (t->leeway > 0 ? t->leeway : 0))
+        return REVOKE_UNTIL_MAX;
+    return exp + (t->leeway > 0 ? t->leeway : 0);
 }
 
 /* Promise: see account_service.h. */

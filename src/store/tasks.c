@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "tasks/core/task_json.h"
+#include "tasks/core/token.h"
 #include "store_int.h"
 
 /* ---- Each kind's value as a statement argument ------------------------ */
@@ -47,9 +48,10 @@ static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
     t->user_id = who->user_id;
 }
 
-static const char *jti_arg(const tasks_caller *who)
+/* The key the caller's token would be revoked under ("" for none). */
+static const char *jti_arg(tasks_db *db, const tasks_caller *who)
 {
-    return who->jti ? who->jti : "";
+    return tasks_revocation_key(db->p, who->jti);
 }
 
 /* The version argument: NULL (any) for a negative version. */
@@ -77,7 +79,7 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
     int n = 0;
 
     args[n++] = who->user_id;
-    args[n++] = jti_arg(who);
+    args[n++] = jti_arg(db, who);
 #define X(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access, args[n++] = BIND_##kind(db->p, in->name);)
     TASKS_TASK_FIELDS(X)
@@ -105,7 +107,7 @@ static int is_true(tasks_db *db, apr_dbd_row_t *row, int c)
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out)
 {
-    const char *args[] = { who->user_id, jti_arg(who), id };
+    const char *args[] = { who->user_id, jti_arg(db, who), id };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_TASK_GET, args, 0, &row);
 
@@ -139,7 +141,7 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
     int n = 0;
 
     args[n++] = who->user_id;
-    args[n++] = jti_arg(who);
+    args[n++] = jti_arg(db, who);
     args[n++] = id;
     args[n++] = version_arg(db->p, version);
 #define X(name, access, kind, min, max, items, column) \
@@ -159,7 +161,7 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version)
 {
-    const char *args[] = { who->user_id, jti_arg(who), id,
+    const char *args[] = { who->user_id, jti_arg(db, who), id,
                            version_arg(db->p, version) };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_TASK_DELETE, args, 1, &row);
@@ -173,7 +175,7 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            const tasks_caller *who,
                                            long long *deleted)
 {
-    const char *args[] = { who->user_id, jti_arg(who) };
+    const char *args[] = { who->user_id, jti_arg(db, who) };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
     const char *v;
@@ -188,11 +190,13 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
 
 /* The arguments of LIST_PARAMS, in order (the plain statements take the
  * first three). */
-static int filter_args(apr_pool_t *p, const tasks_caller *who,
+static int filter_args(tasks_db *db, const tasks_caller *who,
                        const tasks_list_query *q, const char **args)
 {
+    apr_pool_t *p = db->p;
+
     args[0] = who->user_id;
-    args[1] = jti_arg(who);
+    args[1] = jti_arg(db, who);
     args[2] = tasks_arg_int(p, q->status);
     args[3] = q->q_like;
     args[4] = q->priority >= 0 ? tasks_arg_int(p, q->priority) : NULL;
@@ -211,7 +215,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     const char *args[11];
     int plain = !q->q_like && q->priority < 0 && !q->tags_json
                 && !q->due_before && !q->due_after;
-    int n = filter_args(p, who, q, args), stmt, i;
+    int n = filter_args(db, who, q, args), stmt, i;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     tasks_db_rc rc;
@@ -238,7 +242,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     if (i > 1)
         return TASKS_DB_OK;
     /* No rows: an empty page, or a denied caller. */
-    filter_args(p, who, q, args);
+    filter_args(db, who, q, args);
     rc = tasks_run_one_row(db, S_TASKS_COUNT, args, 0, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;

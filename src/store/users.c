@@ -4,6 +4,7 @@
 
 #include <apr_dbd.h>
 
+#include "tasks/core/token.h"
 #include "store_int.h"
 
 static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
@@ -19,7 +20,7 @@ static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
 tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
                                const char *jti, tasks_user_row *out)
 {
-    const char *args[] = { user_id, jti ? jti : "" };
+    const char *args[] = { user_id, tasks_revocation_key(db->p, jti) };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_AUTH_USER, args, 0, &row);
 
@@ -46,7 +47,7 @@ static tasks_db_rc identity_lookup(tasks_db *db, const char *issuer,
                                    const char *subject, const char *jti,
                                    tasks_user_row *out, int *revoked)
 {
-    const char *args[] = { jti ? jti : "", issuer, subject };
+    const char *args[] = { tasks_revocation_key(db->p, jti), issuer, subject };
     apr_dbd_row_t *row;
     const char *v;
     tasks_db_rc rc = tasks_run_one_row(db, S_IDENTITY_USER, args, 0, &row);
@@ -114,7 +115,8 @@ tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
 
 tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp)
 {
-    const char *args[] = { jti, tasks_arg_int(db->p, exp) };
+    const char *args[] = { tasks_revocation_key(db->p, jti),
+                           tasks_arg_int(db->p, exp) };
     return tasks_run_write(db, S_REVOKE, args, NULL);
 }
 

@@ -583,6 +583,27 @@ START_TEST(status_texts_are_fixed)
 }
 END_TEST
 
+START_TEST(revocation_key_keeps_short_jtis_and_digests_long_ones)
+{
+    char *at_max = apr_palloc(test_pool, TASKS_REVOCATION_KEY_MAX + 2);
+    const char *k1, *k2;
+
+    memset(at_max, 'j', TASKS_REVOCATION_KEY_MAX);
+    at_max[TASKS_REVOCATION_KEY_MAX] = '\0';
+    ck_assert_str_eq(tasks_revocation_key(test_pool, NULL), "");
+    ck_assert_str_eq(tasks_revocation_key(test_pool, "abc"), "abc");
+    ck_assert_str_eq(tasks_revocation_key(test_pool, at_max), at_max);
+    /* One byte more: a digest, the same every time, another per jti. */
+    k1 = tasks_revocation_key(test_pool, apr_pstrcat(test_pool, at_max, "x", NULL));
+    k2 = tasks_revocation_key(test_pool, apr_pstrcat(test_pool, at_max, "y", NULL));
+    ck_assert_uint_eq(strlen(k1), 50);
+    ck_assert_int_eq(strncmp(k1, "sha256:", 7), 0);
+    ck_assert_str_eq(k1, tasks_revocation_key(test_pool,
+                     apr_pstrcat(test_pool, at_max, "x", NULL)));
+    ck_assert_str_ne(k1, k2);
+}
+END_TEST
+
 Suite *token_suite(void)
 {
     Suite *s = suite_create("token");
@@ -618,6 +639,7 @@ Suite *token_suite(void)
     tcase_add_test(tc, ignores_iss_aud_when_not_configured);
     tcase_add_test(tc, issued_token_fails_other_config);
     tcase_add_test(tc, status_texts_are_fixed);
+    tcase_add_test(tc, revocation_key_keeps_short_jtis_and_digests_long_ones);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -101,4 +101,15 @@ tasks_token_status tasks_token_check_payload(apr_pool_t *p,
                                              apr_size_t len, apr_time_t now,
                                              tasks_claims *claims);
 
+/* Longest jti kept as it is in the revocation list; longer ones are kept
+ * as a digest (a btree key holds at most about 2.7 KB, and a jti is any
+ * string an issuer chose). */
+#define TASKS_REVOCATION_KEY_MAX 255
+
+/* The key a token's jti is revoked under: the jti itself up to
+ * TASKS_REVOCATION_KEY_MAX bytes, else "sha256:" and its digest in
+ * base64url (50 bytes); "" for none. Every statement that records or
+ * looks up a revocation uses this key. */
+const char *tasks_revocation_key(apr_pool_t *p, const char *jti);
+
 #endif
