@@ -28,7 +28,7 @@ WARN     = -Wall -Wextra -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps build layers unit service integration e2e test run migrate bench clean
+.PHONY: all deps build layers unit service integration e2e test run migrate bench bench-compare clean
 
 all: build
 
@@ -102,6 +102,12 @@ migrate: deps
 
 bench: build
 	PGBIN=$(PGBIN) tests/bench/run.sh
+
+# This build against BASE (a git revision) side by side in one run:
+# get-one and list-of-50, alternating rounds, medians and their ratio.
+BASE ?= HEAD
+bench-compare: build
+	PGBIN=$(PGBIN) BASE=$(BASE) tests/bench/compare.sh
 
 clean:
 	rm -rf .libs build *.la *.lo *.slo src/*/*.lo src/*/*.slo src/*/.libs src/*/*.la

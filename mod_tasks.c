@@ -71,7 +71,8 @@ static int tasks_handler(request_rec *r)
         return DECLINED;
     route = tasks_req_route(r);
     if (route->id == TASKS_ROUTE_NOT_FOUND)
-        return tasks_send_problem(r, HTTP_NOT_FOUND, "no such endpoint", NULL);
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_NOT_FOUND,
+                                                  "no such endpoint"));
     if (r->method_number == M_OPTIONS) {
         apr_table_setn(r->headers_out, "Allow",
                        apr_pstrcat(r->pool, tasks_route_allow(route->id),
@@ -86,9 +87,8 @@ static int tasks_handler(request_rec *r)
             NULL);
     }
     if (route->bad_id)
-        return tasks_send_problem(r, HTTP_BAD_REQUEST,
-                                  "the task id in the path must be a positive "
-                                  "integer", NULL);
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_MALFORMED,
+            "the task id in the path must be a positive integer"));
     return handlers[route->id](r);
 }
 

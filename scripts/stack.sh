@@ -14,7 +14,8 @@
 #                                  children and postgres can read
 #
 # EXTRA_CONF (a file) is appended to the generated httpd.conf, so tests can
-# set directives; PG_OPTS adds postgres -c options.
+# set directives; PG_OPTS adds postgres -c options; MODULE loads another
+# build of the module (make bench-compare).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -122,7 +123,8 @@ httpd_up() {
     local extra=""
     [ -n "${EXTRA_CONF:-}" ] && extra=$(cat "$EXTRA_CONF")
     ROOT="$ROOT" RUN="$dir" HTDOCS="$htdocs" PORT="$port" PGHOST="$PGHOST" PGPORT="$PGPORT" USERS="$user" EXTRA="$extra" \
-        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
+        MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" \
+        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|MODULE)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
         "$ROOT/conf/httpd.conf.in" > "$dir/httpd.conf"
     port_in_use "$port" && die "port $port is already in use"
     "$APACHE" -f "$dir/httpd.conf" -k start || { tail -20 "$dir/error.log" >&2 2>/dev/null; die "httpd did not start"; }

@@ -47,7 +47,8 @@ static void preconditions(request_rec *r, const char *id,
         apr_table_get(r->headers_in, "If-None-Match"), id, pre);
 }
 
-/* The body as a task draft; NULL with *done when it was answered. */
+/* The body as a task draft: 0, or -1 with *done when the body could not
+ * be read (answered: 400, 413, 415). */
 static int read_draft(request_rec *r, tasks_task_draft *draft, int *done)
 {
     json_t *body = tasks_read_json_body(r, 0, done);
