@@ -7,10 +7,14 @@ PGBIN       ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 RUN_DIR     ?= $(CURDIR)/.run
 DATABASE_URL ?=
 
-# Debian packages the build, the stack and the tests need.
-APT_PACKAGES = apache2 apache2-dev libaprutil1-dbd-pgsql postgresql \
-  libjwt-dev libjansson-dev libssl-dev libpq-dev check libsubunit-dev \
-  libcurl4-openssl-dev pkg-config curl chromium wrk
+# Debian packages, by what needs them: building the module needs only the
+# first set; `make run` adds the stack; the tests and the benchmark add
+# their tools. Each target installs what it needs and no more.
+BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
+  libssl-dev libpq-dev libcurl4-openssl-dev pkg-config
+RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
+TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium
+BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl
 # Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
 # npm and conflicts with Debian's npm): install Debian's only when absent.
 NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)
@@ -23,20 +27,22 @@ SERVICE_SRC = $(wildcard src/service/*.c)
 HTTPD_SRC   = mod_tasks.c $(wildcard src/httpd/*.c) build/openapi_doc.c
 HEADERS  = $(wildcard include/tasks/*/*.h src/*/*.h)
 LIBS     = -ljwt -ljansson -lcrypto -lpq -lcurl
-WARN     = -Wall -Wextra -Werror
+# Release builds warn; the tests (and CI) turn warnings into errors.
+WERROR  ?=
+WARN     = -Wall -Wextra $(WERROR)
 
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps build layers unit service integration e2e test run migrate bench bench-compare clean
+.PHONY: all deps deps-build deps-run deps-test deps-bench build layers unit service integration e2e test run migrate bench bench-compare clean
 
 all: build
 
-# Install what is missing, without prompts, and without starting services:
-# a temporary policy-rc.d keeps apt from launching Debian's own apache2 or
-# postgresql cluster.
-deps:
-	@missing=$$(for p in $(APT_PACKAGES) $(NODE_PACKAGES); do \
+# Install what is missing of $(1), without prompts, and without starting
+# services: a temporary policy-rc.d keeps apt from launching Debian's own
+# apache2 or postgresql cluster.
+define install_missing
+	@missing=$$(for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "==> installing:" $$missing; \
@@ -47,8 +53,19 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
 	  [ -n "$$created" ] && rm -f /usr/sbin/policy-rc.d; exit $$rc; \
 	fi
+endef
 
-build: deps .libs/mod_tasks.so
+deps-build:
+	$(call install_missing,$(BUILD_PACKAGES))
+deps-run:
+	$(call install_missing,$(RUN_PACKAGES))
+deps-test:
+	$(call install_missing,$(TEST_PACKAGES) $(NODE_PACKAGES))
+deps-bench:
+	$(call install_missing,$(BENCH_PACKAGES))
+deps: deps-test
+
+build: deps-build .libs/mod_tasks.so
 
 # The OpenAPI document is compiled in, served at /api/openapi.json.
 build/openapi_doc.c: htdocs/openapi.json
@@ -68,7 +85,10 @@ build/unit_tests: $(CORE_SRC) $(wildcard tests/unit/*.c tests/unit/*.h) $(HEADER
 	cc -std=gnu11 -g -O1 $(WARN) $(SAN) -Iinclude $(PKG_CFLAGS) \
 	  -o $@ $(CORE_SRC) tests/unit/*.c $(PKG_LIBS) $(LIBS)
 
-unit: deps build/unit_tests
+# Every test target builds with -Werror (and so does CI, through make test).
+layers unit service integration e2e test: WERROR = -Werror
+
+unit: deps-test build/unit_tests
 	@echo "==> unit tests (ASan + UBSan)"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ./build/unit_tests
@@ -79,34 +99,34 @@ layers:
 
 # Service tests: the services and the store with apr_dbd directly (no
 # httpd) against a private PostgreSQL, under ASan + UBSan.
-service: deps
+service: deps-test
 	@echo "==> service tests (apr_dbd + PostgreSQL, no httpd; ASan + UBSan)"
 	PGBIN=$(PGBIN) tests/service/run.sh
 
-integration: build
+integration: deps-test build
 	@echo "==> integration tests (real httpd + PostgreSQL)"
 	PGBIN=$(PGBIN) tests/integration/run.sh
 
-e2e: build
+e2e: deps-test build
 	@echo "==> browser tests (headless Chromium)"
 	PGBIN=$(PGBIN) tests/e2e/run.sh
 
 test: layers unit service integration e2e
 
-run: build
+run: deps-run build
 	PGBIN=$(PGBIN) PORT=$(PORT) RUN_DIR=$(RUN_DIR) scripts/stack.sh run
 
-migrate: deps
+migrate: deps-run
 	@[ -n "$(DATABASE_URL)" ] || { echo "usage: make migrate DATABASE_URL=postgresql://..." >&2; exit 2; }
 	scripts/migrate.sh "$(DATABASE_URL)"
 
-bench: build
+bench: deps-bench build
 	PGBIN=$(PGBIN) tests/bench/run.sh
 
 # This build against BASE (a git revision) side by side in one run:
 # get-one and list-of-50, alternating rounds, medians and their ratio.
 BASE ?= HEAD
-bench-compare: build
+bench-compare: deps-bench build
 	PGBIN=$(PGBIN) BASE=$(BASE) tests/bench/compare.sh
 
 clean:
