@@ -13,7 +13,7 @@ DATABASE_URL ?=
 BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
   libssl-dev libpq-dev libcurl4-openssl-dev pkg-config
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
-TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium
+TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban
 BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl
 # Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
 # npm and conflicts with Debian's npm): install Debian's only when absent.

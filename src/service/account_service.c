@@ -211,6 +211,10 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
                         ? email_retry : addr_retry;
         if (r.retry_after < 1)
             r.retry_after = 1;
+        /* For fail2ban (conf/fail2ban): the address, never the email or
+         * the password. */
+        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
+                  "for client %s", addr ? addr : "-");
         return r;
     }
     rc = tasks_db_user_by_email(db, email, &user);
@@ -227,6 +231,8 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
         if (verdict < 0 && found)
             tasks_log(s->log, TASKS_LOG_ERR, "TASKS0302: stored password "
                       "hash of user %s is malformed", user.id);
+        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0303: failed login from "
+                  "client %s", addr ? addr : "-");
         return TASKS_RESULT(TASKS_UNAUTHENTICATED, "invalid email or password");
     }
     if (rehash) {

@@ -1778,6 +1778,79 @@ START_TEST(parallel_failed_logins_cannot_exceed_the_email_limit)
 }
 END_TEST
 
+/* The error log's lines that name client addr and carry one of the
+ * login tags, written to path; their number. */
+static int login_log_lines(const char *addr, const char *path)
+{
+    char *log = fmt("%s/error.log", getenv("STACK_DIR")), line[4096];
+    char *needle = fmt("client %s\n", addr);
+    FILE *in = fopen(log, "r"), *out = fopen(path, "w");
+    int n = 0;
+
+    ck_assert_msg(in != NULL, "cannot read %s", log);
+    ck_assert_ptr_nonnull(out);
+    while (fgets(line, sizeof line, in))
+        if ((strstr(line, "TASKS0303") || strstr(line, "TASKS0304"))
+            && strlen(line) > strlen(needle)
+            && !strcmp(line + strlen(line) - strlen(needle), needle)) {
+            fputs(line, out);
+            n++;
+        }
+    fclose(in);
+    fclose(out);
+    free(log);
+    free(needle);
+    return n;
+}
+
+/* Failed and throttled logins are logged at notice with the client's
+ * address, and the shipped fail2ban filter (conf/fail2ban) finds every
+ * one of them, as Debian's fail2ban-regex reads them. */
+START_TEST(failed_and_throttled_logins_are_logged_for_fail2ban)
+{
+    char *email, *path = fmt("%s/f2b-lines.log", getenv("STACK_DIR")), *cmd;
+    char addr[32], *out = NULL;
+    http_resp *s, *r;
+    FILE *p;
+    size_t n = 0;
+    int i, lines, matched = -1, total = -1;
+
+    snprintf(addr, sizeof addr, "127.0.0.%d", 100 + (int)(random() % 150));
+    s = new_user("f2b", &email);
+    http_free(s);
+    http_set_source(addr);
+    /* 3 failures on BASE_URL2 (TasksLoginThrottle 3 60 6), then one that
+     * is throttled. */
+    for (i = 0; i < 3; i++) {
+        r = login_at(base_url2(), email, "wrong password");
+        assert_problem(r, 401);
+        http_free(r);
+    }
+    r = login_at(base_url2(), email, "wrong password");
+    assert_throttled(r, "fourth failure");
+    http_free(r);
+    http_set_source(NULL);
+    lines = login_log_lines(addr, path);
+    ck_assert_msg(lines == 4, "%d log lines for client %s, want 3 failed + "
+                  "1 throttled", lines, addr);
+    cmd = fmt("fail2ban-regex %s %s/conf/fail2ban/filter.d/mod-tasks.conf 2>&1",
+              path, getenv("TASKS_ROOT"));
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while (getline(&out, &n, p) > 0)
+        if (sscanf(out, "Lines: %d lines, %*d ignored, %d matched", &total,
+                   &matched) == 2)
+            break;
+    pclose(p);
+    ck_assert_msg(total == 4 && matched == 4, "fail2ban-regex matched %d of "
+                  "%d lines", matched, total);
+    free(out);
+    free(cmd);
+    free(path);
+    free(email);
+}
+END_TEST
+
 Suite *auth_suite(void)
 {
     Suite *s = suite_create("auth");
@@ -1838,6 +1911,7 @@ Suite *auth_suite(void)
     tcase_add_test(th, successful_login_does_not_reset_other_clients_failures);
     tcase_add_test(th, successful_login_resets_own_failures);
     tcase_add_test(th, parallel_failed_logins_cannot_exceed_the_email_limit);
+    tcase_add_test(th, failed_and_throttled_logins_are_logged_for_fail2ban);
     suite_add_tcase(s, th);
     return s;
 }

@@ -11,6 +11,7 @@ enum {
     TASKS_LOG_CRIT = 2,
     TASKS_LOG_ERR = 3,
     TASKS_LOG_WARNING = 4,
+    TASKS_LOG_NOTICE = 5,
     TASKS_LOG_INFO = 6,
     TASKS_LOG_DEBUG = 7
 };
