@@ -118,7 +118,7 @@ static void tasks_test_config(apr_pool_t *pconf, server_rec *s)
 static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
-    apr_uint32_t *hashing;
+    apr_uint32_t *hashing, *outage;
     const char *dummy;
     unsigned char noise[24];
     apr_hash_t *registered;
@@ -130,6 +130,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     /* One slot counter per process; one hash, of a password nobody
      * knows, that logins for unknown emails verify against. */
     hashing = apr_pcalloc(pconf, sizeof(*hashing));
+    outage = apr_pcalloc(pconf, 2 * sizeof(*outage));
     if (apr_generate_random_bytes(noise, sizeof(noise)) != APR_SUCCESS
         || !(dummy = tasks_password_hash(pconf, apr_pescape_hex(ptemp, noise,
                                          sizeof(noise), 0), &tasks_scrypt_default))) {
@@ -142,6 +143,8 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         tasks_srv_cfg *sc = tasks_srv(sp);
         void *dbd_cfg = ap_get_module_config(sp->module_config, &dbd_module);
         sc->hashing = hashing;
+        sc->outage_logged_at = &outage[0];
+        sc->outage_skipped = &outage[1];
         sc->dummy_hash = dummy;
         /* Virtual hosts without DBD directives share the main server's
          * mod_dbd record: register the statements once per record. */

@@ -1,9 +1,13 @@
 /* glue.c - the service and the store as httpd gives them to a request:
  * connections from mod_dbd's pool, messages to the request's error log,
  * settings from the directives. Nothing below this file knows httpd. */
+#include <string.h>
+
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <apr_atomic.h>
+#include <apr_time.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 
@@ -24,13 +28,57 @@ void tasks_dbd_register(server_rec *s)
                        tasks_store_statement_label(i));
 }
 
+/* Messages that mean "the database cannot be reached": during an outage
+ * every request would log one, so each child logs them at most once per
+ * OUTAGE_LOG_INTERVAL seconds and says how many it left out. */
+static const char *const outage_tags[] = {
+    "TASKS0103:", "TASKS0104:", "TASKS0107:", "TASKS0109:"
+};
+#define OUTAGE_LOG_INTERVAL 5
+
+static int is_outage(const char *message)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(outage_tags) / sizeof(outage_tags[0]); i++)
+        if (!strncmp(message, outage_tags[i], strlen(outage_tags[i])))
+            return 1;
+    return 0;
+}
+
+/* Log message at level, unless it is an outage message and this child
+ * logged one less than OUTAGE_LOG_INTERVAL seconds ago (counted instead).
+ * Threads race with compare-and-swap on the child's last time: one wins
+ * each interval. */
+static void log_limited(request_rec *r, int level, const char *message)
+{
+    tasks_srv_cfg *sc = tasks_srv(r->server);
+    apr_uint32_t now, last, skipped;
+
+    if (!is_outage(message) || !sc->outage_logged_at) {
+        ap_log_rerror(APLOG_MARK, level, 0, r, "%s", message);
+        return;
+    }
+    now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    last = apr_atomic_read32(sc->outage_logged_at);
+    if ((last && now - last < OUTAGE_LOG_INTERVAL)
+        || apr_atomic_cas32(sc->outage_logged_at, now, last) != last) {
+        apr_atomic_inc32(sc->outage_skipped);
+        return;
+    }
+    skipped = apr_atomic_xchg32(sc->outage_skipped, 0);
+    if (skipped)
+        ap_log_rerror(APLOG_MARK, level, 0, r, "%s (and %u more like it in "
+                      "this process since the last one)", message, skipped);
+    else
+        ap_log_rerror(APLOG_MARK, level, 0, r, "%s", message);
+}
+
 /* The store's and the service's messages go to the request's log (with
  * its client and module), at their own level. */
 static void request_log(void *baton, int level, const char *message)
 {
-    request_rec *r = baton;
-
-    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", message);
+    log_limited(baton, level, message);
 }
 
 static tasks_logger *request_logger(request_rec *r)
@@ -53,8 +101,8 @@ tasks_db *tasks_req_db(request_rec *r)
         return s->db;
     dbd = ap_dbd_acquire(r);
     if (!dbd) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0103: no "
-                      "database connection available");
+        log_limited(r, APLOG_WARNING, "TASKS0103: no database connection "
+                    "available");
         return NULL;
     }
     s->db = tasks_db_open(r->pool, dbd->driver, dbd->handle, dbd->pool,

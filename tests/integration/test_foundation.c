@@ -89,14 +89,42 @@ END_TEST
  * Retry-After; once it is back, health and every prepared statement work
  * again without restarting httpd (sessions are re-established and their
  * statements prepared again). */
+/* Lines of the stack's error log that say the database is unreachable. */
+static int outage_log_lines(void)
+{
+    char *path = fmt("%s/error.log", getenv("STACK_DIR")), line[4096];
+    FILE *f = fopen(path, "r");
+    int n = 0;
+
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, "TASKS0103:") || strstr(line, "TASKS0104:")
+            || strstr(line, "TASKS0107:") || strstr(line, "TASKS0109:"))
+            n++;
+    fclose(f);
+    free(path);
+    return n;
+}
+
 START_TEST(database_outage_and_recovery)
 {
     char *token = make_user("outage", NULL);
     http_resp *r;
-    int i;
+    int i, logged;
 
     make_task(token, "{\"title\":\"before the outage\"}");
     ck_assert_int_eq(stack("pg-down"), 0);
+    /* 30 requests fail within a few seconds: each child (2) logs the
+     * outage at most once per 5 s, not once per request. */
+    logged = outage_log_lines();
+    for (i = 0; i < 30; i++) {
+        r = http_auth("GET", "/api/tasks", token, NULL);
+        assert_problem(r, 503);
+        http_free(r);
+    }
+    logged = outage_log_lines() - logged;
+    ck_assert_msg(logged >= 1 && logged <= 4, "%d outage lines for 30 failed "
+                  "requests", logged);
     for (i = 0; i < 3; i++) {
         r = http("GET", "/api/health", NULL, NULL);
         ck_assert_status(r, 503);

@@ -33,8 +33,12 @@ typedef struct {
     int throttle_window;        /* seconds                                 */
     int throttle_addr;          /* failures per client address             */
     int throttle_set;
-    /* Process-wide state, created at child start: scrypt slots. */
+    /* Process-wide state (created in post_config, so each child has its
+     * own copy): scrypt slots, and when this child last logged that the
+     * database is unreachable (and how many such messages it left out). */
     apr_uint32_t *hashing;
+    apr_uint32_t *outage_logged_at;
+    apr_uint32_t *outage_skipped;
     const char *dummy_hash;     /* verified for unknown emails (timing)     */
     /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
      * host without its own inherits the main server's list). */
