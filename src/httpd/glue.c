@@ -16,18 +16,6 @@
 
 APLOG_USE_MODULE(tasks);
 
-/* Promise: see module.h. mod_dbd prepares them on every connection it
- * opens; the store prepares again whatever a re-established session
- * lost. */
-void tasks_dbd_register(server_rec *s)
-{
-    int i, n = tasks_store_statement_count();
-
-    for (i = 0; i < n; i++)
-        ap_dbd_prepare(s, tasks_store_statement_sql(i),
-                       tasks_store_statement_label(i));
-}
-
 /* Messages that mean "the database cannot be reached": during an outage
  * every request would log one, so each child logs them at most once per
  * OUTAGE_LOG_INTERVAL seconds and says how many it left out. */
@@ -91,22 +79,33 @@ static tasks_logger *request_logger(request_rec *r)
 }
 
 /* Promise: see module.h. ap_dbd_acquire gives the request one
- * connection, released with the request; the store is opened on it once. */
+ * connection, released with the request; the store is opened on it once.
+ * A schema behind the module is said once per child (and by health). */
 tasks_db *tasks_req_db(request_rec *r)
 {
     tasks_service *s = tasks_req_service(r);
+    tasks_req *rq = tasks_req_get(r);
+    tasks_srv_cfg *sc;
     ap_dbd_t *dbd;
 
     if (s->db)
         return s->db;
     dbd = ap_dbd_acquire(r);
     if (!dbd) {
+        rq->db_rc = TASKS_DB_UNAVAILABLE;
         log_limited(r, APLOG_WARNING, "TASKS0103: no database connection "
                     "available");
         return NULL;
     }
-    s->db = tasks_db_open(r->pool, dbd->driver, dbd->handle, dbd->pool,
-                          dbd->prepared, s->log);
+    rq->db_rc = tasks_db_open(r->pool, dbd->driver, dbd->handle, dbd->pool,
+                              s->log, &s->db);
+    sc = tasks_srv(r->server);
+    if (rq->db_rc == TASKS_DB_SCHEMA_BEHIND && sc->schema_warned
+        && apr_atomic_xchg32(sc->schema_warned, 1) == 0)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "TASKS0110: the database "
+                      "schema is behind this module: migration %s is not "
+                      "applied; run the migrations (make migrate). Requests "
+                      "get 503 until then", tasks_store_schema_version());
     return s->db;
 }
 

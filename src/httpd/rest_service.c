@@ -5,23 +5,35 @@
 #include <httpd.h>
 #include <http_protocol.h>
 
+#include "tasks/core/version.h"
 #include "tasks/httpd/module.h"
 #include "tasks/store/store.h"
 
 /* The OpenAPI document (htdocs/openapi.json), compiled in by the build. */
 extern const char tasks_openapi_json[];
 
+#define VERSION_MEMBER ",\"version\":\"" TASKS_VERSION "\"}"
+
+/* 200 when the database answers with the schema the module needs; 503
+ * (Retry-After) when it cannot be reached, or its schema is behind. */
 int tasks_handle_health(request_rec *r)
 {
     tasks_db *db = tasks_req_db(r);
 
+    if (!db && tasks_req_get(r)->db_rc == TASKS_DB_SCHEMA_BEHIND) {
+        apr_table_setn(r->err_headers_out, "Retry-After", "2");
+        return tasks_send_json(r, HTTP_SERVICE_UNAVAILABLE,
+                               "{\"status\":\"unavailable\",\"database\":"
+                               "\"ok\",\"schema\":\"behind\"" VERSION_MEMBER);
+    }
     if (!db || tasks_db_ping(db) != TASKS_DB_OK) {
         apr_table_setn(r->err_headers_out, "Retry-After", "2");
         return tasks_send_json(r, HTTP_SERVICE_UNAVAILABLE,
                                "{\"status\":\"unavailable\","
-                               "\"database\":\"unavailable\"}");
+                               "\"database\":\"unavailable\"" VERSION_MEMBER);
     }
-    return tasks_send_json(r, HTTP_OK, "{\"status\":\"ok\",\"database\":\"ok\"}");
+    return tasks_send_json(r, HTTP_OK, "{\"status\":\"ok\",\"database\":\"ok\","
+                           "\"schema\":\"current\"" VERSION_MEMBER);
 }
 
 int tasks_handle_openapi(request_rec *r)

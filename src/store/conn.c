@@ -35,11 +35,28 @@ int tasks_conn_broken(tasks_db *db)
     return !pg || PQstatus(pg) != CONNECTION_OK;
 }
 
-/* Make sure every statement exists in the connection's current session.
- * The first time a connection is seen, its pool may just have prepared
- * them (prepared); when the backend changed since, the session is new
- * and empty. 0, or -1 (logged). */
-static int ensure_statements(tasks_db *db, apr_hash_t *prepared)
+/* Is the last migration the statements need applied? 1, or 0 (also when
+ * schema_migrations is missing). A constant statement, run once per
+ * session before anything is prepared: a statement that names a column
+ * a missing migration adds would fail to prepare. */
+static int schema_current(tasks_db *db)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+
+    /* Our own constant (letters, digits and '_'), never client input. */
+    if (apr_dbd_select(db->driver, db->p, db->handle, &res, apr_pstrcat(db->p,
+                       "SELECT 1 FROM schema_migrations WHERE version = '",
+                       tasks_store_schema_version(), "'", NULL), 1) != 0)
+        return 0;
+    return apr_dbd_get_row(db->driver, db->p, res, &row, 1) == 0;
+}
+
+/* Make sure every statement exists in the connection's current session
+ * (the first time a connection is seen, or when the backend changed: a
+ * new, empty session), after checking the session's schema. OK, or
+ * SCHEMA_BEHIND, or UNAVAILABLE (logged). */
+static tasks_db_rc ensure_statements(tasks_db *db)
 {
     tasks_conn_state *cs = NULL;
     int pid = backend_pid(db), i;
@@ -49,9 +66,6 @@ static int ensure_statements(tasks_db *db, apr_hash_t *prepared)
         cs = apr_pcalloc(db->conn_pool, sizeof(*cs));
         cs->backend_pid = pid;
         apr_pool_userdata_setn(cs, CONN_STATE_KEY, NULL, db->conn_pool);
-        for (i = 0; prepared && i < S_COUNT; i++)
-            cs->stmt[i] = apr_hash_get(prepared, tasks_statements[i].label,
-                                       APR_HASH_KEY_STRING);
     }
     else if (cs->backend_pid != pid) {
         tasks_log(db->log, TASKS_LOG_INFO, "TASKS0101: database session "
@@ -59,9 +73,16 @@ static int ensure_statements(tasks_db *db, apr_hash_t *prepared)
                   "statements again", cs->backend_pid, pid);
         memset(cs->stmt, 0, sizeof(cs->stmt));
         cs->session_pinned = 0;
+        cs->schema_checked = 0;
         cs->backend_pid = pid;
     }
     db->cs = cs;
+    if (!cs->schema_checked) {
+        if (!schema_current(db))
+            return tasks_conn_broken(db) ? TASKS_DB_UNAVAILABLE
+                                         : TASKS_DB_SCHEMA_BEHIND;
+        cs->schema_checked = 1;
+    }
     for (i = 0; i < S_COUNT; i++) {
         int rv;
         if (cs->stmt[i])
@@ -76,10 +97,10 @@ static int ensure_statements(tasks_db *db, apr_hash_t *prepared)
                       "%s: %s", tasks_statements[i].label,
                       apr_dbd_error(db->driver, db->handle, rv));
             cs->stmt[i] = NULL;
-            return -1;
+            return TASKS_DB_UNAVAILABLE;
         }
     }
-    return 0;
+    return TASKS_DB_OK;
 }
 
 /* Once per session, after it is known to be alive, the settings the
@@ -135,47 +156,46 @@ static int closed_while_idle(tasks_db *db)
            || PQstatus(pg) != CONNECTION_OK;
 }
 
-/* Promise: see store.h. First the statements of the session as it was
- * (so a connection seen for the first time records the backend its pool
- * prepared on), then renew a session the server closed meanwhile: the
- * new backend gets its statements prepared again. */
-tasks_db *tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
-                        apr_dbd_t *handle, apr_pool_t *conn_pool,
-                        apr_hash_t *prepared, const tasks_logger *log)
+/* Promise: see store.h. First the statements of the session as it was,
+ * then renew a session the server closed meanwhile: the new backend gets
+ * its statements prepared again. */
+tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
+                          apr_dbd_t *handle, apr_pool_t *conn_pool,
+                          const tasks_logger *log, tasks_db **out)
 {
     tasks_db *db = apr_pcalloc(p, sizeof(*db));
+    tasks_db_rc rc;
 
+    *out = NULL;
     db->p = p;
     db->driver = driver;
     db->handle = handle;
     db->conn_pool = conn_pool;
     db->log = log;
     /* A connection already known to be broken (a pool that does not
-     * check its connections) is re-established first; what its pool had
-     * prepared belonged to the old session. */
-    if (tasks_conn_broken(db)) {
-        if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
-            tasks_log(log, TASKS_LOG_WARNING, "TASKS0109: the database "
-                      "connection is broken and cannot be re-established");
-            return NULL;
-        }
-        prepared = NULL;
+     * check its connections) is re-established first. */
+    if (tasks_conn_broken(db)
+        && apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
+        tasks_log(log, TASKS_LOG_WARNING, "TASKS0109: the database "
+                  "connection is broken and cannot be re-established");
+        return TASKS_DB_UNAVAILABLE;
     }
-    if (ensure_statements(db, prepared))
-        return NULL;
+    if ((rc = ensure_statements(db)) != TASKS_DB_OK)
+        return rc;
     if (closed_while_idle(db)) {
         if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
             tasks_log(log, TASKS_LOG_WARNING, "TASKS0107: the database "
                       "closed an idle connection and cannot be reached "
                       "again");
-            return NULL;
+            return TASKS_DB_UNAVAILABLE;
         }
-        if (ensure_statements(db, NULL))
-            return NULL;
+        if ((rc = ensure_statements(db)) != TASKS_DB_OK)
+            return rc;
     }
     if (pin_session(db))
-        return NULL;
-    return db;
+        return TASKS_DB_UNAVAILABLE;
+    *out = db;
+    return TASKS_DB_OK;
 }
 
 /* After a failure on a broken connection: let the driver re-establish the
@@ -184,7 +204,7 @@ static int reconnect(tasks_db *db)
 {
     if (apr_dbd_check_conn(db->driver, db->p, db->handle) != APR_SUCCESS)
         return -1;
-    if (ensure_statements(db, NULL))
+    if (ensure_statements(db) != TASKS_DB_OK)
         return -1;
     return pin_session(db);
 }

@@ -24,6 +24,10 @@
                 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 #define TS_UTC(col) "(" col " AT TIME ZONE 'UTC')"
 
+/* The last migration the statements need (sql/); the service tests check
+ * that it is the last file there. */
+#define SCHEMA_VERSION "004_task_counts_toggle_trigger"
+
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
     "SET plan_cache_mode = force_generic_plan"
@@ -340,4 +344,9 @@ const char *tasks_store_statement_sql(int i)
 const char *tasks_store_session_settings(void)
 {
     return SESSION_SETTINGS;
+}
+
+const char *tasks_store_schema_version(void)
+{
+    return SCHEMA_VERSION;
 }

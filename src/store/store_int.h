@@ -46,6 +46,7 @@ enum {
 typedef struct {
     int backend_pid;
     int session_pinned;         /* the session settings were applied */
+    int schema_checked;         /* the session's schema is recent enough */
     apr_dbd_prepared_t *stmt[S_COUNT];
 } tasks_conn_state;
 

@@ -18,6 +18,9 @@ START_TEST(health_reports_ok)
     ck_assert_str_eq(http_header(r, "Content-Type"), "application/json");
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "ok");
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "database")), "ok");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "schema")), "current");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "version")), "0.2.0");
+    ck_assert_ptr_nonnull(strstr(http_header(r, "Server"), "mod_tasks/0.2.0"));
     http_free(r);
 }
 END_TEST
@@ -240,6 +243,76 @@ START_TEST(missing_secret_stops_startup)
 }
 END_TEST
 
+/* Run SQL in the stack's database; its exit status. */
+static int stack_sql(const char *sql)
+{
+    char *cmd = fmt(". %s/pg.env; psql -X -q -At -h $PGHOST -p $PGPORT -U tasks "
+                    "-d tasks -c \"%s\" > /dev/null", getenv("STACK_DIR"), sql);
+    int rc = system(cmd);
+
+    free(cmd);
+    return rc;
+}
+
+/* Lines of the stack's error log that carry tag. */
+static int log_lines_with(const char *tag)
+{
+    char *path = fmt("%s/error.log", getenv("STACK_DIR")), line[4096];
+    FILE *f = fopen(path, "r");
+    int n = 0;
+
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, tag) != NULL;
+    fclose(f);
+    free(path);
+    return n;
+}
+
+/* The last migration is missing (its record hidden, every session
+ * renewed): health says the schema is behind (503), a task request gets
+ * 503 and never 500, the log says so at most once per child; with the
+ * migration back, everything works again. */
+START_TEST(schema_behind_the_module_is_503_and_reported)
+{
+    char *token = make_user("schema", NULL);
+    char *hide = fmt("UPDATE schema_migrations SET version = version || '-hidden'"
+                     " WHERE version = (SELECT max(version) FROM schema_migrations)");
+    const char *renew = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = 'tasks' AND pid <> pg_backend_pid()";
+    http_resp *r;
+    int i, warned = log_lines_with("TASKS0110:");
+
+    ck_assert_int_eq(stack_sql(hide), 0);
+    ck_assert_int_eq(stack_sql(renew), 0);
+    for (i = 0; i < 10; i++) {
+        r = http_auth("GET", "/api/tasks", token, NULL);
+        assert_problem(r, 503);
+        http_free(r);
+    }
+    r = http("GET", "/api/health", NULL, NULL);
+    ck_assert_status(r, 503);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "schema")), "behind");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "database")), "ok");
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(r->json, "version")));
+    http_free(r);
+    warned = log_lines_with("TASKS0110:") - warned;
+    ck_assert_msg(warned >= 1 && warned <= 2, "TASKS0110 logged %d times by 2 "
+                  "children", warned);
+    ck_assert_int_eq(stack_sql("UPDATE schema_migrations SET version = "
+                               "replace(version, '-hidden', '')"), 0);
+    r = http("GET", "/api/health", NULL, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "schema")), "current");
+    http_free(r);
+    r = http_auth("GET", "/api/tasks", token, NULL);
+    ck_assert_status(r, 200);
+    http_free(r);
+    free(hide);
+    free(token);
+}
+END_TEST
+
 /* make migrate applies nothing twice: a second run against the stack's
  * database (already migrated by the stack) leaves schema_migrations as it
  * was and succeeds. */
@@ -289,6 +362,7 @@ Suite *foundation_suite(void)
     suite_add_tcase(s, tc);
     tcase_set_timeout(outage, 90);
     tcase_add_test(outage, database_outage_and_recovery);
+    tcase_add_test(outage, schema_behind_the_module_is_503_and_reported);
     suite_add_tcase(s, outage);
     tcase_set_timeout(config, 60);
     tcase_add_test(config, good_config_passes_configtest);

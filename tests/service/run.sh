@@ -24,6 +24,6 @@ echo "==> starting PostgreSQL for the service tests"
 PG_OPTS="-c fsync=off -c synchronous_commit=off" scripts/stack.sh pg-up "$STACK_DIR" >/dev/null
 # shellcheck disable=SC1091
 . "$STACK_DIR/pg.env"
-export DB_PARAMS="host=$PGHOST port=$PGPORT user=tasks dbname=tasks"
+export TASKS_ROOT="$ROOT" DB_PARAMS="host=$PGHOST port=$PGPORT user=tasks dbname=tasks"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     "$BIN"

@@ -55,10 +55,13 @@ static apr_dbd_t *connect_db(void)
 
 static tasks_db *open_store(void *baton)
 {
+    tasks_db *db = NULL;
+
     (void)baton;
     if (refuse_connections)
         return NULL;
-    return tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet);
+    tasks_db_open(pool, driver, handle, conn_pool, &quiet, &db);
+    return db;
 }
 
 static void setup(void)
@@ -544,6 +547,43 @@ START_TEST(database_outage_is_unavailable_then_recovers)
 }
 END_TEST
 
+/* The migration the store names is the last one in sql/. */
+START_TEST(store_needs_the_last_migration)
+{
+    const char *root = getenv("TASKS_ROOT");
+    char *cmd = apr_psprintf(pool, "ls %s/sql/[0-9][0-9][0-9]_*.sql | tail -n 1", root);
+    char last[512] = "";
+    FILE *p = popen(cmd, "r");
+
+    ck_assert_ptr_nonnull(root);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(last, sizeof last, p));
+    pclose(p);
+    ck_assert_str_eq(last, apr_psprintf(pool, "%s/sql/%s.sql\n", root,
+                                        tasks_store_schema_version()));
+}
+END_TEST
+
+/* Without the last migration recorded, the store refuses to open
+ * (SCHEMA_BEHIND), and opens again once it is there. */
+START_TEST(schema_behind_the_module_is_refused_then_accepted)
+{
+    tasks_db *db = NULL;
+    const char *v = tasks_store_schema_version();
+
+    admin_sql(0, apr_psprintf(pool, "UPDATE schema_migrations SET version = "
+                              "'%s-hidden' WHERE version = '%s'", v, v));
+    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, &quiet, &db),
+                     TASKS_DB_SCHEMA_BEHIND);
+    ck_assert_ptr_null(db);
+    admin_sql(0, apr_psprintf(pool, "UPDATE schema_migrations SET version = "
+                              "'%s' WHERE version = '%s-hidden'", v, v));
+    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, &quiet, &db),
+                     TASKS_DB_OK);
+    ck_assert_ptr_nonnull(db);
+}
+END_TEST
+
 /* A caller id PostgreSQL refuses (the auth hook never lets one through):
  * FAILED, never a crash. */
 START_TEST(statement_refused_by_postgresql_is_failed)
@@ -586,6 +626,8 @@ static Suite *service_suite(void)
     tcase_add_checked_fixture(failures, setup, teardown);
     tcase_set_timeout(failures, 30);
     tcase_add_test(failures, statement_refused_by_postgresql_is_failed);
+    tcase_add_test(failures, store_needs_the_last_migration);
+    tcase_add_test(failures, schema_behind_the_module_is_refused_then_accepted);
     tcase_add_test(failures, database_outage_is_unavailable_then_recovers);
     suite_add_tcase(s, failures);
     return s;

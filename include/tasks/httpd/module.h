@@ -39,6 +39,7 @@ typedef struct {
     apr_uint32_t *hashing;
     apr_uint32_t *outage_logged_at;
     apr_uint32_t *outage_skipped;
+    apr_uint32_t *schema_warned;  /* TASKS0110 was logged by this child   */
     const char *dummy_hash;     /* verified for unknown emails (timing)     */
     /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
      * host without its own inherits the main server's list). */
@@ -66,6 +67,7 @@ typedef struct {
     long long exp;
     const char *token;          /* the caller's own token                   */
     tasks_service *service;     /* created on first use (glue.c)           */
+    tasks_db_rc db_rc;          /* how opening the store went              */
     const char *identity;       /* NULL: our own token; else the external
                                    issuer ("apache:<AuthName>" for a user
                                    Apache authenticated)                   */
@@ -126,9 +128,6 @@ tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
 /* glue.c - the service as httpd gives it: a connection from mod_dbd's
  * pool (ap_dbd_acquire) opened for the store, messages to the request's
  * error log, settings from the directives. */
-/* Register every statement with mod_dbd (ap_dbd_prepare) for server s;
- * called at post_config for each mod_dbd configuration. */
-void tasks_dbd_register(server_rec *s);
 /* The request's store connection (acquired once per request); NULL when
  * the pool has none to give (logged). */
 tasks_db *tasks_req_db(request_rec *r);

@@ -7,7 +7,6 @@
 #define TASKS_STORE_STORE_H
 
 #include <apr_dbd.h>
-#include <apr_hash.h>
 #include <apr_tables.h>
 
 #include "tasks/core/list_query.h"
@@ -20,6 +19,8 @@ typedef enum {
     TASKS_DB_MISMATCH,      /* the task exists, but not in the version the
                                write required                            */
     TASKS_DB_UNAVAILABLE,   /* no connection, or it broke                */
+    TASKS_DB_SCHEMA_BEHIND, /* the database lacks a migration the
+                               statements need (tasks_db_open)           */
     TASKS_DB_DENIED,        /* the caller's user is gone or its token was
                                revoked (task statements)                 */
     TASKS_DB_ERROR          /* the statement failed (logged)             */
@@ -36,9 +37,9 @@ typedef struct {
 } tasks_user_row;
 
 /* The statements, by number (0 .. tasks_store_statement_count() - 1):
- * label and text in apr_dbd's placeholder syntax. A connection pool that
- * prepares statements on every new connection (mod_dbd's ap_dbd_prepare)
- * is given these; tests read them to check their plans. */
+ * label and text in apr_dbd's placeholder syntax (tests read them to
+ * check their plans). The store prepares them itself on a connection's
+ * first use, after checking its schema. */
 int tasks_store_statement_count(void);
 const char *tasks_store_statement_label(int i);
 const char *tasks_store_statement_sql(int i);
@@ -47,17 +48,22 @@ const char *tasks_store_statement_sql(int i);
  * tasks_db_open). */
 const char *tasks_store_session_settings(void);
 
-/* The store on one open connection, for one unit of work (a request).
- * conn_pool lives as long as the connection: what the store knows about
- * the session (its statements, its backend) is kept there. prepared: the
- * statements already prepared on this connection, by label (mod_dbd's
- * hash), or NULL. Rows and everything else are allocated in p. The
- * session is renewed first when the server closed it while it was idle;
- * statements are prepared as needed and the session settings applied.
- * NULL when the connection cannot be made ready (logged through log). */
-tasks_db *tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
-                        apr_dbd_t *handle, apr_pool_t *conn_pool,
-                        apr_hash_t *prepared, const tasks_logger *log);
+/* The last migration (sql/NNN_name.sql, as "NNN_name") the statements
+ * need. */
+const char *tasks_store_schema_version(void);
+
+/* Open the store on one open connection, for one unit of work (a
+ * request). conn_pool lives as long as the connection: what the store
+ * knows about the session (its schema, statements, backend) is kept
+ * there. Rows and everything else are allocated in p. The session is
+ * re-established first when it is broken or the server closed it while
+ * it was idle; then, once per session, its schema is checked and the
+ * statements prepared and the session settings applied. OK with *out;
+ * SCHEMA_BEHIND when the database lacks tasks_store_schema_version();
+ * UNAVAILABLE (logged through log) otherwise. */
+tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
+                          apr_dbd_t *handle, apr_pool_t *conn_pool,
+                          const tasks_logger *log, tasks_db **out);
 
 tasks_db_rc tasks_db_ping(tasks_db *db);
 
