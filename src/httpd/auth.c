@@ -301,6 +301,11 @@ int tasks_auth_fixups(request_rec *r)
 
 void tasks_set_session_cookie(request_rec *r, const char *token, long max_age)
 {
+    /* https as httpd sees it: mod_ssl's hosts, or a host behind a proxy
+     * that terminates TLS and says so with `ServerName https://...`.
+     * X-Forwarded-Proto is not read on purpose: the module cannot tell
+     * reliably whether the proxy or the client sent it (README "Behind a
+     * reverse proxy"). */
     int secure = !strcmp(ap_http_scheme(r), "https");
 
     apr_table_addn(r->err_headers_out, "Set-Cookie", apr_psprintf(r->pool,

@@ -73,6 +73,9 @@ int tasks_handle_login(request_rec *r)
         return done;
     member(r, body, "email", &email);
     member(r, body, "password", &password);
+    /* The client's address, not the peer's (c->client_ip): behind a
+     * reverse proxy mod_remoteip has replaced it with the one the trusted
+     * proxy forwarded (README "Behind a reverse proxy"). */
     res = tasks_account_login(tasks_req_service(r), &email, &password,
                               r->useragent_ip, &session);
     if (res.outcome != TASKS_DONE)

@@ -52,6 +52,8 @@ USED_PORTS="$PORT $PORT2"
 BA1_PORT=$(new_port); USED_PORTS="$USED_PORTS $BA1_PORT"
 BA2_PORT=$(new_port); USED_PORTS="$USED_PORTS $BA2_PORT"
 PORT3=$(new_port); USED_PORTS="$USED_PORTS $PORT3"
+PORT4=$(new_port); USED_PORTS="$USED_PORTS $PORT4"
+PORT5=$(new_port); USED_PORTS="$USED_PORTS $PORT5"
 DEAD_PORT=$(new_port)
 BA_DIR=tests/integration/betterauth
 [ -d "$BA_DIR/node_modules/better-auth" ] ||
@@ -97,11 +99,30 @@ Listen 127.0.0.1:$PORT3
         TasksTrustRemoteUser On
     </Location>
 </VirtualHost>
+# Behind a reverse proxy (README "Behind a reverse proxy"): the proxy is
+# 127.0.0.2; it declares the real client in X-Forwarded-For. The first
+# host says its clients use https (ServerName https://...); the second
+# does not, so a Secure cookie there could only come from a header.
+LoadModule remoteip_module modules/mod_remoteip.so
+Listen 127.0.0.1:$PORT4
+<VirtualHost 127.0.0.1:$PORT4>
+    ServerName https://127.0.0.1:443
+    RemoteIPHeader X-Forwarded-For
+    RemoteIPInternalProxy 127.0.0.2
+    TasksLoginThrottle 3 60 3
+</VirtualHost>
+Listen 127.0.0.1:$PORT5
+<VirtualHost 127.0.0.1:$PORT5>
+    RemoteIPHeader X-Forwarded-For
+    RemoteIPTrustedProxy 127.0.0.2
+    TasksLoginThrottle 3 60 3
+</VirtualHost>
 CONF
 echo "==> starting PostgreSQL and httpd for the integration tests"
 PG_OPTS="-c fsync=off -c synchronous_commit=off" EXTRA_CONF="$STACK_DIR/extra.conf" \
     scripts/stack.sh up "$STACK_DIR" "$PORT" >/dev/null
 export STACK_DIR BASE_URL="http://127.0.0.1:$PORT" BASE_URL2="http://127.0.0.1:$PORT2"
+export BASE_URL_PROXY="http://127.0.0.1:$PORT4" BASE_URL_PROXY_PLAIN="http://127.0.0.1:$PORT5"
 export BASE_URL3="http://127.0.0.1:$PORT3" BA1_URL="http://127.0.0.1:$BA1_PORT" \
        BA2_URL="http://127.0.0.1:$BA2_PORT" DEAD_ISSUER="http://127.0.0.1:$DEAD_PORT"
 export TASKS_ROOT="$ROOT"

@@ -10,5 +10,6 @@ Suite *tasks_suite(void);
 Suite *cors_suite(void);
 Suite *external_suite(void);
 Suite *types_suite(void);
+Suite *proxy_suite(void);
 
 #endif
