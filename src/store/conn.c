@@ -233,8 +233,14 @@ tasks_db_rc tasks_run_select(tasks_db *db, int stmt, const char **args,
                              db->cs->stmt[stmt], 1, 0, args);
         if (rv == 0)
             return TASKS_DB_OK;
-        if (attempt || !tasks_conn_broken(db) || reconnect(db))
+        if (attempt || !tasks_conn_broken(db))
             break;
+        /* Re-established but not usable (its schema is behind, a
+         * statement would not prepare): unavailable, not a failed
+         * statement. */
+        if (reconnect(db))
+            return tasks_conn_broken(db) ? tasks_run_failed(db, stmt, rv)
+                                         : TASKS_DB_UNAVAILABLE;
     }
     return tasks_run_failed(db, stmt, rv);
 }
