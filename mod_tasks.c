@@ -16,6 +16,8 @@
 #include "tasks/core/version.h"
 #include "tasks/httpd/module.h"
 
+extern module AP_MODULE_DECLARE_DATA dbd_module;
+
 static const command_rec tasks_cmds[] = {
     AP_INIT_TAKE1("TasksJWTSecretFile", tasks_set_secret_file, NULL, RSRC_CONF,
                   "file holding the HS256 signing key (at least 32 bytes)"),
@@ -118,6 +120,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     apr_uint32_t *hashing, *outage;
+    apr_hash_t *registered;
     const char *dummy;
     unsigned char noise[24];
     server_rec *sp;
@@ -136,17 +139,23 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "initialise password hashing");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    registered = apr_hash_make(ptemp);
     for (sp = s; sp; sp = sp->next) {
         tasks_srv_cfg *sc = tasks_srv(sp);
+        void *dbd_cfg = ap_get_module_config(sp->module_config, &dbd_module);
         sc->hashing = hashing;
         sc->dummy_hash = dummy;
         sc->outage_logged_at = &outage[0];
         sc->outage_skipped = &outage[1];
         sc->schema_warned = &outage[2];
+        /* Virtual hosts without DBD directives share the main server's
+         * mod_dbd record: register the statements once per record. */
+        if (!apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg))) {
+            apr_hash_set(registered, apr_pmemdup(ptemp, &dbd_cfg, sizeof(dbd_cfg)),
+                         sizeof(dbd_cfg), sp);
+            tasks_dbd_register(sp);
+        }
     }
-    /* The store prepares its statements itself on each connection's
-     * first use, after checking the schema (a statement that needs a
-     * missing migration would make mod_dbd refuse the connection). */
     ap_add_version_component(pconf, "mod_tasks/" TASKS_VERSION);
     if (!tasks_issuers_post_config(pconf, ptemp, s))
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -169,10 +178,14 @@ static void tasks_child_init(apr_pool_t *pchild, server_rec *s)
 
 static void tasks_register_hooks(apr_pool_t *p)
 {
+    /* Statements are handed to mod_dbd before its post_config builds the
+     * connection groups that prepare them. */
+    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+
     (void)p;
     ap_hook_pre_config(tasks_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(tasks_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(tasks_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_translate_name(tasks_translate_name, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(tasks_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);

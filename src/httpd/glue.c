@@ -16,6 +16,18 @@
 
 APLOG_USE_MODULE(tasks);
 
+/* Promise: see module.h. mod_dbd prepares them on every connection it
+ * opens; the store prepares again whatever a re-established session
+ * lost. */
+void tasks_dbd_register(server_rec *s)
+{
+    int i, n = tasks_store_statement_count();
+
+    for (i = 0; i < n; i++)
+        ap_dbd_prepare(s, tasks_store_statement_sql(i),
+                       tasks_store_statement_label(i));
+}
+
 /* Messages that mean "the database cannot be reached": during an outage
  * every request would log one, so each child logs them at most once per
  * OUTAGE_LOG_INTERVAL seconds and says how many it left out. */
@@ -98,7 +110,7 @@ tasks_db *tasks_req_db(request_rec *r)
         return NULL;
     }
     rq->db_rc = tasks_db_open(r->pool, dbd->driver, dbd->handle, dbd->pool,
-                              s->log, &s->db);
+                              dbd->prepared, s->log, &s->db);
     sc = tasks_srv(r->server);
     if (rq->db_rc == TASKS_DB_SCHEMA_BEHIND && sc->schema_warned
         && apr_atomic_xchg32(sc->schema_warned, 1) == 0)

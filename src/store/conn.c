@@ -56,7 +56,7 @@ static int schema_current(tasks_db *db)
  * (the first time a connection is seen, or when the backend changed: a
  * new, empty session), after checking the session's schema. OK, or
  * SCHEMA_BEHIND, or UNAVAILABLE (logged). */
-static tasks_db_rc ensure_statements(tasks_db *db)
+static tasks_db_rc ensure_statements(tasks_db *db, apr_hash_t *prepared)
 {
     tasks_conn_state *cs = NULL;
     int pid = backend_pid(db), i;
@@ -66,6 +66,9 @@ static tasks_db_rc ensure_statements(tasks_db *db)
         cs = apr_pcalloc(db->conn_pool, sizeof(*cs));
         cs->backend_pid = pid;
         apr_pool_userdata_setn(cs, CONN_STATE_KEY, NULL, db->conn_pool);
+        for (i = 0; prepared && i < S_COUNT; i++)
+            cs->stmt[i] = apr_hash_get(prepared, tasks_statements[i].label,
+                                       APR_HASH_KEY_STRING);
     }
     else if (cs->backend_pid != pid) {
         tasks_log(db->log, TASKS_LOG_INFO, "TASKS0101: database session "
@@ -161,7 +164,8 @@ static int closed_while_idle(tasks_db *db)
  * its statements prepared again. */
 tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle, apr_pool_t *conn_pool,
-                          const tasks_logger *log, tasks_db **out)
+                          apr_hash_t *prepared, const tasks_logger *log,
+                          tasks_db **out)
 {
     tasks_db *db = apr_pcalloc(p, sizeof(*db));
     tasks_db_rc rc;
@@ -174,13 +178,15 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
     db->log = log;
     /* A connection already known to be broken (a pool that does not
      * check its connections) is re-established first. */
-    if (tasks_conn_broken(db)
-        && apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
-        tasks_log(log, TASKS_LOG_WARNING, "TASKS0109: the database "
-                  "connection is broken and cannot be re-established");
-        return TASKS_DB_UNAVAILABLE;
+    if (tasks_conn_broken(db)) {
+        if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
+            tasks_log(log, TASKS_LOG_WARNING, "TASKS0109: the database "
+                      "connection is broken and cannot be re-established");
+            return TASKS_DB_UNAVAILABLE;
+        }
+        prepared = NULL; /* the old session's statements are gone */
     }
-    if ((rc = ensure_statements(db)) != TASKS_DB_OK)
+    if ((rc = ensure_statements(db, prepared)) != TASKS_DB_OK)
         return rc;
     if (closed_while_idle(db)) {
         if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
@@ -189,7 +195,7 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                       "again");
             return TASKS_DB_UNAVAILABLE;
         }
-        if ((rc = ensure_statements(db)) != TASKS_DB_OK)
+        if ((rc = ensure_statements(db, NULL)) != TASKS_DB_OK)
             return rc;
     }
     if (pin_session(db))
@@ -204,7 +210,7 @@ static int reconnect(tasks_db *db)
 {
     if (apr_dbd_check_conn(db->driver, db->p, db->handle) != APR_SUCCESS)
         return -1;
-    if (ensure_statements(db) != TASKS_DB_OK)
+    if (ensure_statements(db, NULL) != TASKS_DB_OK)
         return -1;
     return pin_session(db);
 }

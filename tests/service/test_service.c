@@ -60,7 +60,7 @@ static tasks_db *open_store(void *baton)
     (void)baton;
     if (refuse_connections)
         return NULL;
-    tasks_db_open(pool, driver, handle, conn_pool, &quiet, &db);
+    tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet, &db);
     return db;
 }
 
@@ -573,12 +573,12 @@ START_TEST(schema_behind_the_module_is_refused_then_accepted)
 
     admin_sql(0, apr_psprintf(pool, "UPDATE schema_migrations SET version = "
                               "'%s-hidden' WHERE version = '%s'", v, v));
-    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, &quiet, &db),
+    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet, &db),
                      TASKS_DB_SCHEMA_BEHIND);
     ck_assert_ptr_null(db);
     admin_sql(0, apr_psprintf(pool, "UPDATE schema_migrations SET version = "
                               "'%s' WHERE version = '%s-hidden'", v, v));
-    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, &quiet, &db),
+    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet, &db),
                      TASKS_DB_OK);
     ck_assert_ptr_nonnull(db);
 }

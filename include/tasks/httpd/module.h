@@ -128,6 +128,9 @@ tasks_token_status tasks_issuer_verify(request_rec *r, tasks_issuer *is,
 /* glue.c - the service as httpd gives it: a connection from mod_dbd's
  * pool (ap_dbd_acquire) opened for the store, messages to the request's
  * error log, settings from the directives. */
+/* Register every statement with mod_dbd (ap_dbd_prepare) for server s;
+ * called at post_config for each mod_dbd configuration. */
+void tasks_dbd_register(server_rec *s);
 /* The request's store connection (acquired once per request); NULL when
  * the pool has none to give (logged). */
 tasks_db *tasks_req_db(request_rec *r);

@@ -7,6 +7,7 @@
 #define TASKS_STORE_STORE_H
 
 #include <apr_dbd.h>
+#include <apr_hash.h>
 #include <apr_tables.h>
 
 #include "tasks/core/list_query.h"
@@ -38,8 +39,8 @@ typedef struct {
 
 /* The statements, by number (0 .. tasks_store_statement_count() - 1):
  * label and text in apr_dbd's placeholder syntax (tests read them to
- * check their plans). The store prepares them itself on a connection's
- * first use, after checking its schema. */
+ * check their plans; mod_dbd is given them to prepare on every new
+ * connection). */
 int tasks_store_statement_count(void);
 const char *tasks_store_statement_label(int i);
 const char *tasks_store_statement_sql(int i);
@@ -55,7 +56,9 @@ const char *tasks_store_schema_version(void);
 /* Open the store on one open connection, for one unit of work (a
  * request). conn_pool lives as long as the connection: what the store
  * knows about the session (its schema, statements, backend) is kept
- * there. Rows and everything else are allocated in p. The session is
+ * there. prepared: the statements its pool already prepared on it, by
+ * label (mod_dbd's hash), or NULL. Rows and everything else are
+ * allocated in p. The session is
  * re-established first when it is broken or the server closed it while
  * it was idle; then, once per session, its schema is checked and the
  * statements prepared and the session settings applied. OK with *out;
@@ -63,7 +66,8 @@ const char *tasks_store_schema_version(void);
  * UNAVAILABLE (logged through log) otherwise. */
 tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle, apr_pool_t *conn_pool,
-                          const tasks_logger *log, tasks_db **out);
+                          apr_hash_t *prepared, const tasks_logger *log,
+                          tasks_db **out);
 
 tasks_db_rc tasks_db_ping(tasks_db *db);
 
