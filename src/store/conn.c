@@ -52,11 +52,11 @@ static int schema_current(tasks_db *db)
     return apr_dbd_get_row(db->driver, db->p, res, &row, 1) == 0;
 }
 
-/* Make sure every statement exists in the connection's current session
- * (the first time a connection is seen, or when the backend changed: a
- * new, empty session), after checking the session's schema. OK, or
- * SCHEMA_BEHIND, or UNAVAILABLE (logged). */
-static tasks_db_rc ensure_statements(tasks_db *db, apr_hash_t *prepared)
+/* Note which session the connection is in, without a round trip: the
+ * first time a connection is seen, the statements its pool prepared
+ * (prepared, may be NULL) belong to this session; when the backend
+ * changed since, the session is new and has nothing of ours. */
+static void track_session(tasks_db *db, apr_hash_t *prepared)
 {
     tasks_conn_state *cs = NULL;
     int pid = backend_pid(db), i;
@@ -80,6 +80,17 @@ static tasks_db_rc ensure_statements(tasks_db *db, apr_hash_t *prepared)
         cs->backend_pid = pid;
     }
     db->cs = cs;
+}
+
+/* Make sure every statement exists in the connection's current session,
+ * after checking (once per session) its schema; run only once the
+ * session is known to be alive. OK, or SCHEMA_BEHIND, or UNAVAILABLE
+ * (logged). */
+static tasks_db_rc ensure_statements(tasks_db *db)
+{
+    tasks_conn_state *cs = db->cs;
+    int i;
+
     if (!cs->schema_checked) {
         if (!schema_current(db))
             return tasks_conn_broken(db) ? TASKS_DB_UNAVAILABLE
@@ -159,9 +170,12 @@ static int closed_while_idle(tasks_db *db)
            || PQstatus(pg) != CONNECTION_OK;
 }
 
-/* Promise: see store.h. First the statements of the session as it was,
- * then renew a session the server closed meanwhile: the new backend gets
- * its statements prepared again. */
+/* Promise: see store.h. The session is tracked as it was (so a
+ * connection seen for the first time records the backend its pool
+ * prepared on), then renewed if the server closed it meanwhile (the new
+ * backend has nothing of ours), and only then, alive, made ready: a
+ * round trip on a connection that died while idle would fail the
+ * request instead of renewing it. */
 tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle, apr_pool_t *conn_pool,
                           apr_hash_t *prepared, const tasks_logger *log,
@@ -186,8 +200,7 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
         }
         prepared = NULL; /* the old session's statements are gone */
     }
-    if ((rc = ensure_statements(db, prepared)) != TASKS_DB_OK)
-        return rc;
+    track_session(db, prepared);
     if (closed_while_idle(db)) {
         if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
             tasks_log(log, TASKS_LOG_WARNING, "TASKS0107: the database "
@@ -195,9 +208,10 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                       "again");
             return TASKS_DB_UNAVAILABLE;
         }
-        if ((rc = ensure_statements(db, NULL)) != TASKS_DB_OK)
-            return rc;
+        track_session(db, NULL);
     }
+    if ((rc = ensure_statements(db)) != TASKS_DB_OK)
+        return rc;
     if (pin_session(db))
         return TASKS_DB_UNAVAILABLE;
     *out = db;
@@ -210,7 +224,8 @@ static int reconnect(tasks_db *db)
 {
     if (apr_dbd_check_conn(db->driver, db->p, db->handle) != APR_SUCCESS)
         return -1;
-    if (ensure_statements(db, NULL) != TASKS_DB_OK)
+    track_session(db, NULL);
+    if (ensure_statements(db) != TASKS_DB_OK)
         return -1;
     return pin_session(db);
 }

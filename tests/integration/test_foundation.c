@@ -1,6 +1,7 @@
 /* test_foundation.c - health, unknown paths, wrong methods, a database
  * outage and recovery under a running httpd, and configuration errors
  * that must stop httpd at start-up. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,51 @@ static int outage_log_lines(void)
     return n;
 }
 
+/* One of the concurrent requests after a restart. */
+typedef struct {
+    pthread_barrier_t *start;
+    const char *token;
+    long status;
+    char body[256];
+} racer;
+
+static void *race_list(void *arg)
+{
+    racer *rc = arg;
+    http_resp *r;
+
+    pthread_barrier_wait(rc->start);
+    r = http_auth("GET", "/api/tasks", rc->token, NULL);
+    rc->status = r->status;
+    snprintf(rc->body, sizeof rc->body, "%s", r->body);
+    http_free(r);
+    return NULL;
+}
+
+/* 16 requests at once: every pooled connection of both children (2 x 4)
+ * is taken, including those no request used before the restart. */
+static void concurrent_lists_succeed(const char *token)
+{
+    enum { N = 16 };
+    pthread_barrier_t start;
+    pthread_t th[N];
+    racer rc[N];
+    int i;
+
+    pthread_barrier_init(&start, NULL, N);
+    for (i = 0; i < N; i++) {
+        rc[i].start = &start;
+        rc[i].token = token;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, race_list, &rc[i]), 0);
+    }
+    for (i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&start);
+    for (i = 0; i < N; i++)
+        ck_assert_msg(rc[i].status == 200, "concurrent request %d after the "
+                      "restart: %ld %s", i, rc[i].status, rc[i].body);
+}
+
 START_TEST(database_outage_and_recovery)
 {
     char *token = make_user("outage", NULL);
@@ -143,6 +189,7 @@ START_TEST(database_outage_and_recovery)
     http_free(r);
 
     ck_assert_int_eq(stack("pg-up"), 0);
+    concurrent_lists_succeed(token);
     /* Every pooled connection is used at least once: each must come back
      * with its statements (the pool holds at most 2 x 4 connections). */
     for (i = 0; i < 40; i++) {
@@ -316,6 +363,9 @@ START_TEST(schema_behind_the_module_is_503_and_reported)
     r = http_auth("GET", "/api/tasks", token, NULL);
     ck_assert_status(r, 200);
     http_free(r);
+    /* Connections no request had used before their sessions were ended
+     * (each child's later pooled ones) work too. */
+    concurrent_lists_succeed(token);
     free(hide);
     free(token);
 }
