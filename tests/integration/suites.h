@@ -10,5 +10,7 @@ Suite *tasks_suite(void);
 Suite *cors_suite(void);
 Suite *external_suite(void);
 Suite *types_suite(void);
+/* The foundation suite's cases of test_harmless.c. */
+void harmless_tcases(Suite *s);
 
 #endif
