@@ -70,6 +70,15 @@ static int tasks_handler(request_rec *r)
 
     if (!r->handler || strcmp(r->handler, TASKS_HANDLER))
         return DECLINED;
+    /* A handler set in a way serving.c cannot see (AddHandler, a
+     * RewriteRule's H=, .htaccess) on a server without a signing key:
+     * httpd answers as it would without the module. */
+    if (!tasks_srv_ready(r->server)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0003: the tasks "
+                      "handler is set for this request, but its server does "
+                      "not serve mod_tasks (no TasksJWTSecretFile): declined");
+        return DECLINED;
+    }
     route = tasks_req_route(r);
     if (route->id == TASKS_ROUTE_NOT_FOUND)
         return tasks_send_result(r, &TASKS_RESULT(TASKS_NOT_FOUND,
@@ -93,13 +102,18 @@ static int tasks_handler(request_rec *r)
     return handlers[route->id](r);
 }
 
-/* Checks every server's configuration; used at start-up and by -t. */
-static int check_config(apr_pool_t *p, server_rec *s)
+/* Checks every server that serves mod_tasks (src/httpd/serving.c): a
+ * server that does not needs none of its directives. Used at start-up
+ * and by -t. */
+static int check_config(apr_pool_t *p, server_rec *s, apr_hash_t *serving)
 {
     server_rec *sp;
 
     for (sp = s; sp; sp = sp->next) {
-        const char *err = tasks_check_srv_cfg(p, sp);
+        const char *why = tasks_serves(serving, sp), *err;
+        if (!why)
+            continue;
+        err = tasks_check_srv_cfg(p, sp, why);
         if (!err)
             err = tasks_issuers_check(p, sp);
         if (err) {
@@ -112,22 +126,31 @@ static int check_config(apr_pool_t *p, server_rec *s)
 
 static void tasks_test_config(apr_pool_t *pconf, server_rec *s)
 {
-    if (!check_config(pconf, s))
+    if (!check_config(pconf, s, tasks_servers_serving(pconf, s)))
         exit(1);
 }
 
+/* Only servers that serve mod_tasks cost anything: with none (the module
+ * loaded, say by `a2enmod tasks`, but used nowhere) nothing is set up.
+ * Statements are registered only with the mod_dbd configurations of
+ * serving servers: another site's own DBDParams (another database, even
+ * another driver, used by mod_authn_dbd say) must not be asked to prepare
+ * them. */
 static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     apr_uint32_t *hashing, *outage;
-    apr_hash_t *registered;
+    apr_hash_t *registered, *serving;
     const char *dummy;
     unsigned char noise[24];
     server_rec *sp;
 
     (void)plog;
-    if (!check_config(ptemp, s))
+    serving = tasks_servers_serving(ptemp, s);
+    if (!check_config(ptemp, s, serving))
         return HTTP_INTERNAL_SERVER_ERROR;
+    if (apr_hash_count(serving) == 0)
+        return OK;
     /* One slot counter per process; one hash, of a password nobody
      * knows, that logins for unknown emails verify against. */
     hashing = apr_pcalloc(pconf, sizeof(*hashing));
@@ -148,6 +171,8 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         sc->outage_logged_at = &outage[0];
         sc->outage_skipped = &outage[1];
         sc->schema_warned = &outage[2];
+        if (!tasks_serves(serving, sp))
+            continue;
         /* Virtual hosts without DBD directives share the main server's
          * mod_dbd record: register the statements once per record. */
         if (!apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg))) {
@@ -157,6 +182,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
     }
     ap_add_version_component(pconf, "mod_tasks/" TASKS_VERSION);
+    /* Issuers are set by a Tasks* directive, which makes its server serve. */
     if (!tasks_issuers_post_config(pconf, ptemp, s))
         return HTTP_INTERNAL_SERVER_ERROR;
     return OK;

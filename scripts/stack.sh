@@ -9,6 +9,9 @@
 #   stack.sh down DIR              stop both
 #   stack.sh destroy DIR           stop both and remove DIR with its data
 #   stack.sh pg-up DIR | pg-down DIR | httpd-up DIR PORT | httpd-down DIR
+#   stack.sh httpd-graceful DIR    graceful restart (the parent reads the
+#                                  configuration again); returns once the
+#                                  new generation serves
 #   stack.sh free-port             print a free TCP port on 127.0.0.1
 #   stack.sh service-dir DIR       a folder of DIR's stack that httpd's
 #                                  children and postgres can read
@@ -147,6 +150,27 @@ httpd_down() {
     rm -f "$dir/httpd.pid"
 }
 
+# httpd logs this notice (notices are logged at any LogLevel) when a
+# generation of children has been started.
+httpd_generations() {
+    local n
+    n=$(grep -c 'resuming normal operations' "$1/error.log" 2>/dev/null) || true
+    echo "${n:-0}"
+}
+
+httpd_graceful() {
+    local dir=$1 before
+    [ -f "$dir/httpd.pid" ] || die "httpd is not running in $dir"
+    before=$(httpd_generations "$dir")
+    "$APACHE" -f "$dir/httpd.conf" -k graceful
+    for _ in $(seq 1 150); do
+        [ "$(httpd_generations "$dir")" -gt "$before" ] && return 0
+        sleep 0.1
+    done
+    tail -20 "$dir/error.log" >&2
+    die "httpd did not come back from a graceful restart"
+}
+
 cmd=${1:-}
 # Folders are used from several processes (httpd, postgres): make them absolute.
 if [ $# -ge 2 ]; then mkdir -p "$2"; set -- "$1" "$(cd "$2" && pwd)" "${@:3}"; fi
@@ -157,6 +181,7 @@ case "$cmd" in
     pg-down) pg_down "$2" ;;
     httpd-up) httpd_up "$2" "$3" ;;
     httpd-down) httpd_down "$2" ;;
+    httpd-graceful) httpd_graceful "$2" ;;
     up) pg_up "$2"; httpd_up "$2" "$3" ;;
     down) httpd_down "$2"; pg_down "$2" ;;
     destroy)  # down, then remove the folder (and a cluster kept elsewhere)
@@ -174,5 +199,5 @@ case "$cmd" in
         while kill -0 "$(cat "$dir/httpd.pid" 2>/dev/null || echo 0)" 2>/dev/null; do sleep 1 & wait $!; done
         echo "httpd exited; see $dir/error.log" >&2
         pg_down "$dir"; exit 1 ;;
-    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac

@@ -35,11 +35,14 @@ void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s)
     return c;
 }
 
-/* A virtual host inherits what it does not set itself. */
+/* A virtual host inherits what it does not set itself; but not
+ * "directive" (whether one was set in the host itself). */
 void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
 {
     tasks_srv_cfg *base = basev, *add = addv;
     tasks_srv_cfg *c = apr_pmemdup(p, add, sizeof(*c));
+
+    c->directive = add->directive;
 
     if (!add->secret_file) {
         c->secret_file = base->secret_file;
@@ -92,6 +95,27 @@ tasks_srv_cfg *tasks_srv(const server_rec *s)
     return ap_get_module_config(s->module_config, &tasks_module);
 }
 
+/* Promise: see module.h. Directives of any context call it: one in a
+ * <Location> of a virtual host is set in that host (cmd->server). */
+tasks_srv_cfg *tasks_srv_cmd(cmd_parms *cmd)
+{
+    tasks_srv_cfg *c = tasks_srv(cmd->server);
+
+    if (!c->directive)
+        c->directive = cmd->directive
+            ? apr_psprintf(cmd->pool, "%s at %s:%d", cmd->cmd->name,
+                           cmd->directive->filename, cmd->directive->line_num)
+            : cmd->cmd->name;
+    return c;
+}
+
+int tasks_srv_ready(const server_rec *s)
+{
+    const tasks_srv_cfg *c = tasks_srv(s);
+
+    return c && c->token.key && c->dummy_hash;
+}
+
 tasks_dir_cfg *tasks_dir(const request_rec *r)
 {
     return ap_get_module_config(r->per_dir_config, &tasks_module);
@@ -130,7 +154,7 @@ static long parse_long(const char *v, long min, long max)
 
 const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path)
 {
-    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
     const char *file = ap_server_root_relative(cmd->pool, path);
     apr_file_t *f;
     apr_finfo_t fi;
@@ -179,7 +203,7 @@ const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path)
 
 const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v)
 {
-    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
     long n = parse_long(v, 60, 30L * 24 * 3600);
 
     (void)dc;
@@ -193,7 +217,7 @@ const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v)
 
 const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v)
 {
-    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
     long n = parse_long(v, 0, 3600);
 
     (void)dc;
@@ -210,7 +234,7 @@ const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v)
     (void)dc;
     if (!*v)
         return apr_psprintf(cmd->pool, "%s: must not be empty", cmd->cmd->name);
-    tasks_srv(cmd->server)->token.issuer = v;
+    tasks_srv_cmd(cmd)->token.issuer = v;
     return NULL;
 }
 
@@ -219,7 +243,7 @@ const char *tasks_set_audience(cmd_parms *cmd, void *dc, const char *v)
     (void)dc;
     if (!*v)
         return apr_psprintf(cmd->pool, "%s: must not be empty", cmd->cmd->name);
-    tasks_srv(cmd->server)->token.audience = v;
+    tasks_srv_cmd(cmd)->token.audience = v;
     return NULL;
 }
 
@@ -252,6 +276,7 @@ const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin)
 {
     tasks_dir_cfg *c = dc;
 
+    tasks_srv_cmd(cmd);
     if (!valid_origin(origin))
         return apr_psprintf(cmd->pool, "%s: '%s' is not an origin like "
                             "https://app.example.org (no path, no wildcard, "
@@ -264,14 +289,14 @@ const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin)
 
 const char *tasks_set_signup(cmd_parms *cmd, void *dc, int on)
 {
-    (void)cmd;
+    tasks_srv_cmd(cmd);
     ((tasks_dir_cfg *)dc)->signup = on ? 1 : 0;
     return NULL;
 }
 
 const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on)
 {
-    (void)cmd;
+    tasks_srv_cmd(cmd);
     ((tasks_dir_cfg *)dc)->trust_remote_user = on ? 1 : 0;
     return NULL;
 }
@@ -280,6 +305,7 @@ const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v)
 {
     long n = parse_long(v, 1024, TASKS_MAX_BODY_LIMIT);
 
+    tasks_srv_cmd(cmd);
     if (n < 0)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a size in bytes "
                             "between 1024 and %d", cmd->cmd->name, v,
@@ -291,7 +317,7 @@ const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v)
 const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
                                char *const argv[])
 {
-    tasks_srv_cfg *c = tasks_srv(cmd->server);
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
     long email, window, addr;
 
     (void)dc;
@@ -314,14 +340,14 @@ const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
     return NULL;
 }
 
-const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s)
+const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s, const char *why)
 {
     tasks_srv_cfg *c = tasks_srv(s);
 
     if (!c->token.key || c->token.key_len < TASKS_SECRET_MIN_LEN)
-        return apr_psprintf(p, "TasksJWTSecretFile is required (server %s:%u): "
-                            "mod_tasks will not run without a signing key",
-                            s->server_hostname ? s->server_hostname : "?",
-                            s->port);
+        return apr_psprintf(p, "TasksJWTSecretFile is required in %s: it "
+                            "serves mod_tasks (%s), which will not run "
+                            "without a signing key", tasks_server_name(p, s),
+                            why);
     return NULL;
 }

@@ -48,10 +48,14 @@ static int handler_configured(request_rec *r)
     return !err && h && !strcmp(h, TASKS_HANDLER);
 }
 
+/* A server that does not serve mod_tasks (no signing key) is left to
+ * httpd: none of the hooks acts on its requests. */
 int tasks_is_ours(request_rec *r)
 {
     tasks_req *rq;
 
+    if (!tasks_srv_ready(r->server))
+        return 0;
     if (r->handler)
         return !strcmp(r->handler, TASKS_HANDLER);
     /* Several hooks ask before the handler is set: evaluate once. */
@@ -70,7 +74,8 @@ int tasks_is_ours(request_rec *r)
  * resets it; the decision is noted with the URI it was made for. */
 int tasks_translate_name(request_rec *r)
 {
-    if (!r->main && !r->prev && handler_configured(r))
+    if (!r->main && !r->prev && tasks_srv_ready(r->server)
+        && handler_configured(r))
         apr_table_setn(r->notes, NO_WALK_NOTE, r->uri);
     return DECLINED;
 }

@@ -384,7 +384,7 @@ static long parse_seconds(const char *v)
 const char *tasks_set_trust_issuer(cmd_parms *cmd, void *dc, int argc,
                                    char *const argv[])
 {
-    tasks_srv_cfg *sc = tasks_srv(cmd->server);
+    tasks_srv_cfg *sc = tasks_srv_cmd(cmd);
     const char *name = cmd->cmd->name, *jwks = NULL, *err;
     tasks_issuer *is;
     tasks_jwks *ks = NULL;

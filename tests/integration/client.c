@@ -354,3 +354,55 @@ int configtest(const char *extra, char **out)
     free(log);
     return WEXITSTATUS(rc);
 }
+
+char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, n;
+    char chunk[4096];
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        buf = realloc(buf, len + n + 1);
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (!buf)
+        buf = calloc(1, 1);
+    buf[len] = '\0';
+    return buf;
+}
+
+int configtest_conf(const char *conf, char **out)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *path = fmt("%s/own.conf", dir), *log = fmt("%s/own.out", dir);
+    char *cmd;
+    FILE *f = fopen(path, "w");
+    int rc;
+
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "Define STACK_DIR %s\n"
+               "ServerRoot /usr/lib/apache2\n"
+               "ServerName main.example\n"
+               "Listen 127.0.0.1:1\n"
+               "PidFile ${STACK_DIR}/own.pid\n"
+               "ErrorLog /dev/stderr\n"
+               "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
+               "LoadModule authz_core_module modules/mod_authz_core.so\n"
+               "LoadModule dbd_module modules/mod_dbd.so\n"
+               "LoadModule tasks_module %s/.libs/mod_tasks.so\n"
+               "%s\n", dir, getenv("TASKS_ROOT"), conf);
+    fclose(f);
+    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", path, log);
+    rc = system(cmd);
+    *out = read_text(log);
+    ck_assert_ptr_nonnull(*out);
+    free(cmd);
+    free(path);
+    free(log);
+    return WEXITSTATUS(rc);
+}

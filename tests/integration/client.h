@@ -72,6 +72,15 @@ char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
  * its exit status and its output in *out (malloc'd). */
 int configtest(const char *extra, char **out);
 
+/* Run `apache2 -t` on a configuration of its own: ServerRoot, a Listen,
+ * the event MPM, mod_authz_core, mod_dbd and mod_tasks loaded (no Tasks*
+ * directive, no SetHandler), then conf. ${STACK_DIR} is defined in it.
+ * Returns the exit status, the output in *out (malloc'd). */
+int configtest_conf(const char *conf, char **out);
+
+/* The file's contents (malloc'd), or NULL. */
+char *read_text(const char *path);
+
 /* Run a shell command of the test stack (e.g. "pg-down"); returns its
  * exit status. */
 int stack(const char *subcommand);

@@ -20,8 +20,14 @@ cc -std=gnu11 -Wall -Wextra -Werror -Iinclude \
 
 STACK_DIR="$ROOT/.run/it-$$"
 BA_PID=
+SITES=
 cleanup() {
     [ -n "$BA_PID" ] && kill "$BA_PID" 2>/dev/null || true
+    for site in $SITES; do
+        # One still starting writes its pid file in a moment.
+        for _ in $(seq 1 50); do [ -f "$STACK_DIR/$site.pid" ] && break; sleep 0.1; done
+        /usr/sbin/apache2 -f "$STACK_DIR/$site.conf" -k stop 2>/dev/null || true
+    done
     rm -f "$BIN"
     if [ "${KEEP_STACK:-}" = 1 ]; then
         scripts/stack.sh down "$STACK_DIR" >/dev/null 2>&1 || true
@@ -54,7 +60,10 @@ BA2_PORT=$(new_port); USED_PORTS="$USED_PORTS $BA2_PORT"
 PORT3=$(new_port); USED_PORTS="$USED_PORTS $PORT3"
 PORT4=$(new_port); USED_PORTS="$USED_PORTS $PORT4"
 PORT5=$(new_port); USED_PORTS="$USED_PORTS $PORT5"
-DEAD_PORT=$(new_port)
+DEAD_PORT=$(new_port); USED_PORTS="$USED_PORTS $DEAD_PORT"
+PLAIN_PORT=$(new_port); USED_PORTS="$USED_PORTS $PLAIN_PORT"
+WITH_PORT=$(new_port); USED_PORTS="$USED_PORTS $WITH_PORT"
+SERVING_PORT=$(new_port)
 BA_DIR=tests/integration/betterauth
 [ -d "$BA_DIR/node_modules/better-auth" ] ||
     (cd "$BA_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -121,11 +130,110 @@ CONF
 echo "==> starting PostgreSQL and httpd for the integration tests"
 PG_OPTS="-c fsync=off -c synchronous_commit=off" EXTRA_CONF="$STACK_DIR/extra.conf" \
     scripts/stack.sh up "$STACK_DIR" "$PORT" >/dev/null
+
+# Harmless to enable (README, "Configuration"): an ordinary site, which
+# keeps its own /api files and uses mod_dbd itself (HTTP Basic checked by
+# mod_authn_dbd against another database), served by two more httpds:
+# "plain", without mod_tasks, and "with", the same site with mod_tasks
+# loaded and serving only in a virtual host of its own (its own database,
+# the stack's secret). The stack above cannot hold such a site: its main
+# server serves mod_tasks, and every virtual host inherits that.
+# shellcheck disable=SC1091
+. "$STACK_DIR/pg.env"
+SITE_DIR="$SERVICE_DIR/site"
+mkdir -p "$SITE_DIR/api" "$SITE_DIR/private" "$SITE_DIR/odd"
+printf 'a file the tasks handler is named for\n' > "$SITE_DIR/odd/x.tasks"
+printf 'a plain file of this site, not the API\n' > "$SITE_DIR/api/health"
+printf '<!doctype html><title>plain site</title>\n' > "$SITE_DIR/index.html"
+printf 'for bob only\n' > "$SITE_DIR/private/index.html"
+chmod -R a+rX "$SITE_DIR"
+BOB_HASH=$(htpasswd -nbB bob bob-password | cut -d: -f2)
+site_conf() { # name port
+    cat <<CONF
+ServerRoot /usr/lib/apache2
+ServerName 127.0.0.1
+Listen 127.0.0.1:$2
+PidFile $STACK_DIR/$1.pid
+DefaultRuntimeDir $STACK_DIR/$1.rt
+ErrorLog $STACK_DIR/$1.error.log
+LogLevel warn
+$( [ "$(id -u)" = 0 ] && printf 'User www-data\nGroup www-data\n' )
+LoadModule mpm_event_module modules/mod_mpm_event.so
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule authn_core_module modules/mod_authn_core.so
+LoadModule authz_user_module modules/mod_authz_user.so
+LoadModule auth_basic_module modules/mod_auth_basic.so
+LoadModule mime_module modules/mod_mime.so
+LoadModule dir_module modules/mod_dir.so
+LoadModule dbd_module modules/mod_dbd.so
+LoadModule authn_dbd_module modules/mod_authn_dbd.so
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 8
+MaxRequestWorkers 8
+MinSpareThreads 1
+MaxSpareThreads 16
+TypesConfig /etc/mime.types
+DocumentRoot $SITE_DIR
+<Directory />
+    Require all denied
+</Directory>
+<Directory $SITE_DIR>
+    Require all granted
+</Directory>
+# The tasks handler named where the module cannot see it, on a server
+# without a signing key: mod_tasks leaves it to httpd.
+<Directory $SITE_DIR/odd>
+    AddHandler tasks .tasks
+</Directory>
+# A connection per request: mod_authn_dbd does not recover its statements
+# on a pooled connection PostgreSQL dropped (the outage test restarts it).
+DBDriver pgsql
+DBDParams "host=$PGHOST port=$PGPORT dbname=postgres user=tasks connect_timeout=2"
+DBDPersist Off
+<Location "/private">
+    AuthType Basic
+    AuthName "private"
+    AuthBasicProvider dbd
+    AuthDBDUserPWQuery "SELECT '$BOB_HASH' WHERE %s = 'bob'"
+    Require valid-user
+</Location>
+CONF
+}
+site_conf plain "$PLAIN_PORT" > "$STACK_DIR/plain.conf"
+{ site_conf with "$WITH_PORT"; cat <<CONF
+LoadModule tasks_module $ROOT/.libs/mod_tasks.so
+Listen 127.0.0.1:$SERVING_PORT
+<VirtualHost 127.0.0.1:$SERVING_PORT>
+    DBDParams "host=$PGHOST port=$PGPORT dbname=tasks user=tasks connect_timeout=2"
+    DBDPersist On
+    TasksJWTSecretFile $STACK_DIR/jwt.secret
+    <Location "/api">
+        SetHandler tasks
+        Require all granted
+    </Location>
+</VirtualHost>
+CONF
+} > "$STACK_DIR/with.conf"
+for site in plain with; do
+    mkdir -p "$STACK_DIR/$site.rt"
+    SITES="$SITES $site"
+    # One that does not start fails the tests that use it, which show why.
+    /usr/sbin/apache2 -f "$STACK_DIR/$site.conf" -k start ||
+        { echo "run.sh: the $site site did not start:" >&2;
+          tail -n 5 "$STACK_DIR/$site.error.log" >&2 2>/dev/null || true; }
+done
+# Ready once each has written its pid file (after its start-up).
+for site in plain with; do
+    for _ in $(seq 1 100); do [ -f "$STACK_DIR/$site.pid" ] && break; sleep 0.1; done
+done
 export STACK_DIR BASE_URL="http://127.0.0.1:$PORT" BASE_URL2="http://127.0.0.1:$PORT2"
 export BASE_URL_PROXY="http://127.0.0.1:$PORT4" BASE_URL_PROXY_PLAIN="http://127.0.0.1:$PORT5"
 export BASE_URL3="http://127.0.0.1:$PORT3" BA1_URL="http://127.0.0.1:$BA1_PORT" \
        BA2_URL="http://127.0.0.1:$BA2_PORT" DEAD_ISSUER="http://127.0.0.1:$DEAD_PORT"
-export TASKS_ROOT="$ROOT"
+export TASKS_ROOT="$ROOT" SITE_PLAIN_URL="http://127.0.0.1:$PLAIN_PORT" \
+       SITE_WITH_URL="http://127.0.0.1:$WITH_PORT" \
+       SITE_SERVING_URL="http://127.0.0.1:$SERVING_PORT"
 set +e
 "$BIN"
 rc=$?
@@ -133,5 +241,9 @@ set -e
 if [ $rc -ne 0 ]; then
     echo "---- httpd error log (last 40 lines) ----"
     tail -n 40 "$STACK_DIR/error.log" || true
+    for site in $SITES; do
+        echo "---- $site.error.log (last 10 lines) ----"
+        tail -n 10 "$STACK_DIR/$site.error.log" 2>/dev/null || true
+    done
 fi
 exit $rc

@@ -1,11 +1,11 @@
 /* test_foundation.c - health, unknown paths, wrong methods, a database
  * outage and recovery under a running httpd, and configuration errors
- * that must stop httpd at start-up. */
+ * that must stop httpd at start-up; with test_harmless.c (which servers
+ * need the directives, a site beside the module, the secret file). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -257,39 +257,6 @@ START_TEST(secret_shorter_than_32_bytes_stops_startup)
 }
 END_TEST
 
-START_TEST(missing_secret_stops_startup)
-{
-    const char *dir = getenv("STACK_DIR");
-    char *conf = fmt("%s/nosecret.conf", dir), *cmd, *out = fmt("%s/nosecret.out", dir);
-    char buf[4096];
-    FILE *f;
-    size_t n;
-    int rc;
-
-    cmd = fmt("cat > %s <<'X'\nServerRoot /usr/lib/apache2\nServerName t\n"
-              "Listen 127.0.0.1:1\nPidFile %s/nosecret.pid\nErrorLog /dev/stderr\n"
-              "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
-              "LoadModule authz_core_module modules/mod_authz_core.so\n"
-              "LoadModule dbd_module modules/mod_dbd.so\n"
-              "LoadModule tasks_module %s/.libs/mod_tasks.so\n"
-              "DBDriver pgsql\n<Location /api>\nSetHandler tasks\n</Location>\nX\n",
-              conf, dir, getenv("TASKS_ROOT"));
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
-    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, out);
-    rc = system(cmd);
-    ck_assert_int_ne(WEXITSTATUS(rc), 0);
-    f = fopen(out, "r");
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    ck_assert_msg(strstr(buf, "TasksJWTSecretFile is required"), "%s", buf);
-    free(cmd);
-    free(conf);
-    free(out);
-}
-END_TEST
-
 /* Run SQL in the stack's database; its exit status. */
 static int stack_sql(const char *sql)
 {
@@ -428,8 +395,8 @@ Suite *foundation_suite(void)
     tcase_add_loop_test(config, bad_directive_value_stops_startup_naming_it, 0,
                         (int)(sizeof(bad_directives) / sizeof(*bad_directives)));
     tcase_add_test(config, secret_shorter_than_32_bytes_stops_startup);
-    tcase_add_test(config, missing_secret_stops_startup);
     tcase_add_test(config, migrations_are_idempotent);
     suite_add_tcase(s, config);
+    harmless_tcases(s);     /* test_harmless.c */
     return s;
 }

@@ -26,6 +26,10 @@ extern module AP_MODULE_DECLARE_DATA tasks_module;
 
 /* Server (virtual host) configuration: identity and login policy. */
 typedef struct {
+    /* The first Tasks* directive set in this server's own configuration
+     * ("TasksSignup at file:line"), NULL if none; not inherited: it makes
+     * this server serve mod_tasks (serving.c). */
+    const char *directive;
     const char *secret_file;
     tasks_token_cfg token;      /* key points at the secret's bytes        */
     int lifetime_set, leeway_set;
@@ -40,7 +44,8 @@ typedef struct {
     apr_uint32_t *outage_logged_at;
     apr_uint32_t *outage_skipped;
     apr_uint32_t *schema_warned;  /* TASKS0110 was logged by this child   */
-    const char *dummy_hash;     /* verified for unknown emails (timing)     */
+    const char *dummy_hash;     /* verified for unknown emails (timing);
+                                   NULL when no server serves mod_tasks    */
     /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
      * host without its own inherits the main server's list). */
     apr_array_header_t *issuers;
@@ -91,14 +96,32 @@ const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
                                char *const argv[]);
 const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on);
-/* Start-up checks of s's own directives; returns an error or NULL. */
-const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s);
+/* The record of the server a directive is set in, noting the directive
+ * there (tasks_srv_cfg.directive); every Tasks* directive calls it. */
+tasks_srv_cfg *tasks_srv_cmd(cmd_parms *cmd);
+/* Start-up checks of the directives of s, a server that serves mod_tasks
+ * (why: how, from tasks_serves); returns an error or NULL. */
+const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s, const char *why);
 tasks_srv_cfg *tasks_srv(const server_rec *s);
+/* May mod_tasks answer requests of this server: it has a signing key and
+ * start-up prepared it. Not so: its handler declines (TASKS0003). */
+int tasks_srv_ready(const server_rec *s);
 tasks_dir_cfg *tasks_dir(const request_rec *r);
 /* Effective values with defaults applied. */
 int tasks_dir_signup(const tasks_dir_cfg *d);
 apr_off_t tasks_dir_max_body(const tasks_dir_cfg *d);
 int tasks_dir_trust_remote_user(const tasks_dir_cfg *d);
+
+/* serving.c - which servers serve mod_tasks (the rule is there and in
+ * README, "Configuration"). Worked out after the virtual hosts are merged
+ * (post_config, test_config): server_rec * -> why it serves (for
+ * messages); servers that do not serve are absent. */
+apr_hash_t *tasks_servers_serving(apr_pool_t *p, server_rec *main_server);
+/* Why s serves mod_tasks, or NULL when it does not. */
+const char *tasks_serves(apr_hash_t *serving, const server_rec *s);
+/* For messages: "the main server NAME[:PORT]", "the virtual host
+ * NAME[:PORT] (<VirtualHost ADDRESSES> at FILE:LINE)". */
+const char *tasks_server_name(apr_pool_t *p, const server_rec *s);
 
 /* issuers.c - trusted external issuers (TasksJWTTrustIssuer): their JWKS,
  * loaded at start-up and re-fetched (URLs) when an unknown kid arrives. */
