@@ -33,7 +33,7 @@ int tasks_handle_health(request_rec *r)
                                "\"database\":\"unavailable\"" VERSION_MEMBER);
     }
     return tasks_send_json(r, HTTP_OK, "{\"status\":\"ok\",\"database\":\"ok\","
-                           "\"schema\":\"current\"" VERSION_MEMBER);
+                           "\"schema\":\"ok\"" VERSION_MEMBER);
 }
 
 int tasks_handle_openapi(request_rec *r)
