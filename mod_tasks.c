@@ -11,9 +11,11 @@
 #include <apr_strings.h>
 #include <apr_escape.h>
 #include <apr_hash.h>
+#include <mod_status.h>
 
 #include "tasks/core/password.h"
 #include "tasks/core/version.h"
+#include "tasks/httpd/counters.h"
 #include "tasks/httpd/module.h"
 
 extern module AP_MODULE_DECLARE_DATA dbd_module;
@@ -182,6 +184,8 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
     }
     ap_add_version_component(pconf, "mod_tasks/" TASKS_VERSION);
+    if (!tasks_counters_post_config(pconf, s))
+        return HTTP_INTERNAL_SERVER_ERROR;
     /* Issuers are set by a Tasks* directive, which makes its server serve. */
     if (!tasks_issuers_post_config(pconf, ptemp, s))
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -224,6 +228,11 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_check_access(tasks_auth_hook, NULL, NULL, APR_HOOK_MIDDLE,
                          AP_AUTH_INTERNAL_PER_URI);
     ap_hook_handler(tasks_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(tasks_counters_log_transaction, NULL, NULL,
+                            APR_HOOK_MIDDLE);
+    /* Shown by mod_status when it is loaded; otherwise kept unseen. */
+    APR_OPTIONAL_HOOK(ap, status_hook, tasks_counters_status, NULL, NULL,
+                      APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(tasks) = {

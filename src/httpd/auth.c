@@ -25,6 +25,7 @@
 #include <apr_lib.h>
 
 #include "tasks/core/token.h"
+#include "tasks/httpd/counters.h"
 #include "tasks/httpd/module.h"
 #include "tasks/service/account_service.h"
 
@@ -179,6 +180,8 @@ static int external_token(request_rec *r, tasks_issuer *is, const char *token)
 
     st = tasks_issuer_verify(r, is, token, &claims);
     if (st != TASKS_TOKEN_OK) {
+        tasks_count_token(r->server, st);
+        tasks_req_get(r)->token_refused = 1;
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "TASKS0203: token of %s "
                       "refused: %s", iss, tasks_token_status_text(st));
         return unauthorized(r, 1, "the token is invalid or expired");
@@ -232,6 +235,8 @@ int tasks_auth_hook(request_rec *r)
     sc = tasks_srv(r->server);
     st = tasks_token_verify(r->pool, &sc->token, token, r->request_time, &claims);
     if (st != TASKS_TOKEN_OK) {
+        tasks_count_token(r->server, st);
+        tasks_req_get(r)->token_refused = 1;
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "TASKS0201: token "
                       "refused: %s", tasks_token_status_text(st));
         return unauthorized(r, 1, "the token is invalid or expired");

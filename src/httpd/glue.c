@@ -11,6 +11,7 @@
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 
+#include "tasks/httpd/counters.h"
 #include "tasks/httpd/module.h"
 #include "tasks/store/store.h"
 
@@ -98,11 +99,17 @@ tasks_db *tasks_req_db(request_rec *r)
     tasks_service *s = tasks_req_service(r);
     tasks_req *rq = tasks_req_get(r);
     tasks_srv_cfg *sc;
+    apr_time_t waited;
     ap_dbd_t *dbd;
 
     if (s->db)
         return s->db;
+    waited = apr_time_now();
     dbd = ap_dbd_acquire(r);
+    waited = apr_time_now() - waited;
+    tasks_count(r->server, TASKS_COUNT_DB_ACQUIRES);
+    tasks_count_add(r->server, TASKS_COUNT_DB_WAIT_US,
+                    waited > 0 ? (apr_uint64_t)waited : 0);
     if (!dbd) {
         rq->db_rc = TASKS_DB_UNAVAILABLE;
         log_limited(r, APLOG_WARNING, "TASKS0103: no database connection "

@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 #include <apr_buckets.h>
 
+#include "tasks/httpd/counters.h"
 #include "tasks/httpd/module.h"
 #include "tasks/core/problem.h"
 
@@ -188,6 +189,12 @@ int tasks_send_result(request_rec *r, const tasks_result *res)
 
     if (o >= sizeof(outcomes) / sizeof(outcomes[0]))
         o = TASKS_FAILED;
+    if (o == TASKS_UNAVAILABLE)
+        tasks_count(r->server, TASKS_COUNT_DB_UNAVAILABLE);
+    /* A token that verified but no longer stands (counted here: the
+     * hook counts the ones it refused itself). */
+    if (o == TASKS_DENIED && !tasks_req_get(r)->token_refused)
+        tasks_count(r->server, TASKS_COUNT_TOKEN_REVOKED);
     if (outcomes[o].header)
         apr_table_setn(r->err_headers_out, outcomes[o].header,
                        outcomes[o].value ? outcomes[o].value

@@ -44,6 +44,7 @@
 #include <curl/curl.h>
 
 #include "tasks/core/jwks.h"
+#include "tasks/httpd/counters.h"
 #include "tasks/httpd/module.h"
 
 APLOG_USE_MODULE(tasks);
@@ -561,6 +562,7 @@ static void refetch(apr_pool_t *p, server_rec *s, tasks_issuer *is)
 
     is->last_fetch = apr_time_now();
     ks = fetch_jwks(p, is->url, &err, &doc, &doc_len);
+    tasks_count(s, ks ? TASKS_COUNT_JWKS_FETCHED : TASKS_COUNT_JWKS_FAILED);
     if (ks == NULL) {
         if (!is->failing)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "TASKS0401: JWKS of "

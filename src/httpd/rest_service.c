@@ -6,6 +6,7 @@
 #include <http_protocol.h>
 
 #include "tasks/core/version.h"
+#include "tasks/httpd/counters.h"
 #include "tasks/httpd/module.h"
 #include "tasks/store/store.h"
 
@@ -27,6 +28,7 @@ int tasks_handle_health(request_rec *r)
                                "\"ok\",\"schema\":\"behind\"" VERSION_MEMBER);
     }
     if (!db || tasks_db_ping(db) != TASKS_DB_OK) {
+        tasks_count(r->server, TASKS_COUNT_DB_UNAVAILABLE);
         apr_table_setn(r->err_headers_out, "Retry-After", "2");
         return tasks_send_json(r, HTTP_SERVICE_UNAVAILABLE,
                                "{\"status\":\"unavailable\","

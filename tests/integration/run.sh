@@ -84,6 +84,13 @@ chmod 644 "$SERVICE_DIR/htpasswd"
 # port (a virtual host) with tight login throttling and signup disabled.
 cat > "$STACK_DIR/extra.conf" <<CONF
 TasksCORSAllowOrigin https://app.example.org http://localhost:3000
+# The module's counters, as an operator reads them (test_counters.c).
+LoadModule status_module modules/mod_status.so
+LoadModule authz_host_module modules/mod_authz_host.so
+<Location "/server-status">
+    SetHandler server-status
+    Require ip 127.0.0.1
+</Location>
 Listen 127.0.0.1:$PORT2
 <VirtualHost 127.0.0.1:$PORT2>
     TasksLoginThrottle 3 60 6

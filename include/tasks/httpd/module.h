@@ -44,6 +44,7 @@ typedef struct {
     apr_uint32_t *outage_logged_at;
     apr_uint32_t *outage_skipped;
     apr_uint32_t *schema_warned;  /* TASKS0110 was logged by this child   */
+    apr_uint64_t *counters;     /* shared by every child (counters.h)      */
     const char *dummy_hash;     /* verified for unknown emails (timing);
                                    NULL when no server serves mod_tasks    */
     /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
@@ -73,6 +74,7 @@ typedef struct {
     const char *token;          /* the caller's own token                   */
     tasks_service *service;     /* created on first use (glue.c)           */
     tasks_db_rc db_rc;          /* how opening the store went              */
+    int token_refused;          /* counted as a token refusal (auth.c)     */
     const char *identity;       /* NULL: our own token; else the external
                                    issuer ("apache:<AuthName>" for a user
                                    Apache authenticated)                   */
