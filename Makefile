@@ -94,8 +94,10 @@ unit: deps-test build/unit_tests
 	  ./build/unit_tests
 
 # Arrows point down: no file includes a header of a layer above its own.
+# and every log tag is unique and documented.
 layers:
 	@scripts/check-layers.sh
+	@scripts/check-log-tags.sh
 
 # Service tests: the services and the store with apr_dbd directly (no
 # httpd) against a private PostgreSQL, under ASan + UBSan.

@@ -33,7 +33,7 @@ void tasks_dbd_register(server_rec *s)
  * every request would log one, so each child logs them at most once per
  * OUTAGE_LOG_INTERVAL seconds and says how many it left out. */
 static const char *const outage_tags[] = {
-    "TASKS0103:", "TASKS0104:", "TASKS0107:", "TASKS0109:"
+    "TASKS0103", "TASKS0104", "TASKS0107", "TASKS0109"
 };
 #define OUTAGE_LOG_INTERVAL 5
 
@@ -42,7 +42,8 @@ static int is_outage(const char *message)
     size_t i;
 
     for (i = 0; i < sizeof(outage_tags) / sizeof(outage_tags[0]); i++)
-        if (!strncmp(message, outage_tags[i], strlen(outage_tags[i])))
+        if (!strncmp(message, outage_tags[i], strlen(outage_tags[i]))
+            && message[strlen(outage_tags[i])] == ':')
             return 1;
     return 0;
 }
