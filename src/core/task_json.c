@@ -126,31 +126,14 @@ void tasks_text_append(tasks_text *t, const char *s, apr_size_t n)
 #define APPEND_LIT(t, lit) text_put((t), (lit), sizeof(lit) - 1)
 
 /* Promise: the length of the strict UTF-8 sequence at u (no overlongs,
- * surrogates or code points above U+10FFFF, as jansson checks), else -1. */
+ * surrogates or code points above U+10FFFF, as jansson checks), else -1.
+ * Never reads past a NUL: the NUL is not a continuation byte, and the
+ * decoder stops at the first byte that is not one. */
 static int utf8_seq(const unsigned char *u)
 {
-    /* Stops at the first non-continuation byte: never reads past a NUL. */
-    unsigned c = u[0], v, min;
-    int n, i;
+    unsigned cp;
 
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2; v = c & 0x1f; min = 0x80;
-    }
-    else if (c >= 0xe0 && c <= 0xef) {
-        n = 3; v = c & 0x0f; min = 0x800;
-    }
-    else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4; v = c & 0x07; min = 0x10000;
-    }
-    else {
-        return -1;
-    }
-    for (i = 1; i < n; i++) {
-        if ((u[i] & 0xc0) != 0x80)
-            return -1;
-        v = v << 6 | (u[i] & 0x3f);
-    }
-    return v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? -1 : n;
+    return tasks_utf8_decode(u, 4, &cp);
 }
 
 /* Promise: jansson 2.14's escape for c ('"', '\\' or below 0x20): \" \\ \b

@@ -11,7 +11,7 @@
  * bytes it used, or -1 when they do not start a valid UTF-8 sequence: stray
  * continuation bytes, truncated sequences, overlong forms, UTF-16 surrogates
  * and anything above U+10FFFF are all refused (RFC 3629). */
-static int utf8_decode(const unsigned char *s, apr_size_t len, unsigned *cp)
+int tasks_utf8_decode(const unsigned char *s, apr_size_t len, unsigned *cp)
 {
     unsigned c = s[0], v, min;
     int n, i;
@@ -55,7 +55,7 @@ long tasks_utf8_length(const char *s, apr_size_t len)
     unsigned cp;
 
     while (i < len) {
-        int n = utf8_decode(u + i, len - i, &cp);
+        int n = tasks_utf8_decode(u + i, len - i, &cp);
         if (n < 0)
             return -1;
         i += (apr_size_t)n;
@@ -89,7 +89,7 @@ const char *tasks_trim(apr_pool_t *p, const char *s)
     /* One forward pass: a backward scan would have to guess where a
      * sequence starts, which invalid input makes ambiguous. */
     while (i < len) {
-        int n = utf8_decode(u + i, len - i, &cp);
+        int n = tasks_utf8_decode(u + i, len - i, &cp);
         int space = n > 0 && is_white_space(cp);
         if (n < 0)
             n = 1;
@@ -271,7 +271,7 @@ const char *tasks_email_normalize(apr_pool_t *p, const char *s)
         return NULL;
     u = (const unsigned char *)t;
     for (i = 0; i < len; i += n) {
-        int r = utf8_decode(u + i, len - i, &cp);
+        int r = tasks_utf8_decode(u + i, len - i, &cp);
         if (r < 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
             || is_white_space(cp) || cp == 0x2028 || cp == 0x2029)
             return NULL;

@@ -4,6 +4,12 @@
 
 #include <apr_pools.h>
 
+/* Decode one code point of the len bytes at s into *cp: the number of
+ * bytes it used, or -1 when they do not start a strict UTF-8 sequence
+ * (stray continuation bytes, truncation, overlongs, surrogates, above
+ * U+10FFFF). Stops at the first byte that is not a continuation byte. */
+int tasks_utf8_decode(const unsigned char *s, apr_size_t len, unsigned *cp);
+
 /* Number of Unicode code points in a valid UTF-8 string of len bytes, or -1
  * when the bytes are not valid UTF-8 (overlongs, surrogates, > U+10FFFF). */
 long tasks_utf8_length(const char *s, apr_size_t len);
