@@ -6,6 +6,9 @@ APXS        ?= apxs
 PGBIN       ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 RUN_DIR     ?= $(CURDIR)/.run
 DATABASE_URL ?=
+# The runtime role (the user in DBDParams) that make migrate grants
+# sql/grants.sql to; empty: no grants.
+GRANT_TO    ?=
 
 # Debian packages, by what needs them: building the module needs only the
 # first set; `make run` adds the stack; the tests and the benchmark add
@@ -119,8 +122,8 @@ run: deps-run build
 	PGBIN=$(PGBIN) PORT=$(PORT) RUN_DIR=$(RUN_DIR) scripts/stack.sh run
 
 migrate: deps-run
-	@[ -n "$(DATABASE_URL)" ] || { echo "usage: make migrate DATABASE_URL=postgresql://..." >&2; exit 2; }
-	scripts/migrate.sh "$(DATABASE_URL)"
+	@[ -n "$(DATABASE_URL)" ] || { echo "usage: make migrate DATABASE_URL=postgresql://... [GRANT_TO=role]" >&2; exit 2; }
+	scripts/migrate.sh $(if $(GRANT_TO),--grant-to "$(GRANT_TO)") "$(DATABASE_URL)"
 
 bench: deps-bench build
 	PGBIN=$(PGBIN) tests/bench/run.sh

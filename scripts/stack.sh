@@ -68,8 +68,19 @@ pg_root() {
     echo "$dir"
 }
 
+# The roles of the private cluster, as the README's "Database and
+# migrations" sets them up for production: "tasks", initdb's superuser, is
+# the administrator (the tests and the benchmark seed and inspect as it);
+# tasks_owner owns the database and every object of the schema and runs
+# the migrations; tasks_app is the role httpd connects as: no superuser,
+# owns nothing, holds only sql/grants.sql's privileges, and logs in with a
+# password (scram-sha-256, the pg_hba.conf line of the README). The others
+# are trusted: the cluster listens on a Unix socket of its folder only.
+OWNER_ROLE=tasks_owner
+APP_ROLE=tasks_app
+
 pg_up() {
-    local dir=$1 base data sock port
+    local dir=$1 base data sock port pw
     mkdir -p "$dir"
     base=$(pg_root "$dir")
     data=$base/pg
@@ -86,6 +97,17 @@ pg_up() {
         as_pg "$PGBIN/initdb" -D "$data" -U tasks --auth=trust --encoding=UTF8 \
             --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     fi
+    as_pg tee "$data/pg_hba.conf" >/dev/null <<HBA
+# Written by scripts/stack.sh at every start. The runtime role as in
+# production (README, "Database and migrations"); the rest trusted.
+local   tasks   $APP_ROLE   scram-sha-256
+local   all     $APP_ROLE   reject
+local   all     all         trust
+HBA
+    # The runtime role's password: made once, kept with the stack (httpd
+    # keeps using it across restarts of PostgreSQL).
+    [ -s "$dir/db.password" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/db.password")
+    pw=$(cat "$dir/db.password")
     as_pg mkdir -p "$sock"
     chmod 755 "$sock" 2>/dev/null || as_pg chmod 755 "$sock"
     # Unix socket only: nothing listens on the network.
@@ -93,12 +115,50 @@ pg_up() {
         -o "-c listen_addresses='' -c unix_socket_directories='$sock' -p $port -c max_connections=200 ${PG_OPTS:-}" >/dev/null ||
         { tail -20 "$base/postgres.log" >&2; die "PostgreSQL did not start"; }
     # Clients connect over the socket (trust for the private cluster), so
-    # they need not run as postgres.
-    "$PGBIN/psql" -X -q -h "$sock" -p "$port" -U tasks -d postgres -tAc \
-        "SELECT 1 FROM pg_database WHERE datname = 'tasks'" | grep -q 1 ||
-        "$PGBIN/psql" -X -q -h "$sock" -p "$port" -U tasks -d postgres -c "CREATE DATABASE tasks"
-    PATH="$PGBIN:$PATH" "$ROOT/scripts/migrate.sh" "postgresql:///tasks?host=$sock&port=$port&user=tasks" >/dev/null
-    printf 'PGHOST=%s\nPGPORT=%s\nPGUSER=tasks\nPGDATABASE=tasks\n' "$sock" "$port" > "$dir/pg.env"
+    # they need not run as postgres. The roles and the database, as the
+    # README's commands make them; a database made before the two roles
+    # (everything owned by the superuser) is handed to the owner.
+    "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U tasks -d postgres \
+        -v owner="$OWNER_ROLE" -v app="$APP_ROLE" -v pw="$pw" >/dev/null <<'SQL' || die "cannot set up the roles and the database"
+SELECT format('CREATE ROLE %I LOGIN', :'owner')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('CREATE ROLE %I LOGIN', :'app')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \gexec
+ALTER ROLE :"app" PASSWORD :'pw';
+SELECT format('CREATE DATABASE tasks OWNER %I ENCODING ''UTF8'' LOCALE ''C.UTF-8'' TEMPLATE template0', :'owner')
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'tasks') \gexec
+ALTER DATABASE tasks OWNER TO :"owner";
+REVOKE ALL ON DATABASE tasks FROM PUBLIC;
+\connect tasks
+SELECT set_config('stack.owner', :'owner', false) \g /dev/null
+DO $$
+DECLARE
+    cmd text;
+BEGIN
+    FOR cmd IN
+        SELECT format('ALTER %s %s OWNER TO %I', CASE c.relkind WHEN 'S' THEN 'SEQUENCE'
+                      WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.oid::regclass,
+                      current_setting('stack.owner'))
+          FROM pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relowner = 'tasks'::regrole
+           AND c.relkind IN ('r', 'p', 'v', 'S')
+           -- a table's identity or serial sequence follows its table
+           AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                           AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+        UNION ALL
+        SELECT format('ALTER FUNCTION %s OWNER TO %I', p.oid::regprocedure,
+                      current_setting('stack.owner'))
+          FROM pg_proc p
+         WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = 'tasks'::regrole
+    LOOP
+        EXECUTE cmd;
+    END LOOP;
+END $$;
+SQL
+    PATH="$PGBIN:$PATH" "$ROOT/scripts/migrate.sh" --grant-to "$APP_ROLE" \
+        "postgresql:///tasks?host=$sock&port=$port&user=$OWNER_ROLE" >/dev/null
+    printf 'PGHOST=%s\nPGPORT=%s\nPGUSER=tasks\nPGDATABASE=tasks\nTASKS_DB_OWNER=%s\nTASKS_DB_USER=%s\nTASKS_DB_PASSWORD=%s\n' \
+        "$sock" "$port" "$OWNER_ROLE" "$APP_ROLE" "$pw" > "$dir/pg.env"
 }
 
 pg_down() {
@@ -125,9 +185,10 @@ httpd_up() {
     fi
     local extra=""
     [ -n "${EXTRA_CONF:-}" ] && extra=$(cat "$EXTRA_CONF")
+    # httpd connects as the runtime role (TASKS_DB_USER of pg.env).
     ROOT="$ROOT" RUN="$dir" HTDOCS="$htdocs" PORT="$port" PGHOST="$PGHOST" PGPORT="$PGPORT" USERS="$user" EXTRA="$extra" \
-        MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" \
-        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|MODULE)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
+        DBUSER="$TASKS_DB_USER" DBPASSWORD="$TASKS_DB_PASSWORD" MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" \
+        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|DBUSER|DBPASSWORD|MODULE)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
         "$ROOT/conf/httpd.conf.in" > "$dir/httpd.conf"
     port_in_use "$port" && die "port $port is already in use"
     "$APACHE" -f "$dir/httpd.conf" -k start || { tail -20 "$dir/error.log" >&2 2>/dev/null; die "httpd did not start"; }

@@ -124,7 +124,9 @@ tasks_db *tasks_req_db(request_rec *r)
         && apr_atomic_xchg32(sc->schema_warned, 1) == 0)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "TASKS0110: the database "
                       "schema is behind this module: migration %s is not "
-                      "applied; run the migrations (make migrate). Requests "
+                      "applied (or DBDParams' user may not read "
+                      "schema_migrations); run the migrations with the "
+                      "grants (make migrate GRANT_TO=<that user>). Requests "
                       "get 503 until then", tasks_store_schema_version());
     return s->db;
 }

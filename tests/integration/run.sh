@@ -212,7 +212,7 @@ site_conf plain "$PLAIN_PORT" > "$STACK_DIR/plain.conf"
 LoadModule tasks_module $ROOT/.libs/mod_tasks.so
 Listen 127.0.0.1:$SERVING_PORT
 <VirtualHost 127.0.0.1:$SERVING_PORT>
-    DBDParams "host=$PGHOST port=$PGPORT dbname=tasks user=tasks connect_timeout=2"
+    DBDParams "host=$PGHOST port=$PGPORT dbname=tasks user=$TASKS_DB_USER password=$TASKS_DB_PASSWORD connect_timeout=2"
     DBDPersist On
     TasksJWTSecretFile $STACK_DIR/jwt.secret
     <Location "/api">

@@ -15,5 +15,7 @@ Suite *proxy_suite(void);
 void harmless_tcases(Suite *s);
 /* The foundation suite's cases of test_counters.c. */
 void counters_tcases(Suite *s);
+/* The foundation suite's cases of test_database.c. */
+void database_tcases(Suite *s);
 
 #endif

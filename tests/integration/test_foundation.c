@@ -340,14 +340,17 @@ END_TEST
 
 /* make migrate applies nothing twice: a second run against the stack's
  * database (already migrated by the stack) leaves schema_migrations as it
- * was and succeeds. */
+ * was and succeeds. Run as the README says: as the owner role, granting
+ * the runtime role its privileges again (test_database.c checks them
+ * afterwards). */
 START_TEST(migrations_are_idempotent)
 {
     const char *dir = getenv("STACK_DIR");
     char *count = fmt(". %s/pg.env; psql -X -At -h $PGHOST -p $PGPORT -U tasks -d tasks "
                       "-c 'SELECT count(*) FROM schema_migrations' > %s/mig.count", dir, dir);
     char *migrate = fmt(". %s/pg.env; make -s -C %s migrate "
-                        "DATABASE_URL=\"postgresql:///tasks?host=$PGHOST&port=$PGPORT&user=tasks\" "
+                        "DATABASE_URL=\"postgresql:///tasks?host=$PGHOST&port=$PGPORT&user=$TASKS_DB_OWNER\" "
+                        "GRANT_TO=\"$TASKS_DB_USER\" "
                         "> %s/mig.out 2>&1", dir, getenv("TASKS_ROOT"), dir);
     char *path = fmt("%s/mig.count", dir);
     char before[32] = "", after[32] = "";
@@ -399,5 +402,6 @@ Suite *foundation_suite(void)
     suite_add_tcase(s, config);
     harmless_tcases(s);     /* test_harmless.c */
     counters_tcases(s);     /* test_counters.c */
+    database_tcases(s);     /* test_database.c */
     return s;
 }

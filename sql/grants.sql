@@ -1,0 +1,56 @@
+-- grants.sql: the privileges of the runtime role (the user in DBDParams),
+-- exactly what the module's statements (src/store/statements.c) need.
+-- Not a migration: scripts/migrate.sh --grant-to ROLE (make migrate
+-- GRANT_TO=ROLE) runs it after the migrations, on every run, as the owner
+-- of the schema's objects, in one transaction with psql's variable "role"
+-- set. It first revokes everything the owner had granted the role, so
+-- the role ends with exactly what is below, whatever it had before; it is
+-- safe to run again, also while httpd is serving (the privileges change
+-- at commit, all at once).
+--
+-- Why a script and not ALTER DEFAULT PRIVILEGES: default privileges would
+-- give every later table the same broad set (and would not cover
+-- task_counts' read-only grant nor users' one updatable column), while
+-- this list is the least each table needs. A migration that adds a table
+-- (or a statement that needs another privilege) adds its line here, and
+-- to the expected list of the integration test
+-- runtime_role_has_exactly_its_privileges (tests/integration/
+-- test_foundation.c), which fails until both agree.
+--
+-- No sequence privileges: task ids come from an identity column
+-- (tasks.id), which takes its next value without USAGE, and user ids from
+-- gen_random_uuid(). (A column with DEFAULT nextval() would need USAGE on
+-- its sequence.) task_counts is only read: its triggers write it as its
+-- owner (sql/005_task_counts_as_owner.sql).
+
+SELECT pg_advisory_xact_lock(7310585) \g /dev/null
+
+-- Start from nothing (of what the owner granted; PUBLIC's privileges are
+-- the database's: see the README's commands).
+SELECT format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM %I', current_schema(), :'role') \gexec
+SELECT format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM %I', current_schema(), :'role') \gexec
+SELECT format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA %I FROM %I', current_schema(), :'role') \gexec
+SELECT format('REVOKE ALL ON SCHEMA %I FROM %I', current_schema(), :'role') \gexec
+SELECT format('REVOKE ALL ON DATABASE %I FROM %I', current_database(), :'role') \gexec
+
+-- Connect (PUBLIC may not: REVOKE ALL ON DATABASE ... FROM PUBLIC) and
+-- see the schema's objects.
+SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'role') \gexec
+SELECT format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), :'role') \gexec
+
+-- Accounts: signup and first sight of an external identity insert; a
+-- login re-hashes a weak password (that column only); nothing deletes.
+GRANT SELECT, INSERT ON users TO :"role";
+GRANT UPDATE (password_hash) ON users TO :"role";
+GRANT SELECT, INSERT ON user_identities TO :"role";
+-- Logout; expired entries are deleted by the next logout.
+GRANT SELECT, INSERT, DELETE ON revoked_tokens TO :"role";
+-- Login throttling: attempts recorded, counted, forgotten.
+GRANT SELECT, INSERT, DELETE ON login_failures TO :"role";
+-- The tasks; their counts are kept by triggers.
+GRANT SELECT, INSERT, UPDATE, DELETE ON tasks TO :"role";
+GRANT SELECT ON task_counts TO :"role";
+-- tasks.tags' CHECK constraint calls it (as the inserting role).
+GRANT EXECUTE ON FUNCTION tasks_tags_valid(text[]) TO :"role";
+-- The store checks the schema version once per session.
+GRANT SELECT ON schema_migrations TO :"role";

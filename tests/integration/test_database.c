@@ -1,0 +1,181 @@
+/* test_database.c - the least-privileged database role (README, "Database
+ * and migrations"): httpd connects as a runtime role that is no
+ * superuser, owns nothing and holds exactly the privileges of
+ * sql/grants.sql, while the schema belongs to an owner role (no superuser
+ * either) that runs the migrations. Every other suite runs through that
+ * role, which shows that these privileges are enough; this one shows that
+ * they are no more. Part of the foundation suite. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "suites.h"
+
+/* The user= of the stack's DBDParams, as httpd got it (the generated
+ * httpd.conf's TASKS_DBD_PARAMS). */
+static char *dbd_user(void)
+{
+    char *path = fmt("%s/httpd.conf", getenv("STACK_DIR"));
+    char *conf = read_text(path), *line, *user, *end;
+
+    ck_assert_msg(conf != NULL, "cannot read %s", path);
+    line = strstr(conf, "Define TASKS_DBD_PARAMS ");
+    ck_assert_msg(line != NULL, "no TASKS_DBD_PARAMS in %s", path);
+    if ((end = strchr(line, '\n')))
+        *end = '\0';
+    user = strstr(line, " user=");
+    ck_assert_msg(user != NULL, "no user= in %s", line);
+    user += strlen(" user=");
+    end = user + strcspn(user, " \"");
+    user = strndup(user, (size_t)(end - user));
+    free(conf);
+    free(path);
+    return user;
+}
+
+/* Run sql as the cluster's superuser in the stack's database, with psql's
+ * variable u set to user; its output. */
+static char *sql_as_admin(const char *sql, const char *user)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *file = fmt("%s/role.sql", dir), *out = fmt("%s/role.out", dir), *cmd, *text;
+    FILE *f = fopen(file, "w");
+    int rc;
+
+    ck_assert_ptr_nonnull(f);
+    fputs(sql, f);
+    fclose(f);
+    cmd = fmt(". %s/pg.env; psql -X -q -At -v ON_ERROR_STOP=1 -h \"$PGHOST\" -p \"$PGPORT\""
+              " -U tasks -d tasks -v u='%s' -f %s > %s 2>&1", dir, user, file, out);
+    rc = system(cmd);
+    text = read_text(out);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(rc == 0, "psql failed: %s", text);
+    free(cmd);
+    free(file);
+    free(out);
+    return text;
+}
+
+/* What the role is, and which objects it owns anywhere in the cluster
+ * (every ownership by an ordinary role is recorded in pg_shdepend). */
+static const char role_sql[] =
+    "SELECT format('superuser=%s createdb=%s createrole=%s replication=%s "
+    "bypassrls=%s login=%s member_of=%s owns=%s', r.rolsuper, r.rolcreatedb,"
+    " r.rolcreaterole, r.rolreplication, r.rolbypassrls, r.rolcanlogin,"
+    " (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid),"
+    " (SELECT count(*) FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass"
+    "   AND d.refobjid = r.oid AND d.deptype = 'o'))"
+    " FROM pg_roles r WHERE r.rolname = :'u';\n";
+
+/* Who owns the schema's relations and functions. */
+static const char owners_sql[] =
+    "SELECT DISTINCT format('owner=%s superuser=%s', r.rolname, r.rolsuper)"
+    " FROM (SELECT relowner AS o FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+    "       UNION SELECT proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace) x"
+    " JOIN pg_roles r ON r.oid = x.o;\n";
+
+/* Every privilege the role has on the database, its schemas and the
+ * schema's tables, columns, sequences and functions: the effective ones
+ * (PUBLIC's and any membership's included), as PostgreSQL checks them. */
+static const char privileges_sql[] =
+    "SELECT line FROM ("
+    " SELECT format('database %s %s', d.datname, p) AS line"
+    "   FROM pg_database d, unnest('{CONNECT,CREATE,TEMPORARY}'::text[]) p"
+    "  WHERE d.datname = current_database() AND has_database_privilege(:'u', d.oid, p)"
+    " UNION ALL"
+    " SELECT format('schema %s %s', n.nspname, p)"
+    "   FROM pg_namespace n, unnest('{USAGE,CREATE}'::text[]) p"
+    "  WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
+    "    AND has_schema_privilege(:'u', n.oid, p)"
+    " UNION ALL"
+    " SELECT format('table %s %s', c.relname, p)"
+    "   FROM pg_class c, unnest('{SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER}'::text[]) p"
+    "  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+    "    AND has_table_privilege(:'u', c.oid, p)"
+    " UNION ALL"
+    " SELECT format('column %s.%s %s', c.relname, a.attname, p)"
+    "   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+    "        AND NOT a.attisdropped, unnest('{SELECT,INSERT,UPDATE,REFERENCES}'::text[]) p"
+    "  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+    "    AND has_column_privilege(:'u', c.oid, a.attnum, p)"
+    "    AND NOT has_table_privilege(:'u', c.oid, p)"
+    " UNION ALL"
+    " SELECT format('sequence %s %s', c.relname, p)"
+    "   FROM pg_class c, unnest('{USAGE,SELECT,UPDATE}'::text[]) p"
+    "  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S'"
+    "    AND has_sequence_privilege(:'u', c.oid, p)"
+    " UNION ALL"
+    " SELECT format('function %s EXECUTE', f.oid::regprocedure)"
+    "   FROM pg_proc f WHERE f.pronamespace = 'public'::regnamespace"
+    "    AND has_function_privilege(:'u', f.oid, 'EXECUTE')"
+    ") x ORDER BY line COLLATE \"C\";\n";
+
+/* sql/grants.sql, written out independently: what the statements of
+ * src/store/statements.c need. No sequence (tasks.id is an identity
+ * column), task_counts read only (its triggers write as the owner, sql/
+ * 005), of users only the password hash updatable. */
+static const char expected_privileges[] =
+    "column users.password_hash UPDATE\n"
+    "database tasks CONNECT\n"
+    "function tasks_tags_valid(text[]) EXECUTE\n"
+    "schema public USAGE\n"
+    "table login_failures DELETE\n"
+    "table login_failures INSERT\n"
+    "table login_failures SELECT\n"
+    "table revoked_tokens DELETE\n"
+    "table revoked_tokens INSERT\n"
+    "table revoked_tokens SELECT\n"
+    "table schema_migrations SELECT\n"
+    "table task_counts SELECT\n"
+    "table tasks DELETE\n"
+    "table tasks INSERT\n"
+    "table tasks SELECT\n"
+    "table tasks UPDATE\n"
+    "table user_identities INSERT\n"
+    "table user_identities SELECT\n"
+    "table users INSERT\n"
+    "table users SELECT\n";
+
+START_TEST(runtime_role_has_exactly_its_privileges)
+{
+    char *user = dbd_user(), *out, *token, *line;
+    http_resp *r;
+
+    ck_assert_str_ne(user, "tasks");    /* the cluster's superuser */
+    out = sql_as_admin(role_sql, user);
+    ck_assert_str_eq(out, "superuser=f createdb=f createrole=f replication=f "
+                          "bypassrls=f login=t member_of=0 owns=0\n");
+    free(out);
+    out = sql_as_admin(owners_sql, user);
+    ck_assert_str_eq(out, "owner=tasks_owner superuser=f\n");
+    free(out);
+    out = sql_as_admin(privileges_sql, user);
+    ck_assert_str_eq(out, expected_privileges);
+    free(out);
+
+    /* And httpd's pooled connections are that role's. */
+    token = make_user("dbrole", NULL);
+    r = http_auth("GET", "/api/tasks", token, NULL);
+    ck_assert_status(r, 200);
+    http_free(r);
+    out = sql_as_admin("SELECT DISTINCT usename FROM pg_stat_activity"
+                       " WHERE application_name = 'mod_tasks';\n", user);
+    line = fmt("%s\n", user);
+    ck_assert_str_eq(out, line);
+    free(line);
+    free(out);
+    free(token);
+    free(user);
+}
+END_TEST
+
+void database_tcases(Suite *s)
+{
+    TCase *tc = tcase_create("database role");
+
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, runtime_role_has_exactly_its_privileges);
+    suite_add_tcase(s, tc);
+}
