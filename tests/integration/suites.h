@@ -13,5 +13,7 @@ Suite *types_suite(void);
 Suite *proxy_suite(void);
 /* The foundation suite's cases of test_harmless.c. */
 void harmless_tcases(Suite *s);
+/* The foundation suite's cases of test_keys.c (signing keys, rotation). */
+void keys_tcases(Suite *s);
 
 #endif

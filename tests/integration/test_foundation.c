@@ -398,5 +398,6 @@ Suite *foundation_suite(void)
     tcase_add_test(config, migrations_are_idempotent);
     suite_add_tcase(s, config);
     harmless_tcases(s);     /* test_harmless.c */
+    keys_tcases(s);         /* test_keys.c */
     return s;
 }
