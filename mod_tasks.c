@@ -21,8 +21,9 @@
 extern module AP_MODULE_DECLARE_DATA dbd_module;
 
 static const command_rec tasks_cmds[] = {
-    AP_INIT_TAKE1("TasksJWTSecretFile", tasks_set_secret_file, NULL, RSRC_CONF,
-                  "file holding the HS256 signing key (at least 32 bytes)"),
+    AP_INIT_TAKE12("TasksJWTSecretFile", tasks_set_secret_file, NULL, RSRC_CONF,
+                   "<file> [kid=<kid>]: an HS256 key (at least 32 bytes); "
+                   "repeatable: the first signs, every one verifies"),
     AP_INIT_TAKE1("TasksJWTLifetime", tasks_set_lifetime, NULL, RSRC_CONF,
                   "lifetime of issued tokens in seconds (default 3600)"),
     AP_INIT_TAKE1("TasksJWTLeeway", tasks_set_leeway, NULL, RSRC_CONF,
@@ -142,7 +143,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     apr_uint32_t *hashing, *outage;
-    apr_hash_t *registered, *serving;
+    apr_hash_t *registered, *serving, *keys_logged;
     const char *dummy;
     unsigned char noise[24];
     server_rec *sp;
@@ -165,6 +166,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     registered = apr_hash_make(ptemp);
+    keys_logged = apr_hash_make(ptemp);
     for (sp = s; sp; sp = sp->next) {
         tasks_srv_cfg *sc = tasks_srv(sp);
         void *dbd_cfg = ap_get_module_config(sp->module_config, &dbd_module);
@@ -175,6 +177,16 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         sc->schema_warned = &outage[2];
         if (!tasks_serves(serving, sp))
             continue;
+        /* Which key signs: once per list of keys (virtual hosts that
+         * inherit the main server's are not named again). */
+        if (!apr_hash_get(keys_logged, &sc->token.keys.keys[0].secret,
+                          sizeof(void *))) {
+            apr_hash_set(keys_logged, &sc->token.keys.keys[0].secret,
+                         sizeof(void *), sp);
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, sp, "TASKS0005: %s %s",
+                         tasks_server_name(ptemp, sp),
+                         tasks_keys_describe(ptemp, sc));
+        }
         /* Virtual hosts without DBD directives share the main server's
          * mod_dbd record: register the statements once per record. */
         if (!apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg))) {

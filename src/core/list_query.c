@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
@@ -440,39 +439,50 @@ const char *tasks_list_query_fingerprint(apr_pool_t *p,
     return tasks_b64url_encode(p, md, FINGERPRINT_BYTES);
 }
 
-/* HMAC-SHA256 over mac_context followed by payload, into md. Returns 0,
- * or -1 when OpenSSL fails or the key is too long for its int length. */
-static int cursor_mac(apr_pool_t *p, const unsigned char *key,
-                      apr_size_t key_len, const char *payload,
-                      unsigned char md[MAC_BYTES])
+/* HMAC-SHA256 with k over mac_context, then kid and a '.' when kid is
+ * not NULL, then payload, into md. Returns 0, or -1 when k is not usable
+ * or OpenSSL fails. A cursor without a kid (made before keys had kids)
+ * was signed over mac_context and payload alone; a payload never holds a
+ * '.', so the two forms can never be taken for one another. */
+static int cursor_mac(apr_pool_t *p, const tasks_key *k, const char *kid,
+                      const char *payload, unsigned char md[MAC_BYTES])
 {
-    static const unsigned char no_key[1] = { 0 };
-    const char *data = apr_pstrcat(p, mac_context, payload, NULL);
-    unsigned int md_len = 0;
+    const char *data = kid ? apr_pstrcat(p, mac_context, kid, ".", payload, NULL)
+                           : apr_pstrcat(p, mac_context, payload, NULL);
 
-    if (key_len > INT_MAX)
-        return -1;
-    /* OpenSSL 3 may refuse a NULL key even with length 0. */
-    if (HMAC(EVP_sha256(), key ? key : no_key, (int)key_len,
-             (const unsigned char *)data, strlen(data), md, &md_len) == NULL
-        || md_len != MAC_BYTES)
-        return -1;
-    return 0;
+    return tasks_key_hmac(k, data, strlen(data), md);
 }
 
-/* See list_query.h. NULL when an argument is missing, a string is not
- * valid UTF-8 (JSON could not carry it) or OpenSSL/jansson fail. */
-const char *tasks_cursor_encode(apr_pool_t *p, const unsigned char *key,
-                                apr_size_t key_len, const char *user_id,
+/* Non-zero when mac (mac_len bytes) is the MAC k makes over kid and
+ * payload; the comparison takes constant time. */
+static int cursor_mac_ok(apr_pool_t *p, const tasks_key *k, const char *kid,
+                         const char *payload, const unsigned char *mac,
+                         apr_size_t mac_len)
+{
+    unsigned char expected[MAC_BYTES];
+    int ok = mac_len == MAC_BYTES && cursor_mac(p, k, kid, payload, expected) == 0
+             && CRYPTO_memcmp(mac, expected, MAC_BYTES) == 0;
+
+    OPENSSL_cleanse(expected, sizeof(expected));
+    return ok;
+}
+
+/* See list_query.h. NULL when an argument is missing, there is no usable
+ * key, a string is not valid UTF-8 (JSON could not carry it) or
+ * OpenSSL/jansson fail. */
+const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
+                                const char *user_id,
                                 const tasks_list_query *q,
                                 const tasks_cursor *c)
 {
     unsigned char md[MAC_BYTES];
-    const char *fp, *payload;
+    const tasks_key *signer = tasks_keyring_signer(keys);
+    const char *fp, *payload, *kid;
     json_t *obj;
     char *json;
 
-    if (user_id == NULL || q == NULL || c == NULL || c->id == NULL)
+    if (signer == NULL || user_id == NULL || q == NULL || c == NULL
+        || c->id == NULL)
         return NULL;
     fp = tasks_list_query_fingerprint(p, q);
     obj = json_pack("{s:s, s:s, s:s?, s:s}", "u", user_id, "f", fp,
@@ -485,39 +495,64 @@ const char *tasks_cursor_encode(apr_pool_t *p, const unsigned char *key,
         return NULL;
     payload = tasks_b64url_encode(p, (const unsigned char *)json, strlen(json));
     free(json);
-    if (cursor_mac(p, key, key_len, payload, md) != 0)
+    kid = tasks_key_kid(p, signer);
+    if (cursor_mac(p, signer, kid, payload, md) != 0)
         return NULL;
-    return apr_pstrcat(p, payload, ".", tasks_b64url_encode(p, md, MAC_BYTES),
-                       NULL);
+    return apr_pstrcat(p, kid, ".", payload, ".",
+                       tasks_b64url_encode(p, md, MAC_BYTES), NULL);
 }
 
 /* See list_query.h. The MAC is checked (in constant time) before the
  * payload is even base64-decoded, so nothing an attacker forges reaches
- * the JSON parser. The payload must be exactly {u, f, v, i}. */
-int tasks_cursor_decode(apr_pool_t *p, const unsigned char *key,
-                        apr_size_t key_len, const char *user_id,
-                        const tasks_list_query *q, const char *text,
-                        tasks_cursor *c)
+ * the JSON parser. "kid.payload.mac" is checked with the key kid names
+ * only; "payload.mac" (a cursor made before keys had kids) with each key
+ * in turn, at most TASKS_KEYS_MAX. The payload must be exactly
+ * {u, f, v, i}. */
+int tasks_cursor_decode(apr_pool_t *p, const tasks_keyring *keys,
+                        const char *user_id, const tasks_list_query *q,
+                        const char *text, tasks_cursor *c)
 {
-    unsigned char expected[MAC_BYTES], *mac, *raw;
+    unsigned char *mac, *raw;
     apr_size_t text_len, mac_len, raw_len;
-    const char *dot, *payload, *u, *f, *i;
+    const char *dot, *dot2, *payload, *kid = NULL, *u, *f, *i;
+    const tasks_key *k;
     json_t *obj, *v;
-    int rc = -1;
+    int rc = -1, n, ok = 0;
 
-    if (text == NULL || user_id == NULL || q == NULL || c == NULL)
+    if (text == NULL || keys == NULL || user_id == NULL || q == NULL
+        || c == NULL)
         return -1;
     text_len = strlen(text);
     if (text_len > CURSOR_MAX_TEXT)
         return -1;
     dot = strchr(text, '.');
-    if (dot == NULL || dot == text || strchr(dot + 1, '.') != NULL)
+    if (dot == NULL || dot == text)
         return -1;
-    payload = apr_pstrmemdup(p, text, (apr_size_t)(dot - text));
+    dot2 = strchr(dot + 1, '.');
+    if (dot2 != NULL) {             /* kid.payload.mac */
+        if (dot2 == dot + 1 || strchr(dot2 + 1, '.') != NULL
+            || !tasks_kid_valid(text, (apr_size_t)(dot - text)))
+            return -1;
+        kid = apr_pstrmemdup(p, text, (apr_size_t)(dot - text));
+        payload = apr_pstrmemdup(p, dot + 1, (apr_size_t)(dot2 - dot - 1));
+        dot = dot2;
+    }
+    else
+        payload = apr_pstrmemdup(p, text, (apr_size_t)(dot - text));
     if (tasks_b64url_decode(p, dot + 1, strlen(dot + 1), &mac, &mac_len) != 0
-        || mac_len != MAC_BYTES
-        || cursor_mac(p, key, key_len, payload, expected) != 0
-        || CRYPTO_memcmp(mac, expected, MAC_BYTES) != 0)
+        || mac_len != MAC_BYTES)
+        return -1;
+    if (kid != NULL) {
+        k = tasks_keyring_find(p, keys, kid, strlen(kid));
+        ok = k != NULL && cursor_mac_ok(p, k, kid, payload, mac, mac_len);
+    }
+    else {
+        for (n = 0; n < keys->n && n < TASKS_KEYS_MAX && !ok; n++)
+            ok = tasks_key_usable(&keys->keys[n])
+                 && cursor_mac_ok(p, &keys->keys[n], NULL, payload, mac,
+                                  mac_len);
+    }
+    if (!ok)
         return -1;
     if (tasks_b64url_decode(p, payload, strlen(payload), &raw, &raw_len) != 0)
         return -1;

@@ -18,10 +18,8 @@
 #include <apr_strings.h>
 #include <jansson.h>
 #include <jwt.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "tasks/core/b64url.h"
@@ -79,7 +77,8 @@ static void to_hex(char *out, const unsigned char *in, apr_size_t len)
 }
 
 /* Issues an HS256 token (see token.h). Refuses (NULL) to sign with a missing
- * or short key rather than hand out forgeable tokens. */
+ * or short key rather than hand out forgeable tokens. The kid goes into
+ * the header, which the signature covers. */
 const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
                               const char *sub, const char *email,
                               apr_time_t now, tasks_claims *claims)
@@ -90,10 +89,10 @@ const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
     jwt_t *jwt = NULL;
     char *enc = NULL;
     const char *out = NULL;
+    const tasks_key *signer;
 
-    if (cfg == NULL || cfg->key == NULL || cfg->key_len < TASKS_SECRET_MIN_LEN
-        || cfg->key_len > INT_MAX || sub == NULL || *sub == '\0'
-        || cfg->lifetime <= 0)
+    if (cfg == NULL || (signer = tasks_keyring_signer(&cfg->keys)) == NULL
+        || sub == NULL || *sub == '\0' || cfg->lifetime <= 0)
         return NULL;
     iat = (long long)apr_time_sec(now);
     /* jwt_add_grant_int takes a long; refuse what would not fit (and a
@@ -108,7 +107,8 @@ const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
     if (jwt_new(&jwt) != 0)
         return NULL;
     /* libjwt copies the key; jwt_free releases that copy. */
-    if (jwt_set_alg(jwt, JWT_ALG_HS256, cfg->key, (int)cfg->key_len) != 0
+    if (jwt_set_alg(jwt, JWT_ALG_HS256, signer->secret, (int)signer->len) != 0
+        || jwt_add_header(jwt, "kid", tasks_key_kid(p, signer)) != 0
         || jwt_add_grant(jwt, "sub", sub) != 0
         || (email != NULL && jwt_add_grant(jwt, "email", email) != 0)
         || jwt_add_grant_int(jwt, "iat", (long)iat) != 0
@@ -164,95 +164,49 @@ static int json_str_is(const json_t *v, const char *s)
 }
 
 /* Checks the decoded header: an object with alg exactly "HS256", typ
- * absent or exactly "JWT", and no "crit" (no extension is understood, so a
- * token that demands one must be refused, RFC 7515 4.1.11). */
-static tasks_token_status check_header(const unsigned char *text, apr_size_t len)
+ * absent or exactly "JWT", no "crit" (no extension is understood, so a
+ * token that demands one must be refused, RFC 7515 4.1.11), and kid
+ * absent or a valid kid string (keys.h), copied to *kid (NULL when
+ * absent). */
+static tasks_token_status check_header(apr_pool_t *p, const unsigned char *text,
+                                       apr_size_t len, const char **kid)
 {
-    json_t *h = load_object(text, len), *typ;
+    json_t *h = load_object(text, len), *typ, *k;
     tasks_token_status st = TASKS_TOKEN_OK;
 
+    *kid = NULL;
     if (h == NULL)
         return TASKS_TOKEN_MALFORMED;
     typ = json_object_get(h, "typ");
+    k = json_object_get(h, "kid");
     if (!json_str_is(json_object_get(h, "alg"), "HS256")
         || (typ != NULL && !json_str_is(typ, "JWT"))
-        || json_object_get(h, "crit") != NULL)
+        || json_object_get(h, "crit") != NULL
+        || (k != NULL && (!json_is_string(k)
+                          || !tasks_kid_valid(json_string_value(k),
+                                              json_string_length(k)))))
         st = TASKS_TOKEN_BAD_ALG;
+    else if (k != NULL)
+        *kid = apr_pstrmemdup(p, json_string_value(k), json_string_length(k));
     json_decref(h);
     return st;
 }
 
-struct tasks_hmac_key {
-    EVP_MAC_CTX *keyed;         /* initialised with the key; only copied */
-};
-
-static apr_status_t hmac_key_cleanup(void *data)
-{
-    EVP_MAC_CTX_free(((tasks_hmac_key *)data)->keyed);
-    return APR_SUCCESS;
-}
-
-/* See token.h. */
-tasks_hmac_key *tasks_hmac_key_make(apr_pool_t *p, const unsigned char *key,
-                                    apr_size_t key_len)
-{
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
-        OSSL_PARAM_construct_end()
-    };
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    tasks_hmac_key *k = apr_pcalloc(p, sizeof(*k));
-
-    if (mac == NULL)
-        return NULL;
-    k->keyed = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac);          /* the context keeps its own reference */
-    if (k->keyed == NULL)
-        return NULL;
-    apr_pool_cleanup_register(p, k, hmac_key_cleanup, apr_pool_cleanup_null);
-    if (!EVP_MAC_init(k->keyed, key, key_len, params))
-        return NULL;
-    return k;
-}
-
-/* HMAC-SHA256 of data with the prepared key into mac (32 bytes); 0 or -1.
- * The prepared context is copied, never used itself, so threads share it. */
-static int hmac_prepared(const tasks_hmac_key *k, const unsigned char *data,
-                         apr_size_t len, unsigned char *mac)
-{
-    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(k->keyed);
-    size_t out = 0;
-    int ok = c != NULL && EVP_MAC_update(c, data, len)
-             && EVP_MAC_final(c, mac, &out, HS256_LEN) && out == HS256_LEN;
-
-    EVP_MAC_CTX_free(c);
-    return ok ? 0 : -1;
-}
-
-/* Checks the HMAC-SHA256 of signing_input against sig in constant time. */
-static tasks_token_status check_signature(const tasks_token_cfg *cfg,
+/* Checks the HMAC-SHA256 of signing_input with k against sig in constant
+ * time. */
+static tasks_token_status check_signature(const tasks_key *k,
                                           const char *signing_input,
                                           apr_size_t input_len,
                                           const unsigned char *sig,
                                           apr_size_t sig_len)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
+    unsigned char mac[HS256_LEN];
     tasks_token_status st = TASKS_TOKEN_BAD_SIGNATURE;
 
     if (sig_len != HS256_LEN)
         return TASKS_TOKEN_BAD_SIGNATURE;
-    if (cfg->prepared) {
-        if (hmac_prepared(cfg->prepared, (const unsigned char *)signing_input,
-                          input_len, mac))
-            return TASKS_TOKEN_BAD_SIGNATURE;
-        mac_len = HS256_LEN;
-    }
-    else if (HMAC(EVP_sha256(), cfg->key, (int)cfg->key_len,
-                  (const unsigned char *)signing_input, input_len, mac,
-                  &mac_len) == NULL)
-        return TASKS_TOKEN_BAD_SIGNATURE;
-    if (mac_len == HS256_LEN && CRYPTO_memcmp(mac, sig, HS256_LEN) == 0)
+    if (tasks_key_hmac(k, signing_input, input_len, mac) == 0
+        && CRYPTO_memcmp(mac, sig, HS256_LEN) == 0)
         st = TASKS_TOKEN_OK;
     OPENSSL_cleanse(mac, sizeof(mac));
     return st;
@@ -394,25 +348,41 @@ tasks_token_status tasks_token_split(apr_pool_t *p, const char *token,
 
 /* Verifies a compact HS256 token (see token.h). Order matters: size, shape
  * and header first, the signature next, and only a signed payload is
- * parsed for claims. A missing or short key fails closed. */
+ * parsed for claims. No usable key fails closed. The key is the one the
+ * (signed) kid names; a token without a kid is tried with each key in
+ * turn, at most TASKS_KEYS_MAX HMACs, each compared in constant time. */
 tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
                                       const char *token, apr_time_t now,
                                       tasks_claims *claims)
 {
     tasks_jws_parts parts;
     tasks_token_status st;
+    const char *kid;
+    const tasks_key *k;
+    int i;
 
     st = tasks_token_split(p, token, &parts);
     if (st != TASKS_TOKEN_OK)
         return st;
-    st = check_header(parts.header, parts.header_len);
+    st = check_header(p, parts.header, parts.header_len, &kid);
     if (st != TASKS_TOKEN_OK)
         return st;
 
-    if (cfg == NULL || cfg->key == NULL || cfg->key_len < TASKS_SECRET_MIN_LEN
-        || cfg->key_len > INT_MAX)
+    if (cfg == NULL || tasks_keyring_signer(&cfg->keys) == NULL)
         return TASKS_TOKEN_BAD_SIGNATURE;
-    st = check_signature(cfg, token, parts.signing_len, parts.sig, parts.sig_len);
+    if (kid != NULL) {
+        if (!(k = tasks_keyring_find(p, &cfg->keys, kid, strlen(kid))))
+            return TASKS_TOKEN_UNKNOWN_KEY;
+        st = check_signature(k, token, parts.signing_len, parts.sig,
+                             parts.sig_len);
+    }
+    else {
+        st = TASKS_TOKEN_BAD_SIGNATURE;
+        for (i = 0; i < cfg->keys.n && i < TASKS_KEYS_MAX
+                    && st != TASKS_TOKEN_OK; i++)
+            st = check_signature(&cfg->keys.keys[i], token, parts.signing_len,
+                                 parts.sig, parts.sig_len);
+    }
     if (st != TASKS_TOKEN_OK)
         return st;
     return tasks_token_check_payload(p, cfg, parts.payload, parts.payload_len,

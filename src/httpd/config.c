@@ -44,11 +44,11 @@ void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
 
     c->directive = add->directive;
 
-    if (!add->secret_file) {
-        c->secret_file = base->secret_file;
-        c->token.key = base->token.key;
-        c->token.key_len = base->token.key_len;
-        c->token.prepared = base->token.prepared;
+    /* The keys come as a whole: a virtual host that lists its own does
+     * not add the main server's to them. */
+    if (!add->token.keys.n) {
+        memcpy(c->secret_files, base->secret_files, sizeof(c->secret_files));
+        c->token.keys = base->token.keys;
     }
     if (!add->lifetime_set)
         c->token.lifetime = base->token.lifetime;
@@ -113,7 +113,7 @@ int tasks_srv_ready(const server_rec *s)
 {
     const tasks_srv_cfg *c = tasks_srv(s);
 
-    return c && c->token.key && c->dummy_hash;
+    return c && tasks_keyring_signer(&c->token.keys) && c->dummy_hash;
 }
 
 tasks_dir_cfg *tasks_dir(const request_rec *r)
@@ -152,20 +152,36 @@ static long parse_long(const char *v, long min, long max)
     return n;
 }
 
-const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path)
+/* TasksJWTSecretFile <file> [kid=<kid>]: one key per line, in order; the
+ * first one signs, every one verifies (README, "Rotating the signing
+ * key"). Read here, by the parent, while it reads the configuration. */
+const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path,
+                                  const char *opt)
 {
     tasks_srv_cfg *c = tasks_srv_cmd(cmd);
     const char *file = ap_server_root_relative(cmd->pool, path);
+    const char *kid = NULL, *why;
     apr_file_t *f;
     apr_finfo_t fi;
     char *buf;
     apr_size_t len;
     apr_status_t rv;
+    int clash;
 
     (void)dc;
     if (!file)
         return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
                             cmd->cmd->name, path);
+    if (opt) {
+        if (strncmp(opt, "kid=", 4))
+            return apr_psprintf(cmd->pool, "%s: '%s' is not kid=<kid>",
+                                cmd->cmd->name, opt);
+        kid = opt + 4;
+    }
+    if (c->token.keys.n >= TASKS_KEYS_MAX)
+        return apr_psprintf(cmd->pool, "%s: '%s': at most %d keys may be "
+                            "listed in one server", cmd->cmd->name, file,
+                            TASKS_KEYS_MAX);
     rv = apr_file_open(&f, file, APR_FOPEN_READ, 0, cmd->pool);
     if (rv != APR_SUCCESS)
         return apr_psprintf(cmd->pool, "%s: cannot read '%s': %pm",
@@ -192,12 +208,14 @@ const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path)
         return apr_psprintf(cmd->pool, "%s: the secret in '%s' is %lu bytes; "
                             "at least %d are required", cmd->cmd->name, file,
                             (unsigned long)len, TASKS_SECRET_MIN_LEN);
-    c->secret_file = file;
-    c->token.key = (const unsigned char *)buf;
-    c->token.key_len = len;
-    if (!(c->token.prepared = tasks_hmac_key_make(cmd->pool, c->token.key, len)))
-        return apr_psprintf(cmd->pool, "%s: OpenSSL cannot prepare an "
-                            "HMAC-SHA256 key", cmd->cmd->name);
+    why = tasks_keyring_add(cmd->pool, &c->token.keys,
+                            (const unsigned char *)buf, len, kid, &clash);
+    if (why)
+        return apr_psprintf(cmd->pool, "%s: '%s': %s%s%s%s", cmd->cmd->name,
+                            file, why, clash >= 0 ? " ('" : "",
+                            clash >= 0 ? c->secret_files[clash] : "",
+                            clash >= 0 ? "')" : "");
+    c->secret_files[c->token.keys.n - 1] = file;
     return NULL;
 }
 
@@ -344,10 +362,29 @@ const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s, const char *why)
 {
     tasks_srv_cfg *c = tasks_srv(s);
 
-    if (!c->token.key || c->token.key_len < TASKS_SECRET_MIN_LEN)
+    if (!tasks_keyring_signer(&c->token.keys))
         return apr_psprintf(p, "TasksJWTSecretFile is required in %s: it "
                             "serves mod_tasks (%s), which will not run "
                             "without a signing key", tasks_server_name(p, s),
                             why);
     return NULL;
+}
+
+/* Promise: see module.h. */
+const char *tasks_keys_describe(apr_pool_t *p, const tasks_srv_cfg *c)
+{
+    const char *text;
+    int i;
+
+    if (!c->token.keys.n)
+        return "no key";
+    text = apr_psprintf(p, "signs with kid %s ('%s')",
+                        tasks_key_kid(p, &c->token.keys.keys[0]),
+                        c->secret_files[0]);
+    for (i = 1; i < c->token.keys.n; i++)
+        text = apr_psprintf(p, "%s%s kid %s ('%s')", text,
+                            i == 1 ? "; also accepts" : ",",
+                            tasks_key_kid(p, &c->token.keys.keys[i]),
+                            c->secret_files[i]);
+    return text;
 }

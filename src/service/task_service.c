@@ -180,15 +180,15 @@ tasks_result tasks_tasks_clear_completed(tasks_service *s,
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 
-/* Promise: see task_service.h. A cursor is signed with the token key and
- * bound to the caller and the query's fingerprint, so a tampered, foreign
- * or other query's cursor is MALFORMED, never a query. */
+/* Promise: see task_service.h. A cursor is signed with the token signing
+ * key (any listed key verifies it) and bound to the caller and the
+ * query's fingerprint, so a tampered, foreign, other query's or retired
+ * key's cursor is MALFORMED, never a query. */
 tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
                               const tasks_list_query *q,
                               tasks_task_page *page)
 {
-    const unsigned char *key = s->token->key;
-    apr_size_t key_len = s->token->key_len;
+    const tasks_keyring *keys = &s->token->keys;
     tasks_cursor cursor, *after = NULL;
     tasks_db *db;
     tasks_db_rc rc;
@@ -197,8 +197,8 @@ tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
     page->total = 0;
     page->next_cursor = NULL;
     if (q->cursor) {
-        if (tasks_cursor_decode(s->pool, key, key_len, who->user_id, q,
-                                q->cursor, &cursor))
+        if (tasks_cursor_decode(s->pool, keys, who->user_id, q, q->cursor,
+                                &cursor))
             return TASKS_RESULT(TASKS_MALFORMED, "invalid query parameter: "
                                 "cursor (it does not belong to this query)");
         after = &cursor;
@@ -216,8 +216,8 @@ tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
         last = &APR_ARRAY_IDX(page->rows, q->limit - 1, tasks_task_row);
         next.value = tasks_row_sort_value(last, q->sort);
         next.id = last->id;
-        page->next_cursor = tasks_cursor_encode(s->pool, key, key_len,
-                                                who->user_id, q, &next);
+        page->next_cursor = tasks_cursor_encode(s->pool, keys, who->user_id,
+                                                q, &next);
     }
     return TASKS_RESULT_DONE;
 }

@@ -41,7 +41,7 @@ git worktree add --detach "$WT" "$rev" >/dev/null 2>&1
 make -C "$WT" .libs/mod_tasks.so >/dev/null
 say "building the token minter"
 cc -std=gnu11 -O2 -Iinclude $(pkg-config --cflags apr-1) -o "$DIR/mint" \
-    "$BENCH/mint.c" src/core/token.c src/core/b64url.c \
+    "$BENCH/mint.c" src/core/token.c src/core/keys.c src/core/b64url.c \
     $(pkg-config --libs apr-1) -ljwt -ljansson -lcrypto
 
 PORT_A=$(scripts/stack.sh free-port)

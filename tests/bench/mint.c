@@ -5,7 +5,7 @@
  *   mint SECRET_FILE LIFETIME_SECONDS < lines "user_id [email]" > lines "user_id token"
  *
  * The key is the secret file's bytes less one trailing newline, like
- * TasksJWTSecretFile. */
+ * TasksJWTSecretFile; the tokens carry its kid, as the module's do. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,7 @@ int main(int argc, char **argv)
     char line[1024];
     size_t n;
     long count = 0;
+    const char *why;
     FILE *f;
 
     if (argc != 3) {
@@ -42,8 +43,10 @@ int main(int argc, char **argv)
     apr_pool_create(&pool, NULL);
     apr_pool_create(&iter, pool);
     memset(&cfg, 0, sizeof(cfg));
-    cfg.key = key;
-    cfg.key_len = n;
+    if ((why = tasks_keyring_add(pool, &cfg.keys, key, n, NULL, NULL))) {
+        fprintf(stderr, "mint: %s: %s\n", argv[1], why);
+        return 1;
+    }
     cfg.lifetime = atol(argv[2]);
     cfg.leeway = 30;
 

@@ -90,7 +90,7 @@ kv() { printf '%s=%s\n' "$1" "$2" >> "$KV"; }
 # ---------------------------------------------------------------- set-up
 say "building the token minter"
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude $(pkg-config --cflags apr-1) \
-    -o "$DIR/mint" "$BENCH/mint.c" src/core/token.c src/core/b64url.c \
+    -o "$DIR/mint" "$BENCH/mint.c" src/core/token.c src/core/keys.c src/core/b64url.c \
     $(pkg-config --libs apr-1) -ljwt -ljansson -lcrypto
 
 PORT=$(scripts/stack.sh free-port)

@@ -212,23 +212,56 @@ static char *b64url(const unsigned char *d, size_t n)
     return out;
 }
 
-char *hs256_token(const char *payload)
+unsigned char *secret_of(const char *path, size_t *len)
 {
-    static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-    char *path = fmt("%s/jwt.secret", getenv("STACK_DIR"));
     FILE *f = fopen(path, "rb");
-    unsigned char key[4096], mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    char *h, *p, *input, *sig, *out;
-    size_t klen;
+    unsigned char *key = malloc(4096);
+    size_t n;
 
     ck_assert_msg(f != NULL, "cannot open %s", path);
-    klen = fread(key, 1, sizeof(key), f);
+    n = fread(key, 1, 4096, f);
     fclose(f);
-    free(path);
-    if (klen && key[klen - 1] == '\n')
-        klen--;
-    h = b64url((const unsigned char *)header, strlen(header));
+    if (n && key[n - 1] == '\n')
+        n--;
+    *len = n;
+    return key;
+}
+
+char *kid_of(const char *secret_path)
+{
+    static const char ctx[] = "tasks-kid:";
+    size_t klen;
+    unsigned char *key = secret_of(secret_path, &klen);
+    unsigned char *in = malloc(sizeof(ctx) - 1 + klen), md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    char *kid;
+
+    memcpy(in, ctx, sizeof(ctx) - 1);
+    memcpy(in + sizeof(ctx) - 1, key, klen);
+    ck_assert_int_eq(EVP_Digest(in, sizeof(ctx) - 1 + klen, md, &md_len,
+                                EVP_sha256(), NULL), 1);
+    kid = b64url(md, 8);
+    free(in);
+    free(key);
+    return kid;
+}
+
+char *hs256_token_signed(const char *secret_path, const char *header,
+                         const char *payload)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE], *key;
+    unsigned int mac_len = 0;
+    char *h, *p, *input, *sig, *out, *kid = NULL, *hdr;
+    size_t klen;
+
+    if (!header) {
+        kid = kid_of(secret_path);
+        hdr = fmt("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", kid);
+    }
+    else
+        hdr = strdup(header);
+    key = secret_of(secret_path, &klen);
+    h = b64url((const unsigned char *)hdr, strlen(hdr));
     p = b64url((const unsigned char *)payload, strlen(payload));
     input = fmt("%s.%s", h, p);
     ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key, (int)klen,
@@ -240,7 +273,50 @@ char *hs256_token(const char *payload)
     free(p);
     free(input);
     free(sig);
+    free(key);
+    free(kid);
+    free(hdr);
     return out;
+}
+
+char *hs256_token(const char *payload)
+{
+    char *path = fmt("%s/jwt.secret", getenv("STACK_DIR"));
+    char *out = hs256_token_signed(path, NULL, payload);
+
+    free(path);
+    return out;
+}
+
+char *token_kid(const char *token)
+{
+    const char *dot = strchr(token, '.');
+    unsigned char *raw;
+    int n, pad;
+    char *b64;
+    json_t *h;
+    char *kid = NULL;
+    size_t len, i;
+
+    ck_assert_ptr_nonnull(dot);
+    len = (size_t)(dot - token);
+    pad = (int)((4 - len % 4) % 4);
+    b64 = malloc(len + (size_t)pad + 1);
+    for (i = 0; i < len; i++)
+        b64[i] = token[i] == '-' ? '+' : token[i] == '_' ? '/' : token[i];
+    memset(b64 + len, '=', (size_t)pad);
+    b64[len + (size_t)pad] = '\0';
+    raw = malloc(len + 4);
+    n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)strlen(b64));
+    ck_assert_int_ge(n, 0);
+    h = json_loadb((const char *)raw, (size_t)n - (size_t)pad, 0, NULL);
+    ck_assert_msg(h != NULL, "the header of %s is not JSON", token);
+    if (json_is_string(json_object_get(h, "kid")))
+        kid = strdup(json_string_value(json_object_get(h, "kid")));
+    json_decref(h);
+    free(raw);
+    free(b64);
+    return kid;
 }
 
 const char *http_header(const http_resp *r, const char *name)

@@ -44,8 +44,20 @@ long http_raw(const char *head, const char *const *chunks, size_t nchunks,
 
 /* A compact JWS (HS256) over the JSON text payload, signed with the
  * stack's secret ($STACK_DIR/jwt.secret less one trailing newline), as
- * the module signs its own tokens; malloc'd. */
+ * the module signs its own tokens (its kid in the header); malloc'd. */
 char *hs256_token(const char *payload);
+/* The same with the key in secret_path and the JSON text header (NULL:
+ * {"alg":"HS256","typ":"JWT","kid":<the key's kid>}). */
+char *hs256_token_signed(const char *secret_path, const char *header,
+                         const char *payload);
+/* The bytes of a secret file less one trailing newline, as
+ * TasksJWTSecretFile reads them (malloc'd, *len set). */
+unsigned char *secret_of(const char *path, size_t *len);
+/* The kid the module derives for the key in secret_path, computed here
+ * (base64url of the first 8 bytes of SHA-256("tasks-kid:" key)); malloc'd. */
+char *kid_of(const char *secret_path);
+/* The "kid" of a compact token's header, or NULL (malloc'd). */
+char *token_kid(const char *token);
 
 /* The first value of a header (case-insensitive name), or NULL. */
 const char *http_header(const http_resp *r, const char *name);

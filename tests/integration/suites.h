@@ -17,5 +17,7 @@ void harmless_tcases(Suite *s);
 void counters_tcases(Suite *s);
 /* The foundation suite's cases of test_database.c. */
 void database_tcases(Suite *s);
+/* The foundation suite's cases of test_keys.c (signing keys, rotation). */
+void keys_tcases(Suite *s);
 
 #endif

@@ -403,5 +403,6 @@ Suite *foundation_suite(void)
     harmless_tcases(s);     /* test_harmless.c */
     counters_tcases(s);     /* test_counters.c */
     database_tcases(s);     /* test_database.c */
+    keys_tcases(s);         /* test_keys.c */
     return s;
 }

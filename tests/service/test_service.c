@@ -11,7 +11,9 @@
 #include <apr_dbd.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <jansson.h>
 
+#include "tasks/core/b64url.h"
 #include "tasks/core/password.h"
 #include "tasks/core/problem.h"
 #include "tasks/service/account_service.h"
@@ -74,8 +76,9 @@ static void setup(void)
     ck_assert_int_eq(apr_dbd_get_driver(pool, "pgsql", &driver), APR_SUCCESS);
     handle = connect_db();
     memset(&token_cfg, 0, sizeof token_cfg);
-    token_cfg.key = (const unsigned char *)key;
-    token_cfg.key_len = sizeof key - 1;
+    ck_assert_ptr_null(tasks_keyring_add(pool, &token_cfg.keys,
+                                         (const unsigned char *)key,
+                                         sizeof key - 1, NULL, NULL));
     token_cfg.lifetime = 3600;
     token_cfg.leeway = 30;
     hashing = 0;
@@ -409,6 +412,94 @@ START_TEST(list_pages_with_a_cursor_bound_to_caller_and_query)
 }
 END_TEST
 
+/* The kid in a compact token's header ("" when none). */
+static const char *token_kid(const char *token)
+{
+    unsigned char *h;
+    apr_size_t n;
+    json_t *j;
+    const char *kid;
+
+    ck_assert_int_eq(tasks_b64url_decode(pool, token, strcspn(token, "."), &h,
+                                         &n), 0);
+    j = json_loadb((const char *)h, n, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    kid = apr_pstrdup(pool, json_is_string(json_object_get(j, "kid"))
+                            ? json_string_value(json_object_get(j, "kid")) : "");
+    json_decref(j);
+    return kid;
+}
+
+/* Key rotation: a token and a page cursor made under key A still work
+ * once B signs and A is listed second; new tokens and cursors name B;
+ * with A no longer listed, the old token is refused and the old cursor
+ * is MALFORMED. */
+START_TEST(rotated_keys_keep_old_tokens_and_cursors_while_listed)
+{
+    static const char key_b[] = "a second key of more than 32 bytes, B";
+    tasks_caller a = new_caller("rotate");
+    tasks_keyring only_a = token_cfg.keys;
+    tasks_list_query q, q_old;
+    tasks_task_page page;
+    tasks_session session;
+    tasks_claims claims;
+    tasks_value email, password = str("correct horse battery"),
+                none = { .kind = TASKS_VALUE_ABSENT };
+    const char *old_token, *kid_a, *kid_b;
+
+    kid_a = tasks_kid_derive(pool, only_a.keys[0].secret, only_a.keys[0].len);
+    kid_b = tasks_kid_derive(pool, (const unsigned char *)key_b,
+                             sizeof key_b - 1);
+    email = str(apr_psprintf(pool, "rotate2-%d-%ld@example.org", (int)getpid(),
+                             random()));
+    ck_assert_int_eq(tasks_account_signup(service(), &email, &password, &none,
+                                          &session).outcome, TASKS_DONE);
+    old_token = session.token;
+    ck_assert_str_eq(token_kid(old_token), kid_a);
+    new_task(&a, "one");
+    new_task(&a, "two");
+    new_task(&a, "three");
+    ck_assert_ptr_null(tasks_list_query_parse(pool, "limit=1&sort=title", &q));
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q, &page).outcome,
+                     TASKS_DONE);
+    ck_assert_ptr_nonnull(page.next_cursor);
+    ck_assert_int_eq(strncmp(page.next_cursor, kid_a, strlen(kid_a)), 0);
+    q_old = q;
+    q_old.cursor = page.next_cursor;
+
+    /* [B, A] */
+    memset(&token_cfg.keys, 0, sizeof token_cfg.keys);
+    ck_assert_ptr_null(tasks_keyring_add(pool, &token_cfg.keys,
+                                         (const unsigned char *)key_b,
+                                         sizeof key_b - 1, NULL, NULL));
+    ck_assert_ptr_null(tasks_keyring_add(pool, &token_cfg.keys,
+                                         only_a.keys[0].secret,
+                                         only_a.keys[0].len, NULL, NULL));
+    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, old_token,
+                                        apr_time_now(), &claims), TASKS_TOKEN_OK);
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q_old, &page).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(APR_ARRAY_IDX(page.rows, 0, tasks_task_row).title, "three");
+    ck_assert_ptr_nonnull(page.next_cursor);
+    ck_assert_int_eq(strncmp(page.next_cursor, kid_b, strlen(kid_b)), 0);
+    ck_assert_int_eq(tasks_account_login(service(), &email, &password, "192.0.2.1",
+                                         &session).outcome, TASKS_DONE);
+    ck_assert_str_eq(token_kid(session.token), kid_b);
+    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, session.token,
+                                        apr_time_now(), &claims), TASKS_TOKEN_OK);
+
+    /* [B] */
+    token_cfg.keys.n = 1;
+    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, old_token,
+                                        apr_time_now(), &claims),
+                     TASKS_TOKEN_UNKNOWN_KEY);
+    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, session.token,
+                                        apr_time_now(), &claims), TASKS_TOKEN_OK);
+    ck_assert_int_eq(tasks_tasks_list(service(), &a, &q_old, &page).outcome,
+                     TASKS_MALFORMED);
+}
+END_TEST
+
 /* A revoked token (logout) or a deleted user: every task operation is
  * DENIED, in the same statement as its work. */
 START_TEST(revoked_token_and_deleted_user_are_denied)
@@ -615,6 +706,7 @@ static Suite *service_suite(void)
     tcase_add_test(tasks, complete_sets_toggles_and_refuses_non_booleans);
     tcase_add_test(tasks, clear_completed_deletes_only_the_callers_completed);
     tcase_add_test(tasks, list_pages_with_a_cursor_bound_to_caller_and_query);
+    tcase_add_test(tasks, rotated_keys_keep_old_tokens_and_cursors_while_listed);
     tcase_add_test(tasks, revoked_token_and_deleted_user_are_denied);
     suite_add_tcase(s, tasks);
     tcase_add_checked_fixture(accounts, setup, teardown);

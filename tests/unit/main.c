@@ -29,6 +29,7 @@ int main(void)
     srunner_add_suite(sr, task_json_suite());
     srunner_add_suite(sr, list_query_suite());
     srunner_add_suite(sr, token_suite());
+    srunner_add_suite(sr, keys_suite());
     srunner_add_suite(sr, password_suite());
     srunner_add_suite(sr, route_suite());
     srunner_add_suite(sr, jwks_suite());

@@ -12,6 +12,7 @@ Suite *task_suite(void);
 Suite *task_json_suite(void);
 Suite *list_query_suite(void);
 Suite *token_suite(void);
+Suite *keys_suite(void);
 Suite *password_suite(void);
 Suite *route_suite(void);
 Suite *jwks_suite(void);

@@ -33,7 +33,19 @@ static void parse_bad(const char *args, const char *want)
                   want);
 }
 
-/* A cursor signed like tasks_cursor_encode but over any payload text. */
+/* A ring of the raw key k alone (kid derived, not prepared). */
+static const tasks_keyring *ring_of(const unsigned char *k)
+{
+    tasks_keyring *r = apr_pcalloc(test_pool, sizeof(*r));
+
+    r->keys[0].secret = k;
+    r->keys[0].len = KEY_LEN;
+    r->n = 1;
+    return r;
+}
+
+/* A cursor signed as builds before key rotation did (no kid), over any
+ * payload text. */
 static const char *sign(const char *json, const unsigned char *k,
                         apr_size_t klen)
 {
@@ -46,6 +58,24 @@ static const char *sign(const char *json, const unsigned char *k,
     HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)data,
          strlen(data), md, &md_len);
     return apr_pstrcat(test_pool, payload, ".",
+                       tasks_b64url_encode(test_pool, md, md_len), NULL);
+}
+
+/* A cursor signed as tasks_cursor_encode signs (kid "." payload "." MAC
+ * over "tasks-cursor:" kid "." payload), over any payload text. */
+static const char *sign_kid(const char *json, const char *kid,
+                            const unsigned char *k, apr_size_t klen)
+{
+    const char *payload = tasks_b64url_encode(test_pool,
+        (const unsigned char *)json, strlen(json));
+    const char *data = apr_pstrcat(test_pool, "tasks-cursor:", kid, ".",
+                                   payload, NULL);
+    unsigned char md[32];
+    unsigned int md_len;
+
+    HMAC(EVP_sha256(), k, (int)klen, (const unsigned char *)data,
+         strlen(data), md, &md_len);
+    return apr_pstrcat(test_pool, kid, ".", payload, ".",
                        tasks_b64url_encode(test_pool, md, md_len), NULL);
 }
 
@@ -291,7 +321,7 @@ START_TEST(cursor_round_trip)
 {
     tasks_list_query q = parse_ok("sort=due_at&order=asc&status=pending");
     tasks_cursor in = { "2026-11-25T21:00:00.123456Z", "42" }, out;
-    const char *text = tasks_cursor_encode(test_pool, key, KEY_LEN, "user-1",
+    const char *text = tasks_cursor_encode(test_pool, ring_of(key), "user-1",
                                            &q, &in);
     const char *p;
 
@@ -300,23 +330,23 @@ START_TEST(cursor_round_trip)
         ck_assert_msg(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
                              "wxyz0123456789-_.", *p) != NULL,
                       "cursor char %c is not URL-safe", *p);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          text, &out), 0);
     ck_assert_str_eq(out.value, "2026-11-25T21:00:00.123456Z");
     ck_assert_str_eq(out.id, "42");
 
     /* A NULL value (no due date) survives as NULL. */
     in.value = NULL;
-    text = tasks_cursor_encode(test_pool, key, KEY_LEN, "user-1", &q, &in);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    text = tasks_cursor_encode(test_pool, ring_of(key), "user-1", &q, &in);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          text, &out), 0);
     ck_assert_ptr_null(out.value);
     ck_assert_str_eq(out.id, "42");
 
     /* Values with any characters survive. */
     in.value = "T\xc3\xadtulo \"quoted\" \\ / & = %";
-    text = tasks_cursor_encode(test_pool, key, KEY_LEN, "user-1", &q, &in);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    text = tasks_cursor_encode(test_pool, ring_of(key), "user-1", &q, &in);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          text, &out), 0);
     ck_assert_str_eq(out.value, in.value);
 
@@ -326,7 +356,7 @@ START_TEST(cursor_round_trip)
             "status=pending&sort=due_at&order=asc&limit=7&cursor=", text,
             NULL));
 
-        ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1",
+        ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1",
                                              &q2, q2.cursor, &out), 0);
     }
 }
@@ -337,7 +367,7 @@ START_TEST(cursor_rejections)
     tasks_list_query q = parse_ok("sort=title");
     tasks_list_query other = parse_ok("sort=title&order=asc");
     tasks_cursor in = { "Buy milk", "7" }, out;
-    const char *text = tasks_cursor_encode(test_pool, key, KEY_LEN, "user-1",
+    const char *text = tasks_cursor_encode(test_pool, ring_of(key), "user-1",
                                            &q, &in);
     char *t;
     size_t dot = strchr(text, '.') - text;
@@ -346,33 +376,33 @@ START_TEST(cursor_rejections)
     /* Tampered payload and tampered MAC. */
     t = apr_pstrdup(test_pool, text);
     t[0] = t[0] == 'A' ? 'B' : 'A';
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          t, &out), -1);
     t = apr_pstrdup(test_pool, text);
     t[dot + 1] = t[dot + 1] == 'A' ? 'B' : 'A';
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          t, &out), -1);
     t = apr_pstrdup(test_pool, text);
     t[strlen(t) - 1] = t[strlen(t) - 1] == 'A' ? 'B' : 'A';
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          t, &out), -1);
     /* Another user, another query, another key. */
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-2", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-2", &q,
                                          text, &out), -1);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1",
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1",
                                          &other, text, &out), -1);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, other_key, KEY_LEN,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(other_key),
                                          "user-1", &q, text, &out), -1);
     /* Truncated, extended, garbage. */
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
         apr_pstrndup(test_pool, text, strlen(text) - 1), &out), -1);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
         apr_pstrcat(test_pool, text, "A", NULL), &out), -1);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
         apr_pstrcat(test_pool, text, ".", NULL), &out), -1);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
         apr_pstrndup(test_pool, text, dot), &out), -1);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
         text + dot, &out), -1);
     {
         static const char *const garbage[] = {
@@ -381,10 +411,10 @@ START_TEST(cursor_rejections)
         size_t k;
 
         for (k = 0; k < sizeof(garbage) / sizeof(garbage[0]); k++)
-            ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN,
+            ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key),
                 "user-1", &q, garbage[k], &out), -1);
     }
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "user-1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q,
                                          NULL, &out), -1);
     /* Huge text is refused before any work. */
     {
@@ -392,10 +422,10 @@ START_TEST(cursor_rejections)
 
         memset(huge, 'A', 100000);
         huge[100000] = '\0';
-        ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN,
+        ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key),
                                              "user-1", &q, huge, &out), -1);
         huge[50000] = '.';
-        ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN,
+        ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key),
                                              "user-1", &q, huge, &out), -1);
     }
 }
@@ -427,14 +457,26 @@ START_TEST(cursor_payload_shape)
     };
     size_t k;
 
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "u1", &q,
+    const char *kid = tasks_kid_derive(test_pool, key, KEY_LEN);
+
+    /* Both forms: with the kid, and without (as before key rotation). */
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "u1", &q,
                                          sign(good, key, KEY_LEN), &out), 0);
     ck_assert_str_eq(out.value, "x");
     ck_assert_str_eq(out.id, "5");
-    for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
-        ck_assert_msg(tasks_cursor_decode(test_pool, key, KEY_LEN, "u1", &q,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "u1", &q,
+                                         sign_kid(good, kid, key, KEY_LEN),
+                                         &out), 0);
+    ck_assert_str_eq(out.id, "5");
+    for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        ck_assert_msg(tasks_cursor_decode(test_pool, ring_of(key), "u1", &q,
                                           sign(bad[k], key, KEY_LEN), &out)
                       == -1, "accepted %s", bad[k]);
+        ck_assert_msg(tasks_cursor_decode(test_pool, ring_of(key), "u1", &q,
+                                          sign_kid(bad[k], kid, key, KEY_LEN),
+                                          &out)
+                      == -1, "accepted %s (with kid)", bad[k]);
+    }
 }
 END_TEST
 
@@ -443,13 +485,132 @@ START_TEST(cursor_encode_refusals)
     tasks_list_query q = parse_ok(NULL);
     tasks_cursor c = { "v", NULL }, bad_utf8 = { "\xff", "1" }, ok = { "v", "1" };
 
-    ck_assert_ptr_null(tasks_cursor_encode(test_pool, key, KEY_LEN, "u", &q, &c));
-    ck_assert_ptr_null(tasks_cursor_encode(test_pool, key, KEY_LEN, NULL, &q,
+    ck_assert_ptr_null(tasks_cursor_encode(test_pool, ring_of(key), "u", &q, &c));
+    ck_assert_ptr_null(tasks_cursor_encode(test_pool, ring_of(key), NULL, &q,
                                            &ok));
-    ck_assert_ptr_null(tasks_cursor_encode(test_pool, key, KEY_LEN, "u", &q,
+    ck_assert_ptr_null(tasks_cursor_encode(test_pool, ring_of(key), "u", &q,
                                            &bad_utf8));
-    /* An empty key still works (and a NULL one does not crash). */
-    ck_assert_ptr_nonnull(tasks_cursor_encode(test_pool, NULL, 0, "u", &q, &ok));
+    /* No key, or a short one: no cursor (and no crash). */
+    ck_assert_ptr_null(tasks_cursor_encode(test_pool, NULL, "u", &q, &ok));
+    {
+        tasks_keyring none, short_key;
+
+        memset(&none, 0, sizeof(none));
+        ck_assert_ptr_null(tasks_cursor_encode(test_pool, &none, "u", &q, &ok));
+        short_key = *ring_of(key);
+        short_key.keys[0].len = 31;
+        ck_assert_ptr_null(tasks_cursor_encode(test_pool, &short_key, "u", &q,
+                                               &ok));
+    }
+}
+END_TEST
+
+/* ---- key rotation ---------------------------------------------------- */
+
+static const unsigned char key_b[] = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+static const unsigned char key_c[] = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+
+/* A ring of the keys named by letters, in order ("BA": B signs), added
+ * as the configuration adds them (prepared, kid derived). */
+static const tasks_keyring *ring_from(const char *letters)
+{
+    tasks_keyring *r = apr_pcalloc(test_pool, sizeof(*r));
+
+    for (; *letters; letters++)
+        ck_assert_ptr_null(tasks_keyring_add(test_pool, r,
+            *letters == 'A' ? key : *letters == 'B' ? key_b : key_c,
+            KEY_LEN, NULL, NULL));
+    return r;
+}
+
+/* What a ring accepts of a cursor signed with key A: made by encode under
+ * [A] (with A's kid), or without a kid (as builds before key rotation
+ * made them). */
+static const struct {
+    const char *cursor;     /* "made" or "no kid"                       */
+    const char *ring;
+    int want;               /* tasks_cursor_decode's result             */
+} cursor_rotation_cases[] = {
+    { "made", "A", 0 },   { "made", "BA", 0 },   { "made", "CBA", 0 },
+    { "made", "AB", 0 },  { "made", "B", -1 },   { "made", "BC", -1 },
+    { "made", "", -1 },
+    { "no kid", "A", 0 }, { "no kid", "BA", 0 }, { "no kid", "CBA", 0 },
+    { "no kid", "B", -1 }, { "no kid", "BC", -1 }, { "no kid", "", -1 },
+};
+
+START_TEST(cursor_verifies_with_any_listed_key)
+{
+    tasks_list_query q = parse_ok("sort=title");
+    tasks_cursor in = { "Buy milk", "7" }, out;
+    const char *text;
+
+    if (!strcmp(cursor_rotation_cases[_i].cursor, "made"))
+        text = tasks_cursor_encode(test_pool, ring_from("A"), "user-1", &q, &in);
+    else
+        text = sign(apr_psprintf(test_pool, "{\"u\":\"user-1\",\"f\":\"%s\","
+                                 "\"v\":\"Buy milk\",\"i\":\"7\"}",
+                                 tasks_list_query_fingerprint(test_pool, &q)),
+                    key, KEY_LEN);
+    ck_assert_ptr_nonnull(text);
+    memset(&out, 0, sizeof(out));
+    ck_assert_msg(tasks_cursor_decode(test_pool,
+                                      ring_from(cursor_rotation_cases[_i].ring),
+                                      "user-1", &q, text, &out)
+                  == cursor_rotation_cases[_i].want, "%s cursor, ring [%s]",
+                  cursor_rotation_cases[_i].cursor,
+                  cursor_rotation_cases[_i].ring);
+    if (cursor_rotation_cases[_i].want == 0) {
+        ck_assert_str_eq(out.value, "Buy milk");
+        ck_assert_str_eq(out.id, "7");
+    }
+}
+END_TEST
+
+/* A cursor names its key: the first of the ring, by its kid, the same
+ * every time; the kid is bound by the MAC. */
+START_TEST(cursor_carries_the_signing_kid)
+{
+    tasks_list_query q = parse_ok(NULL);
+    tasks_cursor in = { "v", "9" }, out;
+    const char *kid_a = tasks_kid_derive(test_pool, key, KEY_LEN);
+    const char *kid_b = tasks_kid_derive(test_pool, key_b, KEY_LEN);
+    const char *a = tasks_cursor_encode(test_pool, ring_from("A"), "u", &q, &in);
+    const char *ba = tasks_cursor_encode(test_pool, ring_from("BA"), "u", &q, &in);
+    const char *rest;
+
+    ck_assert_str_eq(kid_a, "M1rlMpOmTuA");   /* see test_keys.c */
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(ba);
+    ck_assert_int_eq(strncmp(a, "M1rlMpOmTuA.", 12), 0);
+    ck_assert_int_eq(strncmp(ba, apr_pstrcat(test_pool, kid_b, ".", NULL),
+                             strlen(kid_b) + 1), 0);
+    /* The same key, the same cursor (no randomness, same kid). */
+    ck_assert_str_eq(a, tasks_cursor_encode(test_pool, ring_of(key), "u", &q,
+                                            &in));
+    rest = a + strlen(kid_a);                 /* ".payload.mac" */
+    /* B's kid in front of A's cursor: checked with B, refused. */
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("AB"), "u", &q,
+        apr_pstrcat(test_pool, kid_b, rest, NULL), &out), -1);
+    /* Without its kid it is not a cursor of the old form either: the MAC
+     * covered the kid. */
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("A"), "u", &q,
+                                         rest + 1, &out), -1);
+    /* A kid that is not a kid. */
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("A"), "u", &q,
+        apr_pstrcat(test_pool, "M1rl/MpOmTuA", rest, NULL), &out), -1);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("A"), "u", &q,
+        apr_pstrcat(test_pool, "x", a, NULL), &out), -1);
+    /* Empty parts. */
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("A"), "u", &q,
+        apr_pstrcat(test_pool, kid_a, "..", NULL), &out), -1);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("A"), "u", &q,
+        apr_pstrcat(test_pool, kid_a, ".", strchr(rest + 1, '.'), NULL), &out),
+        -1);
+    /* The genuine ones. */
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("A"), "u", &q,
+                                         a, &out), 0);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_from("CBA"), "u", &q,
+                                         ba, &out), 0);
 }
 END_TEST
 
@@ -459,7 +620,7 @@ static void check_next_args(const char *args, const char *want)
 {
     tasks_list_query q = parse_ok(args), q2;
     tasks_cursor c = { "v", "9" }, out;
-    const char *cursor = tasks_cursor_encode(test_pool, key, KEY_LEN, "u", &q,
+    const char *cursor = tasks_cursor_encode(test_pool, ring_of(key), "u", &q,
                                              &c);
     const char *next = tasks_list_query_next_args(test_pool, &q, cursor);
     const char *bad = tasks_list_query_parse(test_pool, next, &q2);
@@ -469,7 +630,7 @@ static void check_next_args(const char *args, const char *want)
                      tasks_list_query_fingerprint(test_pool, &q2));
     ck_assert_int_eq(q.limit, q2.limit);
     ck_assert_str_eq(q2.cursor, cursor);
-    ck_assert_int_eq(tasks_cursor_decode(test_pool, key, KEY_LEN, "u", &q2,
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "u", &q2,
                                          q2.cursor, &out), 0);
     if (want != NULL)
         ck_assert_str_eq(tasks_list_query_next_args(test_pool, &q, NULL), want);
@@ -521,6 +682,10 @@ Suite *list_query_suite(void)
     tcase_add_test(tc, cursor_rejections);
     tcase_add_test(tc, cursor_payload_shape);
     tcase_add_test(tc, cursor_encode_refusals);
+    tcase_add_loop_test(tc, cursor_verifies_with_any_listed_key, 0,
+                        (int)(sizeof(cursor_rotation_cases)
+                              / sizeof(*cursor_rotation_cases)));
+    tcase_add_test(tc, cursor_carries_the_signing_kid);
     tcase_add_test(tc, next_args_round_trip);
     suite_add_tcase(s, tc);
     return s;

@@ -4,6 +4,7 @@
  * against tokens libjwt would never produce. */
 #include <string.h>
 #include <apr_strings.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "suites.h"
@@ -22,10 +23,22 @@ static const unsigned char other_key[] = "fedcba9876543210fedcba9876543210";
 
 static const char hs256_hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
+/* A ring of the raw key k alone (kid derived, not prepared). */
+static tasks_keyring raw_ring(const unsigned char *k)
+{
+    tasks_keyring r;
+
+    memset(&r, 0, sizeof(r));
+    r.keys[0].secret = k;
+    r.keys[0].len = KEY_LEN;
+    r.n = 1;
+    return r;
+}
+
 /* The configuration most tests use: no iss/aud, 60 s leeway. */
 static tasks_token_cfg plain_cfg(void)
 {
-    tasks_token_cfg cfg = {key, KEY_LEN, NULL, NULL, 3600, LEEWAY, NULL};
+    tasks_token_cfg cfg = {raw_ring(key), NULL, NULL, 3600, LEEWAY};
     return cfg;
 }
 
@@ -80,7 +93,7 @@ static const char *claims_with(const char *extra)
 
 START_TEST(issue_then_verify_round_trips)
 {
-    tasks_token_cfg cfg = {key, KEY_LEN, "https://tasks.example", "tasks-api", 900, LEEWAY, NULL};
+    tasks_token_cfg cfg = {raw_ring(key), "https://tasks.example", "tasks-api", 900, LEEWAY};
     tasks_claims issued, got;
     const char *tok;
     apr_size_t i;
@@ -144,10 +157,13 @@ START_TEST(issue_refuses_bad_input)
 
     ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "", NULL, NOW, NULL));
     ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, NULL, NULL, NOW, NULL));
-    cfg.key_len = TASKS_SECRET_MIN_LEN - 1;
+    cfg.keys.keys[0].len = TASKS_SECRET_MIN_LEN - 1;
     ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
-    cfg.key = NULL;
-    cfg.key_len = KEY_LEN;
+    cfg.keys.keys[0].secret = NULL;
+    cfg.keys.keys[0].len = KEY_LEN;
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
+    cfg = plain_cfg();
+    cfg.keys.n = 0;
     ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
 }
 END_TEST
@@ -287,10 +303,10 @@ START_TEST(prepared_key_verifies_like_the_plain_key)
     tasks_claims got;
     int i;
 
-    prep.prepared = tasks_hmac_key_make(test_pool, key, KEY_LEN);
-    wrong.prepared = tasks_hmac_key_make(test_pool, other_key, KEY_LEN);
-    ck_assert_ptr_nonnull(prep.prepared);
-    ck_assert_ptr_nonnull(wrong.prepared);
+    prep.keys.keys[0].prepared = tasks_hmac_key_make(test_pool, key, KEY_LEN);
+    wrong.keys.keys[0].prepared = tasks_hmac_key_make(test_pool, other_key, KEY_LEN);
+    ck_assert_ptr_nonnull(prep.keys.keys[0].prepared);
+    ck_assert_ptr_nonnull(wrong.keys.keys[0].prepared);
     tampered[strlen(tampered) - 2] = tampered[strlen(tampered) - 2] == 'A' ? 'B' : 'A';
     /* Many times: the prepared context is copied, never consumed. */
     for (i = 0; i < 3; i++) {
@@ -318,10 +334,17 @@ START_TEST(fails_closed_without_key)
     tasks_token_cfg cfg = plain_cfg();
     const char *tok = make(claims_with(""));
 
-    cfg.key = NULL;
+    cfg.keys.keys[0].secret = NULL;
     ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
-    cfg.key = key;
-    cfg.key_len = 0;
+    cfg.keys.keys[0].secret = key;
+    cfg.keys.keys[0].len = 0;
+    ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
+    cfg = plain_cfg();
+    cfg.keys.n = 0;
+    ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
+    /* A token of ours (with a kid) too. */
+    tok = tasks_token_issue(test_pool, (tasks_token_cfg[]){ plain_cfg() }, "u",
+                            NULL, NOW, NULL);
     ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
     ck_assert_int_eq(check(NULL), TASKS_TOKEN_MALFORMED);
 }
@@ -557,7 +580,7 @@ END_TEST
 
 START_TEST(issued_token_fails_other_config)
 {
-    tasks_token_cfg cfg = {key, KEY_LEN, "iss-a", "aud-a", 900, LEEWAY, NULL};
+    tasks_token_cfg cfg = {raw_ring(key), "iss-a", "aud-a", 900, LEEWAY};
     tasks_token_cfg other = cfg;
     const char *tok = tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL);
 
@@ -567,8 +590,12 @@ START_TEST(issued_token_fails_other_config)
     other = cfg;
     other.audience = "aud-b";
     ck_assert_int_eq(check_with(&other, tok), TASKS_TOKEN_BAD_CLAIMS);
+    /* Another key: its kid is not the token's. */
     other = cfg;
-    other.key = other_key;
+    other.keys = raw_ring(other_key);
+    ck_assert_int_eq(check_with(&other, tok), TASKS_TOKEN_UNKNOWN_KEY);
+    /* Another key under the token's kid: the signature fails. */
+    other.keys.keys[0].kid = tasks_kid_derive(test_pool, key, KEY_LEN);
     ck_assert_int_eq(check_with(&other, tok), TASKS_TOKEN_BAD_SIGNATURE);
 }
 END_TEST
@@ -604,6 +631,178 @@ START_TEST(revocation_key_keeps_short_jtis_and_digests_long_ones)
 }
 END_TEST
 
+/* ---- key rotation: kids, several keys -------------------------------- */
+
+static const unsigned char key_b[] = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+static const unsigned char key_c[] = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+
+/* The kid of key, derived by hand (printf 'tasks-kid:<key>' | openssl dgst
+ * -sha256 -binary | head -c 8 | base64url), not by the code under test. */
+#define KID_OF_KEY "M1rlMpOmTuA"
+
+/* A configuration whose ring holds the keys named by letters, in order
+ * ("BA": key_b signs, key verifies too), each prepared by
+ * tasks_keyring_add as the configuration does. */
+static tasks_token_cfg ring_cfg(const char *letters)
+{
+    tasks_token_cfg cfg = plain_cfg();
+
+    memset(&cfg.keys, 0, sizeof(cfg.keys));
+    for (; *letters; letters++)
+        ck_assert_ptr_null(tasks_keyring_add(test_pool, &cfg.keys,
+            *letters == 'A' ? key : *letters == 'B' ? key_b : key_c,
+            KEY_LEN, NULL, NULL));
+    return cfg;
+}
+
+/* The decoded header of a compact token, as a string. */
+static const char *header_of(const char *tok)
+{
+    unsigned char *h;
+    apr_size_t n;
+
+    ck_assert_int_eq(tasks_b64url_decode(test_pool, tok, strcspn(tok, "."),
+                                         &h, &n), 0);
+    return (const char *)h;
+}
+
+/* What a ring accepts of a token signed with key A: issued by the module
+ * under [A] (with A's kid), or made without a kid (as builds before key
+ * rotation issued them). */
+static const struct {
+    const char *token;      /* "issued" or "no kid"                     */
+    const char *ring;       /* the verifying ring, in order             */
+    tasks_token_status want;
+} rotation_cases[] = {
+    { "issued", "A",   TASKS_TOKEN_OK },
+    { "issued", "BA",  TASKS_TOKEN_OK },    /* A listed second         */
+    { "issued", "CBA", TASKS_TOKEN_OK },    /* ... or third            */
+    { "issued", "AB",  TASKS_TOKEN_OK },
+    { "issued", "B",   TASKS_TOKEN_UNKNOWN_KEY },
+    { "issued", "BC",  TASKS_TOKEN_UNKNOWN_KEY },
+    { "issued", "",    TASKS_TOKEN_BAD_SIGNATURE },
+    { "no kid", "A",   TASKS_TOKEN_OK },
+    { "no kid", "BA",  TASKS_TOKEN_OK },    /* tried with every key    */
+    { "no kid", "CBA", TASKS_TOKEN_OK },
+    { "no kid", "B",   TASKS_TOKEN_BAD_SIGNATURE },
+    { "no kid", "BC",  TASKS_TOKEN_BAD_SIGNATURE },
+    { "no kid", "",    TASKS_TOKEN_BAD_SIGNATURE },
+};
+
+START_TEST(rotation_verifies_with_any_listed_key)
+{
+    tasks_token_cfg a = ring_cfg("A"), cfg = ring_cfg(rotation_cases[_i].ring);
+    const char *tok;
+    tasks_claims got;
+
+    tok = !strcmp(rotation_cases[_i].token, "issued")
+          ? tasks_token_issue(test_pool, &a, "u1", NULL, NOW, NULL)
+          : make(claims_with(""));
+    ck_assert_ptr_nonnull(tok);
+    ck_assert_msg(tasks_token_verify(test_pool, &cfg, tok, NOW, &got)
+                  == rotation_cases[_i].want, "%s token, ring [%s]: %s",
+                  rotation_cases[_i].token, rotation_cases[_i].ring,
+                  tasks_token_status_text(tasks_token_verify(test_pool, &cfg,
+                                                             tok, NOW, &got)));
+    if (rotation_cases[_i].want == TASKS_TOKEN_OK)
+        ck_assert_str_eq(got.sub, "u1");
+}
+END_TEST
+
+/* The header names the signing key (the first of the ring) by its kid:
+ * the same kid every time, derived from the key alone, or the one
+ * configured. */
+START_TEST(issued_token_carries_the_signing_kid)
+{
+    tasks_token_cfg a = ring_cfg("A"), ba = ring_cfg("BA"), named = plain_cfg(),
+                    raw = plain_cfg();
+    json_t *h;
+
+    ck_assert_str_eq(tasks_kid_derive(test_pool, key, KEY_LEN), KID_OF_KEY);
+    h = json_loads(header_of(tasks_token_issue(test_pool, &a, "u", NULL, NOW,
+                                               NULL)), 0, NULL);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_str_eq(json_string_value(json_object_get(h, "kid")), KID_OF_KEY);
+    ck_assert_str_eq(json_string_value(json_object_get(h, "alg")), "HS256");
+    ck_assert_str_eq(json_string_value(json_object_get(h, "typ")), "JWT");
+    ck_assert_int_eq(json_object_size(h), 3);
+    json_decref(h);
+    /* Stable: again, and with the raw (unprepared, kid-less) key. */
+    ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &a, "v",
+        NULL, NOW, NULL)), "\"kid\":\"" KID_OF_KEY "\""));
+    ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &raw,
+        "v", NULL, NOW, NULL)), "\"kid\":\"" KID_OF_KEY "\""));
+    /* [B, A] signs with B. */
+    ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &ba,
+        "v", NULL, NOW, NULL)), apr_psprintf(test_pool, "\"kid\":\"%s\"",
+        tasks_kid_derive(test_pool, key_b, KEY_LEN))));
+    /* A configured kid. */
+    memset(&named.keys, 0, sizeof(named.keys));
+    ck_assert_ptr_null(tasks_keyring_add(test_pool, &named.keys, key, KEY_LEN,
+                                         "2026-05_main", NULL));
+    ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &named,
+        "v", NULL, NOW, NULL)), "\"kid\":\"2026-05_main\""));
+    ck_assert_int_eq(check_with(&named, tasks_token_issue(test_pool, &named,
+        "v", NULL, NOW, NULL)), TASKS_TOKEN_OK);
+    /* The same key under another kid is another key as far as tokens go. */
+    ck_assert_int_eq(check_with(&a, tasks_token_issue(test_pool, &named,
+        "v", NULL, NOW, NULL)), TASKS_TOKEN_UNKNOWN_KEY);
+}
+END_TEST
+
+/* A kid that is not a kid string is refused before any HMAC; a valid kid
+ * is checked with its own key only, never with the others. */
+START_TEST(rejects_bad_kids)
+{
+    tasks_token_cfg ab = ring_cfg("AB");
+    const char *p = claims_with("");
+    const char *const bad[] = {
+        "{\"alg\":\"HS256\",\"kid\":7}",
+        "{\"alg\":\"HS256\",\"kid\":null}",
+        "{\"alg\":\"HS256\",\"kid\":[\"" KID_OF_KEY "\"]}",
+        "{\"alg\":\"HS256\",\"kid\":\"\"}",
+        "{\"alg\":\"HS256\",\"kid\":\"a.b\"}",
+        "{\"alg\":\"HS256\",\"kid\":\"a/b\"}",
+        "{\"alg\":\"HS256\",\"kid\":\"a b\"}",
+        "{\"alg\":\"HS256\",\"kid\":\"" KID_OF_KEY "\\u0000\"}",
+        "{\"alg\":\"HS256\",\"kid\":\"" KID_OF_KEY "\",\"kid\":\"x\"}",
+    };
+    char long_kid[TASKS_KID_MAX_LEN + 2];
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        tasks_token_status st = check_with(&ab, sign_with(EVP_sha256(), key,
+                                                          bad[i], p));
+        ck_assert_msg(st == TASKS_TOKEN_BAD_ALG || st == TASKS_TOKEN_MALFORMED,
+                      "%s: %s", bad[i], tasks_token_status_text(st));
+    }
+    memset(long_kid, 'k', sizeof(long_kid) - 1);
+    long_kid[sizeof(long_kid) - 1] = '\0';
+    ck_assert_int_eq(check_with(&ab, sign_with(EVP_sha256(), key,
+        apr_psprintf(test_pool, "{\"alg\":\"HS256\",\"kid\":\"%s\"}", long_kid),
+        p)), TASKS_TOKEN_BAD_ALG);
+    /* An unknown but well-formed kid. */
+    ck_assert_int_eq(check_with(&ab, sign_with(EVP_sha256(), key,
+        "{\"alg\":\"HS256\",\"kid\":\"nobody\"}", p)), TASKS_TOKEN_UNKNOWN_KEY);
+    /* A's kid over a signature of B, and B's kid over one of A: no
+     * fallback to the other key. */
+    ck_assert_int_eq(check_with(&ab, sign_with(EVP_sha256(), key_b,
+        "{\"alg\":\"HS256\",\"kid\":\"" KID_OF_KEY "\"}", p)),
+        TASKS_TOKEN_BAD_SIGNATURE);
+    ck_assert_int_eq(check_with(&ab, sign_with(EVP_sha256(), key,
+        apr_psprintf(test_pool, "{\"alg\":\"HS256\",\"kid\":\"%s\"}",
+                     tasks_kid_derive(test_pool, key_b, KEY_LEN)), p)),
+        TASKS_TOKEN_BAD_SIGNATURE);
+    /* The right pairs pass. */
+    ck_assert_int_eq(check_with(&ab, sign_with(EVP_sha256(), key,
+        "{\"alg\":\"HS256\",\"kid\":\"" KID_OF_KEY "\"}", p)), TASKS_TOKEN_OK);
+    ck_assert_int_eq(check_with(&ab, sign_with(EVP_sha256(), key_b,
+        apr_psprintf(test_pool, "{\"alg\":\"HS256\",\"kid\":\"%s\"}",
+                     tasks_kid_derive(test_pool, key_b, KEY_LEN)), p)),
+        TASKS_TOKEN_OK);
+}
+END_TEST
+
 Suite *token_suite(void)
 {
     Suite *s = suite_create("token");
@@ -623,6 +822,10 @@ Suite *token_suite(void)
     tcase_add_test(tc, rejects_tampering);
     tcase_add_test(tc, fails_closed_without_key);
     tcase_add_test(tc, prepared_key_verifies_like_the_plain_key);
+    tcase_add_loop_test(tc, rotation_verifies_with_any_listed_key, 0,
+                        (int)(sizeof(rotation_cases) / sizeof(*rotation_cases)));
+    tcase_add_test(tc, issued_token_carries_the_signing_kid);
+    tcase_add_test(tc, rejects_bad_kids);
     tcase_add_test(tc, enforces_length_cap);
     tcase_add_test(tc, rejects_wrong_part_count);
     tcase_add_test(tc, rejects_bad_base64);

@@ -71,7 +71,7 @@ int tasks_jwks_equal(const tasks_jwks *a, const tasks_jwks *b);
  * - the signature (exact length for the algorithm and key), then the
  *   claims as tasks_token_check_payload does with cfg (iss must equal
  *   cfg->issuer, aud must name cfg->audience when set, exp required, nbf
- *   and iat with cfg->leeway). cfg->key is not used.
+ *   and iat with cfg->leeway). cfg->keys is not used.
  * On TASKS_TOKEN_OK fills *claims (may be NULL) with copies in p. */
 tasks_token_status tasks_jwks_verify(apr_pool_t *p, const tasks_jwks *ks,
                                      unsigned allowed,

@@ -5,6 +5,8 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "tasks/core/keys.h"
+
 typedef enum {
     TASKS_SORT_CREATED_AT = 0,
     TASKS_SORT_UPDATED_AT,
@@ -57,20 +59,23 @@ const char *tasks_sort_name(tasks_sort_key k);
 const char *tasks_list_query_fingerprint(apr_pool_t *p,
                                          const tasks_list_query *q);
 
-/* Opaque cursor text (URL-safe: base64url payload "." base64url HMAC-SHA256
- * over it with key) binding user_id, the query fingerprint and c. */
-const char *tasks_cursor_encode(apr_pool_t *p, const unsigned char *key,
-                                apr_size_t key_len, const char *user_id,
+/* Opaque cursor text (URL-safe: kid "." base64url payload "." base64url
+ * HMAC-SHA256 over kid and payload) binding user_id, the query
+ * fingerprint and c, signed with the first key of keys (whose kid it
+ * names). NULL without a usable key. */
+const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
+                                const char *user_id,
                                 const tasks_list_query *q,
                                 const tasks_cursor *c);
 
-/* Decode and authenticate cursor text made by tasks_cursor_encode for the
- * same key, user and query. Returns 0 and fills *c, or -1 for anything
- * tampered, foreign (another user or query) or malformed. */
-int tasks_cursor_decode(apr_pool_t *p, const unsigned char *key,
-                        apr_size_t key_len, const char *user_id,
-                        const tasks_list_query *q, const char *text,
-                        tasks_cursor *c);
+/* Decode and authenticate cursor text made by tasks_cursor_encode with any
+ * key of keys (the one its kid names; a cursor without a kid, made before
+ * keys had kids, with whichever key signed it), for the same user and
+ * query. Returns 0 and fills *c, or -1 for anything tampered, foreign
+ * (another user or query), signed with a key not listed, or malformed. */
+int tasks_cursor_decode(apr_pool_t *p, const tasks_keyring *keys,
+                        const char *user_id, const tasks_list_query *q,
+                        const char *text, tasks_cursor *c);
 
 /* The query string of the next page: the parameters of q in canonical
  * form (only non-defaults, properly URL-encoded, limit included) plus

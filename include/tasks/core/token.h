@@ -1,27 +1,23 @@
 /* token.h - the module's own HS256 JWTs: issue (libjwt) and verify
  * (HMAC-SHA256 with OpenSSL + jansson; the algorithm is pinned before
- * anything in the token is trusted). */
+ * anything in the token is trusted). Keys and kids: keys.h. */
 #ifndef TASKS_TOKEN_H
 #define TASKS_TOKEN_H
 
 #include <apr_pools.h>
 #include <apr_time.h>
 
-#define TASKS_TOKEN_MAX_LEN 8192
-#define TASKS_SECRET_MIN_LEN 32
+#include "tasks/core/keys.h"
 
-/* An HS256 key prepared once (see tasks_hmac_key_make). */
-typedef struct tasks_hmac_key tasks_hmac_key;
+#define TASKS_TOKEN_MAX_LEN 8192
 
 typedef struct {
-    const unsigned char *key;  /* HS256 key, raw bytes (>= 32)      */
-    apr_size_t key_len;
+    tasks_keyring keys;        /* keys[0] signs (its kid in the header);
+                                  every key verifies                   */
     const char *issuer;        /* "iss" to set and require, or NULL */
     const char *audience;      /* "aud" to set and require, or NULL */
     long lifetime;             /* seconds                           */
     long leeway;               /* seconds of clock skew accepted    */
-    const tasks_hmac_key *prepared; /* key, prepared; NULL: prepared
-                                  on every verification (slower)    */
 } tasks_token_cfg;
 
 typedef struct {
@@ -37,29 +33,37 @@ typedef struct {
 typedef enum {
     TASKS_TOKEN_OK = 0,
     TASKS_TOKEN_MALFORMED,     /* not 3 base64url parts, bad JSON, dup keys, too long */
-    TASKS_TOKEN_BAD_ALG,       /* header alg is not exactly "HS256" (or typ not JWT) */
+    TASKS_TOKEN_BAD_ALG,       /* header alg is not exactly "HS256" (or typ not
+                                  JWT, or a kid that is not a kid string) */
     TASKS_TOKEN_BAD_SIGNATURE,
     TASKS_TOKEN_EXPIRED,       /* exp + leeway <= now                */
     TASKS_TOKEN_NOT_YET_VALID, /* nbf or iat - leeway > now          */
     TASKS_TOKEN_BAD_CLAIMS,    /* missing exp, missing/empty/non-string sub,
                                   wrong iss/aud, wrongly typed claims */
-    TASKS_TOKEN_UNKNOWN_KEY    /* external token: no key with its kid   */
+    TASKS_TOKEN_UNKNOWN_KEY    /* no key with its kid (ours: the kid of a
+                                  key no longer listed)                */
 } tasks_token_status;
 
 /* A short human text for a status, safe for logs (no token content). */
 const char *tasks_token_status_text(tasks_token_status st);
 
-/* Issue a token for user sub (and email) at time now. Claims: sub, email,
- * iat, exp = iat + lifetime, jti (128 random bits, hex), iss/aud when
- * configured. Returns the compact token in p and fills *claims when not
- * NULL; NULL on failure (out of memory, RNG failure). */
+/* Issue a token for user sub (and email) at time now, signed with the
+ * first key of cfg->keys; its header is {"alg":"HS256","typ":"JWT",
+ * "kid":<that key's kid>}. Claims: sub, email, iat, exp = iat + lifetime,
+ * jti (128 random bits, hex), iss/aud when configured. Returns the compact
+ * token in p and fills *claims when not NULL; NULL on failure (no usable
+ * key, out of memory, RNG failure). */
 const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
                               const char *sub, const char *email,
                               apr_time_t now, tasks_claims *claims);
 
 /* Verify a compact token (signature, alg pinned to HS256 case-sensitively,
  * length <= TASKS_TOKEN_MAX_LEN, exp required, nbf/iat with leeway, iss/aud
- * when configured, aud may be a string or an array). On TASKS_TOKEN_OK fills
+ * when configured, aud may be a string or an array). The key: the one of
+ * cfg->keys its header's "kid" names (none: TASKS_TOKEN_UNKNOWN_KEY; a kid
+ * that is not a valid kid string: TASKS_TOKEN_BAD_ALG); a token without a
+ * kid (issued before keys had kids) is tried with every key, in order, so
+ * it verifies as long as its key is listed. On TASKS_TOKEN_OK fills
  * *claims with strings copied into p. */
 tasks_token_status tasks_token_verify(apr_pool_t *p, const tasks_token_cfg *cfg,
                                       const char *token, apr_time_t now,
@@ -78,14 +82,6 @@ typedef struct {
     apr_size_t signing_len;
 } tasks_jws_parts;
 
-/* key prepared for HMAC-SHA256 (in p, freed with it), or NULL when
- * OpenSSL fails. OpenSSL 3's one-shot HMAC() looks the algorithm and the
- * digest up by name on every call, which cost more than the hashing of a
- * token; a prepared key is copied instead. Only ever read: one prepared
- * key serves all threads. */
-tasks_hmac_key *tasks_hmac_key_make(apr_pool_t *p, const unsigned char *key,
-                                    apr_size_t key_len);
-
 /* Splits a compact token (length <= TASKS_TOKEN_MAX_LEN, exactly three
  * non-empty base64url parts). TASKS_TOKEN_MALFORMED otherwise. Nothing
  * is verified. */
@@ -94,7 +90,7 @@ tasks_token_status tasks_token_split(apr_pool_t *p, const char *token,
 
 /* The claim checks of tasks_token_verify on an already verified payload
  * (JSON text): types, exp required, nbf/iat with cfg->leeway, iss/aud when
- * cfg sets them. cfg->key is not used. Fills *claims (may be NULL). */
+ * cfg sets them. cfg->keys is not used. Fills *claims (may be NULL). */
 tasks_token_status tasks_token_check_payload(apr_pool_t *p,
                                              const tasks_token_cfg *cfg,
                                              const unsigned char *payload,

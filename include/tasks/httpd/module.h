@@ -30,8 +30,10 @@ typedef struct {
      * ("TasksSignup at file:line"), NULL if none; not inherited: it makes
      * this server serve mod_tasks (serving.c). */
     const char *directive;
-    const char *secret_file;
-    tasks_token_cfg token;      /* key points at the secret's bytes        */
+    /* TasksJWTSecretFile, in order: the file of each key of token.keys
+     * (for messages). */
+    const char *secret_files[TASKS_KEYS_MAX];
+    tasks_token_cfg token;      /* keys point at the secrets' bytes        */
     int lifetime_set, leeway_set;
     int throttle_email;         /* failures per email within the window    */
     int throttle_window;        /* seconds                                 */
@@ -87,7 +89,8 @@ void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s);
 void *tasks_merge_srv_cfg(apr_pool_t *p, void *base, void *add);
 void *tasks_create_dir_cfg(apr_pool_t *p, char *dir);
 void *tasks_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
-const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path);
+const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path,
+                                  const char *opt);
 const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v);
@@ -105,6 +108,9 @@ tasks_srv_cfg *tasks_srv_cmd(cmd_parms *cmd);
  * (why: how, from tasks_serves); returns an error or NULL. */
 const char *tasks_check_srv_cfg(apr_pool_t *p, server_rec *s, const char *why);
 tasks_srv_cfg *tasks_srv(const server_rec *s);
+/* For the start-up log: which kid signs and which others verify, with
+ * their files ("signs with kid K ('file'); also accepts kid L ('file2')"). */
+const char *tasks_keys_describe(apr_pool_t *p, const tasks_srv_cfg *c);
 /* May mod_tasks answer requests of this server: it has a signing key and
  * start-up prepared it. Not so: its handler declines (TASKS0003). */
 int tasks_srv_ready(const server_rec *s);
