@@ -47,6 +47,9 @@ static const command_rec tasks_cmds[] = {
                       RSRC_CONF, "<iss> jwks=<file or URL> [aud=<audience>] "
                       "[alg=<list>] [refresh=<seconds>]: accept this issuer's "
                       "tokens (repeatable)"),
+    AP_INIT_TAKE1("TasksBasePath", tasks_set_base_path, NULL, RSRC_CONF,
+                  "URL path the app and the API answer under: the API at "
+                  "<path>api (default /)"),
     AP_INIT_FLAG("TasksTrustRemoteUser", tasks_set_trust_remote_user, NULL,
                  RSRC_CONF | ACCESS_CONF, "accept the user another Apache "
                  "authentication module set when no token is sent (default Off)"),
@@ -80,6 +83,15 @@ static int tasks_handler(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "TASKS0003: the tasks "
                       "handler is set for this request, but its server does "
                       "not serve mod_tasks (no TasksJWTSecretFile): declined");
+        return DECLINED;
+    }
+    /* Outside this server's API path (TasksBasePath): not ours, even if a
+     * <Location> of the main server names the handler here. */
+    if (!tasks_in_api(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "TASKS0006: the tasks "
+                      "handler is set for this request, but it is outside "
+                      "this server's API path %s (TasksBasePath): declined",
+                      tasks_srv_api_path(r->server));
         return DECLINED;
     }
     route = tasks_req_route(r);

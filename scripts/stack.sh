@@ -17,8 +17,10 @@
 #                                  children and postgres can read
 #
 # EXTRA_CONF (a file) is appended to the generated httpd.conf, so tests can
-# set directives; PG_OPTS adds postgres -c options; MODULE loads another
-# build of the module (make bench-compare).
+# set directives; TASKS_AT=vhosts leaves conf/tasks.conf out of the server
+# level, for an EXTRA_CONF that includes it inside virtual hosts; PG_OPTS
+# adds postgres -c options; MODULE loads another build of the module (make
+# bench-compare).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -183,12 +185,17 @@ httpd_up() {
             rm -rf "$htdocs" && cp -r "$ROOT/htdocs" "$htdocs" && chmod -R a+rX "$htdocs"
         fi
     fi
-    local extra=""
+    local extra="" include="Include $ROOT/conf/tasks.conf"
     [ -n "${EXTRA_CONF:-}" ] && extra=$(cat "$EXTRA_CONF")
+    case "${TASKS_AT:-server}" in
+        server) ;;
+        vhosts) include="# (TASKS_AT=vhosts: the virtual hosts below include it)" ;;
+        *) die "TASKS_AT must be server or vhosts" ;;
+    esac
     # httpd connects as the runtime role (TASKS_DB_USER of pg.env).
     ROOT="$ROOT" RUN="$dir" HTDOCS="$htdocs" PORT="$port" PGHOST="$PGHOST" PGPORT="$PGPORT" USERS="$user" EXTRA="$extra" \
-        DBUSER="$TASKS_DB_USER" DBPASSWORD="$TASKS_DB_PASSWORD" MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" \
-        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|DBUSER|DBPASSWORD|MODULE)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
+        DBUSER="$TASKS_DB_USER" DBPASSWORD="$TASKS_DB_PASSWORD" INCLUDE="$include" MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" \
+        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|DBUSER|DBPASSWORD|MODULE)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@TASKS_INCLUDE\@/$ENV{INCLUDE}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
         "$ROOT/conf/httpd.conf.in" > "$dir/httpd.conf"
     port_in_use "$port" && die "port $port is already in use"
     "$APACHE" -f "$dir/httpd.conf" -k start || { tail -20 "$dir/error.log" >&2 2>/dev/null; die "httpd did not start"; }

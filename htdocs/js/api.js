@@ -1,7 +1,22 @@
-// api.js - the one place that talks to the JSON API under /api.
+// api.js - the one place that talks to the JSON API under <app root>api.
 // fetch with the HttpOnly session cookie (credentials 'same-origin'; the
 // token in JSON bodies is never kept), RFC 9457 problem documents turned into
-// ApiError, Link/X-Total-Count helpers, and the 401 -> /login/?next= redirect.
+// ApiError, Link/X-Total-Count helpers, and the 401 -> login/?next= redirect.
+//
+// The app runs under any prefix (TasksBasePath, e.g. /tasks/) without a
+// build step: its root is where this file's folder (js/) lives, so every
+// page, link and request is built from APP_ROOT; the HTML and CSS use
+// relative URLs only.
+
+/** The app's root path: "/" or the prefix it is served under ("/tasks/"). */
+export const APP_ROOT = new URL('../', import.meta.url).pathname;
+/** The API's root path: "/api", "/tasks/api". */
+export const API_ROOT = `${APP_ROOT}api`;
+
+/** A page of the app by its path below the root: appPath('login/'). */
+export function appPath(page = '') {
+    return APP_ROOT + page;
+}
 
 /** An error answer from the API (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -36,16 +51,17 @@ export function currentPath() {
 export function goToLogin() {
     if (redirecting) return;
     redirecting = true;
-    location.assign('/login/?next=' + encodeURIComponent(currentPath()));
+    location.assign(appPath('login/') + '?next=' + encodeURIComponent(currentPath()));
 }
 
 /**
- * A `next` parameter made safe: only a path on this origin (never
- * //host or a scheme), never back to the sign-in pages; else /dashboard/.
+ * A `next` parameter made safe: only a page of this app (a path under
+ * APP_ROOT on this origin: never //host, a scheme or another site's page),
+ * never back to the sign-in pages or the API; else the dashboard.
  */
 export function safeNext(value) {
-    const fallback = '/dashboard/';
-    if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')
+    const fallback = appPath('dashboard/');
+    if (typeof value !== 'string' || !value.startsWith(APP_ROOT) || value.startsWith('//')
         || value.includes('\\')) return fallback;
     let url;
     try {
@@ -53,14 +69,16 @@ export function safeNext(value) {
     } catch {
         return fallback;
     }
-    if (url.origin !== location.origin) return fallback;
-    if (/^\/(login|signup|api)(\/|$)/.test(url.pathname)) return fallback;
+    if (url.origin !== location.origin || !url.pathname.startsWith(APP_ROOT)) return fallback;
+    if (/^(login|signup|api)(\/|$)/.test(url.pathname.slice(APP_ROOT.length))) return fallback;
     return url.pathname + url.search + url.hash;
 }
 
 /**
- * Call the API. Resolves to {data, headers, status}; rejects with ApiError
- * (or an AbortError). A 401 sends the browser to the login page unless
+ * Call the API at `path`, a path below API_ROOT as the OpenAPI document
+ * names them without their /api ('/tasks?status=pending', '/auth/me').
+ * Resolves to {data, headers, status}; rejects with ApiError (or an
+ * AbortError). A 401 sends the browser to the login page unless
  * `redirectOn401` is false. `headers` adds request headers (If-Match).
  */
 export async function api(path, { method = 'GET', body, signal, redirectOn401 = true, headers: extra = {} } = {}) {
@@ -72,7 +90,7 @@ export async function api(path, { method = 'GET', body, signal, redirectOn401 = 
     }
     let res;
     try {
-        res = await fetch(path, init);
+        res = await fetch(API_ROOT + path, init);
     } catch (err) {
         if (err && err.name === 'AbortError') throw err;
         throw new ApiError(0, {
@@ -102,7 +120,10 @@ export async function api(path, { method = 'GET', body, signal, redirectOn401 = 
     return { data, headers: res.headers, status: res.status };
 }
 
-/** The rel="next" target of a Link header, as a same-origin /api path, or null. */
+/**
+ * The rel="next" target of a Link header, as a path for api() (below
+ * API_ROOT, on this origin), or null.
+ */
 export function nextLink(header) {
     if (!header) return null;
     for (const part of header.split(/,(?=\s*<)/)) {
@@ -113,8 +134,8 @@ export function nextLink(header) {
         if (!rels.includes('next')) continue;
         try {
             const url = new URL(m[1], location.href);
-            if (url.origin === location.origin && url.pathname.startsWith('/api/')) {
-                return url.pathname + url.search;
+            if (url.origin === location.origin && url.pathname.startsWith(`${API_ROOT}/`)) {
+                return url.pathname.slice(API_ROOT.length) + url.search;
             }
         } catch {
             /* ignore a malformed link */

@@ -1,5 +1,5 @@
-// auth-page.js - the /login/ and /signup/ pages (the form's data-mode says
-// which): POST /api/auth/login or /api/auth/signup, whose answer sets the
+// auth-page.js - the login/ and signup/ pages (the form's data-mode says
+// which): POST api/auth/login or api/auth/signup, whose answer sets the
 // HttpOnly session cookie (the token in the body is ignored), then on to
 // the `next` page. A visitor who is already signed in goes on at once.
 import { api, safeNext, retryAfterText } from './api.js';
@@ -14,11 +14,11 @@ const next = safeNext(params.get('next'));
 // Keep `next` when switching between log in and sign up.
 if (params.has('next')) {
     const alt = document.getElementById('alt-link');
-    if (alt) alt.href = `${alt.getAttribute('href')}?next=${encodeURIComponent(next)}`;
+    if (alt) alt.href = `${new URL(alt.getAttribute('href'), location.href).pathname}?next=${encodeURIComponent(next)}`;
 }
 
 // Already signed in? Then this page has nothing to do.
-api('/api/auth/me', { redirectOn401: false })
+api('/auth/me', { redirectOn401: false })
     .then(() => location.replace(next))
     .catch(() => {});
 
@@ -43,7 +43,7 @@ form.addEventListener('submit', async (event) => {
 
     setBusy(form, true);
     try {
-        await api(`/api/auth/${mode}`, { method: 'POST', body, redirectOn401: false });
+        await api(`/auth/${mode}`, { method: 'POST', body, redirectOn401: false });
         // replace: Back should not return to a sign-in form
         location.replace(next);
     } catch (err) {

@@ -4,11 +4,11 @@
 // priority, tag), search as you type, sort, and "Load more" pages that
 // follow the Link rel="next" header. Filters live in the page's query string.
 // What the list shows, in which order, and every count are the server's
-// answers (GET /api/tasks, X-Total-Count): after a write the list is asked
+// answers (GET api/tasks, X-Total-Count): after a write the list is asked
 // again rather than guessed here. Edits, toggles and deletes are conditional
 // (If-Match, see versions.js): a task changed elsewhere is shown as it is now,
 // never overwritten; one deleted elsewhere leaves the list.
-import { api, nextLink, totalCount, isRedirecting } from './api.js';
+import { api, appPath, nextLink, totalCount, isRedirecting, API_ROOT } from './api.js';
 import { $, debounce } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError, parseTags } from './forms.js';
 import {
@@ -139,10 +139,10 @@ function listQuery(limit) {
 function pageLink(headers) {
     const link = nextLink(headers.get('Link'));
     if (!link) return null;
-    const url = new URL(link, location.origin);
+    const url = new URL(API_ROOT + link, location.origin);
     if (url.searchParams.get('limit') === String(PAGE_LIMIT)) return link;
     url.searchParams.set('limit', String(PAGE_LIMIT));
-    return url.pathname + url.search;
+    return url.pathname.slice(API_ROOT.length) + url.search;
 }
 
 // ---- messages ------------------------------------------------------------
@@ -290,7 +290,7 @@ async function loadList({ refresh = false } = {}) {
     }
     try {
         const limit = Math.min(MAX_LIMIT, pages * PAGE_LIMIT);
-        const res = await api(`/api/tasks?${listQuery(limit)}`, { signal: ctrl.signal });
+        const res = await api(`/tasks?${listQuery(limit)}`, { signal: ctrl.signal });
         if (gen !== listGen) return;
         const data = Array.isArray(res.data) ? res.data : [];
         listFailed = false;
@@ -424,7 +424,7 @@ let countGen = 0;
 async function refreshCounts() {
     const gen = ++countGen;
     const results = await Promise.allSettled(
-        STATUSES.map((s) => api(`/api/tasks?status=${s}&limit=1`)));
+        STATUSES.map((s) => api(`/tasks?status=${s}&limit=1`)));
     if (gen !== countGen) return;
     results.forEach((r, i) => {
         const s = STATUSES[i];
@@ -467,7 +467,7 @@ async function addTask(event) {
     setBusy(form, true);
     let created;
     try {
-        const { data, headers } = await api('/api/tasks', { method: 'POST', body });
+        const { data, headers } = await api('/tasks', { method: 'POST', body });
         remember(data, headers);
         created = data;
         form.reset();
@@ -521,7 +521,7 @@ async function toggleTask(id, checkbox) {
     const li = elementFor(id);
     li.setAttribute('aria-busy', 'true');
     try {
-        const { data } = await writeTask(task, `/api/tasks/${id}/complete`, {
+        const { data } = await writeTask(task, `/tasks/${id}/complete`, {
             method: 'PATCH', body: { completed: want },
         });
         showTaskInPlace(data, 'toggle');
@@ -619,7 +619,7 @@ async function saveEdit(id, form) {
     setBusy(form, true);
     let saved;
     try {
-        ({ data: saved } = await writeTask(base, `/api/tasks/${id}`, { method: 'PATCH', body }));
+        ({ data: saved } = await writeTask(base, `/tasks/${id}`, { method: 'PATCH', body }));
     } catch (err) {
         if (isRedirecting()) return;
         setBusy(form, false);
@@ -644,7 +644,7 @@ async function deleteTask(id) {
     });
     if (!ok) return;
     try {
-        await writeTask(task, `/api/tasks/${id}`, { method: 'DELETE' });
+        await writeTask(task, `/tasks/${id}`, { method: 'DELETE' });
     } catch (err) {
         if (!isRedirecting()) writeFailed(err, task, 'it was not deleted', 'delete');
         return;
@@ -665,7 +665,7 @@ async function clearCompleted() {
     });
     if (!ok) return;
     try {
-        const { data } = await api('/api/tasks?status=completed', { method: 'DELETE' });
+        const { data } = await api('/tasks?status=completed', { method: 'DELETE' });
         const deleted = data && Number.isFinite(data.deleted) ? data.deleted : 0;
         toast(`Deleted ${plural(deleted, 'completed task')}`);
     } catch (err) {
@@ -715,7 +715,7 @@ function resetFilters() {
 
 async function loadUser() {
     try {
-        const { data } = await api('/api/auth/me');
+        const { data } = await api('/auth/me');
         const user = data && data.user ? data.user : {};
         els.userLabel.textContent = user.name || user.email || '';
         if (user.name && user.email) els.userLabel.title = user.email;
@@ -726,14 +726,14 @@ async function loadUser() {
 
 async function logout() {
     try {
-        await api('/api/auth/logout', { method: 'POST', redirectOn401: false });
+        await api('/auth/logout', { method: 'POST', redirectOn401: false });
     } catch (err) {
         if (err.status !== 401) {
             showPageError(err);
             return;
         }
     }
-    location.replace('/login/');
+    location.replace(appPath('login/'));
 }
 
 // ---- wiring --------------------------------------------------------------

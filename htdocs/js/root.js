@@ -1,10 +1,10 @@
-// root.js - the page at /: straight on to /dashboard/ when signed in
-// (GET /api/auth/me answers 200), else to /login/.
-import { api } from './api.js';
+// root.js - the page at the app's root (/ or /tasks/): straight on to
+// dashboard/ when signed in (GET api/auth/me answers 200), else to login/.
+import { api, appPath } from './api.js';
 
 try {
-    await api('/api/auth/me', { redirectOn401: false });
-    location.replace('/dashboard/');
+    await api('/auth/me', { redirectOn401: false });
+    location.replace(appPath('dashboard/'));
 } catch {
-    location.replace('/login/');
+    location.replace(appPath('login/'));
 }

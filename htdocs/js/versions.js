@@ -27,7 +27,7 @@ export function remember(task, headers) {
 
 /** The task as the server has it now. Rejects with ApiError (404: it is gone). */
 export async function fetchTask(id) {
-    const { data, headers } = await api(`/api/tasks/${id}`);
+    const { data, headers } = await api(`/tasks/${id}`);
     remember(data, headers);
     return data;
 }

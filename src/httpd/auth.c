@@ -315,6 +315,7 @@ void tasks_set_session_cookie(request_rec *r, const char *token, long max_age)
 
     apr_table_addn(r->err_headers_out, "Set-Cookie", apr_psprintf(r->pool,
                    "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
-                   TASKS_COOKIE, token ? token : "", TASKS_API_PREFIX,
-                   token ? max_age : 0L, secure ? "; Secure" : ""));
+                   TASKS_COOKIE, token ? token : "",
+                   tasks_srv_api_path(r->server), token ? max_age : 0L,
+                   secure ? "; Secure" : ""));
 }

@@ -43,6 +43,10 @@ void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     tasks_srv_cfg *c = apr_pmemdup(p, add, sizeof(*c));
 
     c->directive = add->directive;
+    if (!add->base_path) {
+        c->base_path = base->base_path;
+        c->api_path = base->api_path;
+    }
 
     /* The keys come as a whole: a virtual host that lists its own does
      * not add the main server's to them. */
@@ -107,6 +111,21 @@ tasks_srv_cfg *tasks_srv_cmd(cmd_parms *cmd)
                            cmd->directive->filename, cmd->directive->line_num)
             : cmd->cmd->name;
     return c;
+}
+
+const char *tasks_srv_base_path(const server_rec *s)
+{
+    const tasks_srv_cfg *c = tasks_srv(s);
+
+    return c && c->base_path ? c->base_path : TASKS_DEFAULT_BASE;
+}
+
+const char *tasks_srv_api_path(const server_rec *s)
+{
+    const tasks_srv_cfg *c = tasks_srv(s);
+
+    return c && c->api_path ? c->api_path
+                            : TASKS_DEFAULT_BASE TASKS_API_SEGMENT;
 }
 
 int tasks_srv_ready(const server_rec *s)
@@ -355,6 +374,46 @@ const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
     c->throttle_window = (int)window;
     c->throttle_addr = (int)addr;
     c->throttle_set = 1;
+    return NULL;
+}
+
+#define MAX_BASE_PATH 256
+
+/* TasksBasePath: a URL path that starts with "/"; "/tasks" and "/tasks/"
+ * are the same. Its segments are plain words (letters, digits, "-", ".",
+ * "_", "~"; not "." or ".."), so the path is the same percent-decoded
+ * (r->uri) or not, and safe as it is in a cookie's Path and a header. */
+const char *tasks_set_base_path(cmd_parms *cmd, void *dc, const char *v)
+{
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
+    const char *seg, *e;
+    size_t len = strlen(v);
+
+    (void)dc;
+    if (*v != '/')
+        return apr_psprintf(cmd->pool, "%s: '%s' must start with '/' (a URL "
+                            "path such as /tasks/, or / for the whole host)",
+                            cmd->cmd->name, v);
+    if (len > MAX_BASE_PATH)
+        return apr_psprintf(cmd->pool, "%s: the path is longer than %d bytes",
+                            cmd->cmd->name, MAX_BASE_PATH);
+    for (seg = v + 1; *seg; seg = *e ? e + 1 : e) {
+        for (e = seg; *e && *e != '/'; e++)
+            if (!apr_isalnum(*e) && !strchr("-._~", *e))
+                return apr_psprintf(cmd->pool, "%s: '%s' may contain only "
+                                    "letters, digits, '-', '.', '_', '~' and "
+                                    "'/'", cmd->cmd->name, v);
+        if (e == seg && *e)
+            return apr_psprintf(cmd->pool, "%s: '%s' has an empty segment "
+                                "('//')", cmd->cmd->name, v);
+        if ((e - seg == 1 && seg[0] == '.')
+            || (e - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+            return apr_psprintf(cmd->pool, "%s: '%s' has a '.' or '..' "
+                                "segment", cmd->cmd->name, v);
+    }
+    c->base_path = v[len - 1] == '/' ? apr_pstrdup(cmd->pool, v)
+                                     : apr_pstrcat(cmd->pool, v, "/", NULL);
+    c->api_path = apr_pstrcat(cmd->pool, c->base_path, TASKS_API_SEGMENT, NULL);
     return NULL;
 }
 

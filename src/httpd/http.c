@@ -49,13 +49,25 @@ static int handler_configured(request_rec *r)
     return !err && h && !strcmp(h, TASKS_HANDLER);
 }
 
+int tasks_in_api(const request_rec *r)
+{
+    const char *api = tasks_srv_api_path(r->server);
+    size_t n = strlen(api);
+
+    return r->uri && !strncmp(r->uri, api, n)
+        && (r->uri[n] == '\0' || r->uri[n] == '/');
+}
+
 /* A server that does not serve mod_tasks (no signing key) is left to
- * httpd: none of the hooks acts on its requests. */
+ * httpd: none of the hooks acts on its requests; so is a request outside
+ * the server's API path (TasksBasePath), whatever handler applies to it
+ * (a virtual host under a prefix inherits the main server's
+ * <Location "/api">). */
 int tasks_is_ours(request_rec *r)
 {
     tasks_req *rq;
 
-    if (!tasks_srv_ready(r->server))
+    if (!tasks_srv_ready(r->server) || !tasks_in_api(r))
         return 0;
     if (r->handler)
         return !strcmp(r->handler, TASKS_HANDLER);
@@ -76,7 +88,7 @@ int tasks_is_ours(request_rec *r)
 int tasks_translate_name(request_rec *r)
 {
     if (!r->main && !r->prev && tasks_srv_ready(r->server)
-        && handler_configured(r))
+        && tasks_in_api(r) && handler_configured(r))
         apr_table_setn(r->notes, NO_WALK_NOTE, r->uri);
     return DECLINED;
 }
@@ -94,12 +106,13 @@ int tasks_map_to_storage(request_rec *r)
 const tasks_route *tasks_req_route(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
-    size_t plen = sizeof(TASKS_API_PREFIX) - 1;
 
     if (!rq->route_done) {
         rq->route_done = 1;
-        if (!strncmp(r->uri, TASKS_API_PREFIX, plen))
-            tasks_route_match(r->pool, r->uri + plen, &rq->route);
+        if (tasks_in_api(r))
+            tasks_route_match(r->pool, r->uri
+                              + strlen(tasks_srv_api_path(r->server)),
+                              &rq->route);
         else
             rq->route.id = TASKS_ROUTE_NOT_FOUND;
     }

@@ -4,6 +4,7 @@
 
 #include <httpd.h>
 #include <http_protocol.h>
+#include <apr_strings.h>
 
 #include "tasks/core/version.h"
 #include "tasks/httpd/counters.h"
@@ -38,8 +39,23 @@ int tasks_handle_health(request_rec *r)
                            "\"schema\":\"ok\"" VERSION_MEMBER);
 }
 
+/* Every path of the document is relative to its servers URL, "/" as
+ * written (TasksBasePath's default); a server under a prefix names its
+ * own base there instead ("/tasks" for TasksBasePath /tasks/), so the
+ * document it serves describes its own URLs. */
 int tasks_handle_openapi(request_rec *r)
 {
+    static const char url[] = "\"url\": \"/\"";
+    const char *base = tasks_srv_base_path(r->server);
+    const char *doc = tasks_openapi_json, *servers, *at;
+
+    if (strcmp(base, "/") && (servers = strstr(doc, "\"servers\""))
+        && (at = strstr(servers, url))) {
+        size_t head = (size_t)(at - doc) + sizeof(url) - 3; /* to the "/" */
+        doc = apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, doc, head),
+                          apr_pstrmemdup(r->pool, base, strlen(base) - 1),
+                          at + sizeof(url) - 2, NULL);
+    }
     return tasks_send_body(r, HTTP_OK, "application/json",
-                           "public, max-age=300", tasks_openapi_json);
+                           "public, max-age=300", doc);
 }

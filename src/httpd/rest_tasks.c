@@ -117,7 +117,8 @@ static int create_task(request_rec *r, const tasks_caller *who)
     res = tasks_task_create(tasks_req_service(r), who, &draft, &row);
     if (res.outcome == TASKS_DONE)
         apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
-                       TASKS_API_PREFIX "/tasks/", row.id, NULL));
+                       tasks_srv_api_path(r->server), "/tasks/", row.id,
+                       NULL));
     return answer_task(r, &res, HTTP_CREATED, &row);
 }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-    BASE_URL, PAGE_LIMIT, apiSignup, assertHealthy, checkA11y, clearToast, createTasks, eventually,
+    at, BASE_URL, PAGE_LIMIT, apiSignup, assertHealthy, checkA11y, clearToast, createTasks, eventually,
     launch, listIdle, listTitles, openPage, screenshots, taskItem, textOf, useSession,
 } from './helpers.mjs';
 
@@ -76,7 +76,7 @@ describe('accessibility, layout and speed', () => {
             if (light) {
                 // "/" while it asks who is signed in (the question is held back)
                 await page.route('**/api/auth/me', () => {});
-                await page.goto('/');
+                await page.goto(at('/'));
                 await page.locator('.splash').waitFor();
                 await checkA11y(page, `/ ${scheme}`);
                 await screenshots(page, 'root');
@@ -84,7 +84,7 @@ describe('accessibility, layout and speed', () => {
                 await page.unrouteAll({ behavior: 'ignoreErrors' });
             }
 
-            await page.goto('/login/');
+            await page.goto(at('/login/'));
             await checkA11y(page, `/login/ ${scheme}`);
             await screenshots(page, `login${sfx}`);
             await page.click('#auth-form button[type="submit"]');
@@ -92,7 +92,7 @@ describe('accessibility, layout and speed', () => {
             await checkA11y(page, `/login/ with errors ${scheme}`);
             if (light) await screenshots(page, 'login-errors');
 
-            await page.goto('/signup/');
+            await page.goto(at('/signup/'));
             await checkA11y(page, `/signup/ ${scheme}`);
             await screenshots(page, `signup${sfx}`);
             if (light) {
@@ -119,7 +119,7 @@ describe('accessibility, layout and speed', () => {
                     await held;
                     await route.continue().catch(() => {});
                 });
-                await page.goto('/dashboard/');
+                await page.goto(at('/dashboard/'));
                 await page.locator('.skeleton').first().waitFor();
                 await eventually(async () => assert.notEqual(await textOf(page, '#count-all'), '–'));
                 assert.ok(await page.isHidden('#list-empty'), 'no empty state while loading');
@@ -129,7 +129,7 @@ describe('accessibility, layout and speed', () => {
                 await dashboardReady(page);
                 await page.unrouteAll({ behavior: 'ignoreErrors' });
             } else {
-                await page.goto('/dashboard/');
+                await page.goto(at('/dashboard/'));
                 await dashboardReady(page);
             }
             await eventually(async () => assert.equal((await listTitles(page)).length, 6));
@@ -200,7 +200,7 @@ describe('accessibility, layout and speed', () => {
             // a new account: the empty state
             const fresh = await openPage(browser, { colorScheme: scheme, bypassCSP: true });
             await useSession(fresh.context, (await apiSignup()).token);
-            await fresh.page.goto('/dashboard/');
+            await fresh.page.goto(at('/dashboard/'));
             await dashboardReady(fresh.page);
             assert.ok(await fresh.page.isVisible('#list-empty'));
             await checkA11y(fresh.page, `dashboard empty ${scheme}`);
@@ -212,7 +212,7 @@ describe('accessibility, layout and speed', () => {
 
     it('can be used with the keyboard alone, with a visible focus ring', async () => {
         const { context, page, problems } = await openPage(browser, { width: 390 });
-        await page.goto('/signup/');
+        await page.goto(at('/signup/'));
         await page.keyboard.press('Tab');
         assert.equal(await active(page), 'name');
         assert.ok(await focusRing(page) >= 2, 'focus ring on the name field');
@@ -312,7 +312,7 @@ describe('accessibility, layout and speed', () => {
                     for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
                 }).observe({ type: 'layout-shift', buffered: true });
             });
-            await page.goto('/dashboard/');
+            await page.goto(at('/dashboard/'));
             await dashboardReady(page);
             await page.waitForTimeout(300);
             const cls = await page.evaluate(() => window.__cls);
@@ -334,7 +334,7 @@ describe('accessibility, layout and speed', () => {
         const { context, page, problems } = await openPage(browser);
         await useSession(context, busy.token);
         const t0 = Date.now();
-        await page.goto('/dashboard/');
+        await page.goto(at('/dashboard/'));
         await eventually(async () => assert.equal((await listTitles(page)).length, PAGE_LIMIT));
         const firstPage = Date.now() - t0;
         // generous bounds (CI machines are shared); the point is the shape:

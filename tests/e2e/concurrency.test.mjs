@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-    apiCall, apiSignup, assertHealthy, checkA11y, eventually, expectTitles, launch, listIdle,
+    BASE_PATH, at, apiCall, apiSignup, assertHealthy, checkA11y, eventually, expectTitles, launch, listIdle,
     openPage, taskItem, textOf, useSession,
 } from './helpers.mjs';
 
@@ -30,17 +30,19 @@ describe('the app next to other clients of the same account', () => {
         page.on('response', (res) => {
             const req = res.request();
             const url = new URL(req.url());
-            if (!/^\/api\/tasks(\/|$)/.test(url.pathname)) return;
+            if (!url.pathname.startsWith(BASE_PATH)) return;
+            const path = url.pathname.slice(BASE_PATH.length); // '/api/tasks...' as at /
+            if (!/^\/api\/tasks(\/|$)/.test(path)) return;
             seen.push({
                 method: req.method(),
-                path: url.pathname,
+                path,
                 status: res.status(),
                 query: url.searchParams,
                 ifMatch: req.headers()['if-match'],
                 etag: res.headers().etag,
             });
         });
-        await page.goto('/dashboard/');
+        await page.goto(at('/dashboard/'));
         await listIdle(page);
     });
     after(async () => {

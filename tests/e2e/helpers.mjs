@@ -1,6 +1,7 @@
 // helpers.mjs - shared pieces of the browser tests: headless Chromium,
 // the stack's BASE_URL, API calls from node (with a session token), axe-core,
-// screenshots, page-health checks (uncaught errors, CSP violations) and polling.
+// screenshots, page-health checks (uncaught errors, CSP violations, requests
+// that leave the app's root) and polling.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,8 +12,20 @@ import { chromium } from 'playwright-core';
 const require = createRequire(import.meta.url);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
+/**
+ * Where the app is: an origin (the app at /) or an origin and a prefix
+ * (http://127.0.0.1:8080/tasks: TasksBasePath /tasks/), no trailing slash.
+ */
 export const BASE_URL = (process.env.BASE_URL || '').replace(/\/$/, '');
 if (!BASE_URL) throw new Error('BASE_URL is not set: run the suite with tests/e2e/run.sh');
+/** The app's prefix: '' at /, '/tasks' under TasksBasePath /tasks/. */
+export const BASE_PATH = new URL(BASE_URL).pathname.replace(/\/$/, '');
+/** The API's path: '/api', '/tasks/api'. */
+export const API_PATH = `${BASE_PATH}/api`;
+/** A page or file of the app by its path below the app's root: at('/dashboard/'). */
+export function at(p) {
+    return BASE_URL + p;
+}
 export const SHOTS = path.join(HERE, 'screenshots');
 export const AXE_PATH = require.resolve('axe-core/axe.min.js');
 /** What the dashboard asks for per page (js/dashboard.js PAGE_LIMIT). */
@@ -41,7 +54,7 @@ export async function openPage(browser, { width = 1280, height = 900, colorSchem
         // Only for contexts that inject axe-core: addScriptTag adds an inline
         // <script>, which the app's CSP (rightly) refuses.
         bypassCSP,
-        baseURL: BASE_URL,
+        baseURL: `${BASE_URL}/`,
         viewport: { width, height },
         colorScheme,
         reducedMotion,
@@ -50,7 +63,12 @@ export async function openPage(browser, { width = 1280, height = 900, colorSchem
     });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    const problems = { errors: [], csp: [], dialogs: [] };
+    const problems = { errors: [], csp: [], dialogs: [], requests: [] };
+    // every request of every page of the context (the app's own, and the
+    // test's navigations): all must stay under the app's root
+    context.on('request', (req) => {
+        if (/^https?:/.test(req.url())) problems.requests.push(`${req.method()} ${req.url()}`);
+    });
     page.on('pageerror', (err) => problems.errors.push(err.message));
     page.on('console', (msg) => {
         const text = msg.text();
@@ -69,12 +87,23 @@ export async function openPage(browser, { width = 1280, height = 900, colorSchem
     return { context, page, problems };
 }
 
-/** No uncaught error, no CSP violation, no alert/confirm/prompt so far. */
+/**
+ * No uncaught error, no CSP violation, no alert/confirm/prompt so far, and
+ * every request went to the app's root or below (under a prefix: never to
+ * /api, /login/ or another page of the site around the app).
+ */
 export async function assertHealthy(page, problems) {
     const inPage = await page.evaluate(() => window.__cspViolations || []).catch(() => []);
     assert.deepEqual(problems.errors, [], 'uncaught page errors');
     assert.deepEqual([...problems.csp, ...inPage], [], 'CSP violations');
     assert.deepEqual(problems.dialogs, [], 'unexpected dialogs');
+    assertUnderRoot(problems.requests);
+}
+
+/** Every "METHOD URL" of requests is under BASE_URL/. */
+export function assertUnderRoot(requests) {
+    const outside = requests.filter((r) => !r.split(' ')[1].startsWith(`${BASE_URL}/`));
+    assert.deepEqual(outside, [], `requests outside the app's root ${BASE_URL}/`);
 }
 
 let seq = 0;
@@ -83,7 +112,7 @@ export function uniqueEmail(prefix = 'user') {
     return `${prefix}-${process.pid}-${Date.now().toString(36)}-${seq}@example.org`;
 }
 
-/** Call the API from node. `token` is sent as a Bearer token. */
+/** Call the API from node at urlPath below the app's root ('/api/tasks'). `token` is sent as a Bearer token. */
 export async function apiCall(token, method, urlPath, body) {
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -133,7 +162,7 @@ export async function sessionToken(context) {
 export async function useSession(context, token) {
     const { hostname } = new URL(BASE_URL);
     await context.addCookies([{
-        name: 'tasks_session', value: token, domain: hostname, path: '/api',
+        name: 'tasks_session', value: token, domain: hostname, path: API_PATH,
         httpOnly: true, sameSite: 'Strict', secure: false,
     }]);
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-    BASE_URL, PAGE_LIMIT, apiCall, assertHealthy, createTasks, eventually, expectTitles,
+    API_PATH, at, BASE_PATH, BASE_URL, PAGE_LIMIT, apiCall, assertHealthy, assertUnderRoot, createTasks, eventually, expectTitles,
     launch, listIdle, listTitles, openPage, sessionToken, taskItem, textOf, uniqueEmail,
 } from './helpers.mjs';
 
@@ -43,7 +43,7 @@ describe('the journey of one user', () => {
     const byTitle = async (title) => (await apiTasks()).find((t) => t.title === title);
 
     it('/ sends a visitor who is not signed in to /login/', async () => {
-        await page.goto('/');
+        await page.goto(at('/'));
         await page.waitForURL(`${BASE_URL}/login/`);
         assert.equal(await page.title(), 'Log in · Tasks');
     });
@@ -311,7 +311,7 @@ describe('the journey of one user', () => {
         assert.equal(await page.isChecked('input[name="status"][value="pending"]'), true);
         assert.equal(await page.inputValue('#filter-q'), 'annual');
         assert.equal(await textOf(page, '#user-label'), 'Journey Person');
-        await page.goto('/');
+        await page.goto(at('/'));
         await page.waitForURL(`${BASE_URL}/dashboard/`);
     });
 
@@ -319,13 +319,13 @@ describe('the journey of one user', () => {
         await listIdle(page);
         await page.click('#logout');
         await page.waitForURL(`${BASE_URL}/login/`);
-        const me = await page.evaluate(async () => (await fetch('/api/auth/me', { credentials: 'same-origin' })).status);
+        const me = await page.evaluate(async (api) => (await fetch(`${api}/auth/me`, { credentials: 'same-origin' })).status, API_PATH);
         assert.equal(me, 401);
         // the old token is revoked, not just forgotten
         assert.equal((await apiCall(token, 'GET', '/api/auth/me')).status, 401);
 
-        await page.goto('/dashboard/');
-        await page.waitForURL(`${BASE_URL}/login/?next=%2Fdashboard%2F`);
+        await page.goto(at('/dashboard/'));
+        await page.waitForURL(`${BASE_URL}/login/?next=${encodeURIComponent(`${BASE_PATH}/dashboard/`)}`);
         await page.fill('#email', email.toUpperCase());
         await page.fill('#password', PASSWORD);
         await page.press('#password', 'Enter');
@@ -339,10 +339,17 @@ describe('the journey of one user', () => {
         await assertHealthy(page, problems);
     });
 
+    it('made every request under the app’s root (and its API under the API path)', async () => {
+        const paths = problems.requests.map((r) => new URL(r.split(' ')[1]).pathname);
+        assert.ok(paths.filter((p) => p.startsWith(`${API_PATH}/tasks`)).length > 20, paths.join('\n'));
+        assert.ok(paths.some((p) => p === `${BASE_PATH}/js/dashboard.js`), 'the scripts');
+        assertUnderRoot(problems.requests);
+    });
+
     it('a second user sees none of the first user’s tasks', async () => {
         const other = await openPage(browser, { width: 390 });
         try {
-            await other.page.goto('/signup/');
+            await other.page.goto(at('/signup/'));
             await other.page.fill('#email', uniqueEmail('second'));
             await other.page.fill('#password', PASSWORD);
             await other.page.click('#auth-form button[type="submit"]');
@@ -355,8 +362,8 @@ describe('the journey of one user', () => {
             assert.match(await textOf(other.page, '#user-label'), /^second-/);
             // the first user's task does not exist for the second
             const mine = await byTitle('Write the annual report');
-            const status = await other.page.evaluate(async (id) =>
-                (await fetch(`/api/tasks/${id}`, { credentials: 'same-origin' })).status, mine.id);
+            const status = await other.page.evaluate(async ([api, id]) =>
+                (await fetch(`${api}/tasks/${id}`, { credentials: 'same-origin' })).status, [API_PATH, mine.id]);
             assert.equal(status, 404);
             await other.page.fill('#filter-q', 'annual');
             await expectTitles(other.page, []);

@@ -1,8 +1,10 @@
 #!/bin/bash
 # run.sh - the browser tests: installs the pinned test tooling (npm ci),
-# starts a private stack (PostgreSQL + httpd with the built module) on a free
-# port under .run/, runs tests/e2e/*.test.mjs with node's test runner in
-# headless Chromium, and always tears the stack down. Exit status: the tests'.
+# starts a private stack (PostgreSQL + httpd with the built module) on free
+# ports under .run/, runs tests/e2e/*.test.mjs with node's test runner in
+# headless Chromium with the app at /, then a representative subset with
+# the app under /tasks/ of another virtual host, and always tears the stack
+# down. Exit status: the tests'.
 # Screenshots land in tests/e2e/screenshots/ (git-ignored).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -31,19 +33,71 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$("$STACK" free-port)
-echo "==> e2e: starting the stack on port $PORT"
+new_port() {
+    local p
+    while :; do
+        p=$("$STACK" free-port)
+        case " ${USED_PORTS:-} " in *" $p "*) ;; *) USED_PORTS="${USED_PORTS:-} $p"; echo "$p"; return;; esac
+    done
+}
+PORT=$(new_port); USED_PORTS="$PORT"
+PREFIX_PORT=$(new_port); USED_PORTS="$USED_PORTS $PREFIX_PORT"
+SITE_PORT=$(new_port)
 mkdir -p "$RUN"
-if ! "$STACK" up "$RUN" "$PORT" >"$RUN/stack-up.log" 2>&1; then
+# One httpd, three virtual hosts, conf/tasks.conf included per host (not
+# at server level, TASKS_AT=vhosts) as README "Behind an existing Apache"
+# shows: the app as the whole host (PORT); the app under /tasks/ of a site
+# that keeps its own pages (PREFIX_PORT); and that site alone, untouched
+# (SITE_PORT). The site has an /api/health file of its own.
+SITE="$("$STACK" service-dir "$RUN")/site"
+mkdir -p "$SITE/api"
+printf '<!doctype html><title>the site</title><p>the site beside the app\n' > "$SITE/index.html"
+printf 'a plain file of this site, not the API\n' > "$SITE/api/health"
+chmod -R a+rX "$SITE"
+cat > "$RUN/vhosts.conf" <<CONF
+DocumentRoot $SITE
+<Directory $SITE>
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:$PORT>
+    Include $ROOT/conf/tasks.conf
+</VirtualHost>
+Listen 127.0.0.1:$PREFIX_PORT
+<VirtualHost 127.0.0.1:$PREFIX_PORT>
+    Define TASKS_PREFIX /tasks
+    Include $ROOT/conf/tasks.conf
+    UnDefine TASKS_PREFIX
+</VirtualHost>
+Listen 127.0.0.1:$SITE_PORT
+<VirtualHost 127.0.0.1:$SITE_PORT>
+</VirtualHost>
+CONF
+echo "==> e2e: starting the stack on ports $PORT (app at /), $PREFIX_PORT (app at /tasks/), $SITE_PORT (site alone)"
+if ! TASKS_AT=vhosts EXTRA_CONF="$RUN/vhosts.conf" "$STACK" up "$RUN" "$PORT" >"$RUN/stack-up.log" 2>&1; then
     cat "$RUN/stack-up.log" >&2
     exit 1
 fi
+for p in "$PREFIX_PORT" "$SITE_PORT"; do
+    for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
+done
 
-export BASE_URL="http://127.0.0.1:$PORT"
+export SITE_URL="http://127.0.0.1:$SITE_PORT"
 rm -rf "$HERE/screenshots"
 mkdir -p "$HERE/screenshots"
 status=0
-node --test --test-concurrency=1 "$HERE"/*.test.mjs || status=$?
+# Every suite with the app at /; then the journey, the security suite and
+# the virtual hosts' checks again with the app under /tasks/ (E2E_RUNS picks
+# runs: "root prefix" by default).
+for run in ${E2E_RUNS:-root prefix}; do
+    case "$run" in
+        root)   base="http://127.0.0.1:$PORT"; files=("$HERE"/*.test.mjs) ;;
+        prefix) base="http://127.0.0.1:$PREFIX_PORT/tasks"
+                files=("$HERE/journey.test.mjs" "$HERE/security.test.mjs" "$HERE/vhosts.test.mjs") ;;
+        *) echo "e2e: unknown run '$run' (root, prefix)" >&2; exit 2 ;;
+    esac
+    echo "==> e2e: the app at $base/"
+    BASE_URL="$base" node --test --test-concurrency=1 "${files[@]}" || status=$?
+done
 if [ "$status" -ne 0 ]; then
     echo "==> e2e: FAILED; the end of httpd's error log:" >&2
     tail -n 20 "$RUN/error.log" >&2 2>/dev/null || true

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
-    BASE_URL, apiCall, apiSignup, assertHealthy, createTasks, escapeRe, eventually, expectTitles, launch,
+    at, BASE_PATH, BASE_URL, apiCall, apiSignup, assertHealthy, createTasks, escapeRe, eventually, expectTitles, launch,
     listIdle, openPage, taskItem, textOf, uniqueEmail, useSession,
 } from './helpers.mjs';
 
@@ -34,7 +34,7 @@ describe('security and error handling', () => {
         await createTasks(user.token, PAYLOADS.length - 1, (i) => ({
             title: PAYLOADS[i + 1], description: PAYLOADS[i], tags: [PAYLOADS[i].slice(0, 50)],
         }), 1);
-        await page.goto('/dashboard/');
+        await page.goto(at('/dashboard/'));
         await listIdle(page);
         // and one typed into the form
         await page.fill('#add-title', PAYLOADS[0]);
@@ -77,7 +77,7 @@ describe('security and error handling', () => {
         const { context, page, problems } = await openPage(browser);
         const user = await apiSignup();
         await useSession(context, user.token);
-        await page.goto('/dashboard/');
+        await page.goto(at('/dashboard/'));
         await listIdle(page);
 
         // 201 characters: the browser lets it through, the server refuses it
@@ -134,7 +134,7 @@ describe('security and error handling', () => {
 
     it('shows sign-up and login problems where they belong', async () => {
         const { context, page, problems } = await openPage(browser);
-        await page.goto('/signup/');
+        await page.goto(at('/signup/'));
         await page.fill('#email', 'not-an-email');
         await page.fill('#password', 'short');
         await page.click('#auth-form button[type="submit"]');
@@ -155,7 +155,7 @@ describe('security and error handling', () => {
         assert.equal(page.url(), `${BASE_URL}/signup/`);
 
         // 401 on login: the detail, no redirect loop, password cleared
-        await page.goto('/login/');
+        await page.goto(at('/login/'));
         await page.fill('#email', taken.email);
         await page.fill('#password', 'wrong password!');
         await page.click('#auth-form button[type="submit"]');
@@ -190,15 +190,15 @@ describe('security and error handling', () => {
         const user = await apiSignup();
         await createTasks(user.token, 2, (i) => ({ title: `Task ${i}` }), 1);
         await useSession(context, user.token);
-        await page.goto('/dashboard/?status=pending&q=Task');
+        await page.goto(at('/dashboard/?status=pending&q=Task'));
         await expectTitles(page, ['Task 1', 'Task 0']);
         // the session goes away (expired, revoked, cleared)
         await context.clearCookies();
         await page.fill('#add-title', 'lost on the way');
         await page.click('#add-form button[type="submit"]');
         await page.waitForURL(/\/login\/\?next=/);
-        assert.equal(new URL(page.url()).searchParams.get('next'), '/dashboard/?status=pending&q=Task');
-        assert.equal(await page.getAttribute('#alt-link', 'href'), `/signup/?next=${encodeURIComponent('/dashboard/?status=pending&q=Task')}`);
+        assert.equal(new URL(page.url()).searchParams.get('next'), `${BASE_PATH}/dashboard/?status=pending&q=Task`);
+        assert.equal(await page.getAttribute('#alt-link', 'href'), `${BASE_PATH}/signup/?next=${encodeURIComponent(`${BASE_PATH}/dashboard/?status=pending&q=Task`)}`);
         await page.fill('#email', user.email);
         await page.fill('#password', user.password);
         await page.click('#auth-form button[type="submit"]');
@@ -207,9 +207,9 @@ describe('security and error handling', () => {
         assert.equal(await page.isChecked('input[name="status"][value="pending"]'), true);
 
         // signed in, the sign-in pages and / go straight on
-        await page.goto('/login/');
+        await page.goto(at('/login/'));
         await page.waitForURL(`${BASE_URL}/dashboard/`);
-        await page.goto('/signup/?next=/dashboard/%3Fstatus%3Dcompleted');
+        await page.goto(at(`/signup/?next=${BASE_PATH}/dashboard/%3Fstatus%3Dcompleted`));
         await page.waitForURL(`${BASE_URL}/dashboard/?status=completed`);
         await assertHealthy(page, problems);
         await context.close();
@@ -218,17 +218,19 @@ describe('security and error handling', () => {
     it('never follows a `next` that leaves the site', async () => {
         const user = await apiSignup();
         const evil = ['//evil.example.org/x', 'https://evil.example.org/', 'javascript:alert(1)',
-            '/\\evil.example.org', '/api/auth/me', '/login/'];
+            '/\\evil.example.org', `${BASE_PATH}/api/auth/me`, `${BASE_PATH}/login/`,
+            // under a prefix: the site's own pages around the app are not the app's
+            ...(BASE_PATH ? ['/', '/dashboard/', `${BASE_PATH}x/dashboard/`] : [])];
         const { context, page, problems } = await openPage(browser);
         // logging in ...
-        await page.goto(`/login/?next=${encodeURIComponent(evil[0])}`);
+        await page.goto(at(`/login/?next=${encodeURIComponent(evil[0])}`));
         await page.fill('#email', user.email);
         await page.fill('#password', user.password);
         await page.click('#auth-form button[type="submit"]');
         await page.waitForURL(`${BASE_URL}/dashboard/`);
         // ... and when already signed in
         for (const next of evil.slice(1)) {
-            await page.goto(`/login/?next=${encodeURIComponent(next)}`);
+            await page.goto(at(`/login/?next=${encodeURIComponent(next)}`));
             await page.waitForURL(`${BASE_URL}/dashboard/`);
         }
         await assertHealthy(page, problems);
@@ -264,7 +266,18 @@ describe('security and error handling', () => {
                 assert.doesNotMatch(src, /\sstyle\s*=|<style/i, `${rel}: no inline styles`);
                 assert.doesNotMatch(src, /\son[a-z]+\s*=/i, `${rel}: no on* handler attributes`);
             }
+            // the app works under any prefix (TasksBasePath): the HTML and
+            // CSS name files relatively, the scripts build every page and
+            // API path from APP_ROOT / API_ROOT (js/api.js)
+            if (rel.endsWith('.html')) {
+                assert.doesNotMatch(src, /\s(?:src|href)\s*=\s*["']?\/(?!\/)/, `${rel}: relative URLs only`);
+            }
+            if (rel.endsWith('.css')) {
+                assert.doesNotMatch(src, /url\(\s*["']?\//, `${rel}: relative URLs only`);
+            }
             if (rel.endsWith('.js')) {
+                const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+                assert.doesNotMatch(code, /['"`]\/(api|login|signup|dashboard|js|css)\b/, `${rel}: no root-absolute app paths`);
                 assert.doesNotMatch(src, /setAttribute\(\s*['"](on[a-z]+|style)['"]/, `${rel}: no handler/style attributes`);
                 assert.doesNotMatch(src, /localStorage|sessionStorage|document\.cookie/, `${rel}: the token is never stored`);
             }

@@ -63,6 +63,7 @@ PORT5=$(new_port); USED_PORTS="$USED_PORTS $PORT5"
 DEAD_PORT=$(new_port); USED_PORTS="$USED_PORTS $DEAD_PORT"
 PLAIN_PORT=$(new_port); USED_PORTS="$USED_PORTS $PLAIN_PORT"
 WITH_PORT=$(new_port); USED_PORTS="$USED_PORTS $WITH_PORT"
+PREFIX_PORT=$(new_port); USED_PORTS="$USED_PORTS $PREFIX_PORT"
 SERVING_PORT=$(new_port)
 BA_DIR=tests/integration/betterauth
 [ -d "$BA_DIR/node_modules/better-auth" ] ||
@@ -79,6 +80,12 @@ curl -fsS "http://127.0.0.1:$BA2_PORT/api/auth/jwks" > "$STACK_DIR/es256.jwks"
 SERVICE_DIR=$(scripts/stack.sh service-dir "$STACK_DIR")
 htpasswd -cbB "$SERVICE_DIR/htpasswd" alice "alice-password" 2>/dev/null
 chmod 644 "$SERVICE_DIR/htpasswd"
+# The site of the virtual host that serves mod_tasks under /tasks/: its own
+# page at /, no /api of its own.
+PREFIX_SITE="$SERVICE_DIR/prefix-site"
+mkdir -p "$PREFIX_SITE"
+printf '<!doctype html><title>the site beside the app</title>\n' > "$PREFIX_SITE/index.html"
+chmod -R a+rX "$PREFIX_SITE"
 
 # Test-only settings on top of conf/tasks.conf: a CORS origin, and a second
 # port (a virtual host) with tight login throttling and signup disabled.
@@ -132,6 +139,20 @@ Listen 127.0.0.1:$PORT5
     RemoteIPHeader X-Forwarded-For
     RemoteIPTrustedProxy 127.0.0.2
     TasksLoginThrottle 3 60 3
+</VirtualHost>
+# Under a prefix (README "Behind an existing Apache"): a site of its own at
+# /, the shipped snippet with TASKS_PREFIX, so the app is /tasks/ and the
+# API /tasks/api. It inherits the main server's <Location "/api">, which
+# must not make /api the module's here.
+Listen 127.0.0.1:$PREFIX_PORT
+<VirtualHost 127.0.0.1:$PREFIX_PORT>
+    DocumentRoot $PREFIX_SITE
+    <Directory $PREFIX_SITE>
+        Require all granted
+    </Directory>
+    Define TASKS_PREFIX /tasks
+    Include $ROOT/conf/tasks.conf
+    UnDefine TASKS_PREFIX
 </VirtualHost>
 CONF
 echo "==> starting PostgreSQL and httpd for the integration tests"
@@ -236,6 +257,7 @@ for site in plain with; do
 done
 export STACK_DIR BASE_URL="http://127.0.0.1:$PORT" BASE_URL2="http://127.0.0.1:$PORT2"
 export BASE_URL_PROXY="http://127.0.0.1:$PORT4" BASE_URL_PROXY_PLAIN="http://127.0.0.1:$PORT5"
+export BASE_URL_PREFIX="http://127.0.0.1:$PREFIX_PORT"
 export BASE_URL3="http://127.0.0.1:$PORT3" BA1_URL="http://127.0.0.1:$BA1_PORT" \
        BA2_URL="http://127.0.0.1:$BA2_PORT" DEAD_ISSUER="http://127.0.0.1:$DEAD_PORT"
 export TASKS_ROOT="$ROOT" SITE_PLAIN_URL="http://127.0.0.1:$PLAIN_PORT" \

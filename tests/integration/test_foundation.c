@@ -227,6 +227,12 @@ static const struct { const char *line, *expect; } bad_directives[] = {
     { "TasksCORSAllowOrigin https://app.example.org/path", "TasksCORSAllowOrigin" },
     { "TasksSignup maybe", "TasksSignup" },
     { "TasksJWTSecretFile /nonexistent/jwt.secret", "cannot read" },
+    { "TasksBasePath tasks/", "TasksBasePath: 'tasks/' must start with '/'" },
+    { "TasksBasePath /tasks//app", "TasksBasePath" },
+    { "TasksBasePath /tasks/../admin", "TasksBasePath" },
+    { "TasksBasePath /ta;sks", "TasksBasePath" },
+    { "TasksBasePath \"/my tasks\"", "TasksBasePath" },
+    { "<Location /x>\nTasksBasePath /tasks/\n</Location>", "TasksBasePath not allowed" },
 };
 
 START_TEST(bad_directive_value_stops_startup_naming_it)

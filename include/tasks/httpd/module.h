@@ -17,7 +17,10 @@
 extern module AP_MODULE_DECLARE_DATA tasks_module;
 
 #define TASKS_HANDLER "tasks"
-#define TASKS_API_PREFIX "/api"
+/* TasksBasePath's default: the app at "/", the API under "/api". The API
+ * of a server is always its base path followed by "api". */
+#define TASKS_DEFAULT_BASE "/"
+#define TASKS_API_SEGMENT "api"
 #define TASKS_COOKIE "tasks_session"
 #define TASKS_DEFAULT_MAX_BODY (64 * 1024)
 #define TASKS_MAX_BODY_LIMIT (16 * 1024 * 1024)
@@ -30,6 +33,11 @@ typedef struct {
      * ("TasksSignup at file:line"), NULL if none; not inherited: it makes
      * this server serve mod_tasks (serving.c). */
     const char *directive;
+    /* TasksBasePath: "/" or "/prefix/" (always ending in "/"), and the
+     * API under it ("/api", "/prefix/api"); NULL = unset (inherited, else
+     * the default). */
+    const char *base_path;
+    const char *api_path;
     /* TasksJWTSecretFile, in order: the file of each key of token.keys
      * (for messages). */
     const char *secret_files[TASKS_KEYS_MAX];
@@ -101,6 +109,7 @@ const char *tasks_set_max_body(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_throttle(cmd_parms *cmd, void *dc, int argc,
                                char *const argv[]);
 const char *tasks_set_trust_remote_user(cmd_parms *cmd, void *dc, int on);
+const char *tasks_set_base_path(cmd_parms *cmd, void *dc, const char *v);
 /* The record of the server a directive is set in, noting the directive
  * there (tasks_srv_cfg.directive); every Tasks* directive calls it. */
 tasks_srv_cfg *tasks_srv_cmd(cmd_parms *cmd);
@@ -111,6 +120,15 @@ tasks_srv_cfg *tasks_srv(const server_rec *s);
 /* For the start-up log: which kid signs and which others verify, with
  * their files ("signs with kid K ('file'); also accepts kid L ('file2')"). */
 const char *tasks_keys_describe(apr_pool_t *p, const tasks_srv_cfg *c);
+/* The server's TasksBasePath ("/" by default, else "/prefix/", always
+ * with a trailing slash) and its API path (base + "api": "/api",
+ * "/prefix/api", never with one): routes, Location, the cookie's Path and
+ * the OpenAPI servers URL follow them. */
+const char *tasks_srv_base_path(const server_rec *s);
+const char *tasks_srv_api_path(const server_rec *s);
+/* Is r->uri the server's API path or below it (at a "/")? Only such
+ * requests are the module's, whatever handler is set for others. */
+int tasks_in_api(const request_rec *r);
 /* May mod_tasks answer requests of this server: it has a signing key and
  * start-up prepared it. Not so: its handler declines (TASKS0003). */
 int tasks_srv_ready(const server_rec *s);
