@@ -26,7 +26,7 @@ WT="$DIR/base-src"
 
 say() { echo "==> $*"; }
 cleanup() {
-    scripts/stack.sh httpd-down "$DIR/b" >/dev/null 2>&1 || true
+    "$WT/scripts/stack.sh" httpd-down "$DIR/b" >/dev/null 2>&1 || true
     scripts/stack.sh destroy "$DIR/a" >/dev/null 2>&1 || true
     git worktree remove --force "$WT" >/dev/null 2>&1 || true
     rm -rf "$DIR"
@@ -52,7 +52,11 @@ PG_OPTS="-c shared_buffers=512MB" scripts/stack.sh up "$DIR/a" "$PORT_A" >/dev/n
 mkdir -p "$DIR/b"
 cp "$DIR/a/pg.env" "$DIR/a/jwt.secret" "$DIR/b/"
 [ -f "$DIR/a/pg.root" ] && cp "$DIR/a/pg.root" "$DIR/b/"
-MODULE="$WT/.libs/mod_tasks.so" scripts/stack.sh httpd-up "$DIR/b" "$PORT_B" >/dev/null
+# B is started by the base revision's own stack.sh, with its own
+# configuration (conf/tasks.conf, the template) and module: a build is
+# compared as it was run, also across changes of the configuration. Its
+# database role is whatever that revision's template names.
+"$WT/scripts/stack.sh" httpd-up "$DIR/b" "$PORT_B" >/dev/null
 # shellcheck disable=SC1091
 . "$DIR/a/pg.env"
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U tasks -d tasks)
