@@ -46,7 +46,9 @@ static int handler_configured(request_rec *r)
 
     h = d && d->expr_handler ? ap_expr_str_exec(r, d->expr_handler, &err)
                              : NULL;
-    return !err && h && !strcmp(h, TASKS_HANDLER);
+    /* Case-insensitively, as the core lower-cases the value it sets as
+     * r->handler ("SetHandler TASKS" runs our handler too). */
+    return !err && h && !strcasecmp(h, TASKS_HANDLER);
 }
 
 int tasks_in_api(const request_rec *r)

@@ -87,6 +87,10 @@ int tasks_handle_me(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
 
+    /* The auth hook always runs first; refuse rather than answer empty. */
+    if (!rq->user_id)
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_UNAUTHENTICATED, NULL));
+
     return tasks_send_json_value(r, HTTP_OK, json_pack("{s:o}", "user",
         user_json(rq->user_id, rq->email, rq->name, rq->created_at)));
 }

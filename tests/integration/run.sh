@@ -104,6 +104,11 @@ Listen 127.0.0.1:$PORT2
     <Location "/api/auth/signup">
         TasksSignup Off
     </Location>
+    # The handler named in upper case: httpd lower-cases it, and so must
+    # every hook that asks "is this ours?" (test_auth.c).
+    <Location "/api/auth/me">
+        SetHandler TASKS
+    </Location>
 </VirtualHost>
 TasksJWTTrustIssuer http://127.0.0.1:$BA1_PORT jwks=http://127.0.0.1:$BA1_PORT/api/auth/jwks aud=http://127.0.0.1:$BA1_PORT refresh=1
 TasksJWTTrustIssuer http://127.0.0.1:$BA2_PORT jwks=$STACK_DIR/es256.jwks alg=ES256

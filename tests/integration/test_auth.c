@@ -988,6 +988,27 @@ START_TEST(bearer_wins_over_cookie)
 }
 END_TEST
 
+/* BASE_URL2 names the handler "SetHandler TASKS" for /api/auth/me: the
+ * auth hook applies there too (no token: 401; a token: its user). */
+START_TEST(handler_named_in_upper_case_is_still_authenticated)
+{
+    char *url = fmt("%s/api/auth/me", base_url2()), *id = NULL;
+    char *token = make_user("upper", &id);
+    http_resp *r = http("GET", url, NULL, NULL);
+
+    assert_problem(r, 401);
+    http_free(r);
+    r = http_auth("GET", url, token, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json,
+                     "user"), "id")), id);
+    http_free(r);
+    free(url);
+    free(token);
+    free(id);
+}
+END_TEST
+
 START_TEST(missing_token_is_401_with_bare_challenge)
 {
     struct { const char *method, *path; } eps[] = {
@@ -1883,6 +1904,7 @@ Suite *auth_suite(void)
     tcase_add_test(se, me_answers_user_with_cookie_only);
     tcase_add_test(se, bearer_wins_over_cookie);
     tcase_add_test(se, missing_token_is_401_with_bare_challenge);
+    tcase_add_test(se, handler_named_in_upper_case_is_still_authenticated);
     tcase_add_test(se, bad_token_is_401_with_invalid_token_challenge);
     tcase_add_test(se, access_log_shows_user_id_of_authenticated_requests);
     suite_add_tcase(s, se);
