@@ -29,6 +29,6 @@ PG_OPTS="-c fsync=off -c synchronous_commit=off" scripts/stack.sh pg-up "$STACK_
 # shellcheck disable=SC1091
 . "$STACK_DIR/pg.env"
 export TASKS_ROOT="$ROOT" MOD_TASKS="$ROOT/build/mod-tasks" WORK_DIR="$STACK_DIR" \
-    PG_BASE="host=$PGHOST port=$PGPORT" APP_PASSWORD="$TASKS_DB_PASSWORD"
+    PG_BASE="host=$PGHOST port=$PGPORT" PG_HOST="$PGHOST" PG_PORT="$PGPORT" APP_PASSWORD="$TASKS_DB_PASSWORD"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     "$BIN"

@@ -172,11 +172,25 @@ static int migration_files(void)
     return n;
 }
 
+/* s with every occurrence of the character c doubled... or replaced. */
+static const char *replace_char(const char *s, char c, const char *with)
+{
+    const char *out = "";
+    const char *q;
+
+    while ((q = strchr(s, c))) {
+        out = apr_pstrcat(pool, out, apr_pstrndup(pool, s, (apr_size_t)(q - s)),
+                          with, NULL);
+        s = q + 1;
+    }
+    return apr_pstrcat(pool, out, s, NULL);
+}
+
 /* What role may do in dbname, one line per object and privilege (the
  * effective privileges, PUBLIC's included). */
 static const char *privileges(const char *dbname, const char *role)
 {
-    const char *r = apr_psprintf(pool, "'%s'", role);
+    const char *r = apr_psprintf(pool, "'%s'", replace_char(role, '\'', "''"));
 
     return rows(dbname, apr_pstrcat(pool,
         "SELECT c.relname || ' ' || pr.p || ' ' || has_table_privilege(", r,
@@ -306,14 +320,19 @@ static void teardown(void)
 START_TEST(migrate_applies_each_file_once_and_grants_as_migrate_sh_does)
 {
     const char *db = new_database("fresh");
-    const char *role = apr_psprintf(pool, "cli_app_%d", (int)getpid());
+    /* A name that needs quoting everywhere: as an identifier, a literal
+     * (a backslash too) and a shell word. */
+    const char *role = apr_psprintf(pool, "cli app\"'\\ %d", (int)getpid());
+    const char *shell_role = apr_psprintf(pool, "'%s'",
+                                          replace_char(role, '\'', "'\\''"));
     const char *args;
     int n = migration_files();
     ran r;
 
-    admin_sql("postgres", apr_psprintf(pool, "CREATE ROLE %s LOGIN", role));
+    admin_sql("postgres", apr_psprintf(pool, "CREATE ROLE \"%s\" LOGIN",
+                                       replace_char(role, '"', "\"\"")));
     args = apr_psprintf(pool, "migrate %s --sql-dir %s/sql --grant-to %s",
-                        owner_db(db), env("TASKS_ROOT"), role);
+                        owner_db(db), env("TASKS_ROOT"), shell_role);
     r = run(NULL, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_int_eq(count(r.out, "applying "), n);
@@ -329,12 +348,17 @@ START_TEST(migrate_applies_each_file_once_and_grants_as_migrate_sh_does)
                           " 'public'::regnamespace AND relowner <> 'tasks_owner'::regrole"),
                      "0\n");
 
-    /* Again: nothing applied twice, the grants made again. */
+    /* Again: nothing applied twice, the grants made again; --db=, and
+     * a URI as libpq takes it. */
+    args = apr_psprintf(pool, "migrate --db='postgresql:///%s?host=%s&port=%s"
+                        "&user=tasks_owner' --sql-dir=%s/sql --grant-to=%s", db,
+                        env("PG_HOST"), env("PG_PORT"), env("TASKS_ROOT"),
+                        shell_role);
     r = run(NULL, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_int_eq(count(r.out, "applying "), 0);
     ck_assert_ptr_nonnull(strstr(r.out, "(0 applied now"));
-    ck_assert_ptr_nonnull(strstr(r.out, "granting "));
+    ck_assert_ptr_nonnull(strstr(r.out, apr_psprintf(pool, "granted %s the runtime privileges", role)));
     ck_assert_str_eq(rows(db, "SELECT count(*) FROM schema_migrations"),
                      apr_psprintf(pool, "%d\n", n));
     same_privileges(privileges(db, role), privileges("tasks", "tasks_app"));
