@@ -375,14 +375,13 @@ static int grant(cli_db *c, const char *dir, const char *role)
 
     if (!text)
         return CLI_FAILED;
-    printf("granting %s the runtime privileges (%s)\n", role, path);
-    fflush(stdout);
     if (query(c, "BEGIN", "BEGIN") || run_grants(c, text, role, path)
         || query(c, "COMMIT", "COMMIT")) {
         rollback(c);
         cli_error("the grants failed; %s keeps what it had", role);
         return CLI_FAILED;
     }
+    printf("granted %s the runtime privileges (%s)\n", role, path);
     return CLI_OK;
 }
 
