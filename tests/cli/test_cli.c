@@ -121,7 +121,11 @@ static const char *slurp(const char *path)
     return text;
 }
 
-/* mod-tasks with args (shell words), input on stdin (NULL: none). */
+/* Assignments (shell words) put in mod-tasks' environment by run(). */
+static const char *run_env = "";
+
+/* mod-tasks with args (shell words), input on stdin (NULL: none); its
+ * environment without MOD_TASKS_DB, but for run_env. */
 static ran run(const char *input, const char *args)
 {
     const char *dir = env("WORK_DIR");
@@ -136,8 +140,8 @@ static ran run(const char *input, const char *args)
     if (input)
         fputs(input, f);
     fclose(f);
-    st = system(apr_psprintf(pool, "env -u MOD_TASKS_DB %s %s <%s >%s 2>%s",
-                             env("MOD_TASKS"), args, in, out, err));
+    st = system(apr_psprintf(pool, "env -u MOD_TASKS_DB %s %s %s <%s >%s 2>%s",
+                             run_env, env("MOD_TASKS"), args, in, out, err));
     ck_assert_msg(WIFEXITED(st), "mod-tasks %s did not exit", args);
     r.status = WEXITSTATUS(st);
     r.out = slurp(out);
@@ -415,14 +419,17 @@ START_TEST(a_failing_migration_leaves_nothing_of_itself)
                           " FROM schema_migrations"),
                      apr_psprintf(pool, "%d|t\n", n));
 
-    /* Fixed: only it is applied now, $$ body and all. */
+    /* Fixed: only it is applied now, $$ body and all (the connection
+     * string from the environment this time). */
     f = fopen(apr_psprintf(pool, "%s/900_broken.sql", dir), "w");
     ck_assert_ptr_nonnull(f);
     fputs("CREATE TABLE cli_half (x int);\n"
           "CREATE FUNCTION cli_f() RETURNS int LANGUAGE plpgsql AS $$\n"
           "BEGIN RETURN 1; END $$;\n", f);
     fclose(f);
-    r = run(NULL, args);
+    run_env = apr_psprintf(pool, "MOD_TASKS_DB='%s'", db_params("tasks_owner", db));
+    r = run(NULL, apr_psprintf(pool, "migrate --sql-dir %s", dir));
+    run_env = "";
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_str_eq(r.out, apr_psprintf(pool, "applying 900_broken\ndatabase "
                      "schema is up to date (1 applied now, %d in %s)\n", n + 1, dir));
@@ -588,6 +595,10 @@ START_TEST(bad_usage_exits_2)
                       bad[i], r.err);
         ck_assert_str_eq(r.out, "");
     }
+    run_env = "MOD_TASKS_DB=";
+    r = run(NULL, "migrate");
+    run_env = "";
+    ck_assert_int_eq(r.status, 2);
     r = run(NULL, "--version");
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "mod-tasks " TASKS_VERSION "\n");
