@@ -9,6 +9,10 @@ DATABASE_URL ?=
 # The runtime role (the user in DBDParams) that make migrate grants
 # sql/grants.sql to; empty: no grants.
 GRANT_TO    ?=
+# Where mod-tasks migrate finds sql/ unless given --sql-dir: the
+# installed share dir (the same build is installed as /usr/sbin/mod-tasks),
+# so a checkout's build is run with --sql-dir sql.
+SQL_DIR     ?= /usr/share/mod-tasks/sql
 
 # Debian packages, by what needs them: building the module needs only the
 # first set; `make run` adds the stack; the tests and the benchmark add
@@ -27,6 +31,7 @@ NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)
 CORE_SRC    = $(wildcard src/core/*.c)
 STORE_SRC   = $(wildcard src/store/*.c)
 SERVICE_SRC = $(wildcard src/service/*.c)
+CLI_SRC     = $(wildcard src/cli/*.c)
 HTTPD_SRC   = mod_tasks.c $(wildcard src/httpd/*.c) build/openapi_doc.c
 HEADERS  = $(wildcard include/tasks/*/*.h src/*/*.h)
 LIBS     = -ljwt -ljansson -lcrypto -lpq -lcurl
@@ -37,7 +42,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps deps-build deps-run deps-test deps-bench build layers unit service integration e2e test run migrate bench bench-compare clean
+.PHONY: all deps deps-build deps-run deps-test deps-bench build admin layers unit service integration e2e test run migrate bench bench-compare clean
 
 all: build
 
@@ -68,7 +73,18 @@ deps-bench:
 	$(call install_missing,$(BENCH_PACKAGES))
 deps: deps-test
 
-build: deps-build .libs/mod_tasks.so
+build: deps-build .libs/mod_tasks.so build/mod-tasks
+
+# The admin command (README, "mod-tasks (the admin command)"): the
+# service, the store and the core linked with apr_dbd, no httpd.
+admin: deps-build build/mod-tasks
+
+build/mod-tasks: $(CLI_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
+	@mkdir -p build
+	cc -std=gnu11 -g -O2 $(WARN) -Iinclude $(shell pkg-config --cflags apr-1 apr-util-1 jansson libpq) \
+	  -DTASKS_SQL_DIR='"$(SQL_DIR)"' -o $@ $(CLI_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) \
+	  $(shell pkg-config --libs apr-1 apr-util-1 jansson) -ljwt -lcrypto -lpq
+	@echo "==> built build/mod-tasks"
 
 # The OpenAPI document is compiled in, served at /api/openapi.json.
 build/openapi_doc.c: htdocs/openapi.json
@@ -104,9 +120,11 @@ layers:
 
 # Service tests: the services and the store with apr_dbd directly (no
 # httpd) against a private PostgreSQL, under ASan + UBSan.
-service: deps-test
+service: deps-test build/mod-tasks
 	@echo "==> service tests (apr_dbd + PostgreSQL, no httpd; ASan + UBSan)"
 	PGBIN=$(PGBIN) tests/service/run.sh
+	@echo "==> admin command tests (build/mod-tasks against PostgreSQL)"
+	PGBIN=$(PGBIN) tests/cli/run.sh
 
 integration: deps-test build
 	@echo "==> integration tests (real httpd + PostgreSQL)"

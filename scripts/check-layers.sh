@@ -5,7 +5,8 @@
 #   store    + apr_dbd, libpq                     - tasks/core, tasks/store
 #   service                                       - tasks/core, tasks/store, tasks/service
 #   httpd    + httpd                              - everything
-# and core, store and service never include an httpd header.
+#   cli      (mod-tasks, beside httpd)            - tasks/core, tasks/store, tasks/service
+# and core, store, service and cli never include an httpd header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bad=0
@@ -28,9 +29,10 @@ check() { # layer, allowed tasks/ prefixes (regex), files...
 check core 'core' src/core/*.c include/tasks/core/*.h
 check store 'core|store' src/store/*.c src/store/*.h include/tasks/store/*.h
 check service 'core|store|service' src/service/*.c include/tasks/service/*.h
+check cli 'core|store|service' src/cli/*.c src/cli/*.h
 # The store names no libpq outside its connection file; the core no apr_dbd.
 if grep -lE '^#include <(apr_dbd|libpq)' src/core/*.c include/tasks/core/*.h 2>/dev/null; then
     echo "layers: the core includes a database header" >&2; bad=1
 fi
-[ $bad = 0 ] && echo "==> layers: core < store < service < httpd, no upward include"
+[ $bad = 0 ] && echo "==> layers: core < store < service < httpd | cli, no upward include"
 exit $bad

@@ -107,59 +107,156 @@ tasks_result tasks_account_signup_open(const tasks_service *s)
                           "signing up is disabled on this server");
 }
 
+/* The email (normalised) and password of a new account or a new
+ * password, checked as signup checks them; name too when name_in is
+ * given. NULL, or the INVALID result's field errors. */
+static apr_array_header_t *check_account(tasks_service *s,
+                                         const tasks_value *email_in,
+                                         const tasks_value *password_in,
+                                         const tasks_value *name_in,
+                                         const char **email,
+                                         const char **password,
+                                         const char **name)
+{
+    apr_array_header_t *errors = NULL;
+    const char *raw;
+    int bad;
+
+    *email = NULL;
+    raw = string_value(email_in, 0, &bad);
+    if (!raw || !(*email = tasks_email_normalize(s->pool, raw)))
+        tasks_field_error_add(s->pool, &errors, "email",
+                              "must be a valid email address");
+    *password = string_value(password_in, 0, &bad);
+    if (!*password || !password_ok(*password))
+        tasks_field_error_add(s->pool, &errors, "password",
+                              "must be 8-128 characters");
+    if (!name_in)
+        return errors;
+    /* The name is stored trimmed (empty: none), so the limit applies to
+     * what is stored. */
+    *name = string_value(name_in, 1, &bad);
+    if (*name) {
+        *name = tasks_trim(s->pool, *name);
+        if (!**name)
+            *name = NULL;
+    }
+    if (bad || (*name && tasks_utf8_length(*name, strlen(*name))
+                         > NAME_MAX_CHARS))
+        tasks_field_error_add(s->pool, &errors, "name",
+                              "must be a string of at most 100 characters");
+    return errors;
+}
+
+/* A password's scrypt hash under the process's cap; NULL with *r set. */
+static const char *hash_password(tasks_service *s, const char *password,
+                                 tasks_result *r)
+{
+    const char *hash;
+
+    if (!hash_slot_take(s->accounts)) {
+        *r = busy();
+        return NULL;
+    }
+    hash = tasks_password_hash(s->pool, password, &tasks_scrypt_default);
+    hash_slot_give(s->accounts);
+    if (!hash)
+        *r = TASKS_RESULT(TASKS_FAILED, "the password could not be stored");
+    return hash;
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_create(tasks_service *s, const tasks_value *email_in,
+                                  const tasks_value *password_in,
+                                  const tasks_value *name_in,
+                                  tasks_user_row *out)
+{
+    apr_array_header_t *errors;
+    const char *email, *password, *name = NULL, *hash;
+    tasks_db *db;
+    tasks_db_rc rc;
+    tasks_result r;
+
+    errors = check_account(s, email_in, password_in, name_in, &email,
+                           &password, &name);
+    if (errors)
+        return invalid(s->pool, errors, NULL);
+    if (!(hash = hash_password(s, password, &r)))
+        return r;
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_user_insert(db, email, name, hash, out);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_CONFLICT, "this email is already registered");
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
 /* Promise: see account_service.h. */
 tasks_result tasks_account_signup(tasks_service *s, const tasks_value *email_in,
                                   const tasks_value *password_in,
                                   const tasks_value *name_in,
                                   tasks_session *out)
 {
-    const tasks_account_policy *a = s->accounts;
-    apr_array_header_t *errors = NULL;
-    const char *email = NULL, *password, *name, *hash, *raw;
     tasks_user_row user;
+    tasks_result r = tasks_account_signup_open(s);
+
+    if (r.outcome != TASKS_DONE)
+        return r;
+    r = tasks_account_create(s, email_in, password_in, name_in, &user);
+    if (r.outcome != TASKS_DONE)
+        return r;
+    return open_session(s, &user, out);
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_reset_password(tasks_service *s,
+                                          const tasks_value *email_in,
+                                          const tasks_value *password_in,
+                                          tasks_user_row *out)
+{
+    apr_array_header_t *errors;
+    const char *email, *password, *hash;
+    tasks_db *db;
+    tasks_db_rc rc;
+    tasks_result r;
+
+    errors = check_account(s, email_in, password_in, NULL, &email, &password,
+                           NULL);
+    if (errors)
+        return invalid(s->pool, errors, NULL);
+    if (!(hash = hash_password(s, password, &r)))
+        return r;
+    if (!(db = tasks_service_db(s)))
+        return unavailable();
+    rc = tasks_db_user_reset_password(db, email, hash, out);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_NOT_FOUND,
+                            "no account with a password has this email");
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email_in,
+                                  tasks_user_row *out, long long *tasks)
+{
+    apr_array_header_t *errors = NULL;
+    const char *email;
     tasks_db *db;
     tasks_db_rc rc;
     int bad;
 
-    tasks_result open = tasks_account_signup_open(s);
-
-    if (open.outcome != TASKS_DONE)
-        return open;
-    raw = string_value(email_in, 0, &bad);
-    if (!raw || !(email = tasks_email_normalize(s->pool, raw)))
-        tasks_field_error_add(s->pool, &errors, "email",
-                              "must be a valid email address");
-    password = string_value(password_in, 0, &bad);
-    if (!password || !password_ok(password))
-        tasks_field_error_add(s->pool, &errors, "password",
-                              "must be 8-128 characters");
-    /* The name is stored trimmed (empty: none), so the limit applies to
-     * what is stored. */
-    name = string_value(name_in, 1, &bad);
-    if (name) {
-        name = tasks_trim(s->pool, name);
-        if (!*name)
-            name = NULL;
-    }
-    if (bad || (name && tasks_utf8_length(name, strlen(name)) > NAME_MAX_CHARS))
-        tasks_field_error_add(s->pool, &errors, "name",
-                              "must be a string of at most 100 characters");
+    email = string_value(email_in, 0, &bad);
+    if (!email || !*(email = tasks_trim(s->pool, email)))
+        tasks_field_error_add(s->pool, &errors, "email", "is required");
     if (errors)
         return invalid(s->pool, errors, NULL);
-    if (!hash_slot_take(a))
-        return busy();
-    hash = tasks_password_hash(s->pool, password, &tasks_scrypt_default);
-    hash_slot_give(a);
-    if (!hash)
-        return TASKS_RESULT(TASKS_FAILED, "the password could not be stored");
     if (!(db = tasks_service_db(s)))
         return unavailable();
-    rc = tasks_db_user_insert(db, email, name, hash, &user);
+    rc = tasks_db_user_delete(db, email, out, tasks);
     if (rc == TASKS_DB_NONE)
-        return TASKS_RESULT(TASKS_CONFLICT, "this email is already registered");
-    if (rc != TASKS_DB_OK)
-        return tasks_service_db_failure(rc);
-    return open_session(s, &user, out);
+        return TASKS_RESULT(TASKS_NOT_FOUND,
+                            "no account with a password has this email");
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 
 /* Promise: see account_service.h. The attempt is recorded (as a failure)

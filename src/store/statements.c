@@ -210,6 +210,19 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " WHERE lower(u.email) = lower(%s) AND u.password_hash IS NOT NULL" },
     [S_USER_SET_HASH] = { "tasks_user_set_hash",
         "UPDATE users SET password_hash = %s WHERE id = %s::uuid" },
+    /* The admin command's (mod-tasks; the runtime role may run neither):
+     * a new password for the account with a password at this email; an
+     * account deleted with its tasks, identities and counts (the schema
+     * cascades), with how many tasks it had (the CTE's DELETE is not yet
+     * visible to the count). */
+    [S_USER_RESET_PASSWORD] = { "tasks_user_reset_password",
+        "UPDATE users u SET password_hash = %s WHERE lower(u.email) = lower(%s)"
+        " AND u.password_hash IS NOT NULL RETURNING " USER_COLS },
+    [S_USER_DELETE] = { "tasks_user_delete",
+        "WITH d AS (DELETE FROM users u WHERE lower(u.email) = lower(%s)"
+        "  AND u.password_hash IS NOT NULL RETURNING u.*)"
+        " SELECT " USER_COLS ", (SELECT count(*) FROM tasks t WHERE t.user_id = u.id)"
+        " FROM d u" },
     [S_REVOKE] = { "tasks_revoke",
         "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
         " INSERT INTO revoked_tokens (jti, expires_at)"

@@ -113,6 +113,34 @@ tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
     return tasks_run_write(db, S_USER_SET_HASH, args, NULL);
 }
 
+tasks_db_rc tasks_db_user_reset_password(tasks_db *db, const char *email,
+                                         const char *hash, tasks_user_row *out)
+{
+    const char *args[] = { hash, email };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_USER_RESET_PASSWORD, args, 1,
+                                       &row);
+
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 0);
+    return rc;
+}
+
+tasks_db_rc tasks_db_user_delete(tasks_db *db, const char *email,
+                                 tasks_user_row *out, long long *tasks)
+{
+    const char *args[] = { email };
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = tasks_run_one_row(db, S_USER_DELETE, args, 1, &row);
+
+    if (rc == TASKS_DB_OK) {
+        user_from_row(db, row, out, 0);
+        *tasks = (v = tasks_col(db, row, 4)) ? atoll(v) : 0;
+    }
+    return rc;
+}
+
 tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp)
 {
     const char *args[] = { tasks_revocation_key(db->p, jti),

@@ -26,6 +26,29 @@ tasks_result tasks_account_signup(tasks_service *s, const tasks_value *email,
                                   const tasks_value *name,
                                   tasks_session *out);
 
+/* Create an account as tasks_account_signup does (the same rules),
+ * whether or not signing up is open, and without a session: for an
+ * administrator (mod-tasks create-user). CONFLICT when the email is
+ * taken. */
+tasks_result tasks_account_create(tasks_service *s, const tasks_value *email,
+                                  const tasks_value *password,
+                                  const tasks_value *name,
+                                  tasks_user_row *out);
+
+/* A new password (signup's rules, scrypt) for the account with a
+ * password at email: DONE with the user, NOT_FOUND, INVALID. Tokens
+ * already issued stay valid until they expire. */
+tasks_result tasks_account_reset_password(tasks_service *s,
+                                          const tasks_value *email,
+                                          const tasks_value *password,
+                                          tasks_user_row *out);
+
+/* Delete the account with a password at email, with its tasks (the
+ * schema cascades; its tokens are refused from then on): DONE with the
+ * user and *tasks, how many tasks it had; NOT_FOUND. */
+tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email,
+                                  tasks_user_row *out, long long *tasks);
+
 /* Sign in with email and password from client_addr (for throttling). */
 tasks_result tasks_account_login(tasks_service *s, const tasks_value *email,
                                  const tasks_value *password,

@@ -95,6 +95,14 @@ tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
                                    tasks_user_row *out);
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
                                    const char *hash);
+/* The admin command's (the runtime role has no right to either): a new
+ * hash for the account with a password at email; that account deleted
+ * with everything of it (tasks, identities, counts), *tasks: how many
+ * tasks it had. NONE when no account with a password has that email. */
+tasks_db_rc tasks_db_user_reset_password(tasks_db *db, const char *email,
+                                         const char *hash, tasks_user_row *out);
+tasks_db_rc tasks_db_user_delete(tasks_db *db, const char *email,
+                                 tasks_user_row *out, long long *tasks);
 /* Revoke jti until exp (unix seconds); also drops expired revocations. */
 tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp);
 
