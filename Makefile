@@ -37,7 +37,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps deps-build deps-run deps-test deps-bench deps-package build programs layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+.PHONY: all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
 
 # Installation (make install, make deb; README, "Install"). The usual
 # conventions: DESTDIR stages, PREFIX places what is not Apache's own.
@@ -90,6 +90,8 @@ deps-bench:
 	$(call install_missing,$(BENCH_PACKAGES))
 deps-package:
 	$(call install_missing,$(BUILD_PACKAGES) $(PACKAGE_PACKAGES))
+deps-test-package:
+	$(call install_missing,$(RUN_PACKAGES) $(PACKAGE_PACKAGES) curl)
 deps: deps-test
 
 build: deps-build programs
@@ -156,7 +158,7 @@ test: layers unit service integration e2e test-package
 # The Debian package, built, installed into this machine's Apache,
 # exercised against a private PostgreSQL and httpd, and purged (needs
 # root; tests/package/run.sh).
-test-package: deps-package deps-run
+test-package: deps-test-package
 	@echo "==> package test (make deb, dpkg -i, a private httpd on the installed module, purge)"
 	PGBIN=$(PGBIN) tests/package/run.sh
 
