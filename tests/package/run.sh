@@ -58,9 +58,10 @@ trap cleanup EXIT
 DBD_STATE=$WORK/dbd.state
 snapshot_state() {  # the a2enmod state of every module: links and records
     { ls -l /etc/apache2/mods-enabled/ 2>/dev/null | awk 'NR>1 {print $9, $11}'
-      find /var/lib/apache2 -type f 2>/dev/null; } | sort
+      find /var/lib/apache2 2>/dev/null; } | sort
 }
 save_dbd() {
+    find /var/lib/apache2 -type d > "$WORK/dirs.before" 2>/dev/null || true
     { [ -e /etc/apache2/mods-enabled/dbd.load ] && echo enabled || echo disabled
       find /var/lib/apache2/module -name dbd 2>/dev/null; } > "$DBD_STATE"
 }
@@ -72,6 +73,9 @@ restore_dbd() {
     # the records a2enmod wrote that were not there before
     find /var/lib/apache2/module -name dbd 2>/dev/null | while read -r f; do
         grep -qx "$f" "$DBD_STATE" || rm -f "$f"; done
+    # and the (empty) folders a2enmod and a2dismod made for their records
+    find /var/lib/apache2 -depth -type d -empty 2>/dev/null | while read -r d; do
+        grep -qx "$d" "$WORK/dirs.before" || rmdir "$d"; done
     mv "$DBD_STATE" "$DBD_STATE.done"
 }
 
