@@ -100,7 +100,9 @@ build: deps-build programs
 # programs (no dependency check: debian/rules calls it too).
 programs: .libs/mod_tasks.so $(ADMIN_PROGRAMS)
 
-build/mod-tasks-migrate: scripts/migrate.sh
+# Made again every time: it holds DATADIR, which make install PREFIX=...
+# may change without touching the script.
+build/mod-tasks-migrate: scripts/migrate.sh FORCE
 	@mkdir -p build
 	sed 's|^SQL_DIR=$$|SQL_DIR=$(DATADIR)/sql|' $< > $@.tmp
 	grep -q '^SQL_DIR=$(DATADIR)/sql$$' $@.tmp
@@ -117,6 +119,8 @@ build/openapi_doc.c: htdocs/openapi.json
 	  $(if $(EXTRA_LDFLAGS),-Wl,"$(EXTRA_LDFLAGS)") \
 	  $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(LIBS) > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 	@echo "==> built .libs/mod_tasks.so"
+
+FORCE:
 
 # Unit tests: the core only, no server, under ASan + UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -180,7 +184,7 @@ install: build
 
 uninstall:
 	@if [ -z "$(DESTDIR)" ] && [ -e $(APACHE_CONFDIR)/mods-enabled/tasks.load ]; then \
-	  echo "uninstall: the module is enabled; a2dismod tasks first (and take tasks.conf out of your sites)" >&2; exit 1; fi
+	  echo "uninstall: the module is enabled; a2dismod tasks first (and take the Include of $(SITE_DIR)/vhost.conf out of your sites)" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(LIBEXECDIR)/mod_tasks.so $(DESTDIR)$(MODS_DIR)/tasks.load $(DESTDIR)$(MODS_DIR)/tasks.conf \
 	  $(DESTDIR)$(SITE_DIR)/vhost.conf
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(ADMIN_PROGRAMS)))
