@@ -203,7 +203,10 @@ deb: deps-package
 	  { echo "deb: debian/changelog says $$v, version.h $(DEB_VERSION): add a changelog entry (dch -v $(DEB_VERSION))" >&2; exit 1; }
 	rm -rf build/deb && mkdir -p build/deb dist
 	@# the checkout's files (tracked, and new ones not ignored), not .run/ or node_modules/
-	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t build/deb
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t build/deb; \
+	else tar cf - --exclude=./.run --exclude=./build --exclude=./dist --exclude=./.libs \
+	  --exclude=node_modules . | tar xf - -C build/deb; fi
 	cd build/deb && dpkg-buildpackage -b -us -uc -rfakeroot > ../deb.log 2>&1 || { tail -40 ../deb.log; exit 1; }
 	mv build/libapache2-mod-tasks_$(DEB_VERSION)_*.deb dist/
 	rm -f build/libapache2-mod-tasks*_*.buildinfo build/libapache2-mod-tasks*_*.changes build/libapache2-mod-tasks-dbgsym_*.deb
