@@ -14,7 +14,9 @@
 #      module alone, fails naming TasksJWTSecretFile while the site has
 #      no secret, passes with it; then health, the app's page from
 #      /usr/share/mod-tasks/htdocs, signup, a task created and read back;
-#   4. purge: every path of `dpkg -L` that was not there before is gone,
+#   4. the same package installed again keeps an edited conffile, a secret
+#      in /etc/apache2/tasks and the module enabled;
+#   5. purge: every path of `dpkg -L` that was not there before is gone,
 #      and so is the a2enmod state (mods-enabled, /var/lib/apache2); the
 #      machine's a2enmod state of dbd is put back as it was.
 set -euo pipefail
@@ -34,6 +36,7 @@ DIR=$ROOT/.run/package-$$          # the private servers (stack.sh)
 WORK=$(mktemp -d)                   # logs and the machine's state before
 mkdir -p "$DIR"
 POLICY_CREATED=
+OUR_SECRET=
 HTTPD_CONF=$DIR/httpd.conf
 
 # Everything the test set up, undone whatever happened: the private
@@ -47,6 +50,7 @@ cleanup() {
         echo "==> package test: purging $PKG after a failure" >&2
         apt-get purge "${APT_OPTS[@]}" "$PKG" >/dev/null 2>&1 || dpkg --purge "$PKG" >/dev/null 2>&1
     fi
+    [ -n "$OUR_SECRET" ] && rm -f /etc/apache2/tasks/jwt.secret && rmdir /etc/apache2/tasks 2>/dev/null
     restore_dbd
     [ -n "$POLICY_CREATED" ] && rm -f /usr/sbin/policy-rc.d
     if [ "$rc" = 0 ]; then rm -rf "$WORK"; else echo "package test: logs in $WORK" >&2; fi
@@ -231,6 +235,19 @@ ok "signup 201, task $id created (201) and read back (200)"
 "$APACHE" -f "$HTTPD_CONF" -k stop
 for _ in $(seq 1 100); do [ -f "$DIR/httpd.pid" ] || break; sleep 0.1; done
 "$STACK" destroy "$DIR" >/dev/null 2>&1 || true
+
+echo "==> package test: upgrade (the same package again) keeps config and secret"
+echo "# edited by the package test" >> /etc/apache2/tasks/vhost.conf
+[ -e /etc/apache2/tasks/jwt.secret ] && fail "/etc/apache2/tasks/jwt.secret exists (not the test's)"
+OUR_SECRET=1
+(umask 077; head -c 48 /dev/urandom | base64 > /etc/apache2/tasks/jwt.secret)
+sum=$(md5sum < /etc/apache2/tasks/jwt.secret)
+apt-get install --reinstall "${APT_OPTS[@]}" "$DEB" >"$WORK/reinstall.log" 2>&1 || { cat "$WORK/reinstall.log" >&2; fail "reinstall"; }
+tail -1 /etc/apache2/tasks/vhost.conf | grep -q 'edited by the package test' || fail "reinstalling replaced the edited vhost.conf"
+[ "$(md5sum < /etc/apache2/tasks/jwt.secret)" = "$sum" ] || fail "reinstalling changed the secret"
+[ -e /etc/apache2/mods-enabled/tasks.load ] || fail "reinstalling disabled the module"
+ok "an edited conffile, the secret and a2enmod's choice survive a reinstall"
+rm /etc/apache2/tasks/jwt.secret; OUR_SECRET=   # the admin's file: not the package's to purge
 
 echo "==> package test: purge"
 # the module is still enabled (a2enmod above): purging must disable it
