@@ -12,6 +12,8 @@ GRANT_TO    ?=
 # Where mod-tasks migrate finds sql/ unless given --sql-dir: the
 # installed share dir (the same build is installed as /usr/sbin/mod-tasks),
 # so a checkout's build is run with --sql-dir sql.
+# mod-tasks looks for the migrations next to itself first (an installed
+# $(SBINDIR)/mod-tasks: $(SBINDIR)/../share/mod-tasks/sql), then here.
 SQL_DIR     ?= /usr/share/mod-tasks/sql
 
 # Debian packages, by what needs them: building the module needs only the
@@ -42,7 +44,28 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps deps-build deps-run deps-test deps-bench build admin layers unit service integration e2e test run migrate bench bench-compare clean
+.PHONY: all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+
+# Installation (make install, make deb; README, "Install"). The usual
+# conventions: DESTDIR stages, PREFIX places what is not Apache's own.
+# The module goes where apxs says modules live; the snippets into Debian's
+# layout when /etc/apache2 exists, apxs's sysconfdir otherwise.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share/mod-tasks
+LIBEXECDIR ?= $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+APACHE_CONFDIR ?= $(if $(wildcard /etc/apache2),/etc/apache2,$(shell $(APXS) -q SYSCONFDIR 2>/dev/null))
+MODS_DIR   = $(APACHE_CONFDIR)/mods-available
+SITE_DIR   = $(APACHE_CONFDIR)/tasks
+# The admin programs, installed into $(SBINDIR) under their file names:
+# mod-tasks (src/cli/), which finds the migrations next to itself
+# ($(SBINDIR)/../share/mod-tasks/sql).
+ADMIN_PROGRAMS = build/mod-tasks
+# What make install copies from the checkout (and make uninstall removes).
+HTDOCS_FILES = $(sort $(shell find htdocs -type f))
+SQL_FILES    = $(sort $(wildcard sql/*.sql))
+PACKAGE_PACKAGES = debhelper dpkg-dev fakeroot lintian
 
 all: build
 
@@ -71,9 +94,17 @@ deps-test:
 	$(call install_missing,$(TEST_PACKAGES) $(NODE_PACKAGES))
 deps-bench:
 	$(call install_missing,$(BENCH_PACKAGES))
+deps-package:
+	$(call install_missing,$(BUILD_PACKAGES) $(PACKAGE_PACKAGES))
+deps-test-package:
+	$(call install_missing,$(RUN_PACKAGES) $(PACKAGE_PACKAGES) curl)
 deps: deps-test
 
-build: deps-build .libs/mod_tasks.so build/mod-tasks
+build: deps-build programs
+
+# What make install installs that is built: the module and the admin
+# programs (no dependency check: debian/rules calls it too).
+programs: .libs/mod_tasks.so $(ADMIN_PROGRAMS)
 
 # The admin command (README, "mod-tasks (the admin command)"): the
 # service, the store and the core linked with apr_dbd, no httpd.
@@ -81,9 +112,9 @@ admin: deps-build build/mod-tasks
 
 build/mod-tasks: $(CLI_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
-	cc -std=gnu11 -g -O2 $(WARN) -Iinclude $(shell pkg-config --cflags apr-1 apr-util-1 jansson libpq) \
+	cc -std=gnu11 -g -O2 $(WARN) $(EXTRA_CFLAGS) -Iinclude $(shell pkg-config --cflags apr-1 apr-util-1 jansson libpq) \
 	  -DTASKS_SQL_DIR='"$(SQL_DIR)"' -o $@ $(CLI_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) \
-	  $(shell pkg-config --libs apr-1 apr-util-1 jansson) -ljwt -lcrypto -lpq
+	  $(EXTRA_LDFLAGS) $(shell pkg-config --libs apr-1 apr-util-1 jansson) -ljwt -lcrypto -lpq
 	@echo "==> built build/mod-tasks"
 
 # The OpenAPI document is compiled in, served at /api/openapi.json.
@@ -93,9 +124,12 @@ build/openapi_doc.c: htdocs/openapi.json
 
 .libs/mod_tasks.so: $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
-	$(APXS) -c -o mod_tasks.la -Iinclude $(shell pkg-config --cflags libpq) -Wc,"$(WARN) -std=gnu11" \
+	$(APXS) -c -o mod_tasks.la -Iinclude $(shell pkg-config --cflags libpq) -Wc,"$(WARN) -std=gnu11 $(EXTRA_CFLAGS)" \
+	  $(if $(EXTRA_LDFLAGS),-Wl,"$(EXTRA_LDFLAGS)") \
 	  $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(LIBS) > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 	@echo "==> built .libs/mod_tasks.so"
+
+FORCE:
 
 # Unit tests: the core only, no server, under ASan + UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -134,7 +168,62 @@ e2e: deps-test build
 	@echo "==> browser tests (headless Chromium)"
 	PGBIN=$(PGBIN) tests/e2e/run.sh
 
-test: layers unit service integration e2e
+test: layers unit service integration e2e test-package
+
+# The Debian package, built, installed into this machine's Apache,
+# exercised against a private PostgreSQL and httpd, and purged (needs
+# root; tests/package/run.sh).
+test-package: deps-test-package
+	@echo "==> package test (make deb, dpkg -i, a private httpd on the installed module, purge)"
+	PGBIN=$(PGBIN) tests/package/run.sh
+
+# make install: everything a running site needs; make uninstall removes
+# exactly that (and refuses while a2enmod has the module enabled).
+install: build
+	@[ -n "$(LIBEXECDIR)" ] && [ -n "$(APACHE_CONFDIR)" ] || { echo "install: apxs gave no LIBEXECDIR/SYSCONFDIR" >&2; exit 1; }
+	install -d -m 755 $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MODS_DIR) $(DESTDIR)$(SITE_DIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/sql
+	install -m 644 .libs/mod_tasks.so $(DESTDIR)$(LIBEXECDIR)/mod_tasks.so
+	sed 's|^LoadModule tasks_module .*|LoadModule tasks_module $(LIBEXECDIR)/mod_tasks.so|' conf/tasks.load > $(DESTDIR)$(MODS_DIR)/tasks.load
+	install -m 644 conf/tasks-module.conf $(DESTDIR)$(MODS_DIR)/tasks.conf
+	sed -e 's|/usr/share/mod-tasks/htdocs|$(DATADIR)/htdocs|g' -e 's|/etc/apache2/|$(APACHE_CONFDIR)/|g' \
+	  conf/tasks.conf > $(DESTDIR)$(SITE_DIR)/vhost.conf
+	chmod 644 $(DESTDIR)$(MODS_DIR)/tasks.load $(DESTDIR)$(SITE_DIR)/vhost.conf
+	install -m 755 $(ADMIN_PROGRAMS) $(DESTDIR)$(SBINDIR)/
+	for f in $(HTDOCS_FILES); do install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	install -m 644 $(SQL_FILES) $(DESTDIR)$(DATADIR)/sql/
+	@echo "==> installed; next: a2enmod tasks headers, a virtual host that includes $(SITE_DIR)/vhost.conf, $(SBINDIR)/mod-tasks migrate (README, \"Install\")"
+
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -e $(APACHE_CONFDIR)/mods-enabled/tasks.load ]; then \
+	  echo "uninstall: the module is enabled; a2dismod tasks first (and take the Include of $(SITE_DIR)/vhost.conf out of your sites)" >&2; exit 1; fi
+	rm -f $(DESTDIR)$(LIBEXECDIR)/mod_tasks.so $(DESTDIR)$(MODS_DIR)/tasks.load $(DESTDIR)$(MODS_DIR)/tasks.conf \
+	  $(DESTDIR)$(SITE_DIR)/vhost.conf
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(ADMIN_PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(HTDOCS_FILES) $(SQL_FILES))
+	@# $(SITE_DIR) also holds the admin's secret and database.conf: kept then
+	rmdir $(DESTDIR)$(SITE_DIR) 2>/dev/null || true
+	@# the folders make install made, deepest first, when nothing else is in them
+	for d in $$(printf '%s\n' $(sort $(dir $(HTDOCS_FILES) $(SQL_FILES))) | sort -r) ''; do \
+	  rmdir "$(DESTDIR)$(DATADIR)/$$d" 2>/dev/null || true; done
+
+# The Debian package (debian/, debhelper compat 13, dh_apache2), left in
+# dist/ with lintian's verdict.
+DEB_VERSION = $(shell awk -F'"' '/define TASKS_VERSION /{print $$2}' include/tasks/core/version.h)
+deb: deps-package
+	@v=$$(dpkg-parsechangelog -S Version | sed 's/-[^-]*$$//'); [ "$$v" = "$(DEB_VERSION)" ] || \
+	  { echo "deb: debian/changelog says $$v, version.h $(DEB_VERSION): add a changelog entry (dch -v $(DEB_VERSION))" >&2; exit 1; }
+	rm -rf build/deb && mkdir -p build/deb dist
+	@# the checkout's files (tracked, and new ones not ignored), not .run/ or node_modules/
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t build/deb; \
+	else tar cf - --exclude=./.run --exclude=./build --exclude=./dist --exclude=./.libs \
+	  --exclude=node_modules . | tar xf - -C build/deb; fi
+	cd build/deb && dpkg-buildpackage -b -us -uc -rfakeroot > ../deb.log 2>&1 || { tail -40 ../deb.log; exit 1; }
+	mv build/libapache2-mod-tasks_$(DEB_VERSION)_*.deb dist/
+	rm -f build/libapache2-mod-tasks*_*.buildinfo build/libapache2-mod-tasks*_*.changes build/libapache2-mod-tasks-dbgsym_*.deb
+	@echo "==> lintian"
+	lintian --fail-on error --info dist/libapache2-mod-tasks_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
+	@ls -l dist/*.deb
 
 run: deps-run build
 	PGBIN=$(PGBIN) PORT=$(PORT) RUN_DIR=$(RUN_DIR) scripts/stack.sh run
@@ -153,4 +242,4 @@ bench-compare: deps-bench build
 	PGBIN=$(PGBIN) BASE=$(BASE) tests/bench/compare.sh
 
 clean:
-	rm -rf .libs build *.la *.lo *.slo src/*/*.lo src/*/*.slo src/*/.libs src/*/*.la
+	rm -rf .libs build dist *.la *.lo *.slo src/*/*.lo src/*/*.slo src/*/.libs src/*/*.la

@@ -1,5 +1,5 @@
 #!/bin/sh
-# migrate.sh [--grant-to ROLE] DATABASE_URL - apply the pending
+# migrate.sh [--grant-to ROLE] [--sql-dir DIR] DATABASE_URL - apply the pending
 # sql/NNN_*.sql migrations in order, each in its own transaction together
 # with its record in schema_migrations. Safe to run again: applied files
 # are skipped. Run it as the role that owns the schema's objects (README,
@@ -10,20 +10,31 @@
 # granted it is revoked), in one more transaction; done on every run, so
 # the grants follow the migrations. ROLE must not be the role running
 # this, nor a superuser.
+#
+# --sql-dir DIR: where the migrations and grants.sql are. Default: SQL_DIR
+# below; empty in the checkout, meaning ../sql next to this script. (What
+# is installed is the admin command mod-tasks, whose "migrate" does the
+# same: README, "mod-tasks (the admin command)".)
 set -eu
-usage() { echo "usage: migrate.sh [--grant-to ROLE] DATABASE_URL" >&2; exit 2; }
+SQL_DIR=
+usage() { echo "usage: ${0##*/} [--grant-to ROLE] [--sql-dir DIR] DATABASE_URL" >&2; exit 2; }
 role=
+dir=$SQL_DIR
 while [ $# -gt 0 ]; do
     case "$1" in
         --grant-to) [ $# -ge 2 ] && [ -n "$2" ] || usage; role=$2; shift 2 ;;
         --grant-to=*) role=${1#--grant-to=}; [ -n "$role" ] || usage; shift ;;
+        --sql-dir) [ $# -ge 2 ] && [ -n "$2" ] || usage; dir=$2; shift 2 ;;
+        --sql-dir=*) dir=${1#--sql-dir=}; [ -n "$dir" ] || usage; shift ;;
         -*) usage ;;
         *) break ;;
     esac
 done
 [ $# -eq 1 ] || usage
 url=$1
-dir=$(cd "$(dirname "$0")/../sql" && pwd)
+[ -n "$dir" ] || dir=$(dirname "$0")/../sql
+dir=$(cd "$dir" && pwd) || { echo "migrate: no SQL directory $dir" >&2; exit 1; }
+[ -f "$dir/grants.sql" ] || { echo "migrate: $dir holds no mod_tasks migrations (grants.sql)" >&2; exit 1; }
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
 
 # The role to grant to, checked before anything is applied: never the

@@ -20,7 +20,7 @@
 # set directives; TASKS_AT=vhosts leaves conf/tasks.conf out of the server
 # level, for an EXTRA_CONF that includes it inside virtual hosts; PG_OPTS
 # adds postgres -c options; MODULE loads another build of the module (make
-# bench-compare).
+# bench-compare); MIGRATE migrates with another command (make test-package).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -157,7 +157,9 @@ BEGIN
     END LOOP;
 END $$;
 SQL
-    PATH="$PGBIN:$PATH" "$ROOT/scripts/migrate.sh" --grant-to "$APP_ROLE" \
+    # MIGRATE: another admin command taking the same arguments (the
+    # package test runs the installed /usr/sbin/mod-tasks through one).
+    PATH="$PGBIN:$PATH" "${MIGRATE:-$ROOT/scripts/migrate.sh}" --grant-to "$APP_ROLE" \
         "postgresql:///tasks?host=$sock&port=$port&user=$OWNER_ROLE" >/dev/null
     printf 'PGHOST=%s\nPGPORT=%s\nPGUSER=tasks\nPGDATABASE=tasks\nTASKS_DB_OWNER=%s\nTASKS_DB_USER=%s\nTASKS_DB_PASSWORD=%s\n' \
         "$sock" "$port" "$OWNER_ROLE" "$APP_ROLE" "$pw" > "$dir/pg.env"

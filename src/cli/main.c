@@ -30,7 +30,9 @@ static const char usage_text[] =
 "usage: mod-tasks COMMAND [OPTIONS]\n"
 "\n"
 "  migrate --db PARAMS [--sql-dir DIR] [--grant-to ROLE]\n"
-"      apply the pending migrations (DIR/NNN_*.sql; default " TASKS_SQL_DIR ")\n"
+"      apply the pending migrations (DIR/NNN_*.sql; default: the ones\n"
+"      installed next to this program, ../share/mod-tasks/sql, else\n"
+"      " TASKS_SQL_DIR ")\n"
 "      in order, each in one transaction; with --grant-to, then give ROLE\n"
 "      (the runtime role, DBDParams' user) exactly DIR/grants.sql's privileges\n"
 "  create-user --db PARAMS EMAIL [--name NAME]\n"
@@ -309,6 +311,31 @@ static int account_command(apr_pool_t *pool, const char *cmd,
 
 /* ---- Arguments ---------------------------------------------------------- */
 
+/* The migrations an installed mod-tasks applies: those installed next to
+ * it (<prefix>/sbin/mod-tasks -> <prefix>/share/mod-tasks/sql), so that
+ * one build serves any PREFIX; else the compiled-in TASKS_SQL_DIR. */
+static const char *default_sql_dir(apr_pool_t *p)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash, *dir;
+
+    if (n > 0) {
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')) && slash != exe) {
+            *slash = '\0';                       /* <prefix>/sbin      */
+            if ((slash = strrchr(exe, '/'))) {
+                *slash = '\0';                   /* <prefix>           */
+                dir = apr_pstrcat(p, exe, "/share/mod-tasks/sql", NULL);
+                if (access(apr_pstrcat(p, dir, "/001_users_and_tasks.sql",
+                                       NULL), R_OK) == 0)
+                    return dir;
+            }
+        }
+    }
+    return TASKS_SQL_DIR;
+}
+
 int main(int argc, const char *const *argv)
 {
     const char *cmd, *db = NULL, *sql_dir = NULL, *grant_to = NULL,
@@ -388,7 +415,8 @@ int main(int argc, const char *const *argv)
         cli_db c;
         rc = cli_connect(&c, pool, db);
         if (rc == CLI_OK)
-            rc = cli_migrate(&c, sql_dir ? sql_dir : TASKS_SQL_DIR, grant_to);
+            rc = cli_migrate(&c, sql_dir ? sql_dir : default_sql_dir(pool),
+                             grant_to);
     }
     else
         rc = account_command(pool, cmd, db, email, name);
