@@ -461,6 +461,28 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The access log's last line: the status httpd logged for the row's
+ * request (written before its connection closed). */
+static void assert_logged(const char *input, long status)
+{
+    char *path = fmt("%s/access.log", getenv("STACK_DIR"));
+    char *log = read_text(path), *last, *want = fmt("\" %ld ", status);
+    size_t n;
+
+    ck_assert_ptr_nonnull(log);
+    n = strlen(log);
+    while (n && log[n - 1] == '\n')
+        log[--n] = '\0';
+    last = strrchr(log, '\n');
+    last = last ? last + 1 : log;
+    ck_assert_msg(strstr(last, want) != NULL,
+                  "%s: answered %ld, the access log says: %.300s", input,
+                  status, last);
+    free(want);
+    free(log);
+    free(path);
+}
+
 /* Health is ok and the fixture task reads back, each within a second: no
  * worker is stuck, no database session broken. */
 static void assert_still_serving(const char *input)
@@ -547,6 +569,7 @@ START_TEST(every_hostile_input_gets_its_exact_4xx_and_the_server_goes_on)
                       status >= 500 ? " (a 5xx, never the answer)" : "",
                       c->status, resp);
         ck_assert_msg(took < 5.0, "%s: the answer took %.2f s", c->input, took);
+        assert_logged(c->input, status);
         /* One answer, not httpd's and then the module's. */
         ck_assert_msg(!strstr(resp + 9, "HTTP/1.1 "), "%s: two answers: %s",
                       c->input, resp);
