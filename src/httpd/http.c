@@ -362,6 +362,15 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
             *done = AP_FILTER_ERROR;
             return NULL;
         }
+        if (status == HTTP_REQUEST_TIME_OUT) {
+            /* mod_reqtimeout's RequestReadTimeout body=... ran out (the
+             * client sent less than it announced and waited). */
+            r->connection->keepalive = AP_CONN_CLOSE;
+            *done = tasks_send_problem(r, HTTP_REQUEST_TIME_OUT,
+                                       "the request body did not arrive in time",
+                                       NULL);
+            return NULL;
+        }
         if (status) {
             r->connection->keepalive = AP_CONN_CLOSE;
             *done = tasks_send_problem(r, HTTP_BAD_REQUEST,
