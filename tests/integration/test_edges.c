@@ -596,6 +596,10 @@ START_TEST(every_hostile_input_gets_its_exact_4xx_and_the_server_goes_on)
                               "%s: not problem+json: %.600s", c->input, resp);
                 ck_assert_msg((detail_at = strstr(resp, "\"detail\":")) != NULL,
                               "%s: no detail: %.600s", c->input, resp);
+                if (status == 408)
+                    ck_assert_msg(strstr(resp, "\"title\":\"Request Timeout\"")
+                                  && strcasestr(resp, "\r\nConnection: close"),
+                                  "%s: %.600s", c->input, resp);
                 if (c->names)
                     ck_assert_msg(strstr(detail_at, c->names) != NULL
                                   || (strstr(c->names, "\\u0000")
