@@ -263,7 +263,8 @@ static int has_body(request_rec *r)
 
 /* Read the whole body into the pool, refusing more than cap bytes as
  * soon as it is known (from Content-Length or while reading). Returns the
- * HTTP status to answer (0 when read). */
+ * HTTP status to answer (0 when read), or AP_FILTER_ERROR when httpd has
+ * answered already. */
 static int read_body(request_rec *r, apr_off_t cap, char **out,
                      apr_size_t *out_len)
 {
@@ -289,9 +290,11 @@ static int read_body(request_rec *r, apr_off_t cap, char **out,
                                          APR_BLOCK_READ, 8192);
         if (rv != APR_SUCCESS) {
             apr_brigade_destroy(bb);
-            /* The HTTP_IN filter's own verdict (e.g. 413 from
-             * LimitRequestBody, 400 for bad chunking). */
-            return rv == AP_FILTER_ERROR ? HTTP_BAD_REQUEST
+            /* AP_FILTER_ERROR: the HTTP_IN filter has already sent its
+             * own verdict (e.g. 413 for a chunk size it cannot hold, or
+             * LimitRequestBody); answering again would log our status
+             * for the answer it sent. Otherwise its error, mapped. */
+            return rv == AP_FILTER_ERROR ? AP_FILTER_ERROR
                                          : ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
         }
         for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
@@ -350,6 +353,22 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
             *done = tasks_send_problem(r, status, apr_psprintf(r->pool,
                                        "the request body is larger than %"
                                        APR_OFF_T_FMT " bytes", cap), NULL);
+            return NULL;
+        }
+        if (status == AP_FILTER_ERROR) {
+            /* httpd answered already; the handler returns this, and
+             * httpd sends nothing more (ap_die). */
+            r->connection->keepalive = AP_CONN_CLOSE;
+            *done = AP_FILTER_ERROR;
+            return NULL;
+        }
+        if (status == HTTP_REQUEST_TIME_OUT) {
+            /* mod_reqtimeout's RequestReadTimeout body=... ran out (the
+             * client sent less than it announced and waited). */
+            r->connection->keepalive = AP_CONN_CLOSE;
+            *done = tasks_send_problem(r, HTTP_REQUEST_TIME_OUT,
+                                       "the request body did not arrive in time",
+                                       NULL);
             return NULL;
         }
         if (status) {

@@ -91,6 +91,12 @@ chmod -R a+rX "$PREFIX_SITE"
 # port (a virtual host) with tight login throttling and signup disabled.
 cat > "$STACK_DIR/extra.conf" <<CONF
 TasksCORSAllowOrigin https://app.example.org http://localhost:3000
+# A client that announces more body than it sends holds a worker until
+# httpd's Timeout (30 s); mod_reqtimeout gives up sooner (README
+# "Configuration"). Debian's defaults but a short body timeout, so that
+# the edges suite sees its 408 in seconds.
+LoadModule reqtimeout_module modules/mod_reqtimeout.so
+RequestReadTimeout header=20-40,MinRate=500 body=3,MinRate=500
 # The module's counters, as an operator reads them (test_counters.c).
 LoadModule status_module modules/mod_status.so
 LoadModule authz_host_module modules/mod_authz_host.so

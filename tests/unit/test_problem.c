@@ -31,6 +31,7 @@ START_TEST(status_titles)
     ck_assert_str_eq(tasks_status_title(403), "Forbidden");
     ck_assert_str_eq(tasks_status_title(404), "Not Found");
     ck_assert_str_eq(tasks_status_title(405), "Method Not Allowed");
+    ck_assert_str_eq(tasks_status_title(408), "Request Timeout");
     ck_assert_str_eq(tasks_status_title(409), "Conflict");
     ck_assert_str_eq(tasks_status_title(412), "Precondition Failed");
     ck_assert_str_eq(tasks_status_title(413), "Content Too Large");

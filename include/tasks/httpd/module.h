@@ -214,7 +214,8 @@ int tasks_send_result(request_rec *r, const tasks_result *res);
 /* 204 or another status without a body. */
 int tasks_send_empty(request_rec *r, int status);
 /* Read the request body as JSON object (Content-Type, size cap, parse).
- * On failure the problem response has been written, *done is set to the
+ * On failure the problem response has been written (or httpd's input
+ * filter sent its own: *done is then AP_FILTER_ERROR), *done is set to the
  * handler's return value and NULL is returned. may_be_empty: an absent
  * body returns NULL with *done = -1 (nothing written). */
 json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
