@@ -40,9 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.value = size % 2 ? NULL : half;
     in.id = rest;
     enc = tasks_cursor_encode(p, &ring, "user-1", &q, &in);
-    if (enc == NULL) {  /* only for text JSON cannot carry */
+    if (enc == NULL) {  /* only for text JSON cannot carry, or a cursor
+                           longer than decode accepts (never for fields
+                           of up to 200 bytes: JSON escapes them to at
+                           most 6 bytes each) */
         CHECK(tasks_utf8_length(half, strlen(half)) < 0
-              || tasks_utf8_length(rest, strlen(rest)) < 0, "encode refused UTF-8");
+              || tasks_utf8_length(rest, strlen(rest)) < 0
+              || strlen(half) + strlen(rest) > 200, "encode refused %zu bytes of UTF-8",
+              strlen(half) + strlen(rest));
         apr_pool_destroy(p);
         return 0;
     }
