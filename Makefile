@@ -22,7 +22,8 @@ SQL_DIR     ?= /usr/share/mod-tasks/sql
 BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
   libssl-dev libpq-dev libcurl4-openssl-dev pkg-config
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
-TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban
+TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban \
+  clang libfuzzer-14-dev
 BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl
 # Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
 # npm and conflicts with Debian's npm): install Debian's only when absent.
@@ -44,7 +45,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+.PHONY: fuzz fuzz-build fuzz-replay all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
 
 # Installation (make install, make deb; README, "Install"). The usual
 # conventions: DESTDIR stages, PREFIX places what is not Apache's own.
@@ -139,12 +140,36 @@ build/unit_tests: $(CORE_SRC) $(wildcard tests/unit/*.c tests/unit/*.h) $(HEADER
 	  -o $@ $(CORE_SRC) tests/unit/*.c $(PKG_LIBS) $(LIBS)
 
 # Every test target builds with -Werror (and so does CI, through make test).
-layers unit service integration e2e test: WERROR = -Werror
+layers unit fuzz-build fuzz-replay fuzz service integration e2e test: WERROR = -Werror
 
 unit: deps-test build/unit_tests
 	@echo "==> unit tests (ASan + UBSan)"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ./build/unit_tests
+
+# libFuzzer targets (README, "Fuzzing"): one per parser of outside
+# input, linking only the core, under ASan + UBSan. `make fuzz` fuzzes each
+# for FUZZ_SECONDS; `make fuzz-replay` (part of make test) runs the
+# committed corpus and crash reproducers once through each.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_CC      = clang
+FUZZ_CFLAGS  = -std=gnu11 -g -O1 $(WARN) -Wno-unused-function -fno-omit-frame-pointer \
+  -fno-sanitize-recover=all -Iinclude $(shell pkg-config --cflags apr-1 jansson 2>/dev/null)
+FUZZ_OBJS    = $(patsubst src/core/%.c,build/fuzz/obj/%.o,$(CORE_SRC))
+build/fuzz/obj/%.o: src/core/%.c $(HEADERS)
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) \
+	  $(shell pkg-config --libs apr-1 jansson 2>/dev/null) -ljwt -lcrypto
+.SECONDARY: $(FUZZ_OBJS)
+fuzz-build: deps-test $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+fuzz-replay: fuzz-build
+	@echo "==> fuzz targets: corpus and crash reproducers replayed"
+	@scripts/fuzz.sh replay $(FUZZ_TARGETS)
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh run $(FUZZ_TARGETS)
 
 # Arrows point down: no file includes a header of a layer above its own.
 # and every log tag is unique and documented.
@@ -168,7 +193,7 @@ e2e: deps-test build
 	@echo "==> browser tests (headless Chromium)"
 	PGBIN=$(PGBIN) tests/e2e/run.sh
 
-test: layers unit service integration e2e test-package
+test: layers unit fuzz-replay service integration e2e test-package
 
 # The Debian package, built, installed into this machine's Apache,
 # exercised against a private PostgreSQL and httpd, and purged (needs

@@ -498,8 +498,12 @@ const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
     kid = tasks_key_kid(p, signer);
     if (cursor_mac(p, signer, kid, payload, md) != 0)
         return NULL;
-    return apr_pstrcat(p, kid, ".", payload, ".",
-                       tasks_b64url_encode(p, md, MAC_BYTES), NULL);
+    payload = apr_pstrcat(p, kid, ".", payload, ".",
+                          tasks_b64url_encode(p, md, MAC_BYTES), NULL);
+    /* Never a cursor that tasks_cursor_decode refuses for its length (the
+     * longest real one, a 200-character title of control characters and
+     * a 64-character kid, is about 1850 bytes). */
+    return strlen(payload) <= CURSOR_MAX_TEXT ? payload : NULL;
 }
 
 /* See list_query.h. The MAC is checked (in constant time) before the

@@ -505,6 +505,40 @@ START_TEST(cursor_encode_refusals)
 }
 END_TEST
 
+/* A cursor decode would refuse for its length is never made (found by
+ * tests/fuzz/fuzz_cursor); the longest real one (a 200-character title of
+ * control characters, each 6 bytes of JSON, a 64-character kid, a
+ * 36-character user id and the largest id) is made and decodes. */
+START_TEST(cursor_length_bound)
+{
+    tasks_list_query q = parse_ok("sort=title");
+    tasks_keyring ring;
+    tasks_cursor c, out;
+    char title[201], kid[65];
+    const char *user = "00000000-0000-4000-8000-000000000001", *text;
+
+    memset(title, 0x15, 200);
+    title[200] = '\0';
+    memset(kid, 'k', 64);
+    kid[64] = '\0';
+    memset(&ring, 0, sizeof(ring));
+    ck_assert_ptr_null(tasks_keyring_add(test_pool, &ring, key, KEY_LEN, kid, NULL));
+    c.value = title;
+    c.id = "9223372036854775807";
+    text = tasks_cursor_encode(test_pool, &ring, user, &q, &c);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, &ring, user, &q, text, &out), 0);
+    ck_assert_str_eq(out.value, title);
+    {
+        char *big = apr_palloc(test_pool, 1501);
+        memset(big, 0x15, 1500);
+        big[1500] = '\0';
+        c.value = big;
+        ck_assert_ptr_null(tasks_cursor_encode(test_pool, &ring, user, &q, &c));
+    }
+}
+END_TEST
+
 /* ---- key rotation ---------------------------------------------------- */
 
 static const unsigned char key_b[] = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
@@ -682,6 +716,7 @@ Suite *list_query_suite(void)
     tcase_add_test(tc, cursor_rejections);
     tcase_add_test(tc, cursor_payload_shape);
     tcase_add_test(tc, cursor_encode_refusals);
+    tcase_add_test(tc, cursor_length_bound);
     tcase_add_loop_test(tc, cursor_verifies_with_any_listed_key, 0,
                         (int)(sizeof(cursor_rotation_cases)
                               / sizeof(*cursor_rotation_cases)));

@@ -62,7 +62,9 @@ const char *tasks_list_query_fingerprint(apr_pool_t *p,
 /* Opaque cursor text (URL-safe: kid "." base64url payload "." base64url
  * HMAC-SHA256 over kid and payload) binding user_id, the query
  * fingerprint and c, signed with the first key of keys (whose kid it
- * names). NULL without a usable key. */
+ * names). NULL without a usable key, and when the text would be longer
+ * than tasks_cursor_decode accepts (2048 bytes; a sort value the contract
+ * allows, up to a 200-character title, always fits). */
 const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
                                 const char *user_id,
                                 const tasks_list_query *q,
