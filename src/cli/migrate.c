@@ -35,7 +35,8 @@ static void rollback(cli_db *c)
     apr_dbd_query(c->driver, c->handle, &n, "ROLLBACK");
 }
 
-/* Rows of a statement with parameters (apr_dbd's %s placeholders). */
+/* Rows of a statement with parameters (its %s markers, as apr_dbd
+ * binds them). */
 static int select_args(cli_db *c, const char *sql, const char **args,
                        apr_dbd_results_t **res)
 {

@@ -1,6 +1,6 @@
 /* statements.c - the text of every SQL statement of mod_tasks.
  *
- * Arguments are passed as text, but the placeholders give PostgreSQL
+ * Arguments are passed as text, but the parameter markers give PostgreSQL
  * their types (apr_dbd: %d integer, %hd smallint, %lld bigint, %pDt text,
  * %pDz timestamptz, %s varchar), so each is parsed once when bound: a
  * "%s::int" in a filter was parsed again for every row under a generic

@@ -9,7 +9,7 @@
  *
  * Every request is sent raw over its own socket (Connection: close), so
  * that any byte - NUL, \xff, a 1 MiB line - goes out exactly as written.
- * Each row is one loop iteration (tcase_add_loop_test). Placeholders in a
+ * Each row is one loop iteration (tcase_add_loop_test). Markers substituted in a
  * path, header or body (not in those with an explicit length):
  *   {ID}  the fixture user's task     {X}  the row's generated text
  *   {UID} the fixture user's id */

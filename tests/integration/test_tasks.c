@@ -2769,11 +2769,11 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* apr_dbd's placeholders as $1..$n; *nargs their number, *types their
+/* apr_dbd's parameter markers as $1..$n; *nargs their number, *types their
  * PostgreSQL types as a PREPARE list (both malloc'd). */
 static char *to_pg(const char *sql, int *nargs, char **types)
 {
-    /* apr_dbd's placeholders and the types its pgsql driver declares. */
+    /* apr_dbd's parameter markers and the types its pgsql driver declares. */
     static const struct { const char *fmt, *type; } fmts[] = {
         { "%lld", "bigint" }, { "%hd", "smallint" }, { "%d", "integer" },
         { "%pDt", "text" }, { "%pDz", "timestamp with time zone" },

@@ -451,7 +451,7 @@ static char *etag_of(const char *path)
     return e;
 }
 
-/* t with the placeholders filled in (malloc'd; NULL stays NULL). */
+/* t with its {NAME} markers substituted (malloc'd; NULL stays NULL). */
 static char *expand(const char *t, row_values *v, int jti_len)
 {
     static int seeded;

@@ -38,9 +38,9 @@ typedef struct {
 } tasks_user_row;
 
 /* The statements, by number (0 .. tasks_store_statement_count() - 1):
- * label and text in apr_dbd's placeholder syntax (tests read them to
- * check their plans; mod_dbd is given them to prepare on every new
- * connection). */
+ * label and text, with apr_dbd's parameter markers (%s, %pDt, ...).
+ * mod_dbd is given them to prepare on every new connection; tests read
+ * them to check their plans. */
 int tasks_store_statement_count(void);
 const char *tasks_store_statement_label(int i);
 const char *tasks_store_statement_sql(int i);
