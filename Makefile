@@ -2,6 +2,7 @@
 # everything they need (apt packages included) on a Debian 12 machine.
 
 PORT        ?= 8080
+comma       := ,
 APXS        ?= apxs
 PGBIN       ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 RUN_DIR     ?= $(CURDIR)/.run
@@ -126,7 +127,7 @@ build/openapi_doc.c: htdocs/openapi.json
 .libs/mod_tasks.so: $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
 	$(APXS) -c -o mod_tasks.la -Iinclude $(shell pkg-config --cflags libpq) -Wc,"$(WARN) -std=gnu11 $(EXTRA_CFLAGS)" \
-	  $(if $(EXTRA_LDFLAGS),-Wl,"$(EXTRA_LDFLAGS)") \
+	  $(if $(EXTRA_LDFLAGS),-Wl$(comma)"$(EXTRA_LDFLAGS)") \
 	  $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(LIBS) > build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 	@echo "==> built .libs/mod_tasks.so"
 

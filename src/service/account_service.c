@@ -45,11 +45,6 @@ static tasks_result busy(void)
     return TASKS_RESULT(TASKS_BUSY, "the server is busy; try again shortly");
 }
 
-static tasks_result unavailable(void)
-{
-    return TASKS_RESULT(TASKS_UNAVAILABLE, NULL);
-}
-
 /* The string of a value, or NULL when it is absent, null or anything
  * else; *bad when it is present but not a string (null is bad unless
  * null_ok). A string with a NUL inside is bad too. */
@@ -70,17 +65,6 @@ static int password_ok(const char *pw)
 {
     long n = tasks_utf8_length(pw, strlen(pw));
     return n >= TASKS_PASSWORD_MIN && n <= TASKS_PASSWORD_MAX;
-}
-
-static tasks_result invalid(apr_pool_t *p, apr_array_header_t *errors,
-                            const char *detail)
-{
-    const tasks_field_error *e = &APR_ARRAY_IDX(errors, 0, tasks_field_error);
-    tasks_result r = TASKS_RESULT(TASKS_INVALID, detail ? detail
-                                  : apr_psprintf(p, "%s %s", e->field,
-                                                 e->message));
-    r.errors = errors;
-    return r;
 }
 
 /* A token of ours for user u. */
@@ -180,11 +164,11 @@ tasks_result tasks_account_create(tasks_service *s, const tasks_value *email_in,
     errors = check_account(s, email_in, password_in, name_in, &email,
                            &password, &name);
     if (errors)
-        return invalid(s->pool, errors, NULL);
+        return tasks_service_invalid(s->pool, errors, NULL);
     if (!(hash = hash_password(s, password, &r)))
         return r;
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_user_insert(db, email, name, hash, out);
     if (rc == TASKS_DB_NONE)
         return TASKS_RESULT(TASKS_CONFLICT, "this email is already registered");
@@ -208,6 +192,16 @@ tasks_result tasks_account_signup(tasks_service *s, const tasks_value *email_in,
     return open_session(s, &user, out);
 }
 
+/* A write to one account by email: DONE, or NOT_FOUND when no account
+ * with a password has it. */
+static tasks_result account_written(tasks_db_rc rc)
+{
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_NOT_FOUND,
+                            "no account with a password has this email");
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
 /* Promise: see account_service.h. */
 tasks_result tasks_account_reset_password(tasks_service *s,
                                           const tasks_value *email_in,
@@ -223,16 +217,13 @@ tasks_result tasks_account_reset_password(tasks_service *s,
     errors = check_account(s, email_in, password_in, NULL, &email, &password,
                            NULL);
     if (errors)
-        return invalid(s->pool, errors, NULL);
+        return tasks_service_invalid(s->pool, errors, NULL);
     if (!(hash = hash_password(s, password, &r)))
         return r;
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_user_reset_password(db, email, hash, out);
-    if (rc == TASKS_DB_NONE)
-        return TASKS_RESULT(TASKS_NOT_FOUND,
-                            "no account with a password has this email");
-    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+    return account_written(rc);
 }
 
 /* Promise: see account_service.h. */
@@ -249,14 +240,11 @@ tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email_in,
     if (!email || !*(email = tasks_trim(s->pool, email)))
         tasks_field_error_add(s->pool, &errors, "email", "is required");
     if (errors)
-        return invalid(s->pool, errors, NULL);
+        return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_user_delete(db, email, out, tasks);
-    if (rc == TASKS_DB_NONE)
-        return TASKS_RESULT(TASKS_NOT_FOUND,
-                            "no account with a password has this email");
-    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+    return account_written(rc);
 }
 
 /* Promise: see account_service.h. The attempt is recorded (as a failure)
@@ -287,10 +275,10 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
     if (!password)
         tasks_field_error_add(s->pool, &errors, "password", "is required");
     if (errors)
-        return invalid(s->pool, errors, "email and password are required");
+        return tasks_service_invalid(s->pool, errors, "email and password are required");
     email = tasks_trim(s->pool, email);
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_login_attempt(db, email, addr, a->throttle_window, &stamp);
     if (rc == TASKS_DB_OK)
         rc = tasks_db_login_failures(db, email, addr, a->throttle_window,
@@ -355,7 +343,7 @@ tasks_result tasks_account_caller(tasks_service *s, const char *user_id,
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_auth_user(db, user_id, jti, out);
     if (rc == TASKS_DB_NONE) {
         tasks_log(s->log, TASKS_LOG_DEBUG, "TASKS0202: token of an unknown "
@@ -375,7 +363,7 @@ tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_identity_user(db, issuer, subject, jti, email, name, out);
     if (rc == TASKS_DB_NONE)
         return TASKS_RESULT(TASKS_DENIED, NULL);
@@ -408,7 +396,7 @@ tasks_result tasks_account_logout(tasks_service *s, const tasks_caller *who,
     if (!who->jti)
         return TASKS_RESULT_DONE;
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_revoke(db, who->jti, revoke_until(s->token, exp));
     if (rc != TASKS_DB_OK)
         return tasks_service_db_failure(rc);

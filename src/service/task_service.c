@@ -12,21 +12,6 @@
 #define NO_SUCH_TASK "no such task"
 #define CHANGED "the task was changed since it was read (If-Match does not match)"
 
-static tasks_result unavailable(void)
-{
-    return TASKS_RESULT(TASKS_UNAVAILABLE, NULL);
-}
-
-static tasks_result invalid(apr_pool_t *p, apr_array_header_t *errors)
-{
-    const tasks_field_error *e = &APR_ARRAY_IDX(errors, 0, tasks_field_error);
-    tasks_result r = TASKS_RESULT(TASKS_INVALID,
-                                  apr_psprintf(p, "%s %s", e->field, e->message));
-
-    r.errors = errors;
-    return r;
-}
-
 /* A write's outcome: DONE, or what its miss was. */
 static tasks_result written(tasks_db_rc rc)
 {
@@ -67,9 +52,9 @@ tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
     tasks_db *db;
 
     if ((errors = tasks_task_validate(s->pool, draft, TASKS_INPUT_CREATE, &in)))
-        return invalid(s->pool, errors);
+        return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     return written(tasks_db_task_insert(db, who, &in, out));
 }
 
@@ -100,7 +85,7 @@ tasks_result tasks_task_get(tasks_service *s, const tasks_caller *who,
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_task_get(db, who, id, out);
     if (rc != TASKS_DB_OK)
         return written(rc);
@@ -121,9 +106,9 @@ tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
     tasks_db *db;
 
     if ((errors = tasks_task_validate(s->pool, draft, mode, &in)))
-        return invalid(s->pool, errors);
+        return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     return written(tasks_db_task_update(db, who, id, required_version(pre),
                                         &in, 0, out));
 }
@@ -145,12 +130,12 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
             tasks_field_error_add(s->pool, &errors, "completed",
                                   "must be a boolean (or send no body to "
                                   "toggle)");
-            return invalid(s->pool, errors);
+            return tasks_service_invalid(s->pool, errors, NULL);
         }
         tasks_task_input_completed(&in, completed->boolean);
     }
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     return written(tasks_db_task_update(db, who, id, required_version(pre),
                                         &in, completed == NULL, out));
 }
@@ -162,7 +147,7 @@ tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
     tasks_db *db;
 
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     return written(tasks_db_task_delete(db, who, id, required_version(pre)));
 }
 
@@ -175,7 +160,7 @@ tasks_result tasks_tasks_clear_completed(tasks_service *s,
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_tasks_clear_completed(db, who, deleted);
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
@@ -204,7 +189,7 @@ tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
         after = &cursor;
     }
     if (!(db = tasks_service_db(s)))
-        return unavailable();
+        return tasks_service_unavailable();
     rc = tasks_db_tasks_list(db, who, q, after, &page->rows, &page->total);
     if (rc != TASKS_DB_OK)
         return tasks_service_db_failure(rc);

@@ -44,6 +44,14 @@ typedef struct {
 /* The service's connection, opened on first use; NULL: unavailable. */
 tasks_db *tasks_service_db(tasks_service *s);
 
+/* UNAVAILABLE: no connection could be had. */
+tasks_result tasks_service_unavailable(void);
+
+/* INVALID with every field error (tasks_field_error, non-empty); the
+ * detail is detail, or "<field> <message>" of the first error. */
+tasks_result tasks_service_invalid(apr_pool_t *p, apr_array_header_t *errors,
+                                   const char *detail);
+
 /* The result of a store call that did not give OK: DENIED, UNAVAILABLE
  * or FAILED (NONE and MISMATCH mean different things per operation and
  * are the caller's to map). */
