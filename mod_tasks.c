@@ -189,6 +189,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         sc->schema_warned = &outage[2];
         if (!tasks_serves(serving, sp))
             continue;
+        sc->openapi = tasks_openapi_for_base(pconf, tasks_srv_base_path(sp));
         /* Which key signs: once per list of keys (virtual hosts that
          * inherit the main server's are not named again). */
         if (!apr_hash_get(keys_logged, &sc->token.keys.keys[0].secret,

@@ -39,23 +39,30 @@ int tasks_handle_health(request_rec *r)
                            "\"schema\":\"ok\"" VERSION_MEMBER);
 }
 
-/* Every path of the document is relative to its servers URL, "/" as
- * written (TasksBasePath's default); a server under a prefix names its
- * own base there instead ("/tasks" for TasksBasePath /tasks/), so the
- * document it serves describes its own URLs. */
-int tasks_handle_openapi(request_rec *r)
+/* Promise: see module.h. Every path of the document is relative to its
+ * servers URL, "/" as written (TasksBasePath's default); a server under a
+ * prefix names its own base there instead ("/tasks" for TasksBasePath
+ * /tasks/), so the document it serves describes its own URLs. */
+const char *tasks_openapi_for_base(apr_pool_t *p, const char *base)
 {
     static const char url[] = "\"url\": \"/\"";
-    const char *base = tasks_srv_base_path(r->server);
     const char *doc = tasks_openapi_json, *servers, *at;
 
-    if (strcmp(base, "/") && (servers = strstr(doc, "\"servers\""))
-        && (at = strstr(servers, url))) {
-        size_t head = (size_t)(at - doc) + sizeof(url) - 3; /* to the "/" */
-        doc = apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, doc, head),
-                          apr_pstrmemdup(r->pool, base, strlen(base) - 1),
-                          at + sizeof(url) - 2, NULL);
-    }
+    if (!strcmp(base, "/") || !(servers = strstr(doc, "\"servers\""))
+        || !(at = strstr(servers, url)))
+        return doc;
+    return apr_pstrcat(p, apr_pstrmemdup(p, doc, (size_t)(at - doc)
+                                              + sizeof(url) - 3), /* to "/" */
+                       apr_pstrmemdup(p, base, strlen(base) - 1),
+                       at + sizeof(url) - 2, NULL);
+}
+
+/* The document as post_config made it for this server. */
+int tasks_handle_openapi(request_rec *r)
+{
+    const char *doc = tasks_srv(r->server)->openapi;
+
     return tasks_send_body(r, HTTP_OK, "application/json",
-                           "public, max-age=300", doc);
+                           "public, max-age=300",
+                           doc ? doc : tasks_openapi_json);
 }

@@ -55,6 +55,8 @@ typedef struct {
     apr_uint32_t *outage_skipped;
     apr_uint32_t *schema_warned;  /* TASKS0110 was logged by this child   */
     apr_uint64_t *counters;     /* shared by every child (counters.h)      */
+    const char *openapi;        /* the OpenAPI document for this server's
+                                   TasksBasePath (post_config)             */
     const char *dummy_hash;     /* verified for unknown emails (timing);
                                    NULL when no server serves mod_tasks    */
     /* TasksJWTTrustIssuer: struct tasks_issuer *; NULL = none (a virtual
@@ -233,6 +235,9 @@ void tasks_set_session_cookie(request_rec *r, const char *token, long max_age);
 
 /* Handlers: each returns what the content handler returns. */
 int tasks_handle_health(request_rec *r);
+/* rest_service.c - the OpenAPI document with its servers URL at base
+ * (the compiled-in one for "/"), made once per server at start-up. */
+const char *tasks_openapi_for_base(apr_pool_t *p, const char *base);
 int tasks_handle_openapi(request_rec *r);
 int tasks_handle_signup(request_rec *r);
 int tasks_handle_login(request_rec *r);
