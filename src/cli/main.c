@@ -76,6 +76,7 @@ static void log_stderr(void *baton, int level, const char *message)
     size_t n = strlen(message);
 
     (void)baton;
+    level = TASKS_LOG_LEVEL(level);
     if (level >= TASKS_LOG_DEBUG)
         return;
     while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))

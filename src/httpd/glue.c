@@ -29,35 +29,21 @@ void tasks_dbd_register(server_rec *s)
                        tasks_store_statement_label(i));
 }
 
-/* Messages that mean "the database cannot be reached": during an outage
- * every request would log one, so each child logs them at most once per
- * OUTAGE_LOG_INTERVAL seconds and says how many it left out. */
-static const char *const outage_tags[] = {
-    "TASKS0103", "TASKS0104", "TASKS0107", "TASKS0109"
-};
+/* Each child logs that the database cannot be reached at most once per
+ * OUTAGE_LOG_INTERVAL seconds, and says how many it left out. */
 #define OUTAGE_LOG_INTERVAL 5
-
-static int is_outage(const char *message)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(outage_tags) / sizeof(outage_tags[0]); i++)
-        if (!strncmp(message, outage_tags[i], strlen(outage_tags[i]))
-            && message[strlen(outage_tags[i])] == ':')
-            return 1;
-    return 0;
-}
 
 /* Log message at level, unless it is an outage message and this child
  * logged one less than OUTAGE_LOG_INTERVAL seconds ago (counted instead).
  * Threads race with compare-and-swap on the child's last time: one wins
  * each interval. */
-static void log_limited(request_rec *r, int level, const char *message)
+static void log_limited(request_rec *r, int level, int outage,
+                        const char *message)
 {
     tasks_srv_cfg *sc = tasks_srv(r->server);
     apr_uint32_t now, last, skipped;
 
-    if (!is_outage(message) || !sc->outage_logged_at) {
+    if (!outage || !sc->outage_logged_at) {
         ap_log_rerror(APLOG_MARK, level, 0, r, "%s", message);
         return;
     }
@@ -80,7 +66,8 @@ static void log_limited(request_rec *r, int level, const char *message)
  * its client and module), at their own level. */
 static void request_log(void *baton, int level, const char *message)
 {
-    log_limited(baton, level, message);
+    log_limited(baton, TASKS_LOG_LEVEL(level), level & TASKS_LOG_OUTAGE,
+                message);
 }
 
 static tasks_logger *request_logger(request_rec *r)
@@ -113,7 +100,7 @@ tasks_db *tasks_req_db(request_rec *r)
                     waited > 0 ? (apr_uint64_t)waited : 0);
     if (!dbd) {
         rq->db_rc = TASKS_DB_UNAVAILABLE;
-        log_limited(r, APLOG_WARNING, "TASKS0103: no database connection "
+        log_limited(r, APLOG_WARNING, 1, "TASKS0103: no database connection "
                     "available");
         return NULL;
     }

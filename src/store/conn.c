@@ -194,8 +194,9 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
      * check its connections) is re-established first. */
     if (tasks_conn_broken(db)) {
         if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
-            tasks_log(log, TASKS_LOG_WARNING, "TASKS0109: the database "
-                      "connection is broken and cannot be re-established");
+            tasks_log(log, TASKS_LOG_WARNING | TASKS_LOG_OUTAGE, "TASKS0109: "
+                      "the database connection is broken and cannot be "
+                      "re-established");
             return TASKS_DB_UNAVAILABLE;
         }
         prepared = NULL; /* the old session's statements are gone */
@@ -203,9 +204,9 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
     track_session(db, prepared);
     if (closed_while_idle(db)) {
         if (apr_dbd_check_conn(driver, p, handle) != APR_SUCCESS) {
-            tasks_log(log, TASKS_LOG_WARNING, "TASKS0107: the database "
-                      "closed an idle connection and cannot be reached "
-                      "again");
+            tasks_log(log, TASKS_LOG_WARNING | TASKS_LOG_OUTAGE, "TASKS0107: "
+                      "the database closed an idle connection and cannot "
+                      "be reached again");
             return TASKS_DB_UNAVAILABLE;
         }
         track_session(db, NULL);
@@ -233,8 +234,9 @@ static int reconnect(tasks_db *db)
 tasks_db_rc tasks_run_failed(tasks_db *db, int stmt, int rv)
 {
     if (tasks_conn_broken(db)) {
-        tasks_log(db->log, TASKS_LOG_WARNING, "TASKS0104: database "
-                  "connection lost during %s", tasks_statements[stmt].label);
+        tasks_log(db->log, TASKS_LOG_WARNING | TASKS_LOG_OUTAGE, "TASKS0104: "
+                  "database connection lost during %s",
+                  tasks_statements[stmt].label);
         return TASKS_DB_UNAVAILABLE;
     }
     tasks_log(db->log, TASKS_LOG_ERR, "TASKS0105: %s failed: %s",

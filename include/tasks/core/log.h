@@ -16,7 +16,15 @@ enum {
     TASKS_LOG_DEBUG = 7
 };
 
-/* Writes one message (already formatted, with its TASKSnnnn tag). */
+/* OR-ed into a level: the message says the database cannot be reached.
+ * During an outage every request would log one, so a writer may
+ * rate-limit these (httpd's does: src/httpd/glue.c). */
+#define TASKS_LOG_OUTAGE 0x100
+/* The syslog level of a level that may carry TASKS_LOG_OUTAGE. */
+#define TASKS_LOG_LEVEL(l) ((l) & 0xff)
+
+/* Writes one message (already formatted, with its TASKSnnnn tag); level
+ * may carry TASKS_LOG_OUTAGE. */
 typedef void tasks_log_fn(void *baton, int level, const char *message);
 
 typedef struct {
