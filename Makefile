@@ -46,7 +46,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: fuzz fuzz-build fuzz-replay all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
 
 # Installation (make install, make deb; README, "Install"). The usual
 # conventions: DESTDIR stages, PREFIX places what is not Apache's own.
@@ -133,6 +133,20 @@ build/openapi_doc.c: htdocs/openapi.json
 
 FORCE:
 
+# The module under AddressSanitizer + UBSan, for make integration
+# SANITIZE=1 (README, "Testing"): built beside the release build, never
+# installed; httpd loads it with the sanitizers' runtime preloaded. UBSan
+# reports and goes on (the run fails on the report at its end); ASan
+# stops the child.
+SAN_MODULE_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer
+build/san/mod_tasks.so: $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
+	@mkdir -p build/san
+	cc -shared -fPIC -std=gnu11 -g -O1 $(WARN) $(SAN_MODULE_FLAGS) -Iinclude \
+	  -I$(shell $(APXS) -q INCLUDEDIR) $(PKG_CFLAGS) $(shell pkg-config --cflags libpq) \
+	  -o $@ $(HTTPD_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) \
+	  $(shell pkg-config --libs apr-1 apr-util-1) $(LIBS)
+	@echo "==> built $@ (ASan + UBSan)"
+
 # Unit tests: the core only, no server, under ASan + UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 build/unit_tests: $(CORE_SRC) $(wildcard tests/unit/*.c tests/unit/*.h) $(HEADERS)
@@ -186,15 +200,22 @@ service: deps-test build/mod-tasks
 	@echo "==> admin command tests (build/mod-tasks against PostgreSQL)"
 	PGBIN=$(PGBIN) tests/cli/run.sh
 
-integration: deps-test build
-	@echo "==> integration tests (real httpd + PostgreSQL)"
-	PGBIN=$(PGBIN) tests/integration/run.sh
+# SANITIZE=1: the same suites against the module built with ASan + UBSan.
+SANITIZE ?=
+integration: deps-test build $(if $(filter 1,$(SANITIZE)),build/san/mod_tasks.so)
+	@echo "==> integration tests (real httpd + PostgreSQL$(if $(filter 1,$(SANITIZE)),$(comma) the module under ASan + UBSan))"
+	PGBIN=$(PGBIN) SANITIZE=$(SANITIZE) tests/integration/run.sh
 
 e2e: deps-test build
 	@echo "==> browser tests (headless Chromium)"
 	PGBIN=$(PGBIN) tests/e2e/run.sh
 
-test: layers unit fuzz-replay service integration e2e test-package
+# The integration suites twice: against the release build, then against
+# the module under ASan + UBSan.
+integration-sanitized:
+	@$(MAKE) --no-print-directory integration SANITIZE=1
+
+test: layers unit fuzz-replay service integration integration-sanitized e2e test-package
 
 # The Debian package, built, installed into this machine's Apache,
 # exercised against a private PostgreSQL and httpd, and purged (needs

@@ -9,6 +9,11 @@
 #   stack.sh down DIR              stop both
 #   stack.sh destroy DIR           stop both and remove DIR with its data
 #   stack.sh pg-up DIR | pg-down DIR | httpd-up DIR PORT | httpd-down DIR
+#   stack.sh pg-restart DIR        pg_ctl restart -m fast (the faults suite)
+#   stack.sh pg-crash DIR          SIGKILL the postmaster, then whatever of
+#                                  its backends outlives it (a power cut,
+#                                  as far as the clients can tell); pg-up
+#                                  starts it again, through crash recovery
 #   stack.sh httpd-graceful DIR    graceful restart (the parent reads the
 #                                  configuration again); returns once the
 #                                  new generation serves
@@ -172,6 +177,29 @@ pg_down() {
     as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
 }
 
+pg_restart() {
+    local data
+    data=$(pg_root "$1")/pg
+    as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w -t 30 restart >/dev/null 2>&1 ||
+        { tail -20 "$(pg_root "$1")/postgres.log" >&2; die "PostgreSQL did not restart"; }
+}
+
+pg_crash() {
+    local data pid
+    data=$(pg_root "$1")/pg
+    [ -f "$data/postmaster.pid" ] || die "PostgreSQL is not running in $1"
+    pid=$(head -n 1 "$data/postmaster.pid")
+    # pg_ctl starts the postmaster in a session and process group of its
+    # own, which its backends share: the group dies at once (a postmaster
+    # killed alone leaves backends that hold its shared memory, and a new
+    # one refuses to start until they notice and exit).
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+        pgrep -g "$pid" >/dev/null 2>&1 || break
+        sleep 0.05
+    done
+}
+
 httpd_up() {
     local dir=$1 port=$2 user=""
     # shellcheck disable=SC1091
@@ -249,6 +277,8 @@ case "$cmd" in
     service-dir) pg_root "$2" ;;  # a folder of DIR's stack the service accounts can read
     pg-up) pg_up "$2" ;;
     pg-down) pg_down "$2" ;;
+    pg-restart) pg_restart "$2" ;;
+    pg-crash) pg_crash "$2" ;;
     httpd-up) httpd_up "$2" "$3" ;;
     httpd-down) httpd_down "$2" ;;
     httpd-graceful) httpd_graceful "$2" ;;

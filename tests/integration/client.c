@@ -404,6 +404,49 @@ int stack(const char *subcommand)
     return rc;
 }
 
+const char *apache_binary(void)
+{
+    const char *a = getenv("APACHE");
+    return a && *a ? a : "/usr/sbin/apache2";
+}
+
+const char *module_path(void)
+{
+    const char *m = getenv("MODULE");
+
+    ck_assert_msg(m && *m, "run.sh sets MODULE");
+    return m;
+}
+
+char *db_query(const char *sql)
+{
+    const char *dir = getenv("STACK_DIR");
+    char *file = fmt("%s/query.%ld.sql", dir, (long)getpid());
+    char *out = fmt("%s/query.%ld.out", dir, (long)getpid()), *cmd, *text;
+    FILE *f = fopen(file, "w");
+    size_t len;
+    int rc;
+
+    ck_assert_ptr_nonnull(f);
+    fputs(sql, f);
+    fclose(f);
+    cmd = fmt(". %s/pg.env; psql -X -q -At -v ON_ERROR_STOP=1 -h \"$PGHOST\" "
+              "-p \"$PGPORT\" -U tasks -d tasks -f %s > %s 2>&1", dir, file, out);
+    rc = system(cmd);
+    text = read_text(out);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(rc == 0, "psql failed on %s: %s", sql, text);
+    len = strlen(text);
+    if (len && text[len - 1] == '\n')
+        text[len - 1] = '\0';
+    unlink(file);
+    unlink(out);
+    free(cmd);
+    free(file);
+    free(out);
+    return text;
+}
+
 int configtest(const char *extra, char **out)
 {
     const char *dir = getenv("STACK_DIR");
@@ -417,7 +460,7 @@ int configtest(const char *extra, char **out)
 
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
-    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", conf, log);
+    cmd = fmt("%s -t -f %s > %s 2>&1", apache_binary(), conf, log);
     rc = system(cmd);
     f = fopen(log, "r");
     ck_assert_ptr_nonnull(f);
@@ -470,10 +513,10 @@ int configtest_conf(const char *conf, char **out)
                "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
                "LoadModule authz_core_module modules/mod_authz_core.so\n"
                "LoadModule dbd_module modules/mod_dbd.so\n"
-               "LoadModule tasks_module %s/.libs/mod_tasks.so\n"
-               "%s\n", dir, getenv("TASKS_ROOT"), conf);
+               "LoadModule tasks_module %s\n"
+               "%s\n", dir, module_path(), conf);
     fclose(f);
-    cmd = fmt("/usr/sbin/apache2 -t -f %s > %s 2>&1", path, log);
+    cmd = fmt("%s -t -f %s > %s 2>&1", apache_binary(), path, log);
     rc = system(cmd);
     *out = read_text(log);
     ck_assert_ptr_nonnull(*out);

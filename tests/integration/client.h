@@ -80,6 +80,13 @@ void assert_problem(const http_resp *r, int status);
 /* printf into a static-free malloc'd string (caller frees). */
 char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
+/* The httpd binary the tests run ($APACHE, else /usr/sbin/apache2) and
+ * the module it loads ($MODULE): run.sh sets both, to a wrapper that
+ * preloads the sanitizers' runtime and the sanitized build under
+ * make integration SANITIZE=1. */
+const char *apache_binary(void);
+const char *module_path(void);
+
 /* Run `apache2 -t` on the stack's httpd.conf plus extra lines; returns
  * its exit status and its output in *out (malloc'd). */
 int configtest(const char *extra, char **out);
@@ -92,6 +99,11 @@ int configtest_conf(const char *conf, char **out);
 
 /* The file's contents (malloc'd), or NULL. */
 char *read_text(const char *path);
+
+/* Run sql (one statement, or several) in the stack's database as the
+ * cluster's superuser; psql's unaligned output less its last newline
+ * (malloc'd). Asserts that psql succeeded. */
+char *db_query(const char *sql);
 
 /* Run a shell command of the test stack (e.g. "pg-down"); returns its
  * exit status. */

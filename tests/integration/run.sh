@@ -19,6 +19,9 @@ cc -std=gnu11 -Wall -Wextra -Werror -Iinclude \
    tests/tools/store_statements.c src/store/statements.c
 
 STACK_DIR="$ROOT/.run/it-$$"
+# The module every httpd of the run loads, and the httpd binary (stack.sh
+# and the tests read both).
+export MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" APACHE="${APACHE:-/usr/sbin/apache2}"
 BA_PID=
 SITES=
 cleanup() {
@@ -26,7 +29,7 @@ cleanup() {
     for site in $SITES; do
         # One still starting writes its pid file in a moment.
         for _ in $(seq 1 50); do [ -f "$STACK_DIR/$site.pid" ] && break; sleep 0.1; done
-        /usr/sbin/apache2 -f "$STACK_DIR/$site.conf" -k stop 2>/dev/null || true
+        "$APACHE" -f "$STACK_DIR/$site.conf" -k stop 2>/dev/null || true
     done
     rm -f "$BIN"
     if [ "${KEEP_STACK:-}" = 1 ]; then
@@ -80,6 +83,35 @@ curl -fsS "http://127.0.0.1:$BA2_PORT/api/auth/jwks" > "$STACK_DIR/es256.jwks"
 SERVICE_DIR=$(scripts/stack.sh service-dir "$STACK_DIR")
 htpasswd -cbB "$SERVICE_DIR/htpasswd" alice "alice-password" 2>/dev/null
 chmod 644 "$SERVICE_DIR/htpasswd"
+
+# make integration SANITIZE=1: the module built with ASan + UBSan
+# (build/san/mod_tasks.so), every httpd of the run (the stack, the sites,
+# each configtest) started with the sanitizers' runtime preloaded (httpd
+# itself is not instrumented), and their reports written to files that
+# the end of the run reads: any report fails it. fast_unwind_on_malloc=0:
+# APR and OpenSSL have no frame pointers, and the leak suppressions
+# (lsan.supp) match frames beyond them. exitcode=0: a leak report at
+# exit must not turn `apache2 -k start` into a failed start; the report
+# file fails the run instead.
+SAN_DIR=
+if [ "${SANITIZE:-}" = 1 ]; then
+    MODULE="$ROOT/build/san/mod_tasks.so"
+    [ -f "$MODULE" ] || { echo "run.sh: SANITIZE=1 needs $MODULE (make integration SANITIZE=1)" >&2; exit 2; }
+    SAN_DIR="$SERVICE_DIR/sanitizers"
+    mkdir -p "$SAN_DIR" && chmod 1777 "$SAN_DIR"
+    APACHE="$STACK_DIR/apache2-sanitized"
+    cat > "$APACHE" <<WRAP
+#!/bin/sh
+# httpd with the runtime of the sanitized module preloaded (run.sh).
+LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \\
+ASAN_OPTIONS="log_path=$SAN_DIR/asan:detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=40" \\
+LSAN_OPTIONS="suppressions=$ROOT/tests/integration/lsan.supp:print_suppressions=0:exitcode=0" \\
+UBSAN_OPTIONS="log_path=$SAN_DIR/ubsan:print_stacktrace=1" \\
+exec /usr/sbin/apache2 "\$@"
+WRAP
+    chmod 755 "$APACHE"
+    echo "==> the module under ASan + UBSan ($MODULE); reports go to $SAN_DIR"
+fi
 # The site of the virtual host that serves mod_tasks under /tasks/: its own
 # page at /, no /api of its own.
 PREFIX_SITE="$SERVICE_DIR/prefix-site"
@@ -241,7 +273,7 @@ CONF
 }
 site_conf plain "$PLAIN_PORT" > "$STACK_DIR/plain.conf"
 { site_conf with "$WITH_PORT"; cat <<CONF
-LoadModule tasks_module $ROOT/.libs/mod_tasks.so
+LoadModule tasks_module $MODULE
 Listen 127.0.0.1:$SERVING_PORT
 <VirtualHost 127.0.0.1:$SERVING_PORT>
     DBDParams "host=$PGHOST port=$PGPORT dbname=tasks user=$TASKS_DB_USER password=$TASKS_DB_PASSWORD connect_timeout=2"
@@ -258,7 +290,7 @@ for site in plain with; do
     mkdir -p "$STACK_DIR/$site.rt"
     SITES="$SITES $site"
     # One that does not start fails the tests that use it, which show why.
-    /usr/sbin/apache2 -f "$STACK_DIR/$site.conf" -k start ||
+    "$APACHE" -f "$STACK_DIR/$site.conf" -k start ||
         { echo "run.sh: the $site site did not start:" >&2;
           tail -n 5 "$STACK_DIR/$site.error.log" >&2 2>/dev/null || true; }
 done
@@ -278,6 +310,24 @@ set +e
 "$BIN"
 rc=$?
 set -e
+if [ -n "$SAN_DIR" ]; then
+    # The children report as they exit: stop every httpd first.
+    for site in $SITES; do
+        pid=$(cat "$STACK_DIR/$site.pid" 2>/dev/null || echo 0)
+        "$APACHE" -f "$STACK_DIR/$site.conf" -k stop 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+    SITES=
+    scripts/stack.sh httpd-down "$STACK_DIR" >/dev/null 2>&1 || true
+    reports=$(find "$SAN_DIR" -type f -size +0 | sort)
+    if [ -n "$reports" ]; then
+        for f in $reports; do echo "---- $f ----"; head -n 60 "$f"; done
+        echo "FAIL: $(echo "$reports" | wc -l) sanitizer report(s) from httpd" >&2
+        rc=1
+    else
+        echo "==> no sanitizer report from httpd"
+    fi
+fi
 if [ $rc -ne 0 ]; then
     echo "---- httpd error log (last 40 lines) ----"
     tail -n 40 "$STACK_DIR/error.log" || true

@@ -13,6 +13,7 @@ Suite *types_suite(void);
 Suite *proxy_suite(void);
 Suite *prefix_suite(void);
 Suite *edges_suite(void);
+Suite *faults_suite(void);
 /* The foundation suite's cases of test_harmless.c. */
 void harmless_tcases(Suite *s);
 /* The foundation suite's cases of test_counters.c. */

@@ -139,7 +139,7 @@ START_TEST(a2enmod_tasks_keeps_debian_apache_passing)
         "D=%s; rm -rf $D && mkdir -p $D/run $D/lock $D/log $D/state || exit 1\n"
         "cp -a /etc/apache2 $D/etc || exit 1\n"
         "rm -f $D/etc/mods-enabled/dbd.load $D/etc/mods-enabled/tasks.load\n"
-        "sed 's#/usr/lib/apache2/modules/mod_tasks.so#%s/.libs/mod_tasks.so#' "
+        "sed 's#/usr/lib/apache2/modules/mod_tasks.so#%s#' "
         "%s/conf/tasks.load > $D/etc/mods-available/tasks.load || exit 1\n"
         "printf 'export APACHE_RUN_USER=www-data APACHE_RUN_GROUP=www-data "
         "APACHE_PID_FILE=%%s/run/apache2.pid APACHE_RUN_DIR=%%s/run "
@@ -148,10 +148,11 @@ START_TEST(a2enmod_tasks_keeps_debian_apache_passing)
         ". $D/envvars\n"
         "export APACHE_CONFDIR=$D/etc APACHE_ENVVARS=$D/envvars "
         "APACHE_STATE_DIRECTORY=$D/state\n"
-        "/usr/sbin/apache2 -d $D/etc -f $D/etc/apache2.conf -t > $D/before.out 2>&1; b=$?\n"
+        "%s -d $D/etc -f $D/etc/apache2.conf -t > $D/before.out 2>&1; b=$?\n"
         "/usr/sbin/a2enmod tasks > $D/a2enmod.out 2>&1; e=$?\n"
-        "/usr/sbin/apache2 -d $D/etc -f $D/etc/apache2.conf -t > $D/after.out 2>&1; a=$?\n"
-        "echo \"$b $e $a\" > $D/status\n", d, root, root);
+        "%s -d $D/etc -f $D/etc/apache2.conf -t > $D/after.out 2>&1; a=$?\n"
+        "echo \"$b $e $a\" > $D/status\n", d, module_path(), root,
+        apache_binary(), apache_binary());
     ck_assert_int_eq(system(script), 0);
     path = fmt("%s/status", d);
     status = read_text(path);
