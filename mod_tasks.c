@@ -253,6 +253,7 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_check_access(tasks_auth_hook, NULL, NULL, APR_HOOK_MIDDLE,
                          AP_AUTH_INTERNAL_PER_URI);
     ap_hook_handler(tasks_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    tasks_errors_register_hooks();
     ap_hook_log_transaction(tasks_counters_log_transaction, NULL, NULL,
                             APR_HOOK_MIDDLE);
     /* Shown by mod_status when it is loaded; otherwise kept unseen. */

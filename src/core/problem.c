@@ -4,8 +4,9 @@
 #include <apr_strings.h>
 #include "tasks/core/problem.h"
 
-/* Promise: the reason phrase of status (RFC 9110 wording), "Error" when the
- * module never sends that status. */
+/* Promise: the reason phrase of status (RFC 9110 wording; RFC 6585 for
+ * 431), "Error" for any other. The module's own answers and httpd's that
+ * src/httpd/errors.c turns into problem documents. */
 const char *tasks_status_title(int status)
 {
     switch (status) {
@@ -16,13 +17,19 @@ const char *tasks_status_title(int status)
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
+    case 411: return "Length Required";
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
     default:  return "Error";
     }
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -77,6 +78,102 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
     return size * n;
 }
 
+/* ---- the exchange log (README, "The document checked against every
+ * response") --------------------------------------------------------- */
+
+/* Base64 of n bytes (malloc'd): bodies may hold any bytes. */
+static char *b64(const void *d, size_t n)
+{
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+
+    EVP_EncodeBlock((unsigned char *)out, d, (int)n);
+    return out;
+}
+
+/* Text as a JSON string, or {"b64": ...} when it is not UTF-8 (the tests
+ * send invalid text on purpose). */
+static json_t *text(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    char *enc;
+
+    if (j)
+        return j;
+    enc = b64(s, n);
+    j = json_pack("{s:s}", "b64", enc);
+    free(enc);
+    return j;
+}
+
+/* One line of JSON appended to $EXCHANGE_LOG with a single write to a
+ * file opened O_APPEND, so the tests' processes and threads never
+ * interleave their lines. */
+static void exchange_append(json_t *line)
+{
+    const char *path = getenv("EXCHANGE_LOG");
+    char *text;
+    int fd;
+
+    if (!path || !*path) {
+        json_decref(line);
+        return;
+    }
+    text = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    ck_assert_ptr_nonnull(text);
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    {
+        size_t len = strlen(text);
+        char *withnl = malloc(len + 1);
+
+        memcpy(withnl, text, len);
+        withnl[len] = '\n';
+        ck_assert_int_eq(write(fd, withnl, len + 1), (ssize_t)(len + 1));
+        free(withnl);
+    }
+    close(fd);
+    free(text);
+}
+
+void exchange_record_raw(const char *method, const char *target, size_t target_len,
+                         const char *request_body, size_t request_len,
+                         const char *response, size_t response_len)
+{
+    char *t = b64(target, target_len), *resp = b64(response, response_len);
+    char *req = request_body ? b64(request_body, request_len) : NULL;
+
+    exchange_append(json_pack("{s:s, s:s, s:s, s:s?, s:s}", "base", base_url(),
+                              "method", method, "target", t, "request_body", req,
+                              "raw_response", resp));
+    free(t);
+    free(req);
+    free(resp);
+}
+
+/* An exchange made through http(): its request headers and body, and the
+ * response as libcurl parsed it. */
+static void exchange_record(const char *method, const char *url,
+                            const struct curl_slist *hl, const char *body,
+                            const http_resp *r)
+{
+    json_t *req_headers = json_array(), *resp_headers = json_array();
+    char *req = body ? b64(body, strlen(body)) : NULL, *resp = b64(r->body, r->len);
+    char **h;
+
+    for (; hl; hl = hl->next)
+        json_array_append_new(req_headers, text(hl->data, strlen(hl->data)));
+    for (h = r->headers; h && *h; h++)
+        json_array_append_new(resp_headers, text(*h, strlen(*h)));
+    exchange_append(json_pack("{s:o, s:s, s:o, s:s?, s:i, s:o, s:s}", "url",
+                              text(url, strlen(url)),
+                              "method", method, "request_headers", req_headers,
+                              "request_body", req, "status", (json_int_t)r->status,
+                              "response_headers", resp_headers, "response_body", resp));
+    free(req);
+    free(resp);
+}
+
 http_resp *http(const char *method, const char *url, const char *body,
                 const char *const *headers)
 {
@@ -120,6 +217,7 @@ http_resp *http(const char *method, const char *url, const char *body,
     curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->seconds);
     if (r->len)
         r->json = json_loadb(r->body, r->len, 0, NULL);
+    exchange_record(method, full, hl, body, r);
     curl_slist_free_all(hl);
     curl_easy_cleanup(c);
     free(full);
@@ -186,6 +284,16 @@ long http_raw(const char *head, const char *const *chunks, size_t nchunks,
     close(fd);
     if (len > 12 && !strncmp(buf, "HTTP/1.1 ", 9))
         status = strtol(buf + 9, NULL, 10);
+    {
+        const char *sp = strchr(head, ' '), *sp2 = sp ? strchr(sp + 1, ' ') : NULL;
+
+        if (sp2 && len) {
+            char *method = strndup(head, (size_t)(sp - head));
+
+            exchange_record_raw(method, sp + 1, (size_t)(sp2 - sp - 1), NULL, 0, buf, len);
+            free(method);
+        }
+    }
     if (resp)
         *resp = buf;
     else

@@ -59,6 +59,15 @@ char *kid_of(const char *secret_path);
 /* The "kid" of a compact token's header, or NULL (malloc'd). */
 char *token_kid(const char *token);
 
+/* Every exchange of http() and http_raw() goes to $EXCHANGE_LOG (one
+ * JSON line each), which run.sh then checks against the OpenAPI document.
+ * Exchanges on sockets of a test's own are recorded with this: the
+ * method, the request target as sent (any bytes), the body sent (NULL:
+ * none), and the response as read, all against base_url(). */
+void exchange_record_raw(const char *method, const char *target, size_t target_len,
+                         const char *request_body, size_t request_len,
+                         const char *response, size_t response_len);
+
 /* The first value of a header (case-insensitive name), or NULL. */
 const char *http_header(const http_resp *r, const char *name);
 void http_free(http_resp *r);

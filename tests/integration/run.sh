@@ -306,10 +306,19 @@ export BASE_URL3="http://127.0.0.1:$PORT3" BA1_URL="http://127.0.0.1:$BA1_PORT" 
 export TASKS_ROOT="$ROOT" SITE_PLAIN_URL="http://127.0.0.1:$PLAIN_PORT" \
        SITE_WITH_URL="http://127.0.0.1:$WITH_PORT" \
        SITE_SERVING_URL="http://127.0.0.1:$SERVING_PORT"
+# Every exchange of the suites is recorded, then checked against the
+# OpenAPI document (README, "The document checked against every response").
+export EXCHANGE_LOG="$STACK_DIR/exchanges.jsonl"
+: > "$EXCHANGE_LOG"
 set +e
 "$BIN"
 rc=$?
 set -e
+# The OpenAPI document against this run (tests/contract/run.sh), while
+# the stack still serves the document it compiled in.
+tests/contract/run.sh "$EXCHANGE_LOG" "$BASE_URL" \
+    "$BASE_URL" "$BASE_URL2" "$BASE_URL3" "$BASE_URL_PROXY" "$BASE_URL_PROXY_PLAIN" \
+    "$BASE_URL_PREFIX/tasks" "$SITE_SERVING_URL" || rc=1
 if [ -n "$SAN_DIR" ]; then
     # The children report as they exit: stop every httpd first.
     for site in $SITES; do

@@ -54,6 +54,47 @@ START_TEST(wrong_method_is_405_with_allow)
 }
 END_TEST
 
+/* TRACE is off (conf/tasks.conf): httpd's 405 goes out as a problem
+ * document naming the path's methods, and nothing of the request (its
+ * Authorization header) comes back. */
+START_TEST(trace_is_off_with_a_problem_that_echoes_nothing)
+{
+    const char *hs[] = { "Authorization: Bearer secret-that-must-not-echo", NULL };
+    http_resp *r = http("TRACE", "/api/tasks", NULL, hs);
+
+    assert_problem(r, 405);
+    ck_assert_str_eq(http_header(r, "Allow"), "GET, HEAD, POST, DELETE");
+    ck_assert_ptr_null(strstr(r->body, "secret-that-must-not-echo"));
+    http_free(r);
+}
+END_TEST
+
+/* httpd's own refusals become problem documents only under the API path:
+ * the app's pages on the same host, and a site beside the module under
+ * a prefix, keep httpd's page. */
+START_TEST(httpd_pages_outside_the_api_stay_html)
+{
+    const char *urls[] = { "/x%2Fy", "/dashboard/a%00b", NULL, NULL };
+    char *prefixed = fmt("%s/x%%2Fy", getenv("BASE_URL_PREFIX"));
+    char *api_beside = fmt("%s/api/x%%2Fy", getenv("BASE_URL_PREFIX"));
+    size_t i;
+
+    urls[2] = prefixed;
+    urls[3] = api_beside;
+    for (i = 0; i < 4; i++) {
+        http_resp *r = http("GET", urls[i], NULL, NULL);
+        const char *ct = http_header(r, "Content-Type");
+
+        ck_assert_msg(r->status == 404, "%s: %ld", urls[i], r->status);
+        ck_assert_msg(ct && !strncmp(ct, "text/html", 9), "%s: Content-Type %s",
+                      urls[i], ct ? ct : "(none)");
+        http_free(r);
+    }
+    free(prefixed);
+    free(api_beside);
+}
+END_TEST
+
 START_TEST(openapi_document_is_served)
 {
     http_resp *r = http("GET", "/api/openapi.json", NULL, NULL);
@@ -392,6 +433,8 @@ Suite *foundation_suite(void)
     tcase_add_test(tc, unknown_api_path_is_problem_404);
     tcase_add_test(tc, wrong_method_is_405_with_allow);
     tcase_add_test(tc, openapi_document_is_served);
+    tcase_add_test(tc, trace_is_off_with_a_problem_that_echoes_nothing);
+    tcase_add_test(tc, httpd_pages_outside_the_api_stay_html);
     tcase_add_test(tc, frontend_is_served_next_to_the_api);
     suite_add_tcase(s, tc);
     tcase_set_timeout(outage, 90);

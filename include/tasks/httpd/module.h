@@ -198,6 +198,12 @@ int tasks_is_ours(request_rec *r);
  * locations (they name no files). */
 int tasks_translate_name(request_rec *r);
 int tasks_map_to_storage(request_rec *r);
+
+/* errors.c: httpd's own error pages for requests under a serving server's
+ * API path (a malformed request, an encoded NUL or slash, a body over
+ * LimitRequestBody, TRACE turned off, another module's 401) go out as
+ * problem documents of the same status; registers its filter and hook. */
+void tasks_errors_register_hooks(void);
 const tasks_route *tasks_req_route(request_rec *r);
 /* Write text as the whole body with its Content-Type and Cache-Control;
  * returns OK for the handler. */
