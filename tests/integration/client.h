@@ -14,6 +14,7 @@ typedef struct {
     json_t *json;          /* parsed body, or NULL */
     char **headers;        /* "Name: value" lines, NULL-terminated */
     double seconds;        /* total time of the exchange */
+    const char *transport_error; /* http_try: no answer (libcurl's words) */
 } http_resp;
 
 /* Base URLs from the environment: BASE_URL (main), BASE_URL2 (the virtual
@@ -26,6 +27,11 @@ const char *base_url2(void);
  * with a body and no Content-Type header, application/json is sent. */
 http_resp *http(const char *method, const char *url, const char *body,
                 const char *const *headers);
+/* The same without asserting, for threads of the tests' own: no answer
+ * at all (refused, reset, timed out) is status 0 with transport_error
+ * set, and is not recorded. */
+http_resp *http_try(const char *method, const char *url, const char *body,
+                    const char *const *headers);
 /* The same with a bearer token (NULL = none). */
 http_resp *http_auth(const char *method, const char *url, const char *token,
                      const char *body);
