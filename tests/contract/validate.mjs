@@ -35,7 +35,42 @@ if (!docPath || !logPath || bases.length === 0) {
 const doc = JSON.parse(fs.readFileSync(docPath, 'utf8'));
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
 addFormats(ajv);
-ajv.addSchema(doc, 'doc');
+ajv.addSchema(closeResponseObjects(structuredClone(doc)), 'doc');
+
+// A field the server sends must be one the document names: every object
+// schema a response uses (followed through $ref, composition, items and
+// properties) is closed here, in the validator's copy, unless it says
+// itself what else it allows. Request schemas stay open: the server
+// ignores members it does not know, as the document says.
+function closeResponseObjects(d) {
+  const seen = new Set();
+  const visit = (schema) => {
+    if (!schema || typeof schema !== 'object' || seen.has(schema)) return;
+    seen.add(schema);
+    if (schema.$ref && schema.$ref.startsWith('#/')) {
+      visit(schema.$ref.slice(2).split('/').reduce((o, k) =>
+        o && o[k.replace(/~1/g, '/').replace(/~0/g, '~')], d));
+    }
+    if (schema.properties && !('additionalProperties' in schema)
+        && !('unevaluatedProperties' in schema)) schema.unevaluatedProperties = false;
+    for (const sub of Object.values(schema.properties || {})) visit(sub);
+    for (const k of ['allOf', 'anyOf', 'oneOf', 'prefixItems']) (schema[k] || []).forEach(visit);
+    for (const k of ['items', 'additionalProperties', 'not', 'if', 'then', 'else']) visit(schema[k]);
+  };
+  const visitResponse = (resp) => {
+    while (resp && resp.$ref) {
+      resp = resp.$ref.slice(2).split('/').reduce((o, k) => o[k.replace(/~1/g, '/').replace(/~0/g, '~')], d);
+    }
+    for (const media of Object.values((resp && resp.content) || {})) visit(media.schema);
+  };
+  for (const item of Object.values(d.paths)) {
+    for (const op of Object.values(item)) {
+      if (op && op.responses) Object.values(op.responses).forEach(visitResponse);
+    }
+  }
+  Object.values(d.components.responses || {}).forEach(visitResponse);
+  return d;
+}
 
 // Headers of HTTP's framing, which no API document describes.
 const FRAMING = new Set(['date', 'server', 'content-length', 'connection',
