@@ -64,6 +64,7 @@ static const route_handler handlers[TASKS_ROUTE_COUNT] = {
     [TASKS_ROUTE_SIGNUP] = tasks_handle_signup,
     [TASKS_ROUTE_LOGIN] = tasks_handle_login,
     [TASKS_ROUTE_ME] = tasks_handle_me,
+    [TASKS_ROUTE_EXPORT] = tasks_handle_export,
     [TASKS_ROUTE_LOGOUT] = tasks_handle_logout,
     [TASKS_ROUTE_TASKS] = tasks_handle_tasks,
     [TASKS_ROUTE_TASK] = tasks_handle_task,

@@ -28,8 +28,9 @@ static const struct {
     [TASKS_ROUTE_OPENAPI]       = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_SIGNUP]        = { "POST", M_POST },
     [TASKS_ROUTE_LOGIN]         = { "POST", M_POST },
-    [TASKS_ROUTE_ME]            = { "GET, HEAD", M_GET },
+    [TASKS_ROUTE_ME]            = { "GET, HEAD, DELETE", M_GET | M_DELETE },
     [TASKS_ROUTE_LOGOUT]        = { "POST", M_POST },
+    [TASKS_ROUTE_EXPORT]        = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_TASKS]         = { "GET, HEAD, POST, DELETE",
                                     M_GET | M_POST | M_DELETE },
     [TASKS_ROUTE_TASK]          = { "GET, HEAD, PUT, PATCH, DELETE",
@@ -144,6 +145,8 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
             out->id = TASKS_ROUTE_ME;
         else if (seg_is(&segs[1], "logout"))
             out->id = TASKS_ROUTE_LOGOUT;
+        else if (seg_is(&segs[1], "export"))
+            out->id = TASKS_ROUTE_EXPORT;
     }
     else if (seg_is(&segs[0], "health")) {
         if (n == 1)

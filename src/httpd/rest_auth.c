@@ -1,9 +1,13 @@
 /* rest_auth.c - the JSON front end of the account service:
- * POST /api/auth/signup, POST /api/auth/login, GET /api/auth/me,
- * POST /api/auth/logout. The caller of me and logout was established by
- * the auth hook (auth.c); nothing here re-checks a token. */
+ * POST /api/auth/signup, POST /api/auth/login, GET and DELETE
+ * /api/auth/me, POST /api/auth/logout, GET /api/auth/export. The caller
+ * of me, logout and export was established by the auth hook (auth.c);
+ * nothing here re-checks a token. */
 #include <httpd.h>
 #include <http_protocol.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+#include <string.h>
 
 #include "tasks/core/problem.h"
 #include "tasks/core/task_json.h"
@@ -83,6 +87,28 @@ int tasks_handle_login(request_rec *r)
     return send_session(r, HTTP_OK, &session);
 }
 
+/* DELETE /api/auth/me: the account, confirmed by its password when it
+ * has one; the session cookie is cleared with it. */
+static int delete_me(request_rec *r)
+{
+    tasks_caller who = tasks_req_caller(r);
+    tasks_value password;
+    tasks_result res;
+    json_t *body;
+    int done;
+
+    /* No body at all is fine for an account without a password (-1). */
+    if (!(body = tasks_read_json_body(r, 1, &done)) && done != -1)
+        return done;
+    member(r, body, "password", &password);
+    res = tasks_account_delete_self(tasks_req_service(r), &who, &password,
+                                    r->useragent_ip);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    tasks_set_session_cookie(r, NULL, 0);
+    return tasks_send_empty(r, HTTP_NO_CONTENT);
+}
+
 int tasks_handle_me(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
@@ -90,6 +116,8 @@ int tasks_handle_me(request_rec *r)
     /* The auth hook always runs first; refuse rather than answer empty. */
     if (!rq->user_id)
         return tasks_send_result(r, &TASKS_RESULT(TASKS_UNAUTHENTICATED, NULL));
+    if (r->method_number == M_DELETE)
+        return delete_me(r);
 
     return tasks_send_json_value(r, HTTP_OK, json_pack("{s:o}", "user",
         user_json(rq->user_id, rq->email, rq->name, rq->created_at)));
@@ -116,4 +144,61 @@ int tasks_handle_logout(request_rec *r)
           "there (for HTTP Basic, close the browser)"
         : "this token has no jti, so it cannot be revoked here: it stays "
           "valid until it expires; sign out at its issuer"));
+}
+
+/* A string literal appended without counting its bytes by hand. */
+#define APPEND_LITERAL(t, lit) tasks_text_append((t), (lit), sizeof(lit) - 1)
+
+/* The instant t as the contract's Timestamp: UTC, six fraction digits. */
+static const char *timestamp(apr_pool_t *p, apr_time_t t)
+{
+    apr_time_exp_t x;
+
+    apr_time_exp_gmt(&x, t);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                        x.tm_year + 1900, x.tm_mon + 1, x.tm_mday, x.tm_hour,
+                        x.tm_min, x.tm_sec, x.tm_usec);
+}
+
+/* GET /api/auth/export: everything of the caller's as one download, the
+ * tasks written straight into the buffer as a page is (a person may have
+ * tens of thousands). Lists are not kept yet: an empty array, so that an
+ * export keeps its shape when they come. */
+int tasks_handle_export(request_rec *r)
+{
+    tasks_caller who = tasks_req_caller(r);
+    apr_array_header_t *tasks;
+    tasks_user_row user;
+    tasks_result res;
+    tasks_text body;
+    json_t *u;
+    const char *user_text, *now;
+    int i;
+
+    res = tasks_account_export(tasks_req_service(r), &who, &user, &tasks);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    u = user_json(user.id, user.email, user.name, user.created_at);
+    if (!u || !(user_text = tasks_json_dump(r->pool, u))) {
+        json_decref(u);
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
+    }
+    json_decref(u);
+    now = timestamp(r->pool, apr_time_now());
+    tasks_text_init(&body, r->pool, 256 + (apr_size_t)tasks->nelts * 400);
+    APPEND_LITERAL(&body, "{\"user\":");
+    tasks_text_append(&body, user_text, strlen(user_text));
+    APPEND_LITERAL(&body, ",\"lists\":[],\"tasks\":[");
+    for (i = 0; i < tasks->nelts; i++) {
+        if (i)
+            APPEND_LITERAL(&body, ",");
+        if (tasks_task_json_append(&body, &APR_ARRAY_IDX(tasks, i, tasks_task_row)))
+            return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
+    }
+    APPEND_LITERAL(&body, "],\"exported_at\":\"");
+    tasks_text_append(&body, now, strlen(now));
+    APPEND_LITERAL(&body, "\"}");
+    apr_table_setn(r->headers_out, "Content-Disposition", apr_psprintf(r->pool,
+                   "attachment; filename=\"tasks-export-%.10s.json\"", now));
+    return tasks_send_json(r, HTTP_OK, body.s);
 }

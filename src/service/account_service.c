@@ -247,38 +247,29 @@ tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email_in,
     return account_written(rc);
 }
 
-/* Promise: see account_service.h. The attempt is recorded (as a failure)
- * before it is counted, in two statements: concurrent attempts then see
- * each other, and the k-th to be recorded counts at least k, so no more
- * than the limit get to try a password at once. A throttled attempt is
- * forgotten again, so that Retry-After holds; a success forgets this
- * client's failures for this email. An unknown email costs one scrypt
- * too, against a hash made at start-up, so timing does not tell which
- * emails have accounts; both get the same answer. */
-tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
-                                 const tasks_value *password_in,
-                                 const char *addr, tasks_session *out)
+/* The password of the account with a password at email, checked under
+ * the login throttle: DONE with *user (its hash included), or
+ * UNAUTHENTICATED (wrong email or password: one answer for both),
+ * THROTTLED, BUSY, UNAVAILABLE, FAILED. The attempt is recorded (as a
+ * failure) before it is counted, in two statements: concurrent attempts
+ * then see each other, and the k-th to be recorded counts at least k, so
+ * no more than the limit get to try a password at once. A throttled
+ * attempt is forgotten again, so that Retry-After holds; a success
+ * forgets this client's failures for this email. An unknown email costs
+ * one scrypt too, against a hash made at start-up, so timing does not
+ * tell which emails have accounts. Login and the account operations that
+ * a password confirms (DELETE /api/auth/me) share it, so a wrong password
+ * counts as a failed login wherever it is tried. */
+static tasks_result password_checked(tasks_service *s, tasks_db *db,
+                                     const char *email, const char *password,
+                                     const char *addr, tasks_user_row *user)
 {
     const tasks_account_policy *a = s->accounts;
-    apr_array_header_t *errors = NULL;
-    const char *email, *password, *stamp = NULL;
+    const char *stamp = NULL;
     long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
-    tasks_user_row user;
-    tasks_db *db;
     tasks_db_rc rc;
-    int bad, verdict, rehash = 0, found;
+    int verdict, rehash = 0, found;
 
-    email = string_value(email_in, 0, &bad);
-    if (!email)
-        tasks_field_error_add(s->pool, &errors, "email", "is required");
-    password = string_value(password_in, 0, &bad);
-    if (!password)
-        tasks_field_error_add(s->pool, &errors, "password", "is required");
-    if (errors)
-        return tasks_service_invalid(s->pool, errors, "email and password are required");
-    email = tasks_trim(s->pool, email);
-    if (!(db = tasks_service_db(s)))
-        return tasks_service_unavailable();
     rc = tasks_db_login_attempt(db, email, addr, a->throttle_window, &stamp);
     if (rc == TASKS_DB_OK)
         rc = tasks_db_login_failures(db, email, addr, a->throttle_window,
@@ -302,20 +293,20 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
                   "for client %s", addr ? addr : "-");
         return r;
     }
-    rc = tasks_db_user_by_email(db, email, &user);
+    rc = tasks_db_user_by_email(db, email, user);
     if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
         return tasks_service_db_failure(rc);
-    found = rc == TASKS_DB_OK && user.password_hash;
+    found = rc == TASKS_DB_OK && user->password_hash;
     if (!hash_slot_take(a))
         return busy();
     verdict = tasks_password_verify(s->pool, password,
-                                    found ? user.password_hash : a->dummy_hash,
+                                    found ? user->password_hash : a->dummy_hash,
                                     &tasks_scrypt_default, &rehash);
     hash_slot_give(a);
     if (!found || verdict != 1) {
         if (verdict < 0 && found)
             tasks_log(s->log, TASKS_LOG_ERR, "TASKS0302: stored password "
-                      "hash of user %s is malformed", user.id);
+                      "hash of user %s is malformed", user->id);
         tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0303: failed login from "
                   "client %s", addr ? addr : "-");
         return TASKS_RESULT(TASKS_UNAUTHENTICATED, "invalid email or password");
@@ -328,11 +319,100 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
         }
         /* Best effort: the old hash still verifies if this fails. */
         if (hash)
-            tasks_db_user_set_hash(db, user.id, hash);
+            tasks_db_user_set_hash(db, user->id, hash);
     }
     if ((rc = tasks_db_login_succeeded(db, email, addr)) != TASKS_DB_OK)
         return tasks_service_db_failure(rc);
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see account_service.h (password_checked says how). */
+tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
+                                 const tasks_value *password_in,
+                                 const char *addr, tasks_session *out)
+{
+    apr_array_header_t *errors = NULL;
+    const char *email, *password;
+    tasks_user_row user;
+    tasks_result res;
+    tasks_db *db;
+    int bad;
+
+    email = string_value(email_in, 0, &bad);
+    if (!email)
+        tasks_field_error_add(s->pool, &errors, "email", "is required");
+    password = string_value(password_in, 0, &bad);
+    if (!password)
+        tasks_field_error_add(s->pool, &errors, "password", "is required");
+    if (errors)
+        return tasks_service_invalid(s->pool, errors, "email and password are required");
+    email = tasks_trim(s->pool, email);
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    res = password_checked(s, db, email, password, addr, &user);
+    if (res.outcome != TASKS_DONE)
+        return res;
     return open_session(s, &user, out);
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
+                                  tasks_user_row *user,
+                                  apr_array_header_t **tasks)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_account_export(db, who, user, tasks);
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
+/* Promise: see account_service.h. The password is the one of the
+ * caller's account: an external identity may share its email with an
+ * account of another person that has a password, so the account found by
+ * email must be the caller's. */
+tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who,
+                                       const tasks_value *password_in,
+                                       const char *addr)
+{
+    apr_array_header_t *errors = NULL;
+    tasks_user_row me, by_email;
+    const char *password;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int bad;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    if ((rc = tasks_db_auth_user(db, who->user_id, who->jti, &me)) != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_RESULT(TASKS_DENIED, NULL)
+                                   : tasks_service_db_failure(rc);
+    rc = me.email ? tasks_db_user_by_email(db, me.email, &by_email) : TASKS_DB_NONE;
+    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    if (rc == TASKS_DB_OK && !strcmp(by_email.id, me.id)) {
+        tasks_result res;
+
+        password = string_value(password_in, 0, &bad);
+        if (!password) {
+            tasks_field_error_add(s->pool, &errors, "password", "is required: "
+                                  "the account's password confirms its deletion");
+            return tasks_service_invalid(s->pool, errors, NULL);
+        }
+        res = password_checked(s, db, me.email, password, addr, &by_email);
+        if (res.outcome == TASKS_UNAUTHENTICATED)
+            res.detail = "the password is wrong; nothing was deleted";
+        if (res.outcome != TASKS_DONE)
+            return res;
+    }
+    rc = tasks_db_account_delete(db, who);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    tasks_log(s->log, TASKS_LOG_INFO, "TASKS0305: user %s deleted their "
+              "account", me.id);
+    return TASKS_RESULT_DONE;
 }
 
 /* Promise: see account_service.h. */

@@ -223,6 +223,26 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  AND u.password_hash IS NOT NULL RETURNING u.*)"
         " SELECT " USER_COLS ", (SELECT count(*) FROM tasks t WHERE t.user_id = u.id)"
         " FROM d u" },
+    /* Everything of the caller's in one snapshot (GET /api/auth/export):
+     * the user and each task, one row per task (one row with NULL task
+     * columns when there is none); no row when the user is gone. */
+    [S_ACCOUNT_EXPORT] = { "tasks_account_export",
+        "SELECT " CALLER_OK ", " USER_COLS ", " TASK_COLS
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti) p"
+        " JOIN users u ON u.id = p.uid"
+        " LEFT JOIN tasks t ON t.user_id = p.uid ORDER BY t.id" },
+    /* The caller's own account deleted (DELETE /api/auth/me) while its
+     * token still stands: the user with its tasks, identities and counts
+     * (the schema cascades) and the failed logins kept for its email, in
+     * one statement; how many users went (0 or 1). */
+    [S_ACCOUNT_DELETE] = { "tasks_account_delete",
+        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti),"
+        " d AS (DELETE FROM users u USING p WHERE u.id = p.uid"
+        "  AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = p.jti)"
+        "  RETURNING u.email),"
+        " f AS (DELETE FROM login_failures lf USING d"
+        "  WHERE lf.email = lower(d.email))"
+        " SELECT count(*) FROM d" },
     [S_REVOKE] = { "tasks_revoke",
         "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
         " INSERT INTO revoked_tokens (jti, expires_at)"

@@ -252,6 +252,54 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     return TASKS_DB_OK;
 }
 
+tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
+                                    tasks_user_row *user,
+                                    apr_array_header_t **tasks)
+{
+    const char *args[] = { who->user_id, jti_arg(db, who) };
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_select(db, S_ACCOUNT_EXPORT, args, &res);
+    int i;
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *tasks = apr_array_make(db->p, 64, sizeof(tasks_task_row));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        tasks_task_row *t;
+
+        if (i == 1) {
+            if (!caller_ok(db, row))
+                return TASKS_DB_DENIED;
+            /* After CALLER_OK: the user's four columns, then the task's. */
+            user->id = tasks_col(db, row, 1);
+            user->email = tasks_col(db, row, 2);
+            user->name = tasks_col(db, row, 3);
+            user->created_at = tasks_col(db, row, 4);
+            user->password_hash = NULL;
+        }
+        if (!tasks_col(db, row, 5 + TASK_COL_id))
+            continue;   /* the LEFT JOIN's row of a user without tasks */
+        t = apr_array_push(*tasks);
+        task_from_row(db, row, 5, who, t);
+    }
+    /* No row: the user is gone. */
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_DENIED;
+}
+
+tasks_db_rc tasks_db_account_delete(tasks_db *db, const tasks_caller *who)
+{
+    const char *args[] = { who->user_id, jti_arg(db, who) };
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = tasks_run_one_row(db, S_ACCOUNT_DELETE, args, 1, &row);
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    return (v = tasks_col(db, row, 0)) && atoll(v) == 1 ? TASKS_DB_OK
+                                                        : TASKS_DB_DENIED;
+}
+
 const char *tasks_row_sort_value(const tasks_task_row *row, tasks_sort_key k)
 {
     switch (k) {

@@ -115,7 +115,8 @@ static const char privileges_sql[] =
 /* sql/grants.sql, written out independently: what the statements of
  * src/store/statements.c need. No sequence (tasks.id is an identity
  * column), task_counts read only (its triggers write as the owner, sql/
- * 005), of users only the password hash updatable. */
+ * 005), of users only the password hash updatable; users deletable (a
+ * person deletes their own account: DELETE /api/auth/me). */
 static const char expected_privileges[] =
     "column users.password_hash UPDATE\n"
     "database tasks CONNECT\n"
@@ -135,6 +136,7 @@ static const char expected_privileges[] =
     "table tasks UPDATE\n"
     "table user_identities INSERT\n"
     "table user_identities SELECT\n"
+    "table users DELETE\n"
     "table users INSERT\n"
     "table users SELECT\n";
 

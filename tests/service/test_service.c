@@ -542,6 +542,44 @@ END_TEST
 
 /* ---- Accounts ------------------------------------------------------------ */
 
+/* The export is the caller's user and their tasks only, in id order; a
+ * revoked token exports nothing and deletes nothing. */
+START_TEST(export_and_delete_are_the_callers_own)
+{
+    tasks_caller a = new_caller("export-a"), b = new_caller("export-b");
+    tasks_task_row t1 = new_task(&a, "first"), t2 = new_task(&a, "second");
+    tasks_value pw = str("correct horse battery");
+    apr_array_header_t *tasks;
+    tasks_user_row user;
+    int revoked = 0;
+
+    new_task(&b, "b's");
+    ck_assert_int_eq(tasks_account_export(service(), &a, &user, &tasks).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(user.id, a.user_id);
+    ck_assert_ptr_null(user.password_hash);
+    ck_assert_int_eq(tasks->nelts, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(tasks, 0, tasks_task_row).id, t1.id);
+    ck_assert_str_eq(APR_ARRAY_IDX(tasks, 1, tasks_task_row).id, t2.id);
+    ck_assert_str_eq(APR_ARRAY_IDX(tasks, 1, tasks_task_row).title, "second");
+
+    ck_assert_int_eq(tasks_account_logout(service(), &a,
+                                          apr_time_sec(apr_time_now()) + 60,
+                                          &revoked).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_account_export(service(), &a, &user, &tasks).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_account_delete_self(service(), &a, &pw, "192.0.2.1").outcome,
+                     TASKS_DENIED);
+    /* b deletes theirs; a's tasks are untouched. */
+    ck_assert_int_eq(tasks_account_delete_self(service(), &b, &pw, "192.0.2.1").outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(tasks_account_export(service(), &b, &user, &tasks).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_get(service(), &(tasks_caller){ a.user_id, NULL },
+                                    t1.id, NULL, &t2).outcome, TASKS_DONE);
+}
+END_TEST
+
 START_TEST(signup_login_and_their_refusals)
 {
     const char *email = apr_psprintf(pool, "Mixed-%d@Example.org", (int)getpid());
@@ -712,6 +750,7 @@ static Suite *service_suite(void)
     tcase_add_checked_fixture(accounts, setup, teardown);
     tcase_set_timeout(accounts, 30);
     tcase_add_test(accounts, signup_login_and_their_refusals);
+    tcase_add_test(accounts, export_and_delete_are_the_callers_own);
     tcase_add_test(accounts, repeated_failures_are_throttled_with_retry_after);
     tcase_add_test(accounts, no_hashing_capacity_is_busy);
     suite_add_tcase(s, accounts);

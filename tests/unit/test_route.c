@@ -29,6 +29,7 @@ START_TEST(matches_fixed_routes)
     match("/auth/login", TASKS_ROUTE_LOGIN);
     match("/auth/me", TASKS_ROUTE_ME);
     match("/auth/logout", TASKS_ROUTE_LOGOUT);
+    match("/auth/export", TASKS_ROUTE_EXPORT);
     r = match("/tasks", TASKS_ROUTE_TASKS);
     ck_assert_ptr_null(r.task_id);
     ck_assert_ptr_null(r.path_user_id);
@@ -150,7 +151,8 @@ START_TEST(allow_headers)
 {
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_HEALTH), "GET, HEAD");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_OPENAPI), "GET, HEAD");
-    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_ME), "GET, HEAD");
+    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_ME), "GET, HEAD, DELETE");
+    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_EXPORT), "GET, HEAD");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_SIGNUP), "POST");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_LOGIN), "POST");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_LOGOUT), "POST");

@@ -12,6 +12,7 @@ typedef enum {
     TASKS_ROUTE_LOGIN,
     TASKS_ROUTE_ME,
     TASKS_ROUTE_LOGOUT,
+    TASKS_ROUTE_EXPORT,         /* /auth/export            */
     TASKS_ROUTE_TASKS,          /* /tasks                  */
     TASKS_ROUTE_TASK,           /* /tasks/{id}             */
     TASKS_ROUTE_TASK_COMPLETE,  /* /tasks/{id}/complete    */

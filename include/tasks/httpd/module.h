@@ -248,6 +248,7 @@ int tasks_handle_openapi(request_rec *r);
 int tasks_handle_signup(request_rec *r);
 int tasks_handle_login(request_rec *r);
 int tasks_handle_me(request_rec *r);
+int tasks_handle_export(request_rec *r);
 int tasks_handle_logout(request_rec *r);
 int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
 int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */

@@ -1,5 +1,6 @@
 /* account_service.h - the account operations: sign up, log in (with
- * throttling), resolve a token's caller, log out. Results as in
+ * throttling), resolve a token's caller, log out, export and delete one's
+ * own account. Results as in
  * core/result.h: DONE, INVALID, CONFLICT (email taken), FORBIDDEN (signup
  * off), UNAUTHENTICATED (wrong email or password), DENIED (a token that
  * no longer stands), THROTTLED, BUSY, UNAVAILABLE, FAILED. */
@@ -48,6 +49,24 @@ tasks_result tasks_account_reset_password(tasks_service *s,
  * user and *tasks, how many tasks it had; NOT_FOUND. */
 tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email,
                                   tasks_user_row *out, long long *tasks);
+
+/* Everything of the caller's, in one snapshot: *user (no hash) and
+ * *tasks (tasks_task_row, in id order). DENIED when the token no longer
+ * stands. */
+tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
+                                  tasks_user_row *user,
+                                  apr_array_header_t **tasks);
+
+/* The caller deletes their own account: the user, their tasks and
+ * identities and the failed logins kept for their email, in one
+ * statement. An account with a password needs it (password, checked
+ * under the login throttle from client_addr: a wrong one counts as a
+ * failed login; INVALID when absent, UNAUTHENTICATED when wrong, and
+ * nothing is deleted); one signed in elsewhere (an external identity)
+ * has none to give. DENIED when the token no longer stands. */
+tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who,
+                                       const tasks_value *password,
+                                       const char *client_addr);
 
 /* Sign in with email and password from client_addr (for throttling). */
 tasks_result tasks_account_login(tasks_service *s, const tasks_value *email,

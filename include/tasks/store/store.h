@@ -147,6 +147,17 @@ tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
 tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            const tasks_caller *who,
                                            long long *deleted);
+/* Everything of the caller's, read in one snapshot: the user (no hash)
+ * and every task, in id order (rows of tasks_task_row). DENIED when the
+ * caller may no longer act (the user gone, the token revoked). */
+tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
+                                    tasks_user_row *user,
+                                    apr_array_header_t **tasks);
+/* The caller's own account deleted with its tasks, identities and the
+ * failed logins kept for its email, in one statement. DENIED when the
+ * caller may no longer act (nothing is deleted then). */
+tasks_db_rc tasks_db_account_delete(tasks_db *db, const tasks_caller *who);
+
 /* One page (q->limit + 1 rows at most, to tell whether more remain) after
  * cursor c (NULL for the first page), rows of tasks_task_row, and the
  * query's X-Total-Count in *total: one statement, two for an empty page. */

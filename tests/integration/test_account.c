@@ -1,0 +1,275 @@
+/* test_account.c - a person's own account: the export of everything that
+ * is theirs (GET /api/auth/export) and its deletion (DELETE
+ * /api/auth/me), through the real httpd and PostgreSQL. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "suites.h"
+
+#define PASSWORD "correct horse battery"
+
+typedef struct {
+    char *email, *id, *token;
+} person;
+
+static person sign_up(const char *prefix)
+{
+    static unsigned counter;
+    person p;
+    char *body;
+    http_resp *r;
+
+    p.email = fmt("%s-%d-%u-%ld@example.org", prefix, (int)getpid(), counter++,
+                  random());
+    body = fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", p.email);
+    r = http("POST", "/api/auth/signup", body, NULL);
+    ck_assert_status(r, 201);
+    p.token = strdup(json_string_value(json_object_get(r->json, "token")));
+    p.id = strdup(json_string_value(json_object_get(json_object_get(r->json, "user"), "id")));
+    http_free(r);
+    free(body);
+    return p;
+}
+
+static void forget(person *p)
+{
+    free(p->email);
+    free(p->id);
+    free(p->token);
+}
+
+/* DELETE /api/auth/me with body (NULL: none) and the person's token. */
+static http_resp *delete_me(const person *p, const char *body)
+{
+    char *auth = fmt("Authorization: Bearer %s", p->token);
+    const char *hs[] = { auth, NULL };
+    http_resp *r = http("DELETE", "/api/auth/me", body, hs);
+
+    free(auth);
+    return r;
+}
+
+static long long count_of(const char *sql_fmt, const char *arg)
+{
+    char *sql = fmt(sql_fmt, arg), *out = db_query(sql);
+    long long n = atoll(out);
+
+    free(out);
+    free(sql);
+    return n;
+}
+
+/* ---- export ------------------------------------------------------------ */
+
+/* The export holds the caller's user and each of their tasks exactly as
+ * GET /api/tasks/{id} shows it (every field), in id order, and nothing of
+ * another person's; it is a download that no cache keeps. */
+START_TEST(export_holds_every_field_of_the_callers_tasks_only)
+{
+    person a = sign_up("export-a"), b = sign_up("export-b");
+    long long ids[2], theirs;
+    http_resp *r, *one;
+    json_t *tasks;
+    const char *cd;
+    size_t i;
+
+    ids[0] = make_task(a.token, "{\"title\":\"plain\"}");
+    ids[1] = make_task(a.token, "{\"title\":\"every field\",\"description\":\"d\","
+                       "\"completed\":true,\"priority\":\"high\",\"due_at\":"
+                       "\"2026-12-01T18:00:00+01:00\",\"tags\":[\"home\",\"x\"]}");
+    theirs = make_task(b.token, "{\"title\":\"not a's\"}");
+
+    r = http_auth("GET", "/api/auth/export", a.token, NULL);
+    ck_assert_status(r, 200);
+    cd = http_header(r, "Content-Disposition");
+    ck_assert_msg(cd && !strncmp(cd, "attachment; filename=\"tasks-export-", 35),
+                  "Content-Disposition %s", cd ? cd : "(none)");
+    ck_assert_str_eq(http_header(r, "Cache-Control"), "no-store");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json, "user"), "id")), a.id);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json, "user"), "email")), a.email);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "lists")), 0);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(r->json, "exported_at")));
+    tasks = json_object_get(r->json, "tasks");
+    ck_assert_int_eq(json_array_size(tasks), 2);
+    for (i = 0; i < 2; i++) {
+        char *path = fmt("/api/tasks/%lld", ids[i]);
+
+        one = http_auth("GET", path, a.token, NULL);
+        ck_assert_status(one, 200);
+        ck_assert_msg(json_equal(one->json, json_array_get(tasks, i)),
+                      "task %lld differs from GET %s", ids[i], path);
+        ck_assert_int_ne(json_integer_value(json_object_get(json_array_get(tasks, i), "id")),
+                         theirs);
+        http_free(one);
+        free(path);
+    }
+    http_free(r);
+    forget(&a);
+    forget(&b);
+}
+END_TEST
+
+START_TEST(export_of_a_person_without_tasks_has_none)
+{
+    person a = sign_up("export-empty");
+    http_resp *r = http_auth("GET", "/api/auth/export", a.token, NULL);
+
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "tasks")), 0);
+    http_free(r);
+    forget(&a);
+}
+END_TEST
+
+/* ---- deletion ------------------------------------------------------------ */
+
+/* A wrong password deletes nothing: 401 with a detail that says so, and
+ * the account and its tasks are all still there. */
+START_TEST(delete_with_a_wrong_password_deletes_nothing)
+{
+    person a = sign_up("delete-wrong");
+    http_resp *r;
+
+    make_task(a.token, "{\"title\":\"still here\"}");
+    r = delete_me(&a, "{\"password\":\"not the password\"}");
+    assert_problem(r, 401);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "detail")),
+                     "the password is wrong; nothing was deleted");
+    http_free(r);
+    r = http_auth("GET", "/api/tasks", a.token, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(json_array_size(r->json), 1);
+    http_free(r);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM users WHERE id = '%s';", a.id), 1);
+    forget(&a);
+}
+END_TEST
+
+/* An account with a password needs it to be deleted: 422 naming
+ * `password`, without a body or with one that lacks it. */
+START_TEST(delete_without_the_password_is_422)
+{
+    person a = sign_up("delete-nopw");
+    const char *bodies[] = { NULL, "{}", "{\"password\":42}" };
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        http_resp *r = delete_me(&a, bodies[i]);
+
+        assert_problem(r, 422);
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+            json_object_get(r->json, "errors"), 0), "field")), "password");
+        http_free(r);
+    }
+    ck_assert_int_eq(count_of("SELECT count(*) FROM users WHERE id = '%s';", a.id), 1);
+    forget(&a);
+}
+END_TEST
+
+/* With the password: 204 and the cookie cleared; the user, the tasks and
+ * the failed logins kept for the email are gone from the database, and
+ * the token is refused everywhere, the export included. */
+START_TEST(delete_removes_the_account_its_tasks_and_its_failed_logins)
+{
+    person a = sign_up("delete-ok");
+    char *login = fmt("{\"email\":\"%s\",\"password\":\"wrong\"}", a.email);
+    char *body = fmt("{\"password\":\"" PASSWORD "\"}");
+    const char *cookie;
+    http_resp *r;
+
+    make_task(a.token, "{\"title\":\"one\"}");
+    make_task(a.token, "{\"title\":\"two\"}");
+    /* A failed login from another address, which the deletion must not
+     * leave behind. */
+    http_set_source("127.0.0.77");
+    r = http("POST", "/api/auth/login", login, NULL);
+    http_set_source(NULL);
+    assert_problem(r, 401);
+    http_free(r);
+    ck_assert_int_ge(count_of("SELECT count(*) FROM login_failures WHERE email = lower('%s');",
+                              a.email), 1);
+
+    r = delete_me(&a, body);
+    ck_assert_status(r, 204);
+    cookie = http_header(r, "Set-Cookie");
+    ck_assert_msg(cookie && strstr(cookie, "Max-Age=0"), "Set-Cookie %s",
+                  cookie ? cookie : "(none)");
+    http_free(r);
+
+    ck_assert_int_eq(count_of("SELECT count(*) FROM users WHERE id = '%s';", a.id), 0);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM tasks WHERE user_id = '%s';", a.id), 0);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM login_failures WHERE email = lower('%s');",
+                              a.email), 0);
+    r = http_auth("GET", "/api/auth/me", a.token, NULL);
+    assert_problem(r, 401);
+    http_free(r);
+    r = http_auth("GET", "/api/auth/export", a.token, NULL);
+    assert_problem(r, 401);
+    http_free(r);
+    r = delete_me(&a, body);
+    assert_problem(r, 401);
+    http_free(r);
+    free(login);
+    free(body);
+    forget(&a);
+}
+END_TEST
+
+/* A wrong password for a deletion counts as a failed login: on the
+ * virtual host with TasksLoginThrottle 3 60 6, the fourth wrong try is a
+ * 429, and so is a login with the right password then. */
+START_TEST(wrong_delete_passwords_count_as_failed_logins)
+{
+    person a = sign_up("delete-throttle");
+    char *url = fmt("%s/api/auth/me", base_url2());
+    char *auth = fmt("Authorization: Bearer %s", a.token);
+    char *login = fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", a.email);
+    char *login_url = fmt("%s/api/auth/login", base_url2());
+    const char *hs[] = { auth, NULL };
+    http_resp *r;
+    int i;
+
+    http_set_source("127.0.0.78");
+    for (i = 0; i < 3; i++) {
+        r = http("DELETE", url, "{\"password\":\"wrong\"}", hs);
+        assert_problem(r, 401);
+        http_free(r);
+    }
+    r = http("DELETE", url, "{\"password\":\"wrong\"}", hs);
+    assert_problem(r, 429);
+    ck_assert_ptr_nonnull(http_header(r, "Retry-After"));
+    http_free(r);
+    r = http("POST", login_url, login, NULL);
+    assert_problem(r, 429);
+    http_free(r);
+    http_set_source(NULL);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM users WHERE id = '%s';", a.id), 1);
+    free(url);
+    free(auth);
+    free(login);
+    free(login_url);
+    forget(&a);
+}
+END_TEST
+
+Suite *account_suite(void)
+{
+    Suite *s = suite_create("account");
+    TCase *ex = tcase_create("export");
+    TCase *del = tcase_create("delete");
+
+    tcase_set_timeout(ex, 30);
+    tcase_add_test(ex, export_holds_every_field_of_the_callers_tasks_only);
+    tcase_add_test(ex, export_of_a_person_without_tasks_has_none);
+    suite_add_tcase(s, ex);
+    tcase_set_timeout(del, 30);
+    tcase_add_test(del, delete_with_a_wrong_password_deletes_nothing);
+    tcase_add_test(del, delete_without_the_password_is_422);
+    tcase_add_test(del, delete_removes_the_account_its_tasks_and_its_failed_logins);
+    tcase_add_test(del, wrong_delete_passwords_count_as_failed_logins);
+    suite_add_tcase(s, del);
+    return s;
+}
