@@ -17,6 +17,15 @@ if (params.has('next')) {
     if (alt) alt.href = `${new URL(alt.getAttribute('href'), location.href).pathname}?next=${encodeURIComponent(next)}`;
 }
 
+// A notice another page left for this one (a fixed text per name: the
+// query never puts its own words on the page).
+const NOTICES = { deleted: 'Your account and all of its tasks were deleted.' };
+const notice = document.getElementById('auth-notice');
+if (notice && Object.hasOwn(NOTICES, params.get('notice') || '')) {
+    notice.textContent = NOTICES[params.get('notice')];
+    notice.hidden = false;
+}
+
 // Already signed in? Then this page has nothing to do.
 api('/auth/me', { redirectOn401: false })
     .then(() => location.replace(next))

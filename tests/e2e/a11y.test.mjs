@@ -232,7 +232,7 @@ describe('accessibility, layout and speed', () => {
         assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
         const box = await page.locator('.skip-link').boundingBox();
         assert.ok(box && box.y >= 0, 'the skip link shows when focused');
-        for (const id of ['a', 'logout', 'add-title']) {
+        for (const id of ['a', 'account-link', 'logout', 'add-title']) {
             await page.keyboard.press('Tab');
             assert.equal(await active(page), id);
             assert.ok(await focusRing(page) >= 2, `focus ring on ${id}`);

@@ -1,0 +1,111 @@
+// account.js - the account/ page: who is signed in (api/auth/me), a
+// download of everything that is theirs (api/auth/export, saved as the
+// file the server names), and the deletion of the account (DELETE
+// api/auth/me with the password, after a confirmation that says how many
+// tasks go with it), then on to the login page with a notice.
+import { api, appPath, totalCount } from './api.js';
+import { $ } from './dom.js';
+import { clearErrors, setFieldError, showProblem, setBusy, isBusy } from './forms.js';
+import { confirmDialog } from './dialog.js';
+
+const els = {
+    name: $('#account-name'),
+    email: $('#account-email'),
+    since: $('#account-since'),
+    exportButton: $('#export'),
+    exportStatus: $('#export-status'),
+    deleteForm: $('#delete-form'),
+    pageError: $('#page-error'),
+    pageErrorText: $('#page-error-text'),
+};
+
+function showPageError(err) {
+    els.pageErrorText.textContent = err.message || 'Something went wrong.';
+    els.pageError.hidden = false;
+}
+
+async function loadUser() {
+    try {
+        const { data } = await api('/auth/me');
+        const user = (data && data.user) || {};
+        els.name.textContent = user.name || '—';
+        els.email.textContent = user.email || '—';
+        els.since.textContent = user.created_at
+            ? new Date(user.created_at).toLocaleDateString(undefined, { dateStyle: 'long' }) : '—';
+    } catch (err) {
+        showPageError(err);
+    }
+}
+
+/** The file name of a Content-Disposition header, or a default. */
+function fileName(headers) {
+    const m = /filename="([^"]+)"/.exec(headers.get('Content-Disposition') || '');
+    return m ? m[1] : 'tasks-export.json';
+}
+
+async function download() {
+    if (els.exportButton.getAttribute('aria-disabled') === 'true') return;
+    els.exportButton.setAttribute('aria-disabled', 'true');
+    els.exportStatus.textContent = 'Preparing your download…';
+    try {
+        const { data, headers } = await api('/auth/export');
+        const blob = new Blob([JSON.stringify(data, null, 2) + '\n'], { type: 'application/json' });
+        const url = URL.createObjectURL(blob);
+        const link = document.createElement('a');
+        link.href = url;
+        link.download = fileName(headers);
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        const n = Array.isArray(data.tasks) ? data.tasks.length : 0;
+        els.exportStatus.textContent = `Downloaded ${link.download}: your account and ${n} ${n === 1 ? 'task' : 'tasks'}.`;
+    } catch (err) {
+        els.exportStatus.textContent = '';
+        showPageError(err);
+    } finally {
+        els.exportButton.removeAttribute('aria-disabled');
+    }
+}
+
+async function taskCount() {
+    try {
+        const { headers } = await api('/tasks?limit=1');
+        return totalCount(headers);
+    } catch {
+        return null;
+    }
+}
+
+async function deleteAccount(event) {
+    event.preventDefault();
+    const form = els.deleteForm;
+    if (isBusy(form)) return;
+    clearErrors(form);
+    const password = form.elements.password.value;
+    const n = await taskCount();
+    const what = n === null ? 'all of your tasks' : `${n} ${n === 1 ? 'task' : 'tasks'}`;
+    const sure = await confirmDialog({
+        title: 'Delete your account?',
+        text: `Your account and ${what} will be deleted for good. This cannot be undone.`,
+        confirmLabel: 'Delete my account',
+    });
+    if (!sure) return;
+    setBusy(form, true);
+    try {
+        await api('/auth/me', {
+            method: 'DELETE',
+            body: password ? { password } : undefined,
+            redirectOn401: false,
+        });
+        location.replace(`${appPath('login/')}?notice=deleted`);
+    } catch (err) {
+        setBusy(form, false);
+        if (err.status === 401 && !password) setFieldError(form, 'password', 'Enter your password.');
+        showProblem(form, err);
+    }
+}
+
+els.exportButton.addEventListener('click', download);
+els.deleteForm.addEventListener('submit', deleteAccount);
+loadUser();

@@ -1,0 +1,93 @@
+// account.test.mjs - the account page in a browser: reached from the
+// dashboard, it names the person, downloads everything of theirs as the
+// file the server names, refuses a deletion with a wrong password (nothing
+// lost), and deletes the account after a confirmation that says how many
+// tasks go, landing on the login page with a notice; the old session is
+// refused from then on. axe-clean, and usable without a mouse.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import {
+    BASE_URL, apiCall, apiSignup, assertHealthy, at, checkA11y, createTasks, eventually, launch, openPage,
+    screenshots, textOf, useSession,
+} from './helpers.mjs';
+
+describe('the account page', () => {
+    let browser;
+    let context;
+    let page;
+    let problems;
+    let person;
+
+    before(async () => {
+        browser = await launch();
+        ({ context, page, problems } = await openPage(browser, { bypassCSP: false }));
+        person = await apiSignup('Account Person');
+        await createTasks(person.token, 3, (i) => ({ title: `mine ${i}`, tags: ['keep'] }));
+        await useSession(context, person.token);
+    });
+    after(async () => {
+        await browser?.close();
+    });
+
+    it('is reached from the dashboard and names the person', async () => {
+        await page.goto(at('/dashboard/'));
+        await page.click('#account-link');
+        await page.waitForURL(`${BASE_URL}/account/`);
+        assert.equal(await page.title(), 'Your account · Tasks');
+        await eventually(async () => assert.equal(await textOf(page, '#account-name'), 'Account Person'));
+        assert.equal(await textOf(page, '#account-email'), person.email);
+    });
+
+    it('downloads everything of the person as the file the server names', async () => {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+        assert.match(download.suggestedFilename(), /^tasks-export-\d{4}-\d{2}-\d{2}\.json$/);
+        const data = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+        assert.equal(data.user.id, person.user.id);
+        assert.deepEqual(data.tasks.map((t) => t.title).sort(), ['mine 0', 'mine 1', 'mine 2']);
+        assert.deepEqual(data.lists, []);
+        await eventually(async () => assert.match(await textOf(page, '#export-status'), /3 tasks/));
+    });
+
+    it('keeps everything when the password is wrong', async () => {
+        await page.fill('#delete-password', 'not my password');
+        await page.click('#delete-form button[type="submit"]');
+        await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+        assert.match(await textOf(page, '#confirm-text'), /3 tasks/);
+        await page.click('#confirm-ok');
+        await eventually(async () => assert.match(await textOf(page, '#delete-form .form-error'),
+            /password is wrong; nothing was deleted/));
+        const me = await apiCall(person.token, 'GET', '/api/auth/me');
+        assert.equal(me.status, 200);
+        await screenshots(page, 'account');
+    });
+
+    it('passes axe, with the confirmation open too', async () => {
+        const shot = await openPage(browser, { bypassCSP: true });
+        await useSession(shot.context, person.token);
+        await shot.page.goto(at('/account/'));
+        await eventually(async () => assert.equal(await textOf(shot.page, '#account-name'), 'Account Person'));
+        await checkA11y(shot.page, 'account page');
+        await shot.page.click('#delete-form button[type="submit"]');
+        await shot.page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+        await checkA11y(shot.page, 'account page, deletion confirmation');
+        await shot.page.keyboard.press('Escape');
+        await shot.context.close();
+    });
+
+    it('deletes the account with the keyboard and says so on the login page', async () => {
+        await page.fill('#delete-password', person.password);
+        await page.focus('#delete-password');
+        await page.keyboard.press('Enter');
+        await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+        // Cancel has the focus; the confirm button is one Tab away.
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Enter');
+        await page.waitForURL(`${BASE_URL}/login/?notice=deleted`);
+        await eventually(async () => assert.equal(await textOf(page, '#auth-notice'),
+            'Your account and all of its tasks were deleted.'));
+        const me = await apiCall(person.token, 'GET', '/api/auth/me');
+        assert.equal(me.status, 401);
+        await assertHealthy(page, problems);
+    });
+});
