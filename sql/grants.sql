@@ -39,11 +39,12 @@ SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'role')
 SELECT format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), :'role') \gexec
 
 -- Accounts: signup and first sight of an external identity insert; a
--- login re-hashes a weak password (that column only); a person deletes
+-- login re-hashes a weak password, a person changes theirs or signs out
+-- everywhere (those columns only); a person deletes
 -- their own account (its tasks, identities and counts go by the schema's
 -- cascades, which run as the tables' owner).
 GRANT SELECT, INSERT, DELETE ON users TO :"role";
-GRANT UPDATE (password_hash) ON users TO :"role";
+GRANT UPDATE (password_hash, signed_out_before, kept_jti) ON users TO :"role";
 GRANT SELECT, INSERT ON user_identities TO :"role";
 -- Logout; expired entries are deleted by the next logout.
 GRANT SELECT, INSERT, DELETE ON revoked_tokens TO :"role";

@@ -1,11 +1,13 @@
 // account.js - the account/ page: who is signed in (api/auth/me), a
-// download of everything that is theirs (api/auth/export, saved as the
-// file the server names), and the deletion of the account (DELETE
-// api/auth/me with the password, after a confirmation that says how many
-// tasks go with it), then on to the login page with a notice.
+// password change (api/auth/password: this session stays), signing out
+// everywhere (api/auth/logout-all, after a confirmation), a download of
+// everything that is theirs (api/auth/export, saved as the file the server
+// names), and the deletion of the account (DELETE api/auth/me with the
+// password, after a confirmation that says how many tasks go with it);
+// the last two end on the login page with a notice.
 import { api, appPath, totalCount } from './api.js';
 import { $ } from './dom.js';
-import { clearErrors, setFieldError, showProblem, setBusy, isBusy } from './forms.js';
+import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
 import { confirmDialog } from './dialog.js';
 
 const els = {
@@ -15,6 +17,9 @@ const els = {
     exportButton: $('#export'),
     exportStatus: $('#export-status'),
     deleteForm: $('#delete-form'),
+    passwordForm: $('#password-form'),
+    passwordStatus: $('#password-status'),
+    logoutAll: $('#logout-all'),
     pageError: $('#page-error'),
     pageErrorText: $('#page-error-text'),
 };
@@ -106,6 +111,56 @@ async function deleteAccount(event) {
     }
 }
 
+async function changePassword(event) {
+    event.preventDefault();
+    const form = els.passwordForm;
+    if (isBusy(form)) return;
+    clearErrors(form);
+    els.passwordStatus.textContent = '';
+    const current = form.elements.current_password.value;
+    const fresh = form.elements.new_password.value;
+    if (!current) setFieldError(form, 'current_password', 'Enter your current password.');
+    if (!fresh) setFieldError(form, 'new_password', 'Enter a new password.');
+    if (!current || !fresh) {
+        focusFirstError(form);
+        return;
+    }
+    setBusy(form, true);
+    try {
+        await api('/auth/password', {
+            method: 'POST',
+            body: { current_password: current, new_password: fresh },
+            redirectOn401: false,
+        });
+        form.reset();
+        els.passwordStatus.textContent = 'Your password was changed. Your other sessions were signed out.';
+    } catch (err) {
+        showProblem(form, err);
+    } finally {
+        setBusy(form, false);
+    }
+}
+
+async function signOutEverywhere() {
+    const sure = await confirmDialog({
+        title: 'Sign out everywhere?',
+        text: 'Every session of your account ends, on every device, this one too.',
+        confirmLabel: 'Sign out everywhere',
+    });
+    if (!sure) return;
+    try {
+        await api('/auth/logout-all', { method: 'POST', redirectOn401: false });
+    } catch (err) {
+        if (err.status !== 401) {
+            showPageError(err);
+            return;
+        }
+    }
+    location.replace(`${appPath('login/')}?notice=everywhere`);
+}
+
+els.passwordForm.addEventListener('submit', changePassword);
+els.logoutAll.addEventListener('click', signOutEverywhere);
 els.exportButton.addEventListener('click', download);
 els.deleteForm.addEventListener('submit', deleteAccount);
 loadUser();

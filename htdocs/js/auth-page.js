@@ -19,7 +19,10 @@ if (params.has('next')) {
 
 // A notice another page left for this one (a fixed text per name: the
 // query never puts its own words on the page).
-const NOTICES = { deleted: 'Your account and all of its tasks were deleted.' };
+const NOTICES = {
+    deleted: 'Your account and all of its tasks were deleted.',
+    everywhere: 'You were signed out everywhere. Log in again to go on.',
+};
 const notice = document.getElementById('auth-notice');
 if (notice && Object.hasOwn(NOTICES, params.get('notice') || '')) {
     notice.textContent = NOTICES[params.get('notice')];

@@ -31,6 +31,8 @@ static const struct {
     [TASKS_ROUTE_ME]            = { "GET, HEAD, DELETE", M_GET | M_DELETE },
     [TASKS_ROUTE_LOGOUT]        = { "POST", M_POST },
     [TASKS_ROUTE_EXPORT]        = { "GET, HEAD", M_GET },
+    [TASKS_ROUTE_LOGOUT_ALL]    = { "POST", M_POST },
+    [TASKS_ROUTE_PASSWORD]      = { "POST", M_POST },
     [TASKS_ROUTE_TASKS]         = { "GET, HEAD, POST, DELETE",
                                     M_GET | M_POST | M_DELETE },
     [TASKS_ROUTE_TASK]          = { "GET, HEAD, PUT, PATCH, DELETE",
@@ -147,6 +149,10 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
             out->id = TASKS_ROUTE_LOGOUT;
         else if (seg_is(&segs[1], "export"))
             out->id = TASKS_ROUTE_EXPORT;
+        else if (seg_is(&segs[1], "logout-all"))
+            out->id = TASKS_ROUTE_LOGOUT_ALL;
+        else if (seg_is(&segs[1], "password"))
+            out->id = TASKS_ROUTE_PASSWORD;
     }
     else if (seg_is(&segs[0], "health")) {
         if (n == 1)

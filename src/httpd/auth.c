@@ -129,10 +129,11 @@ static int is_uuid(const char *s)
 #define SUBJECT_MAX 255
 
 /* Makes user the request's caller. identity: NULL for our own tokens,
- * else the external issuer; jti (namespaced) may be NULL. */
+ * else the external issuer; jti (namespaced) may be NULL; iat 0 when the
+ * token had none. */
 static void set_caller(request_rec *r, const tasks_user_row *user,
-                       const char *identity, const char *jti, long long exp,
-                       const char *token)
+                       const char *identity, const char *jti, long long iat,
+                       long long exp, const char *token)
 {
     tasks_req *rq = tasks_req_get(r);
 
@@ -142,6 +143,7 @@ static void set_caller(request_rec *r, const tasks_user_row *user,
     rq->created_at = user->created_at;
     rq->identity = identity;
     rq->jti = jti;
+    rq->iat = iat;
     rq->exp = exp;
     rq->token = token;
 }
@@ -149,7 +151,7 @@ static void set_caller(request_rec *r, const tasks_user_row *user,
 /* The local user linked to an external identity (provisioned on first
  * sight); answers 401/503 itself and returns DONE, or OK with *user. */
 static int identity_user(request_rec *r, const char *issuer,
-                         const char *subject, const char *jti,
+                         const char *subject, const char *jti, long long iat,
                          const char *email, const char *name,
                          tasks_user_row *user, int token_sent)
 {
@@ -160,7 +162,7 @@ static int identity_user(request_rec *r, const char *issuer,
                             ? "the token is invalid or expired"
                             : "authentication is required");
     res = tasks_account_identity(tasks_req_service(r), issuer, subject, jti,
-                                 email, name, user);
+                                 iat, email, name, user);
     if (res.outcome == TASKS_DENIED)
         return unauthorized(r, token_sent, "the token is invalid or expired");
     if (res.outcome != TASKS_DONE)
@@ -190,11 +192,11 @@ static int external_token(request_rec *r, tasks_issuer *is, const char *token)
      * to collide with ours or with a third issuer's. */
     if (claims.jti)
         jti = apr_pstrcat(r->pool, iss, " ", claims.jti, NULL);
-    rc = identity_user(r, iss, claims.sub, jti, claims.email, claims.name,
-                       &user, 1);
+    rc = identity_user(r, iss, claims.sub, jti, claims.iat, claims.email,
+                       claims.name, &user, 1);
     if (rc != OK)
         return rc;
-    set_caller(r, &user, iss, jti, claims.exp, token);
+    set_caller(r, &user, iss, jti, claims.iat, claims.exp, token);
     r->user = apr_pstrdup(r->pool, user.id);
     r->ap_auth_type = "Bearer";
     return DECLINED;
@@ -246,18 +248,18 @@ int tasks_auth_hook(request_rec *r)
     if (checked_in_sql(route->id)) {
         memset(&user, 0, sizeof(user));
         user.id = claims.sub;
-        set_caller(r, &user, NULL, claims.jti, claims.exp, token);
+        set_caller(r, &user, NULL, claims.jti, claims.iat, claims.exp, token);
         r->user = apr_pstrdup(r->pool, user.id);
         r->ap_auth_type = "Bearer";
         return DECLINED;
     }
-    res = tasks_account_caller(tasks_req_service(r), claims.sub, claims.jti,
-                               &user);
+    res = tasks_account_caller(tasks_req_service(r), &(tasks_caller){
+                                   claims.sub, claims.jti, claims.iat }, &user);
     if (res.outcome == TASKS_DENIED)
         return unauthorized(r, 1, "the token is invalid or expired");
     if (res.outcome != TASKS_DONE)
         return hook_failed(r, &res);
-    set_caller(r, &user, NULL, claims.jti, claims.exp, token);
+    set_caller(r, &user, NULL, claims.jti, claims.iat, claims.exp, token);
     r->user = apr_pstrdup(r->pool, user.id);
     r->ap_auth_type = "Bearer";
     return DECLINED;
@@ -296,11 +298,14 @@ int tasks_auth_fixups(request_rec *r)
         return unauthorized(r, 0, "authentication is required");
     auth_name = ap_auth_name(r);
     issuer = apr_pstrcat(r->pool, "apache:", auth_name ? auth_name : "", NULL);
-    rc = identity_user(r, issuer, r->user, NULL, NULL, r->user, &user, 0);
+    /* Apache authenticated this very request: as a token, it was issued
+     * now (a sign-out everywhere cannot end the web server's sign-in). */
+    rc = identity_user(r, issuer, r->user, NULL, apr_time_sec(r->request_time),
+                       NULL, r->user, &user, 0);
     if (rc != OK)
         return rc;
     /* r->user stays what Apache set (the access log shows that name). */
-    set_caller(r, &user, issuer, NULL, 0, NULL);
+    set_caller(r, &user, issuer, NULL, apr_time_sec(r->request_time), 0, NULL);
     return DECLINED;
 }
 

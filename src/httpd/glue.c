@@ -157,7 +157,7 @@ tasks_service *tasks_req_service(request_rec *r)
 tasks_caller tasks_req_caller(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
-    tasks_caller who = { rq->user_id, rq->jti };
+    tasks_caller who = { rq->user_id, rq->jti, rq->iat };
 
     return who;
 }

@@ -1,6 +1,7 @@
 /* rest_auth.c - the JSON front end of the account service:
  * POST /api/auth/signup, POST /api/auth/login, GET and DELETE
- * /api/auth/me, POST /api/auth/logout, GET /api/auth/export. The caller
+ * /api/auth/me, POST /api/auth/logout, POST /api/auth/logout-all,
+ * POST /api/auth/password, GET /api/auth/export. The caller
  * of me, logout and export was established by the auth hook (auth.c);
  * nothing here re-checks a token. */
 #include <httpd.h>
@@ -201,4 +202,38 @@ int tasks_handle_export(request_rec *r)
     apr_table_setn(r->headers_out, "Content-Disposition", apr_psprintf(r->pool,
                    "attachment; filename=\"tasks-export-%.10s.json\"", now));
     return tasks_send_json(r, HTTP_OK, body.s);
+}
+
+/* POST /api/auth/logout-all: every session of the account ends, this one
+ * too (its cookie is cleared). No body is read. */
+int tasks_handle_logout_all(request_rec *r)
+{
+    tasks_caller who = tasks_req_caller(r);
+    tasks_result res = tasks_account_sign_out_everywhere(tasks_req_service(r), &who);
+
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    tasks_set_session_cookie(r, NULL, 0);
+    return tasks_send_empty(r, HTTP_NO_CONTENT);
+}
+
+/* POST /api/auth/password {"current_password", "new_password"}: this
+ * session goes on with its token and cookie; every other one ends. */
+int tasks_handle_password(request_rec *r)
+{
+    tasks_caller who = tasks_req_caller(r);
+    tasks_value current, fresh;
+    tasks_result res;
+    json_t *body;
+    int done;
+
+    if (!(body = tasks_read_json_body(r, 0, &done)))
+        return done;
+    member(r, body, "current_password", &current);
+    member(r, body, "new_password", &fresh);
+    res = tasks_account_change_password(tasks_req_service(r), &who, &current,
+                                        &fresh, r->useragent_ip);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    return tasks_send_empty(r, HTTP_NO_CONTENT);
 }

@@ -356,6 +356,77 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
 }
 
 /* Promise: see account_service.h. */
+tasks_result tasks_account_sign_out_everywhere(tasks_service *s,
+                                               const tasks_caller *who)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_sign_out_everywhere(db, who);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    tasks_log(s->log, TASKS_LOG_INFO, "TASKS0306: user %s signed out "
+              "everywhere", who->user_id);
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see account_service.h. The current password is checked as a
+ * login is (password_checked: throttled, a wrong one counts as a failed
+ * login); the new one follows signup's rules. */
+tasks_result tasks_account_change_password(tasks_service *s,
+                                           const tasks_caller *who,
+                                           const tasks_value *current_in,
+                                           const tasks_value *new_in,
+                                           const char *addr)
+{
+    apr_array_header_t *errors = NULL;
+    const char *current, *fresh, *hash;
+    tasks_user_row me, by_email;
+    tasks_result res;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int bad;
+
+    current = string_value(current_in, 0, &bad);
+    if (!current)
+        tasks_field_error_add(s->pool, &errors, "current_password", "is required");
+    fresh = string_value(new_in, 0, &bad);
+    if (!fresh || !password_ok(fresh))
+        tasks_field_error_add(s->pool, &errors, "new_password",
+                              "must be 8-128 characters");
+    if (errors)
+        return tasks_service_invalid(s->pool, errors, NULL);
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    if ((rc = tasks_db_auth_user(db, who, &me)) != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_RESULT(TASKS_DENIED, NULL)
+                                   : tasks_service_db_failure(rc);
+    /* The account with a password at the caller's email must be the
+     * caller's: an external identity has no password to change. */
+    rc = me.email ? tasks_db_user_by_email(db, me.email, &by_email) : TASKS_DB_NONE;
+    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    if (rc == TASKS_DB_NONE || strcmp(by_email.id, me.id))
+        return TASKS_RESULT(TASKS_FORBIDDEN, "this account signs in elsewhere "
+                            "and has no password here");
+    res = password_checked(s, db, me.email, current, addr, &by_email);
+    if (res.outcome == TASKS_UNAUTHENTICATED)
+        res.detail = "the current password is wrong; nothing was changed";
+    if (res.outcome != TASKS_DONE)
+        return res;
+    if (!(hash = hash_password(s, fresh, &res)))
+        return res;
+    rc = tasks_db_password_change(db, who, hash);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    tasks_log(s->log, TASKS_LOG_INFO, "TASKS0307: user %s changed their "
+              "password; their other sessions are signed out", me.id);
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see account_service.h. */
 tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
                                   tasks_user_row *user,
                                   apr_array_header_t **tasks)
@@ -386,7 +457,7 @@ tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    if ((rc = tasks_db_auth_user(db, who->user_id, who->jti, &me)) != TASKS_DB_OK)
+    if ((rc = tasks_db_auth_user(db, who, &me)) != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_RESULT(TASKS_DENIED, NULL)
                                    : tasks_service_db_failure(rc);
     rc = me.email ? tasks_db_user_by_email(db, me.email, &by_email) : TASKS_DB_NONE;
@@ -416,15 +487,15 @@ tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who
 }
 
 /* Promise: see account_service.h. */
-tasks_result tasks_account_caller(tasks_service *s, const char *user_id,
-                                  const char *jti, tasks_user_row *out)
+tasks_result tasks_account_caller(tasks_service *s, const tasks_caller *who,
+                                  tasks_user_row *out)
 {
     tasks_db *db;
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    rc = tasks_db_auth_user(db, user_id, jti, out);
+    rc = tasks_db_auth_user(db, who, out);
     if (rc == TASKS_DB_NONE) {
         tasks_log(s->log, TASKS_LOG_DEBUG, "TASKS0202: token of an unknown "
                   "user or revoked");
@@ -436,15 +507,15 @@ tasks_result tasks_account_caller(tasks_service *s, const char *user_id,
 /* Promise: see account_service.h. */
 tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
                                     const char *subject, const char *jti,
-                                    const char *email, const char *name,
-                                    tasks_user_row *out)
+                                    long long iat, const char *email,
+                                    const char *name, tasks_user_row *out)
 {
     tasks_db *db;
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    rc = tasks_db_identity_user(db, issuer, subject, jti, email, name, out);
+    rc = tasks_db_identity_user(db, issuer, subject, jti, iat, email, name, out);
     if (rc == TASKS_DB_NONE)
         return TASKS_RESULT(TASKS_DENIED, NULL);
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);

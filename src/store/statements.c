@@ -27,7 +27,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "005_task_counts_as_owner"
+#define SCHEMA_VERSION "006_sign_out_everywhere"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -109,25 +109,33 @@
 /* The completion flag as the UPDATE leaves it (completed_at follows it). */
 #define NEW_COMPLETED NEW_DONE("completed", "completed")
 
+/* The first whole second after now, as unix seconds. */
+#define NEXT_SECOND "(floor(extract(epoch FROM clock_timestamp()))::bigint + 1)"
+
 #define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
 
-/* The caller may still act: the token's user exists and its jti ("" for
- * none) was not revoked. Every task statement checks this itself (its
+/* The caller may still act: the token's user exists, was not signed out
+ * everywhere since the token was issued (its iat, unix seconds; NULL for
+ * a token without one, which such a sign-out ends too) unless this is
+ * the token the sign-out kept (a password change goes on in the session
+ * that made it), and its jti ("" for none) was not revoked. Every task statement checks this itself (its
  * first column, or a condition of the write), so a task request costs one
  * round trip instead of an auth query plus the task query. A scalar
  * subquery, so that PostgreSQL evaluates it once (an InitPlan) rather than
  * turning the EXISTS into joins that would change a page's plan. */
-#define CALLER_OK "(SELECT EXISTS (SELECT 1 FROM users cu WHERE cu.id = p.uid)" \
+#define CALLER_OK "(SELECT EXISTS (SELECT 1 FROM users cu WHERE cu.id = p.uid" \
+    " AND (cu.signed_out_before IS NULL OR p.iat >= cu.signed_out_before" \
+    " OR p.jti = cu.kept_jti))" \
     " AND NOT EXISTS (SELECT 1 FROM revoked_tokens cr WHERE cr.jti = p.jti))"
 
 /* One task of the caller, with the version a write requires (NULL: any). */
-#define TASK_PARAMS "%s::uuid AS uid, %pDt::text AS jti, %lld::bigint AS id, " \
+#define TASK_PARAMS "%s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, %lld::bigint AS id, " \
     "%d::int AS version"
 #define THE_TASK "t.user_id = p.uid AND t.id = p.id"
 #define IN_VERSION "(p.version IS NULL OR t.version = p.version)"
 
 /* The list filters, shared by the page and its count. */
-#define LIST_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %d::int AS status, " \
+#define LIST_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, %d::int AS status, " \
     "%pDt::text AS q, %hd::smallint AS prio, %pDt::text AS tags, " \
     "%pDz::timestamptz AS due_before, %pDz::timestamptz AS due_after) p"
 #define LIST_FILTER "t.user_id = p.uid" \
@@ -163,7 +171,7 @@
  * without the "parameter IS NULL OR ..." filters their plan is a walk of
  * the sort key's index that stops after one page, while a filtered
  * statement's plan may read and sort all of the caller's matches. */
-#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, " \
+#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, " \
     "%d::int AS status) p"
 #define PLAIN_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))"
@@ -199,8 +207,8 @@
 const tasks_stmt_def tasks_statements[S_COUNT] = {
     [S_PING] = { "tasks_ping", "SELECT 1" },
     [S_AUTH_USER] = { "tasks_auth_user",
-        "SELECT " USER_COLS " FROM users u WHERE u.id = %s::uuid"
-        " AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = %s)" },
+        "SELECT " USER_COLS " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti,"
+        " %pDt::bigint AS iat) p JOIN users u ON u.id = p.uid WHERE " CALLER_OK },
     [S_USER_INSERT] = { "tasks_user_insert",
         "INSERT INTO users AS u (email, name, password_hash) VALUES (%s, %s, %s)"
         " ON CONFLICT ((lower(email))) WHERE password_hash IS NOT NULL"
@@ -228,7 +236,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * columns when there is none); no row when the user is gone. */
     [S_ACCOUNT_EXPORT] = { "tasks_account_export",
         "SELECT " CALLER_OK ", " USER_COLS ", " TASK_COLS
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti) p"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
         " JOIN users u ON u.id = p.uid"
         " LEFT JOIN tasks t ON t.user_id = p.uid ORDER BY t.id" },
     /* The caller's own account deleted (DELETE /api/auth/me) while its
@@ -236,13 +244,28 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * (the schema cascades) and the failed logins kept for its email, in
      * one statement; how many users went (0 or 1). */
     [S_ACCOUNT_DELETE] = { "tasks_account_delete",
-        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti),"
-        " d AS (DELETE FROM users u USING p WHERE u.id = p.uid"
-        "  AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = p.jti)"
+        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat),"
+        " d AS (DELETE FROM users u USING p WHERE u.id = p.uid AND " CALLER_OK
         "  RETURNING u.email),"
         " f AS (DELETE FROM login_failures lf USING d"
         "  WHERE lf.email = lower(d.email))"
         " SELECT count(*) FROM d" },
+    /* Sign out everywhere: every token of the caller's issued until the
+     * end of this second stops standing (iat has whole seconds, so one
+     * issued in this second after the statement is refused too, for
+     * under a second). One row per user updated (0: the caller may no
+     * longer act). */
+    [S_SIGN_OUT_EVERYWHERE] = { "tasks_sign_out_everywhere",
+        "UPDATE users u SET signed_out_before = " NEXT_SECOND ", kept_jti = NULL"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
+        " WHERE u.id = p.uid AND " CALLER_OK },
+    /* A new password hash; every other token stops standing, the caller's
+     * own goes on (kept_jti; none to keep for a token without a jti). */
+    [S_PASSWORD_CHANGE] = { "tasks_password_change",
+        "UPDATE users u SET password_hash = %s, signed_out_before = " NEXT_SECOND ","
+        " kept_jti = nullif(p.jti, '')"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
+        " WHERE u.id = p.uid AND u.password_hash IS NOT NULL AND " CALLER_OK },
     [S_REVOKE] = { "tasks_revoke",
         "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
         " INSERT INTO revoked_tokens (jti, expires_at)"
@@ -273,20 +296,20 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " AND failed_at = %pDz::timestamptz" },
     [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
         "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
-    /* Parameters: uid, jti, then each writable field's value. */
+    /* Parameters: uid, jti, iat, then each writable field's value. */
     [S_TASK_INSERT] = { "tasks_task_insert",
         "INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
         ", completed_at, created_at, updated_at)"
         " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
         ", CASE WHEN p.completed THEN now() END, now(), now()"
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat"
         TASKS_TASK_FIELDS(X_INS_PARAM) ") p"
         " WHERE " CALLER_OK
         " RETURNING " TASK_COLS },
     /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
         "SELECT " CALLER_OK ", " TASK_COLS
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %lld::bigint AS id) p"
+        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, %lld::bigint AS id) p"
         " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = p.id" },
     /* One statement for PUT, PATCH and complete: each field is set only
      * when its flag is true; completed may also flip (toggle). Always one
@@ -320,7 +343,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " FROM ok" },
     /* One row: CALLER_OK and how many tasks went. */
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
-        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti),"
+        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat),"
         " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
         " gone AS (DELETE FROM tasks t USING p, ok"
         "  WHERE ok.ok AND t.user_id = p.uid AND t.completed RETURNING 1)"
@@ -333,11 +356,14 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  AND p.tags IS NULL AND p.due_before IS NULL AND p.due_after IS NULL"
         " THEN " PLAIN_TOTAL " ELSE " LIST_TOTAL " END FROM " LIST_PARAMS },
     /* The local user linked to an external identity, and whether the
-     * token's jti (namespaced by the caller; "" when none) was revoked. */
+     * token no longer stands: its jti (namespaced by the caller; "" when
+     * none) revoked, or the user signed out everywhere since its iat. */
     [S_IDENTITY_USER] = { "tasks_identity_user",
-        "SELECT " USER_COLS ", EXISTS (SELECT 1 FROM revoked_tokens r"
-        " WHERE r.jti = %s) FROM user_identities i JOIN users u ON u.id = i.user_id"
-        " WHERE i.issuer = %s AND i.subject = %s" },
+        "SELECT " USER_COLS ", NOT " CALLER_OK
+        " FROM (SELECT %pDt::text AS jti, %pDt::bigint AS iat) q"
+        " JOIN user_identities i ON i.issuer = %s AND i.subject = %s"
+        " JOIN users u ON u.id = i.user_id,"
+        " LATERAL (SELECT u.id AS uid, q.jti, q.iat) p" },
     /* First sight of an external identity: a user (no password; email and
      * name only when they fit the users table) and its link, in one
      * statement. A concurrent twin fails on the link's primary key and

@@ -54,6 +54,12 @@ static const char *jti_arg(tasks_db *db, const tasks_caller *who)
     return tasks_revocation_key(db->p, who->jti);
 }
 
+/* The token's iat as an argument: NULL when it had none (0). */
+static const char *iat_arg(tasks_db *db, const tasks_caller *who)
+{
+    return who->iat > 0 ? tasks_arg_int(db->p, who->iat) : NULL;
+}
+
 /* The version argument: NULL (any) for a negative version. */
 static const char *version_arg(apr_pool_t *p, long long version)
 {
@@ -73,13 +79,14 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
                                  tasks_task_row *out)
 {
-    const char *args[2 + N_WRITABLE];
+    const char *args[3 + N_WRITABLE];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     int n = 0;
 
     args[n++] = who->user_id;
     args[n++] = jti_arg(db, who);
+    args[n++] = iat_arg(db, who);
 #define X(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access, args[n++] = BIND_##kind(db->p, in->name);)
     TASKS_TASK_FIELDS(X)
@@ -107,7 +114,7 @@ static int is_true(tasks_db *db, apr_dbd_row_t *row, int c)
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), id };
+    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who), id };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_TASK_GET, args, 0, &row);
 
@@ -135,13 +142,14 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in, int toggle,
                                  tasks_task_row *out)
 {
-    const char *args[5 + 2 * N_WRITABLE];
+    const char *args[6 + 2 * N_WRITABLE];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     int n = 0;
 
     args[n++] = who->user_id;
     args[n++] = jti_arg(db, who);
+    args[n++] = iat_arg(db, who);
     args[n++] = id;
     args[n++] = version_arg(db->p, version);
 #define X(name, access, kind, min, max, items, column) \
@@ -161,7 +169,7 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), id,
+    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who), id,
                            version_arg(db->p, version) };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_TASK_DELETE, args, 1, &row);
@@ -175,7 +183,7 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            const tasks_caller *who,
                                            long long *deleted)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who) };
+    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who) };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
     const char *v;
@@ -197,13 +205,14 @@ static int filter_args(tasks_db *db, const tasks_caller *who,
 
     args[0] = who->user_id;
     args[1] = jti_arg(db, who);
-    args[2] = tasks_arg_int(p, q->status);
-    args[3] = q->q_like;
-    args[4] = q->priority >= 0 ? tasks_arg_int(p, q->priority) : NULL;
-    args[5] = q->tags_json;
-    args[6] = q->due_before;
-    args[7] = q->due_after;
-    return 8;
+    args[2] = iat_arg(db, who);
+    args[3] = tasks_arg_int(p, q->status);
+    args[4] = q->q_like;
+    args[5] = q->priority >= 0 ? tasks_arg_int(p, q->priority) : NULL;
+    args[6] = q->tags_json;
+    args[7] = q->due_before;
+    args[8] = q->due_after;
+    return 9;
 }
 
 tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
@@ -212,7 +221,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
                                 apr_array_header_t **rows, long long *total)
 {
     apr_pool_t *p = db->p;
-    const char *args[11];
+    const char *args[12];
     int plain = !q->q_like && q->priority < 0 && !q->tags_json
                 && !q->due_before && !q->due_after;
     int n = filter_args(db, who, q, args), stmt, i;
@@ -222,7 +231,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     const char *v;
 
     if (plain)
-        n = 3;
+        n = 4;      /* uid, jti, iat, status */
     stmt = S_LIST_FIRST + 8 * (int)q->sort + (plain ? 4 : 0)
            + (c ? 2 : 0) + (q->desc ? 1 : 0);
     if (c) {
@@ -256,7 +265,7 @@ tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
                                     tasks_user_row *user,
                                     apr_array_header_t **tasks)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who) };
+    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who) };
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_select(db, S_ACCOUNT_EXPORT, args, &res);
@@ -289,7 +298,7 @@ tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
 
 tasks_db_rc tasks_db_account_delete(tasks_db *db, const tasks_caller *who)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who) };
+    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who) };
     apr_dbd_row_t *row;
     const char *v;
     tasks_db_rc rc = tasks_run_one_row(db, S_ACCOUNT_DELETE, args, 1, &row);

@@ -17,10 +17,17 @@ static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
     u->password_hash = with_hash ? tasks_col(db, row, 4) : NULL;
 }
 
-tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
-                               const char *jti, tasks_user_row *out)
+/* A token's iat as an argument: NULL when it had none (0). */
+static const char *iat_arg(tasks_db *db, long long iat)
 {
-    const char *args[] = { user_id, tasks_revocation_key(db->p, jti) };
+    return iat > 0 ? tasks_arg_int(db->p, iat) : NULL;
+}
+
+tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
+                               tasks_user_row *out)
+{
+    const char *args[] = { who->user_id, tasks_revocation_key(db->p, who->jti),
+                           iat_arg(db, who->iat) };
     apr_dbd_row_t *row;
     tasks_db_rc rc = tasks_run_one_row(db, S_AUTH_USER, args, 0, &row);
 
@@ -45,9 +52,11 @@ tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
 /* One lookup of an identity's user; *revoked from its fifth column. */
 static tasks_db_rc identity_lookup(tasks_db *db, const char *issuer,
                                    const char *subject, const char *jti,
-                                   tasks_user_row *out, int *revoked)
+                                   long long iat, tasks_user_row *out,
+                                   int *revoked)
 {
-    const char *args[] = { tasks_revocation_key(db->p, jti), issuer, subject };
+    const char *args[] = { tasks_revocation_key(db->p, jti), iat_arg(db, iat),
+                           issuer, subject };
     apr_dbd_row_t *row;
     const char *v;
     tasks_db_rc rc = tasks_run_one_row(db, S_IDENTITY_USER, args, 0, &row);
@@ -61,14 +70,14 @@ static tasks_db_rc identity_lookup(tasks_db *db, const char *issuer,
 
 tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
                                    const char *subject, const char *jti,
-                                   const char *email, const char *name,
-                                   tasks_user_row *out)
+                                   long long iat, const char *email,
+                                   const char *name, tasks_user_row *out)
 {
     const char *args[] = { issuer, subject, email, name };
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row;
     int revoked = 0, rv;
-    tasks_db_rc rc = identity_lookup(db, issuer, subject, jti, out, &revoked);
+    tasks_db_rc rc = identity_lookup(db, issuer, subject, jti, iat, out, &revoked);
 
     if (rc == TASKS_DB_OK)
         return revoked ? TASKS_DB_NONE : TASKS_DB_OK;
@@ -88,7 +97,7 @@ tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
         return tasks_run_failed(db, S_IDENTITY_PROVISION, rv);
     /* Most likely a concurrent first request linked it first (unique
      * violation, nothing of ours was kept): the link is there now. */
-    rc = identity_lookup(db, issuer, subject, jti, out, &revoked);
+    rc = identity_lookup(db, issuer, subject, jti, iat, out, &revoked);
     if (rc == TASKS_DB_OK)
         return revoked ? TASKS_DB_NONE : TASKS_DB_OK;
     return tasks_run_failed(db, S_IDENTITY_PROVISION, rv);
@@ -104,6 +113,28 @@ tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
     if (rc == TASKS_DB_OK)
         user_from_row(db, row, out, 1);
     return rc;
+}
+
+tasks_db_rc tasks_db_sign_out_everywhere(tasks_db *db, const tasks_caller *who)
+{
+    const char *args[] = { who->user_id, tasks_revocation_key(db->p, who->jti),
+                           iat_arg(db, who->iat) };
+    int n = 0;
+    tasks_db_rc rc = tasks_run_write(db, S_SIGN_OUT_EVERYWHERE, args, &n);
+
+    return rc != TASKS_DB_OK ? rc : n == 1 ? TASKS_DB_OK : TASKS_DB_DENIED;
+}
+
+tasks_db_rc tasks_db_password_change(tasks_db *db, const tasks_caller *who,
+                                     const char *hash)
+{
+    const char *args[] = { hash, who->user_id,
+                           tasks_revocation_key(db->p, who->jti),
+                           iat_arg(db, who->iat) };
+    int n = 0;
+    tasks_db_rc rc = tasks_run_write(db, S_PASSWORD_CHANGE, args, &n);
+
+    return rc != TASKS_DB_OK ? rc : n == 1 ? TASKS_DB_OK : TASKS_DB_DENIED;
 }
 
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,

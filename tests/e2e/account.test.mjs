@@ -1,9 +1,11 @@
 // account.test.mjs - the account page in a browser: reached from the
 // dashboard, it names the person, downloads everything of theirs as the
-// file the server names, refuses a deletion with a wrong password (nothing
-// lost), and deletes the account after a confirmation that says how many
-// tasks go, landing on the login page with a notice; the old session is
-// refused from then on. axe-clean, and usable without a mouse.
+// file the server names, changes the password (this session stays, another
+// one ends), signs out everywhere after a confirmation (the login page says
+// so), refuses a deletion with a wrong password (nothing lost), and deletes
+// the account after a confirmation that says how many tasks go, landing on
+// the login page with a notice; the old session is refused from then on.
+// axe-clean, and usable without a mouse.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -49,6 +51,41 @@ describe('the account page', () => {
         await eventually(async () => assert.match(await textOf(page, '#export-status'), /3 tasks/));
     });
 
+    it('changes the password: this session stays, another one ends', async () => {
+        const other = await apiCall(null, 'POST', '/api/auth/login', { email: person.email, password: person.password });
+        assert.equal(other.status, 200);
+        await page.fill('#current-password', 'not my password');
+        await page.fill('#new-password', 'a brand new passphrase');
+        await page.click('#password-form button[type="submit"]');
+        await eventually(async () => assert.match(await textOf(page, '#password-form .form-error'),
+            /current password is wrong/));
+        await page.fill('#current-password', person.password);
+        await page.fill('#new-password', 'a brand new passphrase');
+        await page.click('#password-form button[type="submit"]');
+        await eventually(async () => assert.match(await textOf(page, '#password-status'), /password was changed/));
+        person.password = 'a brand new passphrase';
+        assert.equal((await apiCall(other.data.token, 'GET', '/api/auth/me')).status, 401);
+        await page.reload();
+        await eventually(async () => assert.equal(await textOf(page, '#account-name'), 'Account Person'));
+    });
+
+    it('signs out everywhere after a confirmation, then logs in again', async () => {
+        await page.click('#logout-all');
+        await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+        await page.click('#confirm-ok');
+        await page.waitForURL(`${BASE_URL}/login/?notice=everywhere`);
+        await eventually(async () => assert.match(await textOf(page, '#auth-notice'), /signed out everywhere/));
+        assert.equal((await apiCall(person.token, 'GET', '/api/auth/me')).status, 401);
+        // Tokens carry whole seconds: log in from the next one.
+        await page.waitForTimeout(1100);
+        await page.fill('#email', person.email);
+        await page.fill('#password', person.password);
+        await page.click('#auth-form button[type="submit"]');
+        await page.waitForURL(`${BASE_URL}/dashboard/`);
+        await page.goto(at('/account/'));
+        await eventually(async () => assert.equal(await textOf(page, '#account-name'), 'Account Person'));
+    });
+
     it('keeps everything when the password is wrong', async () => {
         await page.fill('#delete-password', 'not my password');
         await page.click('#delete-form button[type="submit"]');
@@ -57,14 +94,15 @@ describe('the account page', () => {
         await page.click('#confirm-ok');
         await eventually(async () => assert.match(await textOf(page, '#delete-form .form-error'),
             /password is wrong; nothing was deleted/));
-        const me = await apiCall(person.token, 'GET', '/api/auth/me');
-        assert.equal(me.status, 200);
+        assert.equal((await apiCall(null, 'POST', '/api/auth/login',
+            { email: person.email, password: person.password })).status, 200);
         await screenshots(page, 'account');
     });
 
     it('passes axe, with the confirmation open too', async () => {
         const shot = await openPage(browser, { bypassCSP: true });
-        await useSession(shot.context, person.token);
+        const login = await apiCall(null, 'POST', '/api/auth/login', { email: person.email, password: person.password });
+        await useSession(shot.context, login.data.token);
         await shot.page.goto(at('/account/'));
         await eventually(async () => assert.equal(await textOf(shot.page, '#account-name'), 'Account Person'));
         await checkA11y(shot.page, 'account page');
@@ -86,8 +124,8 @@ describe('the account page', () => {
         await page.waitForURL(`${BASE_URL}/login/?notice=deleted`);
         await eventually(async () => assert.equal(await textOf(page, '#auth-notice'),
             'Your account and all of its tasks were deleted.'));
-        const me = await apiCall(person.token, 'GET', '/api/auth/me');
-        assert.equal(me.status, 401);
+        const login = await apiCall(null, 'POST', '/api/auth/login', { email: person.email, password: person.password });
+        assert.equal(login.status, 401);
         await assertHealthy(page, problems);
     });
 });

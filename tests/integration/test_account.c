@@ -1,6 +1,8 @@
 /* test_account.c - a person's own account: the export of everything that
- * is theirs (GET /api/auth/export) and its deletion (DELETE
- * /api/auth/me), through the real httpd and PostgreSQL. */
+ * is theirs (GET /api/auth/export), its deletion (DELETE /api/auth/me),
+ * signing out everywhere (POST /api/auth/logout-all) and changing the
+ * password (POST /api/auth/password), through the real httpd and
+ * PostgreSQL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,11 +257,146 @@ START_TEST(wrong_delete_passwords_count_as_failed_logins)
 }
 END_TEST
 
+/* ---- sessions: sign out everywhere, password change ----------------------- */
+
+/* A login of p's (another session); its token (malloc'd), asserting 200. */
+static char *log_in(const person *p, const char *password)
+{
+    char *body = fmt("{\"email\":\"%s\",\"password\":\"%s\"}", p->email, password);
+    http_resp *r = http("POST", "/api/auth/login", body, NULL);
+    char *token;
+
+    ck_assert_status(r, 200);
+    token = strdup(json_string_value(json_object_get(r->json, "token")));
+    http_free(r);
+    free(body);
+    return token;
+}
+
+static long status_with(const char *token, const char *method, const char *path)
+{
+    http_resp *r = http_auth(method, path, token, NULL);
+    long status = r->status;
+
+    http_free(r);
+    return status;
+}
+
+/* Every token of the account stops working, the caller's too, on the
+ * account routes and on task routes (checked in their statements); the
+ * tasks stay, and a login a second later works again. */
+START_TEST(logout_all_ends_every_session_this_one_too)
+{
+    person a = sign_up("everywhere");
+    char *other = log_in(&a, PASSWORD), *task_path, *again;
+    long long id = make_task(a.token, "{\"title\":\"survives\"}");
+    const char *cookie;
+    http_resp *r;
+
+    task_path = fmt("/api/tasks/%lld", id);
+    r = http_auth("POST", "/api/auth/logout-all", a.token, NULL);
+    ck_assert_status(r, 204);
+    cookie = http_header(r, "Set-Cookie");
+    ck_assert_msg(cookie && strstr(cookie, "Max-Age=0"), "Set-Cookie %s",
+                  cookie ? cookie : "(none)");
+    http_free(r);
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/auth/me"), 401);
+    ck_assert_int_eq(status_with(other, "GET", "/api/auth/me"), 401);
+    ck_assert_int_eq(status_with(other, "GET", task_path), 401);
+    ck_assert_int_eq(status_with(other, "GET", "/api/tasks"), 401);
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/auth/export"), 401);
+    /* Tokens carry whole seconds: one from the next second stands. */
+    sleep(1);
+    usleep(100000);
+    again = log_in(&a, PASSWORD);
+    ck_assert_int_eq(status_with(again, "GET", task_path), 200);
+    free(again);
+    free(other);
+    free(task_path);
+    forget(&a);
+}
+END_TEST
+
+/* The session that changes the password goes on; every other one ends;
+ * the old password no longer logs in, the new one does. A wrong current
+ * password or a short new one changes nothing. */
+START_TEST(password_change_keeps_this_session_and_ends_the_others)
+{
+    person a = sign_up("password");
+    char *other = log_in(&a, PASSWORD), *fresh;
+    char *login_old = fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", a.email);
+    http_resp *r;
+
+    r = http_auth("POST", "/api/auth/password", a.token,
+                  "{\"current_password\":\"wrong\",\"new_password\":\"a new horse battery\"}");
+    assert_problem(r, 401);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "detail")),
+                     "the current password is wrong; nothing was changed");
+    http_free(r);
+    r = http_auth("POST", "/api/auth/password", a.token,
+                  "{\"current_password\":\"" PASSWORD "\",\"new_password\":\"short\"}");
+    assert_problem(r, 422);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+        json_object_get(r->json, "errors"), 0), "field")), "new_password");
+    http_free(r);
+    ck_assert_int_eq(status_with(other, "GET", "/api/auth/me"), 200);
+
+    r = http_auth("POST", "/api/auth/password", a.token,
+                  "{\"current_password\":\"" PASSWORD "\",\"new_password\":\"a new horse battery\"}");
+    ck_assert_status(r, 204);
+    http_free(r);
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/auth/me"), 200);
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/tasks"), 200);
+    ck_assert_int_eq(status_with(other, "GET", "/api/auth/me"), 401);
+    ck_assert_int_eq(status_with(other, "GET", "/api/tasks"), 401);
+    r = http("POST", "/api/auth/login", login_old, NULL);
+    assert_problem(r, 401);
+    http_free(r);
+    sleep(1);
+    usleep(100000);
+    fresh = log_in(&a, "a new horse battery");
+    ck_assert_int_eq(status_with(fresh, "GET", "/api/tasks"), 200);
+    free(fresh);
+    free(other);
+    free(login_old);
+    forget(&a);
+}
+END_TEST
+
+/* A wrong current password counts as a failed login: on the virtual host
+ * with TasksLoginThrottle 3 60 6 the fourth is a 429. */
+START_TEST(wrong_current_passwords_count_as_failed_logins)
+{
+    person a = sign_up("password-throttle");
+    char *url = fmt("%s/api/auth/password", base_url2());
+    char *auth = fmt("Authorization: Bearer %s", a.token);
+    const char *hs[] = { auth, NULL };
+    const char *body = "{\"current_password\":\"wrong\",\"new_password\":\"a new horse battery\"}";
+    http_resp *r;
+    int i;
+
+    http_set_source("127.0.0.79");
+    for (i = 0; i < 3; i++) {
+        r = http("POST", url, body, hs);
+        assert_problem(r, 401);
+        http_free(r);
+    }
+    r = http("POST", url, body, hs);
+    assert_problem(r, 429);
+    http_free(r);
+    http_set_source(NULL);
+    free(url);
+    free(auth);
+    forget(&a);
+}
+END_TEST
+
 Suite *account_suite(void)
 {
     Suite *s = suite_create("account");
     TCase *ex = tcase_create("export");
     TCase *del = tcase_create("delete");
+    TCase *sessions = tcase_create("sessions");
 
     tcase_set_timeout(ex, 30);
     tcase_add_test(ex, export_holds_every_field_of_the_callers_tasks_only);
@@ -271,5 +408,10 @@ Suite *account_suite(void)
     tcase_add_test(del, delete_removes_the_account_its_tasks_and_its_failed_logins);
     tcase_add_test(del, wrong_delete_passwords_count_as_failed_logins);
     suite_add_tcase(s, del);
+    tcase_set_timeout(sessions, 30);
+    tcase_add_test(sessions, logout_all_ends_every_session_this_one_too);
+    tcase_add_test(sessions, password_change_keeps_this_session_and_ends_the_others);
+    tcase_add_test(sessions, wrong_current_passwords_count_as_failed_logins);
+    suite_add_tcase(s, sessions);
     return s;
 }

@@ -115,10 +115,13 @@ static const char privileges_sql[] =
 /* sql/grants.sql, written out independently: what the statements of
  * src/store/statements.c need. No sequence (tasks.id is an identity
  * column), task_counts read only (its triggers write as the owner, sql/
- * 005), of users only the password hash updatable; users deletable (a
+ * 005), of users only the password hash and the sign-out columns (006)
+ * updatable; users deletable (a
  * person deletes their own account: DELETE /api/auth/me). */
 static const char expected_privileges[] =
+    "column users.kept_jti UPDATE\n"
     "column users.password_hash UPDATE\n"
+    "column users.signed_out_before UPDATE\n"
     "database tasks CONNECT\n"
     "function tasks_tags_valid(text[]) EXECUTE\n"
     "schema public USAGE\n"

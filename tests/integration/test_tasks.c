@@ -2957,9 +2957,9 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
         ck_assert_int_eq(sscanf(label + (deep ? 5 : 6), "%7s %31s %d", kind,
                                 sortname, &dn), 3);
         plain = !strcmp(kind, "PLAIN");
-        /* uid, jti, status[, q, priority, tags, due_before, due_after]
-         * [, cursor value, cursor id], limit */
-        ck_assert_int_eq(nargs, (plain ? 3 : 8) + (deep ? 2 : 0) + 1);
+        /* uid, jti, iat, status[, q, priority, tags, due_before,
+         * due_after][, cursor value, cursor id], limit */
+        ck_assert_int_eq(nargs, (plain ? 4 : 9) + (deep ? 2 : 0) + 1);
         for (k = 0; strcmp(keys[k].sort, sortname); k++)
             ;
         t2 = fmt("%sDEALLOCATE ALL;\nPREPARE s(%s) AS %s;\n", script, types, pg);
@@ -2973,7 +2973,7 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
             free(script);
             script = t2;
         }
-        args = fmt("'%s','','0'%s%s,'101'", u.id,
+        args = fmt("'%s','','1','0'%s%s,'101'", u.id,
                    plain ? "" : ",NULL,NULL,NULL,NULL,NULL",
                    deep ? ",:'v',:'id'" : "");
         t2 = fmt("%s\\o /dev/null\n"

@@ -154,6 +154,7 @@ static tasks_caller new_caller(const char *name)
     ck_assert_str_eq(claims.sub, session.user.id);
     who.user_id = session.user.id;
     who.jti = claims.jti;
+    who.iat = claims.iat;
     return who;
 }
 
@@ -531,8 +532,7 @@ START_TEST(revoked_token_and_deleted_user_are_denied)
     tasks_list_query_parse(pool, NULL, &q);
     ck_assert_int_eq(tasks_tasks_list(service(), &a, &q, &page).outcome,
                      TASKS_DENIED);
-    ck_assert_int_eq(tasks_account_caller(service(), a.user_id, a.jti,
-                                          &(tasks_user_row){0}).outcome,
+    ck_assert_int_eq(tasks_account_caller(service(), &a, &(tasks_user_row){0}).outcome,
                      TASKS_DENIED);
     admin_sql(0, apr_psprintf(pool, "DELETE FROM users WHERE id = '%s'", b.user_id));
     ck_assert_int_eq(tasks_task_get(service(), &b, tb.id, NULL, &row).outcome,
@@ -544,6 +544,48 @@ END_TEST
 
 /* The export is the caller's user and their tasks only, in id order; a
  * revoked token exports nothing and deletes nothing. */
+/* Signing out everywhere ends every token issued so far, the caller's
+ * too, on task and account operations alike; a password change ends
+ * every other token and keeps the caller's. */
+START_TEST(sign_out_everywhere_and_password_change_end_the_other_tokens)
+{
+    tasks_caller a = new_caller("everywhere"), a2 = a, later;
+    tasks_value pw = str("correct horse battery"), fresh = str("a new horse battery"),
+                wrong = str("not the password");
+    tasks_task_row t = new_task(&a, "kept");
+    tasks_user_row u;
+
+    /* A second token of a's, issued a second earlier. */
+    a2.jti = "another-jti";
+    a2.iat = a.iat - 1;
+    ck_assert_int_eq(tasks_account_caller(service(), &a2, &u).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_account_change_password(service(), &a, &wrong, &fresh,
+                                                   "192.0.2.7").outcome,
+                     TASKS_UNAUTHENTICATED);
+    ck_assert_int_eq(tasks_account_caller(service(), &a2, &u).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_account_change_password(service(), &a, &pw, &fresh,
+                                                   "192.0.2.7").outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_account_caller(service(), &a2, &u).outcome, TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_get(service(), &a2, t.id, NULL, &t).outcome,
+                     TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &t).outcome,
+                     TASKS_DONE);
+
+    ck_assert_int_eq(tasks_account_sign_out_everywhere(service(), &a).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(tasks_account_caller(service(), &a, &u).outcome, TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &t).outcome,
+                     TASKS_DENIED);
+    /* A token issued after the sign-out's second stands. */
+    later = a;
+    later.jti = "later-jti";
+    later.iat = apr_time_sec(apr_time_now()) + 2;
+    ck_assert_int_eq(tasks_account_caller(service(), &later, &u).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_task_get(service(), &later, t.id, NULL, &t).outcome,
+                     TASKS_DONE);
+}
+END_TEST
+
 START_TEST(export_and_delete_are_the_callers_own)
 {
     tasks_caller a = new_caller("export-a"), b = new_caller("export-b");
@@ -575,7 +617,7 @@ START_TEST(export_and_delete_are_the_callers_own)
                      TASKS_DONE);
     ck_assert_int_eq(tasks_account_export(service(), &b, &user, &tasks).outcome,
                      TASKS_DENIED);
-    ck_assert_int_eq(tasks_task_get(service(), &(tasks_caller){ a.user_id, NULL },
+    ck_assert_int_eq(tasks_task_get(service(), &(tasks_caller){ a.user_id, NULL, a.iat },
                                     t1.id, NULL, &t2).outcome, TASKS_DONE);
 }
 END_TEST
@@ -717,7 +759,7 @@ END_TEST
  * FAILED, never a crash. */
 START_TEST(statement_refused_by_postgresql_is_failed)
 {
-    tasks_caller bogus = { "not-a-uuid", NULL };
+    tasks_caller bogus = { "not-a-uuid", NULL, 0 };
     tasks_task_row row;
 
     ck_assert_int_eq(tasks_task_get(service(), &bogus, "1", NULL, &row).outcome,
@@ -751,6 +793,7 @@ static Suite *service_suite(void)
     tcase_set_timeout(accounts, 30);
     tcase_add_test(accounts, signup_login_and_their_refusals);
     tcase_add_test(accounts, export_and_delete_are_the_callers_own);
+    tcase_add_test(accounts, sign_out_everywhere_and_password_change_end_the_other_tokens);
     tcase_add_test(accounts, repeated_failures_are_throttled_with_retry_after);
     tcase_add_test(accounts, no_hashing_capacity_is_busy);
     suite_add_tcase(s, accounts);

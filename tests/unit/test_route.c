@@ -30,6 +30,8 @@ START_TEST(matches_fixed_routes)
     match("/auth/me", TASKS_ROUTE_ME);
     match("/auth/logout", TASKS_ROUTE_LOGOUT);
     match("/auth/export", TASKS_ROUTE_EXPORT);
+    match("/auth/logout-all", TASKS_ROUTE_LOGOUT_ALL);
+    match("/auth/password", TASKS_ROUTE_PASSWORD);
     r = match("/tasks", TASKS_ROUTE_TASKS);
     ck_assert_ptr_null(r.task_id);
     ck_assert_ptr_null(r.path_user_id);

@@ -81,11 +81,13 @@
                                               compact JSON array text      */
 
 /* Who acts: the user the request was authenticated as, and its token's
- * jti (NULL when the token had none). Task statements check in SQL that
- * the user still exists and the jti is not revoked. */
+ * jti (NULL when the token had none) and iat. Task statements check in
+ * SQL that the user still exists, was not signed out everywhere since
+ * iat, and the jti is not revoked. */
 typedef struct {
     const char *user_id;
     const char *jti;
+    long long iat;              /* the token's iat, unix seconds; 0: none */
 } tasks_caller;
 
 /* A value as a front end found it, before any rule: JSON, iCalendar and

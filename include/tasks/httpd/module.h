@@ -82,6 +82,7 @@ typedef struct {
     const char *name;           /* NULL when the user has none             */
     const char *created_at;
     const char *jti;
+    long long iat;              /* the token's (a tokenless caller: now)     */
     long long exp;
     const char *token;          /* the caller's own token                   */
     tasks_service *service;     /* created on first use (glue.c)           */
@@ -249,6 +250,8 @@ int tasks_handle_signup(request_rec *r);
 int tasks_handle_login(request_rec *r);
 int tasks_handle_me(request_rec *r);
 int tasks_handle_export(request_rec *r);
+int tasks_handle_logout_all(request_rec *r);
+int tasks_handle_password(request_rec *r);
 int tasks_handle_logout(request_rec *r);
 int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
 int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */

@@ -50,6 +50,24 @@ tasks_result tasks_account_reset_password(tasks_service *s,
 tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email,
                                   tasks_user_row *out, long long *tasks);
 
+/* Sign out everywhere: every token of the caller's user issued so far
+ * stops working, this one included. DENIED when it no longer stands. */
+tasks_result tasks_account_sign_out_everywhere(tasks_service *s,
+                                               const tasks_caller *who);
+
+/* A new password for the caller: current_password checked as a login is
+ * (under the throttle from client_addr; a wrong one counts as a failed
+ * login: UNAUTHENTICATED, nothing changes), new_password under signup's
+ * rules (INVALID). Every other token of the account stops working in
+ * the same statement that stores the new hash; the caller's own goes on.
+ * FORBIDDEN for an account that signs in elsewhere (no password here);
+ * DENIED when the token no longer stands. */
+tasks_result tasks_account_change_password(tasks_service *s,
+                                           const tasks_caller *who,
+                                           const tasks_value *current_password,
+                                           const tasks_value *new_password,
+                                           const char *client_addr);
+
 /* Everything of the caller's, in one snapshot: *user (no hash) and
  * *tasks (tasks_task_row, in id order). DENIED when the token no longer
  * stands. */
@@ -74,18 +92,20 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email,
                                  const char *client_addr,
                                  tasks_session *out);
 
-/* The user one of our verified tokens names: DENIED when the user is
- * gone or the jti was revoked. */
-tasks_result tasks_account_caller(tasks_service *s, const char *user_id,
-                                  const char *jti, tasks_user_row *out);
+/* The user one of our verified tokens names (who: its sub, jti and iat):
+ * DENIED when the user is gone, the jti was revoked or the user signed
+ * out everywhere since iat. */
+tasks_result tasks_account_caller(tasks_service *s, const tasks_caller *who,
+                                  tasks_user_row *out);
 
 /* The local user of an external identity (issuer, subject), created on
  * first sight with email and name (either may be NULL); jti (namespaced,
- * may be NULL) revoked: DENIED. */
+ * may be NULL) revoked, or the user signed out everywhere since iat (0:
+ * the token had none): DENIED. */
 tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
                                     const char *subject, const char *jti,
-                                    const char *email, const char *name,
-                                    tasks_user_row *out);
+                                    long long iat, const char *email,
+                                    const char *name, tasks_user_row *out);
 
 /* Revoke the caller's token (jti, valid until exp) for as long as it
  * could still be accepted. A caller without a jti has nothing to revoke:

@@ -71,11 +71,22 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
 
 tasks_db_rc tasks_db_ping(tasks_db *db);
 
-/* The user a verified token names, unless its jti was revoked. NONE for
- * an unknown user or a revoked token. For the routes whose statements do
- * not check their caller themselves (me, logout). */
-tasks_db_rc tasks_db_auth_user(tasks_db *db, const char *user_id,
-                               const char *jti, tasks_user_row *out);
+/* The user a verified token names, unless its jti was revoked or the user
+ * signed out everywhere since its iat. NONE for an unknown user or a token
+ * that no longer stands. For the routes whose statements do not check
+ * their caller themselves (me, logout). */
+tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
+                               tasks_user_row *out);
+
+/* Sign out everywhere: every token of the caller's user issued until the
+ * end of this second stops standing (the caller's too). DENIED when the
+ * caller may no longer act. */
+tasks_db_rc tasks_db_sign_out_everywhere(tasks_db *db, const tasks_caller *who);
+/* The caller's new password hash; every other token of the user stops
+ * standing, the caller's own goes on. DENIED when the caller may no
+ * longer act (or has no password). */
+tasks_db_rc tasks_db_password_change(tasks_db *db, const tasks_caller *who,
+                                     const char *hash);
 /* NONE when the email is taken (also under concurrent signups). */
 tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
                                  const char *name, const char *hash,
@@ -88,11 +99,11 @@ tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
  * name (either may be NULL) on first sight, in one statement; a concurrent
  * first request for the same identity is resolved by looking up again.
  * Never links by email. jti (already namespaced, may be NULL): NONE when
- * it was revoked. */
+ * it was revoked, or the user signed out everywhere since iat (0: none). */
 tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
                                    const char *subject, const char *jti,
-                                   const char *email, const char *name,
-                                   tasks_user_row *out);
+                                   long long iat, const char *email,
+                                   const char *name, tasks_user_row *out);
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
                                    const char *hash);
 /* The admin command's (the runtime role has no right to either): a new
