@@ -355,6 +355,27 @@ tasks_result tasks_account_login(tasks_service *s, const tasks_value *email_in,
     return open_session(s, &user, out);
 }
 
+/* The caller's own user (*me) and whether it has a password here
+ * (*has_password): the account with a password at the caller's email must
+ * be the caller's, since an external identity may share its email with
+ * another person's account. DONE, DENIED (the token no longer stands),
+ * or a store failure. */
+static tasks_result own_account(tasks_db *db, const tasks_caller *who,
+                                tasks_user_row *me, int *has_password)
+{
+    tasks_user_row by_email;
+    tasks_db_rc rc;
+
+    if ((rc = tasks_db_auth_user(db, who, me)) != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_RESULT(TASKS_DENIED, NULL)
+                                   : tasks_service_db_failure(rc);
+    rc = me->email ? tasks_db_user_by_email(db, me->email, &by_email) : TASKS_DB_NONE;
+    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    *has_password = rc == TASKS_DB_OK && !strcmp(by_email.id, me->id);
+    return TASKS_RESULT_DONE;
+}
+
 /* Promise: see account_service.h. */
 tasks_result tasks_account_sign_out_everywhere(tasks_service *s,
                                                const tasks_caller *who)
@@ -387,7 +408,7 @@ tasks_result tasks_account_change_password(tasks_service *s,
     tasks_result res;
     tasks_db *db;
     tasks_db_rc rc;
-    int bad;
+    int bad, has_password;
 
     current = string_value(current_in, 0, &bad);
     if (!current)
@@ -400,15 +421,10 @@ tasks_result tasks_account_change_password(tasks_service *s,
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    if ((rc = tasks_db_auth_user(db, who, &me)) != TASKS_DB_OK)
-        return rc == TASKS_DB_NONE ? TASKS_RESULT(TASKS_DENIED, NULL)
-                                   : tasks_service_db_failure(rc);
-    /* The account with a password at the caller's email must be the
-     * caller's: an external identity has no password to change. */
-    rc = me.email ? tasks_db_user_by_email(db, me.email, &by_email) : TASKS_DB_NONE;
-    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
-        return tasks_service_db_failure(rc);
-    if (rc == TASKS_DB_NONE || strcmp(by_email.id, me.id))
+    res = own_account(db, who, &me, &has_password);
+    if (res.outcome != TASKS_DONE)
+        return res;
+    if (!has_password)
         return TASKS_RESULT(TASKS_FORBIDDEN, "this account signs in elsewhere "
                             "and has no password here");
     res = password_checked(s, db, me.email, current, addr, &by_email);
@@ -440,10 +456,7 @@ tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 
-/* Promise: see account_service.h. The password is the one of the
- * caller's account: an external identity may share its email with an
- * account of another person that has a password, so the account found by
- * email must be the caller's. */
+/* Promise: see account_service.h (own_account says whose password). */
 tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who,
                                        const tasks_value *password_in,
                                        const char *addr)
@@ -451,21 +464,17 @@ tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who
     apr_array_header_t *errors = NULL;
     tasks_user_row me, by_email;
     const char *password;
+    tasks_result res;
     tasks_db *db;
     tasks_db_rc rc;
-    int bad;
+    int bad, has_password;
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    if ((rc = tasks_db_auth_user(db, who, &me)) != TASKS_DB_OK)
-        return rc == TASKS_DB_NONE ? TASKS_RESULT(TASKS_DENIED, NULL)
-                                   : tasks_service_db_failure(rc);
-    rc = me.email ? tasks_db_user_by_email(db, me.email, &by_email) : TASKS_DB_NONE;
-    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
-        return tasks_service_db_failure(rc);
-    if (rc == TASKS_DB_OK && !strcmp(by_email.id, me.id)) {
-        tasks_result res;
-
+    res = own_account(db, who, &me, &has_password);
+    if (res.outcome != TASKS_DONE)
+        return res;
+    if (has_password) {
         password = string_value(password_in, 0, &bad);
         if (!password) {
             tasks_field_error_add(s->pool, &errors, "password", "is required: "
