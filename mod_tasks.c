@@ -67,6 +67,7 @@ static const route_handler handlers[TASKS_ROUTE_COUNT] = {
     [TASKS_ROUTE_EXPORT] = tasks_handle_export,
     [TASKS_ROUTE_LOGOUT_ALL] = tasks_handle_logout_all,
     [TASKS_ROUTE_PASSWORD] = tasks_handle_password,
+    [TASKS_ROUTE_RESET] = tasks_handle_reset,
     [TASKS_ROUTE_LOGOUT] = tasks_handle_logout,
     [TASKS_ROUTE_TASKS] = tasks_handle_tasks,
     [TASKS_ROUTE_TASK] = tasks_handle_task,

@@ -46,6 +46,9 @@ SELECT format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), :'role') \gexe
 GRANT SELECT, INSERT, DELETE ON users TO :"role";
 GRANT UPDATE (password_hash, signed_out_before, kept_jti) ON users TO :"role";
 GRANT SELECT, INSERT ON user_identities TO :"role";
+-- A reset code is spent (deleted) by the reset it allows; the admin
+-- command, as the owner, issues them.
+GRANT SELECT, DELETE ON reset_codes TO :"role";
 -- Logout; expired entries are deleted by the next logout.
 GRANT SELECT, INSERT, DELETE ON revoked_tokens TO :"role";
 -- Login throttling: attempts recorded, counted, forgotten.

@@ -22,6 +22,7 @@ if (params.has('next')) {
 const NOTICES = {
     deleted: 'Your account and all of its tasks were deleted.',
     everywhere: 'You were signed out everywhere. Log in again to go on.',
+    reset: 'Your new password is set. Log in with it.',
 };
 const notice = document.getElementById('auth-notice');
 if (notice && Object.hasOwn(NOTICES, params.get('notice') || '')) {

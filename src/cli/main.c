@@ -41,6 +41,9 @@ static const char usage_text[] =
 "      set a new password for the account with a password at EMAIL\n"
 "  delete-user --db PARAMS EMAIL\n"
 "      delete that account with its tasks\n"
+"  reset-code --db PARAMS EMAIL\n"
+"      print a single-use code, valid for 30 minutes, with which the person\n"
+"      sets a new password (POST /api/auth/reset; the app's reset page)\n"
 "  --version, --help\n"
 "\n"
 "PARAMS is a libpq connection string, as in DBDParams (e.g. \"host=/run/postgresql\n"
@@ -281,6 +284,15 @@ static int account_command(apr_pool_t *pool, const char *cmd,
     s.accounts = &policy;
     x.open_rc = TASKS_DB_OK;
 
+    if (!strcmp(cmd, "reset-code")) {
+        const char *code = NULL;
+
+        r = tasks_account_issue_reset_code(&s, &e, &code, &user);
+        if ((rc = report(&x, r, email)) == CLI_OK)
+            printf("reset code for user %s (%s), valid for 30 minutes: %s\n",
+                   user.id, user.email ? user.email : email, code);
+        return rc;
+    }
     if (!strcmp(cmd, "delete-user")) {
         r = tasks_account_delete(&s, &e, &user, &tasks);
         if ((rc = report(&x, r, email)) == CLI_OK)
@@ -357,7 +369,7 @@ int main(int argc, const char *const *argv)
     }
     migrate = !strcmp(cmd, "migrate");
     account = !strcmp(cmd, "create-user") || !strcmp(cmd, "reset-password")
-              || !strcmp(cmd, "delete-user");
+              || !strcmp(cmd, "delete-user") || !strcmp(cmd, "reset-code");
     if (!migrate && !account) {
         fprintf(stderr, "mod-tasks: unknown command: %s\n", cmd);
         return usage(NULL);

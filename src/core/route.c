@@ -33,6 +33,7 @@ static const struct {
     [TASKS_ROUTE_EXPORT]        = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_LOGOUT_ALL]    = { "POST", M_POST },
     [TASKS_ROUTE_PASSWORD]      = { "POST", M_POST },
+    [TASKS_ROUTE_RESET]         = { "POST", M_POST },
     [TASKS_ROUTE_TASKS]         = { "GET, HEAD, POST, DELETE",
                                     M_GET | M_POST | M_DELETE },
     [TASKS_ROUTE_TASK]          = { "GET, HEAD, PUT, PATCH, DELETE",
@@ -153,6 +154,8 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
             out->id = TASKS_ROUTE_LOGOUT_ALL;
         else if (seg_is(&segs[1], "password"))
             out->id = TASKS_ROUTE_PASSWORD;
+        else if (seg_is(&segs[1], "reset"))
+            out->id = TASKS_ROUTE_RESET;
     }
     else if (seg_is(&segs[0], "health")) {
         if (n == 1)
@@ -214,5 +217,6 @@ int tasks_route_allows(tasks_route_id id, const char *method)
 int tasks_route_is_public(tasks_route_id id)
 {
     return id == TASKS_ROUTE_HEALTH || id == TASKS_ROUTE_OPENAPI
-        || id == TASKS_ROUTE_SIGNUP || id == TASKS_ROUTE_LOGIN;
+        || id == TASKS_ROUTE_SIGNUP || id == TASKS_ROUTE_LOGIN
+        || id == TASKS_ROUTE_RESET;
 }

@@ -1,7 +1,8 @@
 /* rest_auth.c - the JSON front end of the account service:
  * POST /api/auth/signup, POST /api/auth/login, GET and DELETE
  * /api/auth/me, POST /api/auth/logout, POST /api/auth/logout-all,
- * POST /api/auth/password, GET /api/auth/export. The caller
+ * POST /api/auth/password, POST /api/auth/reset (no token: the code is
+ * the credential), GET /api/auth/export. The caller
  * of me, logout and export was established by the auth hook (auth.c);
  * nothing here re-checks a token. */
 #include <httpd.h>
@@ -233,6 +234,26 @@ int tasks_handle_password(request_rec *r)
     member(r, body, "new_password", &fresh);
     res = tasks_account_change_password(tasks_req_service(r), &who, &current,
                                         &fresh, r->useragent_ip);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    return tasks_send_empty(r, HTTP_NO_CONTENT);
+}
+
+/* POST /api/auth/reset {"code", "new_password"}: public; every session of
+ * the account ends, so the person logs in with the new password. */
+int tasks_handle_reset(request_rec *r)
+{
+    tasks_value code, fresh;
+    tasks_result res;
+    json_t *body;
+    int done;
+
+    if (!(body = tasks_read_json_body(r, 0, &done)))
+        return done;
+    member(r, body, "code", &code);
+    member(r, body, "new_password", &fresh);
+    res = tasks_account_reset_with_code(tasks_req_service(r), &code, &fresh,
+                                        r->useragent_ip);
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
     return tasks_send_empty(r, HTTP_NO_CONTENT);

@@ -11,10 +11,13 @@
 
 #include "tasks/core/password.h"
 #include "tasks/core/problem.h"
+#include "tasks/core/reset_code.h"
 #include "tasks/core/validate.h"
 #include "tasks/service/account_service.h"
 
 #define NAME_MAX_CHARS 100
+/* One answer for a reset code that is unknown, used or expired. */
+#define RESET_REFUSED "the code is unknown, used or expired"
 /* How long a request waits for one of the process's scrypt slots. */
 #define HASH_WAIT_STEPS 40
 #define HASH_WAIT_STEP apr_time_from_msec(50)
@@ -247,6 +250,44 @@ tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email_in,
     return account_written(rc);
 }
 
+/* One attempt at a secret (a password, a reset code) recorded for key
+ * from addr and counted under the login throttle: DONE when it may go
+ * on, THROTTLED (the attempt forgotten again, so that Retry-After holds),
+ * or a store failure. The attempt counts as a failure until the caller
+ * forgets it with tasks_db_login_succeeded. */
+static tasks_result attempt_counted(tasks_service *s, tasks_db *db,
+                                    const char *key, const char *addr)
+{
+    const tasks_account_policy *a = s->accounts;
+    const char *stamp = NULL;
+    long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
+    tasks_result r;
+    tasks_db_rc rc;
+
+    rc = tasks_db_login_attempt(db, key, addr, a->throttle_window, &stamp);
+    if (rc == TASKS_DB_OK)
+        rc = tasks_db_login_failures(db, key, addr, a->throttle_window,
+                                     &email_fails, &addr_fails, &email_retry,
+                                     &addr_retry);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    if (!(a->throttle_email && email_fails > a->throttle_email)
+        && !(a->throttle_addr && addr_fails > a->throttle_addr))
+        return TASKS_RESULT_DONE;
+    r = TASKS_RESULT(TASKS_THROTTLED, "too many failed logins; try again later");
+    if ((rc = tasks_db_login_forget(db, key, addr, stamp)) != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    r.retry_after = a->throttle_email && email_fails > a->throttle_email
+                    ? email_retry : addr_retry;
+    if (r.retry_after < 1)
+        r.retry_after = 1;
+    /* For fail2ban (conf/fail2ban): the address, never the email or the
+     * password. */
+    tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
+              "for client %s", addr ? addr : "-");
+    return r;
+}
+
 /* The password of the account with a password at email, checked under
  * the login throttle: DONE with *user (its hash included), or
  * UNAUTHENTICATED (wrong email or password: one answer for both),
@@ -265,34 +306,12 @@ static tasks_result password_checked(tasks_service *s, tasks_db *db,
                                      const char *addr, tasks_user_row *user)
 {
     const tasks_account_policy *a = s->accounts;
-    const char *stamp = NULL;
-    long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
+    tasks_result res;
     tasks_db_rc rc;
     int verdict, rehash = 0, found;
 
-    rc = tasks_db_login_attempt(db, email, addr, a->throttle_window, &stamp);
-    if (rc == TASKS_DB_OK)
-        rc = tasks_db_login_failures(db, email, addr, a->throttle_window,
-                                     &email_fails, &addr_fails, &email_retry,
-                                     &addr_retry);
-    if (rc != TASKS_DB_OK)
-        return tasks_service_db_failure(rc);
-    if ((a->throttle_email && email_fails > a->throttle_email)
-        || (a->throttle_addr && addr_fails > a->throttle_addr)) {
-        tasks_result r = TASKS_RESULT(TASKS_THROTTLED,
-                                      "too many failed logins; try again later");
-        if ((rc = tasks_db_login_forget(db, email, addr, stamp)) != TASKS_DB_OK)
-            return tasks_service_db_failure(rc);
-        r.retry_after = a->throttle_email && email_fails > a->throttle_email
-                        ? email_retry : addr_retry;
-        if (r.retry_after < 1)
-            r.retry_after = 1;
-        /* For fail2ban (conf/fail2ban): the address, never the email or
-         * the password. */
-        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
-                  "for client %s", addr ? addr : "-");
-        return r;
-    }
+    if ((res = attempt_counted(s, db, email, addr)).outcome != TASKS_DONE)
+        return res;
     rc = tasks_db_user_by_email(db, email, user);
     if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
         return tasks_service_db_failure(rc);
@@ -376,6 +395,28 @@ static tasks_result own_account(tasks_db *db, const tasks_caller *who,
     return TASKS_RESULT_DONE;
 }
 
+/* A secret that proves who asks (the current password, a reset code),
+ * required, and a new password under signup's rules: the field errors, or
+ * NULL with both set. */
+static apr_array_header_t *secret_and_new_password(tasks_service *s,
+                                                   const tasks_value *secret_in,
+                                                   const char *secret_field,
+                                                   const tasks_value *new_in,
+                                                   const char **secret,
+                                                   const char **fresh)
+{
+    apr_array_header_t *errors = NULL;
+    int bad;
+
+    if (!(*secret = string_value(secret_in, 0, &bad)))
+        tasks_field_error_add(s->pool, &errors, secret_field, "is required");
+    *fresh = string_value(new_in, 0, &bad);
+    if (!*fresh || !password_ok(*fresh))
+        tasks_field_error_add(s->pool, &errors, "new_password",
+                              "must be 8-128 characters");
+    return errors;
+}
+
 /* Promise: see account_service.h. */
 tasks_result tasks_account_sign_out_everywhere(tasks_service *s,
                                                const tasks_caller *who)
@@ -408,15 +449,10 @@ tasks_result tasks_account_change_password(tasks_service *s,
     tasks_result res;
     tasks_db *db;
     tasks_db_rc rc;
-    int bad, has_password;
+    int has_password;
 
-    current = string_value(current_in, 0, &bad);
-    if (!current)
-        tasks_field_error_add(s->pool, &errors, "current_password", "is required");
-    fresh = string_value(new_in, 0, &bad);
-    if (!fresh || !password_ok(fresh))
-        tasks_field_error_add(s->pool, &errors, "new_password",
-                              "must be 8-128 characters");
+    errors = secret_and_new_password(s, current_in, "current_password", new_in,
+                                     &current, &fresh);
     if (errors)
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
@@ -439,6 +475,76 @@ tasks_result tasks_account_change_password(tasks_service *s,
         return tasks_service_db_failure(rc);
     tasks_log(s->log, TASKS_LOG_INFO, "TASKS0307: user %s changed their "
               "password; their other sessions are signed out", me.id);
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see account_service.h. 80 random bits from APR's source (the
+ * system's), of which only the SHA-256 is stored. */
+tasks_result tasks_account_issue_reset_code(tasks_service *s,
+                                            const tasks_value *email_in,
+                                            const char **code,
+                                            tasks_user_row *out)
+{
+    unsigned char rnd[10];
+    const char *email, *hash;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int bad;
+
+    if (!(email = string_value(email_in, 0, &bad)))
+        return TASKS_RESULT(TASKS_NOT_FOUND, "no account with a password has this email");
+    if (apr_generate_random_bytes(rnd, sizeof rnd) != APR_SUCCESS)
+        return TASKS_RESULT(TASKS_FAILED, "no random bytes for a code");
+    *code = tasks_reset_code_text(s->pool, rnd, sizeof rnd);
+    explicit_bzero(rnd, sizeof rnd);
+    hash = tasks_reset_code_hash(s->pool, *code);
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_reset_code_issue(db, tasks_trim(s->pool, email), hash, out);
+    return account_written(rc);
+}
+
+/* Promise: see account_service.h. Attempts are throttled as logins are
+ * (attempt_counted), per client address: the throttle's email is a key of
+ * the address, since a reset names no account, and one address failing
+ * must not block every other's resets. */
+tasks_result tasks_account_reset_with_code(tasks_service *s,
+                                           const tasks_value *code_in,
+                                           const tasks_value *password_in,
+                                           const char *addr)
+{
+    apr_array_header_t *errors = NULL;
+    const char *code, *fresh, *code_hash, *key, *hash;
+    tasks_user_row user;
+    tasks_result res;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    errors = secret_and_new_password(s, code_in, "code", password_in, &code, &fresh);
+    if (errors)
+        return tasks_service_invalid(s->pool, errors, NULL);
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    key = apr_pstrcat(s->pool, "reset code from ", addr ? addr : "-", NULL);
+    if ((res = attempt_counted(s, db, key, addr)).outcome != TASKS_DONE)
+        return res;
+    /* A text that is no code at all is refused as an unknown one. */
+    if (!(code_hash = tasks_reset_code_hash(s->pool, code)))
+        return TASKS_RESULT(TASKS_MALFORMED, RESET_REFUSED);
+    if (!(hash = hash_password(s, fresh, &res)))
+        return res;
+    rc = tasks_db_reset_with_code(db, code_hash, hash, &user);
+    if (rc == TASKS_DB_NONE) {
+        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0309: failed reset code "
+                  "from client %s", addr ? addr : "-");
+        return TASKS_RESULT(TASKS_MALFORMED, RESET_REFUSED);
+    }
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    if ((rc = tasks_db_login_succeeded(db, key, addr)) != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    tasks_log(s->log, TASKS_LOG_INFO, "TASKS0308: user %s set a new password "
+              "with a reset code; every session signed out", user.id);
     return TASKS_RESULT_DONE;
 }
 

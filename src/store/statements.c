@@ -27,7 +27,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "006_sign_out_everywhere"
+#define SCHEMA_VERSION "007_reset_codes"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -266,6 +266,28 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " kept_jti = nullif(p.jti, '')"
         " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
         " WHERE u.id = p.uid AND u.password_hash IS NOT NULL AND " CALLER_OK },
+    /* The admin command's: a reset code (its SHA-256, hex) for the
+     * account with a password at this email, valid for 30 minutes,
+     * replacing any earlier one; the user, or no row. */
+    [S_RESET_CODE_ISSUE] = { "tasks_reset_code_issue",
+        "WITH u AS (SELECT " USER_COLS " FROM users u"
+        "  WHERE lower(u.email) = lower(%s) AND u.password_hash IS NOT NULL),"
+        " ins AS (INSERT INTO reset_codes (user_id, code_hash, expires_at)"
+        "  SELECT u.id, decode(%s, 'hex'), now() + interval '30 minutes' FROM u"
+        "  ON CONFLICT (user_id) DO UPDATE SET code_hash = EXCLUDED.code_hash,"
+        "  expires_at = EXCLUDED.expires_at)"
+        " SELECT * FROM u" },
+    /* A reset code spent: the code is deleted whatever happens (single
+     * use; an expired one is dead anyway) and, while it is valid, its
+     * account gets the new hash and is signed out everywhere, in one
+     * statement. The user, or no row (unknown, used or expired). */
+    [S_RESET_WITH_CODE] = { "tasks_reset_with_code",
+        "WITH c AS (DELETE FROM reset_codes r WHERE r.code_hash = decode(%s, 'hex')"
+        "  RETURNING r.user_id, r.expires_at),"
+        " u AS (UPDATE users u SET password_hash = %s, signed_out_before = " NEXT_SECOND ","
+        "  kept_jti = NULL FROM c WHERE u.id = c.user_id AND c.expires_at > now()"
+        "  RETURNING u.*)"
+        " SELECT " USER_COLS " FROM u" },
     [S_REVOKE] = { "tasks_revoke",
         "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
         " INSERT INTO revoked_tokens (jti, expires_at)"

@@ -17,6 +17,18 @@ static void user_from_row(tasks_db *db, apr_dbd_row_t *row, tasks_user_row *u,
     u->password_hash = with_hash ? tasks_col(db, row, 4) : NULL;
 }
 
+/* A statement whose one row (if any) is a user's columns. */
+static tasks_db_rc one_user(tasks_db *db, int stmt, const char **args,
+                            int writes, tasks_user_row *out)
+{
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, stmt, args, writes, &row);
+
+    if (rc == TASKS_DB_OK)
+        user_from_row(db, row, out, 0);
+    return rc;
+}
+
 /* A token's iat as an argument: NULL when it had none (0). */
 static const char *iat_arg(tasks_db *db, long long iat)
 {
@@ -28,12 +40,7 @@ tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
 {
     const char *args[] = { who->user_id, tasks_revocation_key(db->p, who->jti),
                            iat_arg(db, who->iat) };
-    apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_one_row(db, S_AUTH_USER, args, 0, &row);
-
-    if (rc == TASKS_DB_OK)
-        user_from_row(db, row, out, 0);
-    return rc;
+    return one_user(db, S_AUTH_USER, args, 0, out);
 }
 
 tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
@@ -41,12 +48,7 @@ tasks_db_rc tasks_db_user_insert(tasks_db *db, const char *email,
                                  tasks_user_row *out)
 {
     const char *args[] = { email, name, hash };
-    apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_one_row(db, S_USER_INSERT, args, 1, &row);
-
-    if (rc == TASKS_DB_OK)
-        user_from_row(db, row, out, 0);
-    return rc;
+    return one_user(db, S_USER_INSERT, args, 1, out);
 }
 
 /* One lookup of an identity's user; *revoked from its fifth column. */
@@ -115,6 +117,21 @@ tasks_db_rc tasks_db_user_by_email(tasks_db *db, const char *email,
     return rc;
 }
 
+tasks_db_rc tasks_db_reset_code_issue(tasks_db *db, const char *email,
+                                      const char *code_hash,
+                                      tasks_user_row *out)
+{
+    const char *args[] = { email, code_hash };
+    return one_user(db, S_RESET_CODE_ISSUE, args, 1, out);
+}
+
+tasks_db_rc tasks_db_reset_with_code(tasks_db *db, const char *code_hash,
+                                     const char *hash, tasks_user_row *out)
+{
+    const char *args[] = { code_hash, hash };
+    return one_user(db, S_RESET_WITH_CODE, args, 1, out);
+}
+
 tasks_db_rc tasks_db_sign_out_everywhere(tasks_db *db, const tasks_caller *who)
 {
     const char *args[] = { who->user_id, tasks_revocation_key(db->p, who->jti),
@@ -148,13 +165,7 @@ tasks_db_rc tasks_db_user_reset_password(tasks_db *db, const char *email,
                                          const char *hash, tasks_user_row *out)
 {
     const char *args[] = { hash, email };
-    apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_one_row(db, S_USER_RESET_PASSWORD, args, 1,
-                                       &row);
-
-    if (rc == TASKS_DB_OK)
-        user_from_row(db, row, out, 0);
-    return rc;
+    return one_user(db, S_USER_RESET_PASSWORD, args, 1, out);
 }
 
 tasks_db_rc tasks_db_user_delete(tasks_db *db, const char *email,

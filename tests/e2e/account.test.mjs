@@ -5,8 +5,11 @@
 // so), refuses a deletion with a wrong password (nothing lost), and deletes
 // the account after a confirmation that says how many tasks go, landing on
 // the login page with a notice; the old session is refused from then on.
-// axe-clean, and usable without a mouse.
+// axe-clean, and usable without a mouse. Then the reset page, with a code
+// from the admin command: reached from the login page, it refuses a wrong
+// code at its field and sets the new password with the right one.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -127,5 +130,59 @@ describe('the account page', () => {
         const login = await apiCall(null, 'POST', '/api/auth/login', { email: person.email, password: person.password });
         assert.equal(login.status, 401);
         await assertHealthy(page, problems);
+    });
+});
+
+/** A reset code for email from the admin command, as an administrator runs it. */
+function resetCode(email) {
+    const out = execFileSync('bash', ['-c',
+        `. "$E2E_STACK_DIR/pg.env"; "$TASKS_ROOT/build/mod-tasks" reset-code --db `
+        + `"host=$PGHOST port=$PGPORT dbname=tasks user=$TASKS_DB_OWNER" "$1"`, 'reset', email],
+    { encoding: 'utf8' });
+    const m = /valid for 30 minutes: (\S+)/.exec(out);
+    assert.ok(m, out);
+    return m[1];
+}
+
+describe('the reset page', () => {
+    let browser;
+
+    before(async () => {
+        browser = await launch();
+    });
+    after(async () => {
+        await browser?.close();
+    });
+
+    it('sets a new password with a code from the administrator', async () => {
+        const { page, problems } = await openPage(browser);
+        const person = await apiSignup('Reset Person');
+        const code = resetCode(person.email);
+        await page.goto(at('/login/'));
+        await page.click('#reset-link');
+        await page.waitForURL(`${BASE_URL}/reset/`);
+        await page.fill('#code', '0000-0000-0000-0000');
+        await page.fill('#new-password', 'a reset passphrase');
+        await page.click('#reset-form button[type="submit"]');
+        await eventually(async () => assert.match(await textOf(page, '#reset-form .form-error'),
+            /unknown, used or expired/));
+        assert.equal(await page.getAttribute('#code', 'aria-invalid'), 'true');
+        await page.fill('#code', code.toLowerCase());
+        await page.click('#reset-form button[type="submit"]');
+        await page.waitForURL(`${BASE_URL}/login/?notice=reset`);
+        await eventually(async () => assert.equal(await textOf(page, '#auth-notice'),
+            'Your new password is set. Log in with it.'));
+        assert.equal((await apiCall(person.token, 'GET', '/api/auth/me')).status, 401);
+        await page.waitForTimeout(1100);
+        const login = await apiCall(null, 'POST', '/api/auth/login', { email: person.email, password: 'a reset passphrase' });
+        assert.equal(login.status, 200);
+        await assertHealthy(page, problems);
+    });
+
+    it('passes axe', async () => {
+        const { page } = await openPage(browser, { bypassCSP: true });
+        await page.goto(at('/reset/'));
+        await checkA11y(page, 'reset page');
+        await screenshots(page, 'reset');
     });
 });

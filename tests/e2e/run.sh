@@ -82,6 +82,8 @@ for p in "$PREFIX_PORT" "$SITE_PORT"; do
 done
 
 export SITE_URL="http://127.0.0.1:$SITE_PORT"
+# For tests that act as the administrator (mod-tasks reset-code).
+export E2E_STACK_DIR="$RUN" TASKS_ROOT="$ROOT"
 rm -rf "$HERE/screenshots"
 mkdir -p "$HERE/screenshots"
 status=0

@@ -1,8 +1,9 @@
 /* test_account.c - a person's own account: the export of everything that
  * is theirs (GET /api/auth/export), its deletion (DELETE /api/auth/me),
- * signing out everywhere (POST /api/auth/logout-all) and changing the
- * password (POST /api/auth/password), through the real httpd and
- * PostgreSQL. */
+ * signing out everywhere (POST /api/auth/logout-all), changing the
+ * password (POST /api/auth/password) and setting a new one with a code
+ * from the admin command (POST /api/auth/reset), through the real httpd
+ * and PostgreSQL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,129 @@ START_TEST(wrong_current_passwords_count_as_failed_logins)
 }
 END_TEST
 
+/* ---- reset codes ------------------------------------------------------------ */
+
+/* `mod-tasks reset-code` (the checkout's build) for email, as the schema's
+ * owner, as an administrator runs it; its code (malloc'd). */
+static char *issue_reset_code(const char *email)
+{
+    char *cmd = fmt(". %s/pg.env; %s/build/mod-tasks reset-code --db "
+                    "\"host=$PGHOST port=$PGPORT dbname=tasks user=$TASKS_DB_OWNER\" '%s' 2>&1",
+                    getenv("STACK_DIR"), getenv("TASKS_ROOT"), email);
+    FILE *f = popen(cmd, "r");
+    char line[512] = "", *code = NULL, *at;
+
+    ck_assert_ptr_nonnull(f);
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    ck_assert_int_eq(pclose(f), 0);
+    if ((at = strstr(line, "valid for 30 minutes: ")))
+        code = strndup(at + 22, 19);
+    ck_assert_msg(code && strlen(code) == 19, "mod-tasks reset-code said: %s", line);
+    free(cmd);
+    return code;
+}
+
+static http_resp *reset_with(const char *base, const char *code, const char *password)
+{
+    char *url = fmt("%s/api/auth/reset", base);
+    char *body = fmt("{\"code\":\"%s\",\"new_password\":\"%s\"}", code, password);
+    http_resp *r = http("POST", url, body, NULL);
+
+    free(url);
+    free(body);
+    return r;
+}
+
+static void assert_code_refused(http_resp *r)
+{
+    assert_problem(r, 400);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "detail")),
+                     "the code is unknown, used or expired");
+    http_free(r);
+}
+
+/* A code from the admin command sets a new password once: every session
+ * ends, the old password no longer logs in, the new one does; the same
+ * code again, a wrong one and an expired one get one answer, and a short
+ * new password changes nothing. */
+START_TEST(a_reset_code_sets_a_new_password_once_and_signs_out_everywhere)
+{
+    person a = sign_up("reset");
+    char *code = issue_reset_code(a.email), *fresh, *lowered, *late, *sql;
+    char *login_old = fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", a.email);
+    http_resp *r;
+    size_t i;
+
+    r = reset_with(base_url(), code, "short");
+    assert_problem(r, 422);
+    http_free(r);
+    assert_code_refused(reset_with(base_url(), "0000-0000-0000-0000", "a reset horse battery"));
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/auth/me"), 200);
+
+    /* Typed in lower case, as a person might. */
+    lowered = strdup(code);
+    for (i = 0; lowered[i]; i++)
+        if (lowered[i] >= 'A' && lowered[i] <= 'Z')
+            lowered[i] = (char)(lowered[i] - 'A' + 'a');
+    r = reset_with(base_url(), lowered, "a reset horse battery");
+    ck_assert_status(r, 204);
+    http_free(r);
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/auth/me"), 401);
+    ck_assert_int_eq(status_with(a.token, "GET", "/api/tasks"), 401);
+    r = http("POST", "/api/auth/login", login_old, NULL);
+    assert_problem(r, 401);
+    http_free(r);
+    assert_code_refused(reset_with(base_url(), code, "another horse battery"));
+    sleep(1);
+    usleep(100000);
+    fresh = log_in(&a, "a reset horse battery");
+    ck_assert_int_eq(status_with(fresh, "GET", "/api/tasks"), 200);
+
+    /* An expired code is refused like a used one, and changes nothing. */
+    late = issue_reset_code(a.email);
+    sql = fmt("UPDATE reset_codes SET expires_at = now() - interval '1 second'"
+              " WHERE user_id = '%s';", a.id);
+    free(db_query(sql));
+    assert_code_refused(reset_with(base_url(), late, "a late horse battery"));
+    ck_assert_int_eq(status_with(fresh, "GET", "/api/tasks"), 200);
+    free(sql);
+    free(fresh);
+    free(late);
+    free(lowered);
+    free(login_old);
+    free(code);
+    forget(&a);
+}
+END_TEST
+
+/* Wrong codes are throttled as logins are, per client address: on the
+ * virtual host with TasksLoginThrottle 3 60 6 the fourth is a 429, even
+ * with a valid code, which stays unspent; another address goes on. */
+START_TEST(wrong_reset_codes_are_throttled_per_address)
+{
+    person a = sign_up("reset-throttle");
+    char *code = issue_reset_code(a.email);
+    http_resp *r;
+    int i;
+
+    http_set_source("127.0.0.80");
+    for (i = 0; i < 3; i++)
+        assert_code_refused(reset_with(base_url2(), "0000-0000-0000-0000", "a reset horse battery"));
+    r = reset_with(base_url2(), code, "a reset horse battery");
+    assert_problem(r, 429);
+    ck_assert_ptr_nonnull(http_header(r, "Retry-After"));
+    http_free(r);
+    http_set_source("127.0.0.81");
+    r = reset_with(base_url2(), code, "a reset horse battery");
+    ck_assert_status(r, 204);
+    http_free(r);
+    http_set_source(NULL);
+    free(code);
+    forget(&a);
+}
+END_TEST
+
 Suite *account_suite(void)
 {
     Suite *s = suite_create("account");
@@ -412,6 +536,8 @@ Suite *account_suite(void)
     tcase_add_test(sessions, logout_all_ends_every_session_this_one_too);
     tcase_add_test(sessions, password_change_keeps_this_session_and_ends_the_others);
     tcase_add_test(sessions, wrong_current_passwords_count_as_failed_logins);
+    tcase_add_test(sessions, a_reset_code_sets_a_new_password_once_and_signs_out_everywhere);
+    tcase_add_test(sessions, wrong_reset_codes_are_throttled_per_address);
     suite_add_tcase(s, sessions);
     return s;
 }

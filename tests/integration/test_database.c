@@ -128,6 +128,8 @@ static const char expected_privileges[] =
     "table login_failures DELETE\n"
     "table login_failures INSERT\n"
     "table login_failures SELECT\n"
+    "table reset_codes DELETE\n"
+    "table reset_codes SELECT\n"
     "table revoked_tokens DELETE\n"
     "table revoked_tokens INSERT\n"
     "table revoked_tokens SELECT\n"

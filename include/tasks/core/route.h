@@ -15,6 +15,7 @@ typedef enum {
     TASKS_ROUTE_EXPORT,         /* /auth/export            */
     TASKS_ROUTE_LOGOUT_ALL,     /* /auth/logout-all        */
     TASKS_ROUTE_PASSWORD,       /* /auth/password          */
+    TASKS_ROUTE_RESET,          /* /auth/reset             */
     TASKS_ROUTE_TASKS,          /* /tasks                  */
     TASKS_ROUTE_TASK,           /* /tasks/{id}             */
     TASKS_ROUTE_TASK_COMPLETE,  /* /tasks/{id}/complete    */

@@ -252,6 +252,7 @@ int tasks_handle_me(request_rec *r);
 int tasks_handle_export(request_rec *r);
 int tasks_handle_logout_all(request_rec *r);
 int tasks_handle_password(request_rec *r);
+int tasks_handle_reset(request_rec *r);
 int tasks_handle_logout(request_rec *r);
 int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
 int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */

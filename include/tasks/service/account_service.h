@@ -50,6 +50,25 @@ tasks_result tasks_account_reset_password(tasks_service *s,
 tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email,
                                   tasks_user_row *out, long long *tasks);
 
+/* A single-use reset code for the account with a password at email,
+ * valid for 30 minutes (an earlier one stops working): DONE with *code
+ * (the text to hand over; only its hash is stored) and *out, or
+ * NOT_FOUND. For an administrator (mod-tasks reset-code). */
+tasks_result tasks_account_issue_reset_code(tasks_service *s,
+                                            const tasks_value *email,
+                                            const char **code,
+                                            tasks_user_row *out);
+
+/* A new password with a reset code: INVALID (code missing, new_password
+ * against signup's rules), MALFORMED with one message for a code that is
+ * unknown, used or expired (it is spent either way), THROTTLED as logins
+ * are (per client_addr), or DONE: the account has the new password and
+ * every session of it is signed out, in one statement. */
+tasks_result tasks_account_reset_with_code(tasks_service *s,
+                                           const tasks_value *code,
+                                           const tasks_value *new_password,
+                                           const char *client_addr);
+
 /* Sign out everywhere: every token of the caller's user issued so far
  * stops working, this one included. DENIED when it no longer stands. */
 tasks_result tasks_account_sign_out_everywhere(tasks_service *s,

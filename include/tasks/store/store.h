@@ -78,6 +78,19 @@ tasks_db_rc tasks_db_ping(tasks_db *db);
 tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
                                tasks_user_row *out);
 
+/* A reset code (code_hash: its SHA-256, hex) for the account with a
+ * password at email, valid for 30 minutes, replacing an earlier one: OK
+ * with the user, NONE when there is no such account. The admin command's
+ * (the runtime role may not). */
+tasks_db_rc tasks_db_reset_code_issue(tasks_db *db, const char *email,
+                                      const char *code_hash,
+                                      tasks_user_row *out);
+/* Spend the reset code whose SHA-256 is code_hash: OK with the user, who
+ * now has hash and is signed out everywhere; NONE for an unknown, used or
+ * expired code (which is gone afterwards in every case). */
+tasks_db_rc tasks_db_reset_with_code(tasks_db *db, const char *code_hash,
+                                     const char *hash, tasks_user_row *out);
+
 /* Sign out everywhere: every token of the caller's user issued until the
  * end of this second stops standing (the caller's too). DENIED when the
  * caller may no longer act. */
