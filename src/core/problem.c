@@ -4,8 +4,9 @@
 #include <apr_strings.h>
 #include "tasks/core/problem.h"
 
-/* Promise: the reason phrase of status (RFC 9110 wording; RFC 6585 for
- * 431), "Error" for any other. The module's own answers and httpd's that
+/* Promise: the reason phrase of status (RFC 9110 wording), NULL for a
+ * status neither the module nor httpd under the API path sends (as far as
+ * the tests have found). The module's own answers, and httpd's that
  * src/httpd/errors.c turns into problem documents. */
 const char *tasks_status_title(int status)
 {
@@ -17,7 +18,6 @@ const char *tasks_status_title(int status)
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
-    case 411: return "Length Required";
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
@@ -25,12 +25,9 @@ const char *tasks_status_title(int status)
     case 417: return "Expectation Failed";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default:  return "Error";
+    default:  return NULL;
     }
 }
 
@@ -42,7 +39,8 @@ const char *tasks_status_title(int status)
 const char *tasks_problem_json(apr_pool_t *p, int status, const char *detail,
                                const apr_array_header_t *errors)
 {
-    const char *title = tasks_status_title(status);
+    const char *title = tasks_status_title(status) ? tasks_status_title(status)
+                                                   : "Error";
     json_t *doc = json_object(), *d;
     const char *out;
     int i;

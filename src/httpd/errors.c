@@ -5,8 +5,9 @@
  * malformed request line or header (400), one longer than its limits
  * (414; oversized headers are a 400), an encoded NUL or slash in the path
  * (404), TRACE when TraceEnable is off (405), a body over LimitRequestBody
- * (413); another module in front may refuse too (mod_auth_basic's 401,
- * mod_reqtimeout's 408). httpd then sends its canned HTML page. Every such
+ * (413), an Expect header other than 100-continue (417); another module in
+ * front may refuse too (mod_auth_basic's 401, mod_reqtimeout's 408).
+ * httpd then sends its canned HTML page. Every such
  * page passes ap_send_error_response, which runs the insert_error_filter
  * hook, also for errors found before any per-directory configuration
  * (where an ErrorDocument in <Location /api> would not apply, and one at
@@ -32,7 +33,9 @@
 
 #define PROBLEM_FILTER "TASKS_HTTPD_PROBLEM"
 
-/* What each status means when httpd, not the module, decided it. */
+/* What each status means when httpd, not the module, decided it: the
+ * statuses httpd (or a module in front) is seen to send under the API
+ * path. Any other keeps httpd's own page (see insert_problem_filter). */
 static const char *detail_of(int status)
 {
     switch (status) {
@@ -51,20 +54,14 @@ static const char *detail_of(int status)
         return "the method is not allowed here";
     case HTTP_REQUEST_TIME_OUT:
         return "the request did not arrive in time";
-    case HTTP_LENGTH_REQUIRED:
-        return "a request body needs a Content-Length or chunked framing";
     case HTTP_REQUEST_ENTITY_TOO_LARGE:
         return "the request is too large";
     case HTTP_REQUEST_URI_TOO_LARGE:
         return "the request line is too long";
     case HTTP_EXPECTATION_FAILED:
-        return "the Expect header cannot be met";
-    case HTTP_NOT_IMPLEMENTED:
-        return "the method is not implemented";
-    case HTTP_VERSION_NOT_SUPPORTED:
-        return "the HTTP version is not supported";
+        return "the Expect header cannot be met (only 100-continue can)";
     default:
-        return "httpd could not complete the request";
+        return NULL;
     }
 }
 
@@ -134,7 +131,7 @@ static apr_status_t problem_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 /* insert_error_filter: httpd is about to send its own page for r. */
 static void insert_problem_filter(request_rec *r)
 {
-    if (r->status < 400 || !tasks_srv_ready(r->server)
+    if (!detail_of(r->status) || !tasks_srv_ready(r->server)
         || !under_api(r, requested_path(r)))
         return;
     ap_add_output_filter(PROBLEM_FILTER, NULL, r, r->connection);

@@ -40,8 +40,11 @@ START_TEST(status_titles)
     ck_assert_str_eq(tasks_status_title(429), "Too Many Requests");
     ck_assert_str_eq(tasks_status_title(500), "Internal Server Error");
     ck_assert_str_eq(tasks_status_title(503), "Service Unavailable");
-    ck_assert_str_eq(tasks_status_title(418), "Error");
-    ck_assert_str_eq(tasks_status_title(0), "Error");
+    ck_assert_str_eq(tasks_status_title(414), "URI Too Long");
+    ck_assert_str_eq(tasks_status_title(417), "Expectation Failed");
+    ck_assert_ptr_null(tasks_status_title(418));
+    ck_assert_ptr_null(tasks_status_title(501));
+    ck_assert_ptr_null(tasks_status_title(0));
 }
 END_TEST
 

@@ -14,7 +14,8 @@ typedef struct {
 } tasks_field_error;
 
 /* The reason phrase used as a problem's "title" (e.g. 422 -> "Unprocessable
- * Content"); "Error" for a status it does not know. */
+ * Content"); NULL for a status that is never sent under the API path
+ * (tasks_problem_json then titles it "Error"). */
 const char *tasks_status_title(int status);
 
 /* A problem document as compact JSON text allocated in p:
