@@ -528,12 +528,16 @@ tasks_result tasks_account_reset_with_code(tasks_service *s,
     key = apr_pstrcat(s->pool, "reset code from ", addr ? addr : "-", NULL);
     if ((res = attempt_counted(s, db, key, addr)).outcome != TASKS_DONE)
         return res;
-    /* A text that is no code at all is refused as an unknown one. */
-    if (!(code_hash = tasks_reset_code_hash(s->pool, code)))
-        return TASKS_RESULT(TASKS_MALFORMED, RESET_REFUSED);
-    if (!(hash = hash_password(s, fresh, &res)))
-        return res;
-    rc = tasks_db_reset_with_code(db, code_hash, hash, &user);
+    /* A text that is no code at all is refused as an unknown one; a code
+     * that is not there costs no scrypt (the spending statement still
+     * decides, should it go in between). */
+    code_hash = tasks_reset_code_hash(s->pool, code);
+    rc = code_hash ? tasks_db_reset_code_valid(db, code_hash) : TASKS_DB_NONE;
+    if (rc == TASKS_DB_OK) {
+        if (!(hash = hash_password(s, fresh, &res)))
+            return res;
+        rc = tasks_db_reset_with_code(db, code_hash, hash, &user);
+    }
     if (rc == TASKS_DB_NONE) {
         tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0309: failed reset code "
                   "from client %s", addr ? addr : "-");

@@ -277,6 +277,11 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  ON CONFLICT (user_id) DO UPDATE SET code_hash = EXCLUDED.code_hash,"
         "  expires_at = EXCLUDED.expires_at)"
         " SELECT * FROM u" },
+    /* Whether a reset code is there to spend (read before the new
+     * password is hashed, so a wrong code costs no scrypt). */
+    [S_RESET_CODE_VALID] = { "tasks_reset_code_valid",
+        "SELECT 1 FROM reset_codes r WHERE r.code_hash = decode(%s, 'hex')"
+        " AND r.expires_at > now()" },
     /* A reset code spent: the code is deleted whatever happens (single
      * use; an expired one is dead anyway) and, while it is valid, its
      * account gets the new hash and is signed out everywhere, in one

@@ -125,6 +125,14 @@ tasks_db_rc tasks_db_reset_code_issue(tasks_db *db, const char *email,
     return one_user(db, S_RESET_CODE_ISSUE, args, 1, out);
 }
 
+tasks_db_rc tasks_db_reset_code_valid(tasks_db *db, const char *code_hash)
+{
+    const char *args[] = { code_hash };
+    apr_dbd_row_t *row;
+
+    return tasks_run_one_row(db, S_RESET_CODE_VALID, args, 0, &row);
+}
+
 tasks_db_rc tasks_db_reset_with_code(tasks_db *db, const char *code_hash,
                                      const char *hash, tasks_user_row *out)
 {

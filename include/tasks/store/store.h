@@ -85,6 +85,9 @@ tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
 tasks_db_rc tasks_db_reset_code_issue(tasks_db *db, const char *email,
                                       const char *code_hash,
                                       tasks_user_row *out);
+/* OK when the reset code whose SHA-256 is code_hash is there and not
+ * expired, NONE otherwise (a read: tasks_db_reset_with_code decides). */
+tasks_db_rc tasks_db_reset_code_valid(tasks_db *db, const char *code_hash);
 /* Spend the reset code whose SHA-256 is code_hash: OK with the user, who
  * now has hash and is signed out everywhere; NONE for an unknown, used or
  * expired code (which is gone afterwards in every case). */
