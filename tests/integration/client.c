@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -522,6 +523,14 @@ int stack(const char *subcommand)
 
     free(cmd);
     return rc;
+}
+
+double monotonic_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const char *apache_binary(void)

@@ -95,6 +95,9 @@ void assert_problem(const http_resp *r, int status);
 /* printf into a static-free malloc'd string (caller frees). */
 char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
+/* Seconds on the monotonic clock (for durations). */
+double monotonic_seconds(void);
+
 /* The httpd binary the tests run ($APACHE, else /usr/sbin/apache2) and
  * the module it loads ($MODULE): run.sh sets both, to a wrapper that
  * preloads the sanitizers' runtime and the sanitized build under

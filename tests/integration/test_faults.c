@@ -17,13 +17,6 @@
 #include "client.h"
 #include "suites.h"
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- one request of the load, which never asserts -------------------- */
 
@@ -110,7 +103,7 @@ static void *load(void *arg)
     int n;
 
     for (n = 0; !*l->stop; n++) {
-        double t = now();
+        double t = monotonic_seconds();
         exchange x;
 
         switch (l->kind) {
@@ -233,15 +226,15 @@ static void sleep_s(double s)
 /* Health answers 200 within seconds; how long it took, or -1. */
 static double wait_healthy(double seconds)
 {
-    double t0 = now();
+    double t0 = monotonic_seconds();
 
-    while (now() - t0 < seconds) {
+    while (monotonic_seconds() - t0 < seconds) {
         http_resp *r = http("GET", "/api/health", NULL, NULL);
         long status = r->status;
 
         http_free(r);
         if (status == 200)
-            return now() - t0;
+            return monotonic_seconds() - t0;
         sleep_s(0.05);
     }
     return -1;
@@ -283,7 +276,7 @@ START_TEST(postgres_restart_under_load_loses_nothing_and_recovers)
     load_start(&g, N, MIXED, tokens, N, own);
     sleep_s(0.5);
     ck_assert_int_eq(stack("pg-restart"), 0);
-    back = now();
+    back = monotonic_seconds();
     sleep_s(6.0);
     load_stop(&g);
 
@@ -501,7 +494,7 @@ static void *send_slowly(void *arg)
     const char *url = base_url() + strlen("http://");
     char head[1400], resp[2048];
     int fd = socket(AF_INET, SOCK_STREAM, 0), i;
-    double t0 = now();
+    double t0 = monotonic_seconds();
     ssize_t got;
 
     sa.sin_port = htons((unsigned short)atoi(strchr(url, ':') + 1));
@@ -527,7 +520,7 @@ static void *send_slowly(void *arg)
             break;
     }
     got = recv(fd, resp, sizeof resp - 1, 0);
-    s->took = now() - t0;
+    s->took = monotonic_seconds() - t0;
     if (got > 12) {
         resp[got] = '\0';
         if (!strncmp(resp, "HTTP/1.1 ", 9))
