@@ -25,7 +25,11 @@ static const command_rec tasks_cmds[] = {
                    "<file> [kid=<kid>]: an HS256 key (at least 32 bytes); "
                    "repeatable: the first signs, every one verifies"),
     AP_INIT_TAKE1("TasksJWTLifetime", tasks_set_lifetime, NULL, RSRC_CONF,
-                  "lifetime of issued tokens in seconds (default 3600)"),
+                  "lifetime of issued tokens in seconds, 5 or more "
+                  "(default 3600)"),
+    AP_INIT_TAKE1("TasksSessionLifetime", tasks_set_session_lifetime, NULL,
+                  RSRC_CONF, "seconds a signed-in session lasts since its "
+                  "last use: its refresh cookie (default 2592000, 30 days)"),
     AP_INIT_TAKE1("TasksJWTLeeway", tasks_set_leeway, NULL, RSRC_CONF,
                   "seconds of clock skew accepted (default 30)"),
     AP_INIT_TAKE1("TasksJWTIssuer", tasks_set_issuer, NULL, RSRC_CONF,
@@ -68,6 +72,7 @@ static const route_handler handlers[TASKS_ROUTE_COUNT] = {
     [TASKS_ROUTE_LOGOUT_ALL] = tasks_handle_logout_all,
     [TASKS_ROUTE_PASSWORD] = tasks_handle_password,
     [TASKS_ROUTE_RESET] = tasks_handle_reset,
+    [TASKS_ROUTE_REFRESH] = tasks_handle_refresh,
     [TASKS_ROUTE_LOGOUT] = tasks_handle_logout,
     [TASKS_ROUTE_TASKS] = tasks_handle_tasks,
     [TASKS_ROUTE_TASK] = tasks_handle_task,

@@ -49,6 +49,14 @@ GRANT SELECT, INSERT ON user_identities TO :"role";
 -- A reset code is spent (deleted) by the reset it allows; the admin
 -- command, as the owner, issues them.
 GRANT SELECT, DELETE ON reset_codes TO :"role";
+-- Sessions: begun at login and signup, used (last_used_at) and ended
+-- (logout, sign out everywhere, password change, reset, a refresh value
+-- used twice, idle too long); refresh values added, marked rotated and
+-- let go after the session lifetime.
+GRANT SELECT, INSERT, DELETE ON sessions TO :"role";
+GRANT UPDATE (last_used_at) ON sessions TO :"role";
+GRANT SELECT, INSERT, DELETE ON refresh_tokens TO :"role";
+GRANT UPDATE (rotated_at) ON refresh_tokens TO :"role";
 -- Logout; expired entries are deleted by the next logout.
 GRANT SELECT, INSERT, DELETE ON revoked_tokens TO :"role";
 -- Login throttling: attempts recorded, counted, forgotten.

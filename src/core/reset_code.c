@@ -2,9 +2,9 @@
  * turned into the hash that is stored and looked up. */
 #include <string.h>
 
-#include <openssl/sha.h>
 #include <apr_strings.h>
 
+#include "tasks/core/digest.h"
 #include "tasks/core/reset_code.h"
 
 /* Crockford's base32: no I, L, O or U, so nothing reads as another. */
@@ -53,9 +53,7 @@ static char canonical(char c)
 const char *tasks_reset_code_hash(apr_pool_t *p, const char *typed)
 {
     char canon[TASKS_RESET_CODE_CHARS];
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    char *hex;
-    apr_size_t n = 0, i;
+    apr_size_t n = 0;
 
     if (!typed)
         return NULL;
@@ -70,9 +68,5 @@ const char *tasks_reset_code_hash(apr_pool_t *p, const char *typed)
     }
     if (n != TASKS_RESET_CODE_CHARS)
         return NULL;
-    SHA256((const unsigned char *)canon, n, md);
-    hex = apr_palloc(p, 2 * sizeof md + 1);
-    for (i = 0; i < sizeof md; i++)
-        apr_snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    return hex;
+    return tasks_sha256_hex(p, canon, n);
 }

@@ -34,6 +34,7 @@ static const struct {
     [TASKS_ROUTE_LOGOUT_ALL]    = { "POST", M_POST },
     [TASKS_ROUTE_PASSWORD]      = { "POST", M_POST },
     [TASKS_ROUTE_RESET]         = { "POST", M_POST },
+    [TASKS_ROUTE_REFRESH]       = { "POST", M_POST },
     [TASKS_ROUTE_TASKS]         = { "GET, HEAD, POST, DELETE",
                                     M_GET | M_POST | M_DELETE },
     [TASKS_ROUTE_TASK]          = { "GET, HEAD, PUT, PATCH, DELETE",
@@ -156,6 +157,8 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
             out->id = TASKS_ROUTE_PASSWORD;
         else if (seg_is(&segs[1], "reset"))
             out->id = TASKS_ROUTE_RESET;
+        else if (seg_is(&segs[1], "refresh"))
+            out->id = TASKS_ROUTE_REFRESH;
     }
     else if (seg_is(&segs[0], "health")) {
         if (n == 1)
@@ -218,5 +221,5 @@ int tasks_route_is_public(tasks_route_id id)
 {
     return id == TASKS_ROUTE_HEALTH || id == TASKS_ROUTE_OPENAPI
         || id == TASKS_ROUTE_SIGNUP || id == TASKS_ROUTE_LOGIN
-        || id == TASKS_ROUTE_RESET;
+        || id == TASKS_ROUTE_RESET || id == TASKS_ROUTE_REFRESH;
 }

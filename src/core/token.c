@@ -81,7 +81,8 @@ static void to_hex(char *out, const unsigned char *in, apr_size_t len)
  * the header, which the signature covers. */
 const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
                               const char *sub, const char *email,
-                              apr_time_t now, tasks_claims *claims)
+                              const char *sid, apr_time_t now,
+                              tasks_claims *claims)
 {
     unsigned char rnd[JTI_BYTES];
     char jti[2 * JTI_BYTES + 1];
@@ -111,6 +112,7 @@ const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
         || jwt_add_header(jwt, "kid", tasks_key_kid(p, signer)) != 0
         || jwt_add_grant(jwt, "sub", sub) != 0
         || (email != NULL && jwt_add_grant(jwt, "email", email) != 0)
+        || (sid != NULL && jwt_add_grant(jwt, "sid", sid) != 0)
         || jwt_add_grant_int(jwt, "iat", (long)iat) != 0
         || jwt_add_grant_int(jwt, "exp", (long)exp) != 0
         || jwt_add_grant(jwt, "jti", jti) != 0
@@ -127,6 +129,7 @@ const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
         claims->sub = apr_pstrdup(p, sub);
         claims->email = email != NULL ? apr_pstrdup(p, email) : NULL;
         claims->jti = apr_pstrdup(p, jti);
+        claims->sid = sid != NULL ? apr_pstrdup(p, sid) : NULL;
         claims->iat = iat;
         claims->exp = exp;
         claims->name = NULL;
@@ -247,6 +250,7 @@ static tasks_token_status check_claims(apr_pool_t *p, const tasks_token_cfg *cfg
     json_t *email = json_object_get(c, "email");
     json_t *jti = json_object_get(c, "jti");
     json_t *iat = json_object_get(c, "iat");
+    json_t *sid = json_object_get(c, "sid");
     json_t *nbf = json_object_get(c, "nbf");
     long long now_s = (long long)apr_time_sec(now);
     long long leeway = cfg->leeway < 0 ? 0
@@ -259,6 +263,8 @@ static tasks_token_status check_claims(apr_pool_t *p, const tasks_token_cfg *cfg
     if (email != NULL && !json_is_string(email))
         return TASKS_TOKEN_BAD_CLAIMS;
     if (jti != NULL && (!json_is_string(jti) || json_string_length(jti) == 0))
+        return TASKS_TOKEN_BAD_CLAIMS;
+    if (sid != NULL && (!json_is_string(sid) || json_string_length(sid) == 0))
         return TASKS_TOKEN_BAD_CLAIMS;
     if ((iat != NULL && !json_is_integer(iat))
         || (nbf != NULL && !json_is_integer(nbf)))
@@ -282,6 +288,7 @@ static tasks_token_status check_claims(apr_pool_t *p, const tasks_token_cfg *cfg
         out->sub = pool_str(p, sub);
         out->email = email != NULL ? pool_str(p, email) : NULL;
         out->jti = jti != NULL ? pool_str(p, jti) : NULL;
+        out->sid = sid != NULL ? pool_str(p, sid) : NULL;
         out->iat = iat != NULL ? (long long)json_integer_value(iat) : 0;
         out->exp = (long long)json_integer_value(exp);
         /* Informative only (an external issuer's display name): any

@@ -58,8 +58,8 @@ static int checked_in_sql(tasks_route_id id)
            || id == TASKS_ROUTE_TASK_COMPLETE;
 }
 
-/* The value of cookie name in the Cookie header, or NULL. */
-static const char *cookie_value(request_rec *r, const char *name)
+/* Promise: see module.h. The first cookie of that name counts. */
+const char *tasks_cookie_value(request_rec *r, const char *name)
 {
     const char *h = apr_table_get(r->headers_in, "Cookie");
     size_t nlen = strlen(name);
@@ -99,7 +99,7 @@ static const char *presented_token(request_rec *r, int *sent, int *malformed)
             h++;
         return h;
     }
-    h = cookie_value(r, TASKS_COOKIE);
+    h = tasks_cookie_value(r, TASKS_COOKIE);
     if (h && *h) {
         *sent = 1;
         return h;
@@ -130,10 +130,10 @@ static int is_uuid(const char *s)
 
 /* Makes user the request's caller. identity: NULL for our own tokens,
  * else the external issuer; jti (namespaced) may be NULL; iat 0 when the
- * token had none. */
+ * token had none; sid: the session of a token of ours, or NULL. */
 static void set_caller(request_rec *r, const tasks_user_row *user,
                        const char *identity, const char *jti, long long iat,
-                       long long exp, const char *token)
+                       long long exp, const char *token, const char *sid)
 {
     tasks_req *rq = tasks_req_get(r);
 
@@ -143,6 +143,7 @@ static void set_caller(request_rec *r, const tasks_user_row *user,
     rq->created_at = user->created_at;
     rq->identity = identity;
     rq->jti = jti;
+    rq->sid = sid;
     rq->iat = iat;
     rq->exp = exp;
     rq->token = token;
@@ -196,7 +197,8 @@ static int external_token(request_rec *r, tasks_issuer *is, const char *token)
                        claims.name, &user, 1);
     if (rc != OK)
         return rc;
-    set_caller(r, &user, iss, jti, claims.iat, claims.exp, token);
+    /* Its "sid" (OpenID Connect's, if any) is the issuer's business. */
+    set_caller(r, &user, iss, jti, claims.iat, claims.exp, token, NULL);
     r->user = apr_pstrdup(r->pool, user.id);
     r->ap_auth_type = "Bearer";
     return DECLINED;
@@ -243,23 +245,27 @@ int tasks_auth_hook(request_rec *r)
                       "refused: %s", tasks_token_status_text(st));
         return unauthorized(r, 1, "the token is invalid or expired");
     }
-    if (!is_uuid(claims.sub))
+    /* Both go to uuid casts; ours are always UUIDs. */
+    if (!is_uuid(claims.sub) || (claims.sid && !is_uuid(claims.sid)))
         return unauthorized(r, 1, "the token is invalid or expired");
     if (checked_in_sql(route->id)) {
         memset(&user, 0, sizeof(user));
         user.id = claims.sub;
-        set_caller(r, &user, NULL, claims.jti, claims.iat, claims.exp, token);
+        set_caller(r, &user, NULL, claims.jti, claims.iat, claims.exp, token,
+                   claims.sid);
         r->user = apr_pstrdup(r->pool, user.id);
         r->ap_auth_type = "Bearer";
         return DECLINED;
     }
     res = tasks_account_caller(tasks_req_service(r), &(tasks_caller){
-                                   claims.sub, claims.jti, claims.iat }, &user);
+                                   claims.sub, claims.jti, claims.iat,
+                                   claims.sid }, &user);
     if (res.outcome == TASKS_DENIED)
         return unauthorized(r, 1, "the token is invalid or expired");
     if (res.outcome != TASKS_DONE)
         return hook_failed(r, &res);
-    set_caller(r, &user, NULL, claims.jti, claims.iat, claims.exp, token);
+    set_caller(r, &user, NULL, claims.jti, claims.iat, claims.exp, token,
+               claims.sid);
     r->user = apr_pstrdup(r->pool, user.id);
     r->ap_auth_type = "Bearer";
     return DECLINED;
@@ -305,11 +311,14 @@ int tasks_auth_fixups(request_rec *r)
     if (rc != OK)
         return rc;
     /* r->user stays what Apache set (the access log shows that name). */
-    set_caller(r, &user, issuer, NULL, apr_time_sec(r->request_time), 0, NULL);
+    set_caller(r, &user, issuer, NULL, apr_time_sec(r->request_time), 0, NULL,
+               NULL);
     return DECLINED;
 }
 
-void tasks_set_session_cookie(request_rec *r, const char *token, long max_age)
+/* A Set-Cookie of ours: value NULL clears the cookie. */
+static void set_cookie(request_rec *r, const char *name, const char *path,
+                       const char *value, long max_age)
 {
     /* https as httpd sees it: mod_ssl's hosts, or a host behind a proxy
      * that terminates TLS and says so with `ServerName https://...`.
@@ -320,7 +329,18 @@ void tasks_set_session_cookie(request_rec *r, const char *token, long max_age)
 
     apr_table_addn(r->err_headers_out, "Set-Cookie", apr_psprintf(r->pool,
                    "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
-                   TASKS_COOKIE, token ? token : "",
-                   tasks_srv_api_path(r->server), token ? max_age : 0L,
+                   name, value ? value : "", path, value ? max_age : 0L,
                    secure ? "; Secure" : ""));
+}
+
+void tasks_set_session_cookie(request_rec *r, const char *token, long max_age)
+{
+    set_cookie(r, TASKS_COOKIE, tasks_srv_api_path(r->server), token, max_age);
+}
+
+void tasks_set_refresh_cookie(request_rec *r, const char *value, long max_age)
+{
+    set_cookie(r, TASKS_REFRESH_COOKIE,
+               apr_pstrcat(r->pool, tasks_srv_api_path(r->server),
+                           TASKS_REFRESH_SEGMENT, NULL), value, max_age);
 }

@@ -18,6 +18,10 @@ APLOG_USE_MODULE(tasks);
 
 #define DEFAULT_LIFETIME 3600
 #define DEFAULT_LEEWAY 30
+#define DEFAULT_SESSION_LIFETIME (30L * 24 * 3600)
+#define SESSION_LIFETIME_MAX (366L * 24 * 3600)
+/* Below a minute is only useful to test the app's silent refresh. */
+#define LIFETIME_MIN 5
 #define DEFAULT_THROTTLE_EMAIL 5
 #define DEFAULT_THROTTLE_WINDOW 900
 #define DEFAULT_THROTTLE_ADDR 50
@@ -29,6 +33,7 @@ void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s)
     (void)s;
     c->token.lifetime = DEFAULT_LIFETIME;
     c->token.leeway = DEFAULT_LEEWAY;
+    c->session_lifetime = DEFAULT_SESSION_LIFETIME;
     c->throttle_email = DEFAULT_THROTTLE_EMAIL;
     c->throttle_window = DEFAULT_THROTTLE_WINDOW;
     c->throttle_addr = DEFAULT_THROTTLE_ADDR;
@@ -58,6 +63,8 @@ void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
         c->token.lifetime = base->token.lifetime;
     if (!add->leeway_set)
         c->token.leeway = base->token.leeway;
+    if (!add->session_lifetime_set)
+        c->session_lifetime = base->session_lifetime;
     c->token.issuer = add->token.issuer ? add->token.issuer : base->token.issuer;
     c->token.audience = add->token.audience ? add->token.audience
                                             : base->token.audience;
@@ -241,14 +248,30 @@ const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path,
 const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v)
 {
     tasks_srv_cfg *c = tasks_srv_cmd(cmd);
-    long n = parse_long(v, 60, 30L * 24 * 3600);
+    long n = parse_long(v, LIFETIME_MIN, 30L * 24 * 3600);
 
     (void)dc;
     if (n < 0)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
-                            "between 60 and 2592000", cmd->cmd->name, v);
+                            "between %d and 2592000", cmd->cmd->name, v,
+                            LIFETIME_MIN);
     c->token.lifetime = n;
     c->lifetime_set = 1;
+    return NULL;
+}
+
+const char *tasks_set_session_lifetime(cmd_parms *cmd, void *dc, const char *v)
+{
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
+    long n = parse_long(v, LIFETIME_MIN, SESSION_LIFETIME_MAX);
+
+    (void)dc;
+    if (n < 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
+                            "between %d and %ld", cmd->cmd->name, v,
+                            LIFETIME_MIN, SESSION_LIFETIME_MAX);
+    c->session_lifetime = n;
+    c->session_lifetime_set = 1;
     return NULL;
 }
 

@@ -81,6 +81,7 @@ static tasks_counter group_base(tasks_route_id id)
     case TASKS_ROUTE_SIGNUP: case TASKS_ROUTE_LOGIN:
     case TASKS_ROUTE_ME: case TASKS_ROUTE_LOGOUT: case TASKS_ROUTE_EXPORT:
     case TASKS_ROUTE_LOGOUT_ALL: case TASKS_ROUTE_PASSWORD: case TASKS_ROUTE_RESET:
+    case TASKS_ROUTE_REFRESH:
         return TASKS_COUNT_REQ_AUTH_2XX;
     case TASKS_ROUTE_TASKS: case TASKS_ROUTE_TASK:
     case TASKS_ROUTE_TASK_COMPLETE:

@@ -143,6 +143,7 @@ tasks_service *tasks_req_service(request_rec *r)
     a->hashing = sc->hashing;
     a->max_hashing = TASKS_MAX_HASHING;
     a->dummy_hash = sc->dummy_hash;
+    a->session_lifetime = sc->session_lifetime;
     s = apr_pcalloc(r->pool, sizeof(*s));
     s->pool = r->pool;
     s->open_db = open_for_service;
@@ -157,7 +158,7 @@ tasks_service *tasks_req_service(request_rec *r)
 tasks_caller tasks_req_caller(request_rec *r)
 {
     tasks_req *rq = tasks_req_get(r);
-    tasks_caller who = { rq->user_id, rq->jti, rq->iat };
+    tasks_caller who = { rq->user_id, rq->jti, rq->iat, rq->sid };
 
     return who;
 }

@@ -1,5 +1,6 @@
 /* rest_auth.c - the JSON front end of the account service:
- * POST /api/auth/signup, POST /api/auth/login, GET and DELETE
+ * POST /api/auth/signup, POST /api/auth/login, POST /api/auth/refresh
+ * (no token: the refresh cookie is the credential), GET and DELETE
  * /api/auth/me, POST /api/auth/logout, POST /api/auth/logout-all,
  * POST /api/auth/password, POST /api/auth/reset (no token: the code is
  * the credential), GET /api/auth/export. The caller
@@ -25,10 +26,11 @@ static json_t *user_json(const char *id, const char *email, const char *name,
                      "name", name, "created_at", created_at);
 }
 
-/* A new session: the cookie, and the signup/login body. */
+/* A session's new tokens: both cookies, and the signup/login body. */
 static int send_session(request_rec *r, int status, const tasks_session *s)
 {
     tasks_set_session_cookie(r, s->token, s->expires_in);
+    tasks_set_refresh_cookie(r, s->refresh, s->refresh_max_age);
     return tasks_send_json_value(r, status, json_pack("{s:o, s:s, s:s, s:I}",
         "user", user_json(s->user.id, s->user.email, s->user.name,
                           s->user.created_at),
@@ -65,6 +67,32 @@ int tasks_handle_signup(request_rec *r)
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
     return send_session(r, HTTP_CREATED, &session);
+}
+
+/* Both cookies cleared: the session ended. */
+static void clear_cookies(request_rec *r)
+{
+    tasks_set_session_cookie(r, NULL, 0);
+    tasks_set_refresh_cookie(r, NULL, 0);
+}
+
+/* POST /api/auth/refresh: the refresh cookie for a new access token and
+ * the next refresh value (the login body). No body is read. A refusal
+ * clears both cookies, so the browser stops presenting a dead value. */
+int tasks_handle_refresh(request_rec *r)
+{
+    tasks_session session;
+    tasks_result res;
+
+    res = tasks_account_refresh(tasks_req_service(r),
+                                tasks_cookie_value(r, TASKS_REFRESH_COOKIE),
+                                r->useragent_ip, &session);
+    if (res.outcome != TASKS_DONE) {
+        if (res.outcome == TASKS_UNAUTHENTICATED)
+            clear_cookies(r);
+        return tasks_send_result(r, &res);
+    }
+    return send_session(r, HTTP_OK, &session);
 }
 
 int tasks_handle_login(request_rec *r)
@@ -107,7 +135,7 @@ static int delete_me(request_rec *r)
                                     r->useragent_ip);
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
-    tasks_set_session_cookie(r, NULL, 0);
+    clear_cookies(r);
     return tasks_send_empty(r, HTTP_NO_CONTENT);
 }
 
@@ -135,7 +163,7 @@ int tasks_handle_logout(request_rec *r)
     res = tasks_account_logout(tasks_req_service(r), &who, rq->exp, &revoked);
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
-    tasks_set_session_cookie(r, NULL, 0);
+    clear_cookies(r);
     if (revoked)
         return tasks_send_empty(r, HTTP_NO_CONTENT);
     /* Nothing to revoke: say so rather than pretend (a 204 would suggest
@@ -214,7 +242,7 @@ int tasks_handle_logout_all(request_rec *r)
 
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
-    tasks_set_session_cookie(r, NULL, 0);
+    clear_cookies(r);
     return tasks_send_empty(r, HTTP_NO_CONTENT);
 }
 

@@ -1,5 +1,5 @@
-/* account_service.c - sign up, log in with throttling, resolve a token's
- * caller, log out. Passwords are hashed with scrypt under a per-process
+/* account_service.c - sign up, log in with throttling, sessions kept by
+ * rotating refresh values, resolve a token's caller, log out. Passwords are hashed with scrypt under a per-process
  * cap; failed logins are rows in PostgreSQL, so every process and node
  * agrees on them. */
 #include <limits.h>
@@ -11,11 +11,19 @@
 
 #include "tasks/core/password.h"
 #include "tasks/core/problem.h"
+#include "tasks/core/refresh.h"
 #include "tasks/core/reset_code.h"
 #include "tasks/core/validate.h"
 #include "tasks/service/account_service.h"
 
 #define NAME_MAX_CHARS 100
+/* Sessions an account keeps at once: a login beyond them ends the one
+ * used least recently (a script that logs in every minute must not
+ * leave a row per login for the whole session lifetime). */
+#define SESSIONS_PER_ACCOUNT 100
+/* One answer for every refresh that fails (no value, an unknown, used or
+ * expired one): the app signs in again whichever it was. */
+#define REFRESH_REFUSED "the session has ended; sign in again"
 /* One answer for a reset code that is unknown, used or expired. */
 #define RESET_REFUSED "the code is unknown, used or expired"
 /* How long a request waits for one of the process's scrypt slots. */
@@ -70,20 +78,99 @@ static int password_ok(const char *pw)
     return n >= TASKS_PASSWORD_MIN && n <= TASKS_PASSWORD_MAX;
 }
 
-/* A token of ours for user u. */
-static tasks_result open_session(tasks_service *s, const tasks_user_row *u,
-                                 tasks_session *out)
+/* A new refresh value (*value, to hand out) and its stored hash. */
+static tasks_result new_refresh_value(tasks_service *s, const char **value,
+                                      const char **hash)
+{
+    unsigned char rnd[TASKS_REFRESH_BYTES];
+
+    if (apr_generate_random_bytes(rnd, sizeof rnd) != APR_SUCCESS) {
+        tasks_log(s->log, TASKS_LOG_ERR, "TASKS0311: cannot make a refresh "
+                  "value: the system gave no random bytes");
+        return TASKS_RESULT(TASKS_FAILED, "the session could not be created");
+    }
+    *value = tasks_refresh_text(s->pool, rnd, sizeof rnd);
+    explicit_bzero(rnd, sizeof rnd);
+    *hash = tasks_refresh_hash(s->pool, *value);
+    return TASKS_RESULT_DONE;
+}
+
+/* The session out for user u: an access token of ours issued in session
+ * sid, and the session's new refresh value. */
+static tasks_result session_tokens(tasks_service *s, const tasks_user_row *u,
+                                   const char *sid, const char *refresh,
+                                   tasks_session *out)
 {
     out->user = *u;
     out->user.password_hash = NULL;
     out->expires_in = s->token->lifetime;
-    out->token = tasks_token_issue(s->pool, s->token, u->id, u->email,
+    out->refresh = refresh;
+    out->refresh_max_age = s->accounts->session_lifetime;
+    out->token = tasks_token_issue(s->pool, s->token, u->id, u->email, sid,
                                    apr_time_now(), NULL);
     if (!out->token) {
         tasks_log(s->log, TASKS_LOG_ERR, "TASKS0301: cannot issue a token");
         return TASKS_RESULT(TASKS_FAILED, "the session could not be created");
     }
     return TASKS_RESULT_DONE;
+}
+
+/* A new session for user u (login, signup): its row with the first
+ * refresh value, and its first token. */
+static tasks_result open_session(tasks_service *s, const tasks_user_row *u,
+                                 tasks_session *out)
+{
+    const char *refresh, *hash, *sid;
+    tasks_result res;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if ((res = new_refresh_value(s, &refresh, &hash)).outcome != TASKS_DONE)
+        return res;
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_session_start(db, u->id, hash, s->accounts->session_lifetime,
+                                SESSIONS_PER_ACCOUNT, &sid);
+    if (rc == TASKS_DB_NONE)    /* the account was deleted meanwhile */
+        return TASKS_RESULT(TASKS_UNAUTHENTICATED, "the account no longer exists");
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    return session_tokens(s, u, sid, refresh, out);
+}
+
+/* Promise: see account_service.h. */
+tasks_result tasks_account_refresh(tasks_service *s, const char *value,
+                                   const char *client_addr, tasks_session *out)
+{
+    const char *old_hash, *refresh, *hash, *sid, *user_id;
+    tasks_user_row user;
+    tasks_result res;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int reused = 0;
+
+    /* A value that was never issued costs no query. */
+    if (!(old_hash = tasks_refresh_hash(s->pool, value)))
+        return TASKS_RESULT(TASKS_UNAUTHENTICATED, REFRESH_REFUSED);
+    if ((res = new_refresh_value(s, &refresh, &hash)).outcome != TASKS_DONE)
+        return res;
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_session_refresh(db, old_hash, hash,
+                                  s->accounts->session_lifetime, &sid, &user);
+    if (rc == TASKS_DB_OK)
+        return session_tokens(s, &user, sid, refresh, out);
+    if (rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    rc = tasks_db_session_refused(db, old_hash, &user_id, &reused);
+    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    if (rc == TASKS_DB_OK && reused)
+        tasks_log(s->log, TASKS_LOG_WARNING, "TASKS0310: a refresh value of "
+                  "user %s was used a second time, from client %s; that "
+                  "session is signed out", user_id,
+                  client_addr ? client_addr : "-");
+    return TASKS_RESULT(TASKS_UNAUTHENTICATED, REFRESH_REFUSED);
 }
 
 /* Promise: see account_service.h. */
@@ -663,13 +750,22 @@ tasks_result tasks_account_logout(tasks_service *s, const tasks_caller *who,
     tasks_db_rc rc;
 
     *revoked = 0;
-    if (!who->jti)
+    if (!who->jti && !who->sid)
         return TASKS_RESULT_DONE;
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    rc = tasks_db_revoke(db, who->jti, revoke_until(s->token, exp));
-    if (rc != TASKS_DB_OK)
-        return tasks_service_db_failure(rc);
+    /* The session ends (its refresh cookie with it), and the token is
+     * revoked as well: a token outside a session has only its jti. */
+    if (who->sid) {
+        rc = tasks_db_session_end(db, who->user_id, who->sid);
+        if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+            return tasks_service_db_failure(rc);
+    }
+    if (who->jti) {
+        rc = tasks_db_revoke(db, who->jti, revoke_until(s->token, exp));
+        if (rc != TASKS_DB_OK)
+            return tasks_service_db_failure(rc);
+    }
     *revoked = 1;
     return TASKS_RESULT_DONE;
 }

@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 #include <libpq-fe.h>
 
+#include "tasks/core/token.h"
 #include "store_int.h"
 
 #define CONN_STATE_KEY "tasks_module:conn_state"
@@ -335,6 +336,16 @@ const char *tasks_arg_bool(int b)
 const char *tasks_arg_int(apr_pool_t *p, long long v)
 {
     return apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v);
+}
+
+void tasks_caller_args(tasks_db *db, const tasks_caller *who,
+                       const char **args)
+{
+    args[0] = who->user_id;
+    args[1] = tasks_revocation_key(db->p, who->jti);
+    /* A token without an iat (0) stands only until a sign-out. */
+    args[2] = who->iat > 0 ? tasks_arg_int(db->p, who->iat) : NULL;
+    args[3] = who->sid;
 }
 
 tasks_db_rc tasks_db_ping(tasks_db *db)

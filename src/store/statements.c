@@ -27,7 +27,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "007_reset_codes"
+#define SCHEMA_VERSION "008_sessions"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -114,28 +114,41 @@
 
 #define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
 
-/* The caller may still act: the token's user exists, was not signed out
- * everywhere since the token was issued (its iat, unix seconds; NULL for
- * a token without one, which such a sign-out ends too) unless this is
- * the token the sign-out kept (a password change goes on in the session
- * that made it), and its jti ("" for none) was not revoked. Every task statement checks this itself (its
- * first column, or a condition of the write), so a task request costs one
- * round trip instead of an auth query plus the task query. A scalar
- * subquery, so that PostgreSQL evaluates it once (an InitPlan) rather than
- * turning the EXISTS into joins that would change a page's plan. */
+/* Who acts, as every statement that acts for a caller takes it: the
+ * user, the token's revocation key ("" for none), its iat (unix seconds;
+ * NULL for none) and its session (NULL for a token issued outside one). */
+#define CALLER_PARAMS "%s::uuid AS uid, %pDt::text AS jti, " \
+    "%pDt::bigint AS iat, %pDt::uuid AS sid"
+
+/* The caller may still act: the token's user exists, its jti was not
+ * revoked, and the token still stands. A token issued in a session
+ * (signed in with a password, kept by refresh cookies) stands while its
+ * session does: logging out, signing out everywhere, a password change
+ * elsewhere, a reset and a refresh value used twice delete sessions. A
+ * token without one (from before sessions, or an external identity's)
+ * stands unless the user signed out everywhere since its iat (NULL: no
+ * iat, which such a sign-out ends too), unless it is the token a
+ * password change kept. Every task statement checks this itself (its
+ * first column, or a condition of the write), so a task request costs
+ * one round trip instead of an auth query plus the task query. A scalar
+ * subquery, so that PostgreSQL evaluates it once (an InitPlan) rather
+ * than turning the EXISTS into joins that would change a page's plan. */
 #define CALLER_OK "(SELECT EXISTS (SELECT 1 FROM users cu WHERE cu.id = p.uid" \
-    " AND (cu.signed_out_before IS NULL OR p.iat >= cu.signed_out_before" \
-    " OR p.jti = cu.kept_jti))" \
+    " AND CASE WHEN p.sid IS NOT NULL" \
+    "  THEN EXISTS (SELECT 1 FROM sessions cs WHERE cs.id = p.sid" \
+    "   AND cs.user_id = p.uid)" \
+    "  ELSE cu.signed_out_before IS NULL OR p.iat >= cu.signed_out_before" \
+    "   OR p.jti = cu.kept_jti END)" \
     " AND NOT EXISTS (SELECT 1 FROM revoked_tokens cr WHERE cr.jti = p.jti))"
 
 /* One task of the caller, with the version a write requires (NULL: any). */
-#define TASK_PARAMS "%s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, %lld::bigint AS id, " \
+#define TASK_PARAMS CALLER_PARAMS ", %lld::bigint AS id, " \
     "%d::int AS version"
 #define THE_TASK "t.user_id = p.uid AND t.id = p.id"
 #define IN_VERSION "(p.version IS NULL OR t.version = p.version)"
 
 /* The list filters, shared by the page and its count. */
-#define LIST_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, %d::int AS status, " \
+#define LIST_PARAMS "(SELECT " CALLER_PARAMS ", %d::int AS status, " \
     "%pDt::text AS q, %hd::smallint AS prio, %pDt::text AS tags, " \
     "%pDz::timestamptz AS due_before, %pDz::timestamptz AS due_after) p"
 #define LIST_FILTER "t.user_id = p.uid" \
@@ -171,7 +184,7 @@
  * without the "parameter IS NULL OR ..." filters their plan is a walk of
  * the sort key's index that stops after one page, while a filtered
  * statement's plan may read and sort all of the caller's matches. */
-#define PLAIN_PARAMS "(SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, " \
+#define PLAIN_PARAMS "(SELECT " CALLER_PARAMS ", " \
     "%d::int AS status) p"
 #define PLAIN_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))"
@@ -207,8 +220,8 @@
 const tasks_stmt_def tasks_statements[S_COUNT] = {
     [S_PING] = { "tasks_ping", "SELECT 1" },
     [S_AUTH_USER] = { "tasks_auth_user",
-        "SELECT " USER_COLS " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti,"
-        " %pDt::bigint AS iat) p JOIN users u ON u.id = p.uid WHERE " CALLER_OK },
+        "SELECT " USER_COLS " FROM (SELECT " CALLER_PARAMS ") p"
+        " JOIN users u ON u.id = p.uid WHERE " CALLER_OK },
     [S_USER_INSERT] = { "tasks_user_insert",
         "INSERT INTO users AS u (email, name, password_hash) VALUES (%s, %s, %s)"
         " ON CONFLICT ((lower(email))) WHERE password_hash IS NOT NULL"
@@ -224,8 +237,12 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * cascades), with how many tasks it had (the CTE's DELETE is not yet
      * visible to the count). */
     [S_USER_RESET_PASSWORD] = { "tasks_user_reset_password",
-        "UPDATE users u SET password_hash = %s WHERE lower(u.email) = lower(%s)"
-        " AND u.password_hash IS NOT NULL RETURNING " USER_COLS },
+        "WITH u AS (UPDATE users u SET password_hash = %s,"
+        "  signed_out_before = " NEXT_SECOND ", kept_jti = NULL"
+        "  WHERE lower(u.email) = lower(%s) AND u.password_hash IS NOT NULL"
+        "  RETURNING u.*),"
+        " s AS (DELETE FROM sessions s USING u WHERE s.user_id = u.id)"
+        " SELECT " USER_COLS " FROM u" },
     [S_USER_DELETE] = { "tasks_user_delete",
         "WITH d AS (DELETE FROM users u WHERE lower(u.email) = lower(%s)"
         "  AND u.password_hash IS NOT NULL RETURNING u.*)"
@@ -236,7 +253,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * columns when there is none); no row when the user is gone. */
     [S_ACCOUNT_EXPORT] = { "tasks_account_export",
         "SELECT " CALLER_OK ", " USER_COLS ", " TASK_COLS
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
+        " FROM (SELECT " CALLER_PARAMS ") p"
         " JOIN users u ON u.id = p.uid"
         " LEFT JOIN tasks t ON t.user_id = p.uid ORDER BY t.id" },
     /* The caller's own account deleted (DELETE /api/auth/me) while its
@@ -244,28 +261,36 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * (the schema cascades) and the failed logins kept for its email, in
      * one statement; how many users went (0 or 1). */
     [S_ACCOUNT_DELETE] = { "tasks_account_delete",
-        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat),"
+        "WITH p AS (SELECT " CALLER_PARAMS "),"
         " d AS (DELETE FROM users u USING p WHERE u.id = p.uid AND " CALLER_OK
         "  RETURNING u.email),"
         " f AS (DELETE FROM login_failures lf USING d"
         "  WHERE lf.email = lower(d.email))"
         " SELECT count(*) FROM d" },
-    /* Sign out everywhere: every token of the caller's issued until the
-     * end of this second stops standing (iat has whole seconds, so one
-     * issued in this second after the statement is refused too, for
-     * under a second). One row per user updated (0: the caller may no
-     * longer act). */
+    /* Sign out everywhere: every session of the caller's user ends, and
+     * every token of theirs issued outside one until the end of this
+     * second stops standing (iat has whole seconds, so one issued in this
+     * second after the statement is refused too, for under a second).
+     * How many users were signed out (0: the caller may no longer act). */
     [S_SIGN_OUT_EVERYWHERE] = { "tasks_sign_out_everywhere",
-        "UPDATE users u SET signed_out_before = " NEXT_SECOND ", kept_jti = NULL"
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
-        " WHERE u.id = p.uid AND " CALLER_OK },
-    /* A new password hash; every other token stops standing, the caller's
-     * own goes on (kept_jti; none to keep for a token without a jti). */
+        "WITH p AS (SELECT " CALLER_PARAMS "),"
+        " u AS (UPDATE users u SET signed_out_before = " NEXT_SECOND ", kept_jti = NULL"
+        "  FROM p WHERE u.id = p.uid AND " CALLER_OK " RETURNING u.id),"
+        " s AS (DELETE FROM sessions s USING u WHERE s.user_id = u.id)"
+        " SELECT count(*) FROM u" },
+    /* A new password hash; every other session and token stops standing,
+     * the caller's own goes on: its session, or for a token outside one
+     * the token itself (kept_jti; none to keep for a token without a
+     * jti). How many users changed (0: the caller may no longer act). */
     [S_PASSWORD_CHANGE] = { "tasks_password_change",
-        "UPDATE users u SET password_hash = %s, signed_out_before = " NEXT_SECOND ","
-        " kept_jti = nullif(p.jti, '')"
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat) p"
-        " WHERE u.id = p.uid AND u.password_hash IS NOT NULL AND " CALLER_OK },
+        "WITH p AS (SELECT %s AS hash, " CALLER_PARAMS "),"
+        " u AS (UPDATE users u SET password_hash = p.hash,"
+        "  signed_out_before = " NEXT_SECOND ", kept_jti = nullif(p.jti, '')"
+        "  FROM p WHERE u.id = p.uid AND u.password_hash IS NOT NULL AND " CALLER_OK
+        "  RETURNING u.id, p.sid),"
+        " s AS (DELETE FROM sessions s USING u WHERE s.user_id = u.id"
+        "  AND s.id IS DISTINCT FROM u.sid)"
+        " SELECT count(*) FROM u" },
     /* The admin command's: a reset code (its SHA-256, hex) for the
      * account with a password at this email, valid for 30 minutes,
      * replacing any earlier one; the user, or no row. */
@@ -291,8 +316,60 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  RETURNING r.user_id, r.expires_at),"
         " u AS (UPDATE users u SET password_hash = %s, signed_out_before = " NEXT_SECOND ","
         "  kept_jti = NULL FROM c WHERE u.id = c.user_id AND c.expires_at > now()"
-        "  RETURNING u.*)"
+        "  RETURNING u.*),"
+        " s AS (DELETE FROM sessions s USING u WHERE s.user_id = u.id)"
         " SELECT " USER_COLS " FROM u" },
+    /* A session begins (login, signup) with its first refresh value (its
+     * SHA-256, hex): the user's sessions idle for the lifetime (seconds)
+     * end, and so do all but the newest (limit - 1), so that an account
+     * has at most limit. The session's id, or no row when the user is
+     * gone. */
+    [S_SESSION_START] = { "tasks_session_start",
+        "WITH p AS (SELECT %s::uuid AS uid, decode(%s, 'hex') AS hash,"
+        "  now() - make_interval(secs => %d::int) AS idle_since, %d::int AS keep),"
+        " stale AS (DELETE FROM sessions s USING p WHERE s.user_id = p.uid"
+        "  AND (s.last_used_at <= p.idle_since OR s.id IN (SELECT x.id FROM sessions x"
+        "   WHERE x.user_id = p.uid ORDER BY x.last_used_at DESC, x.id OFFSET p.keep - 1))),"
+        " born AS (INSERT INTO sessions (user_id) SELECT u.id FROM users u, p"
+        "  WHERE u.id = p.uid RETURNING id),"
+        " first AS (INSERT INTO refresh_tokens (token_hash, session_id)"
+        "  SELECT p.hash, born.id FROM p, born)"
+        " SELECT born.id FROM born" },
+    /* A refresh: the presented value (its hash) is the current one of a
+     * session used within the lifetime (seconds). It is marked rotated
+     * and the new value (hash) becomes current, the session counts as
+     * used now, and rotated values older than the lifetime are let go (a
+     * chain used daily for years keeps a bounded history). The row lock
+     * of the UPDATE makes two refreshes with one value take turns: the
+     * second finds it rotated. The session's id and its user, or no row. */
+    [S_SESSION_REFRESH] = { "tasks_session_refresh",
+        "WITH p AS (SELECT decode(%s, 'hex') AS old, decode(%s, 'hex') AS new,"
+        "  now() - make_interval(secs => %d::int) AS idle_since),"
+        " used AS (UPDATE refresh_tokens r SET rotated_at = now() FROM p, sessions s"
+        "  WHERE r.token_hash = p.old AND r.rotated_at IS NULL AND s.id = r.session_id"
+        "  AND s.last_used_at > p.idle_since RETURNING r.session_id),"
+        " live AS (UPDATE sessions s SET last_used_at = now() FROM used"
+        "  WHERE s.id = used.session_id RETURNING s.id, s.user_id),"
+        " fresh AS (INSERT INTO refresh_tokens (token_hash, session_id)"
+        "  SELECT p.new, live.id FROM p, live),"
+        " forgotten AS (DELETE FROM refresh_tokens r USING p, live"
+        "  WHERE r.session_id = live.id AND r.rotated_at <= p.idle_since)"
+        " SELECT live.id, " USER_COLS " FROM live JOIN users u ON u.id = live.user_id" },
+    /* A refresh that S_SESSION_REFRESH refused: when the value belongs to
+     * a session, that session ends, as the value was either used before
+     * (reuse: the chain may be in two hands) or its session was idle too
+     * long. The session's user and whether it was reuse, or no row (a
+     * value never issued, or whose session has ended). */
+    [S_SESSION_REFUSED] = { "tasks_session_refused",
+        "WITH r AS (SELECT r.session_id, r.rotated_at IS NOT NULL AS reused"
+        "  FROM refresh_tokens r WHERE r.token_hash = decode(%s, 'hex')),"
+        " gone AS (DELETE FROM sessions s USING r WHERE s.id = r.session_id"
+        "  RETURNING s.id, s.user_id)"
+        " SELECT gone.user_id, r.reused FROM gone JOIN r ON r.session_id = gone.id" },
+    /* Logout: the caller's session ends (every token issued in it with
+     * it); how many sessions went. */
+    [S_SESSION_END] = { "tasks_session_end",
+        "DELETE FROM sessions WHERE id = %pDt::uuid AND user_id = %s::uuid" },
     [S_REVOKE] = { "tasks_revoke",
         "WITH expired AS (DELETE FROM revoked_tokens WHERE expires_at < now())"
         " INSERT INTO revoked_tokens (jti, expires_at)"
@@ -329,14 +406,14 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         ", completed_at, created_at, updated_at)"
         " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
         ", CASE WHEN p.completed THEN now() END, now(), now()"
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat"
+        " FROM (SELECT " CALLER_PARAMS
         TASKS_TASK_FIELDS(X_INS_PARAM) ") p"
         " WHERE " CALLER_OK
         " RETURNING " TASK_COLS },
     /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
         "SELECT " CALLER_OK ", " TASK_COLS
-        " FROM (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat, %lld::bigint AS id) p"
+        " FROM (SELECT " CALLER_PARAMS ", %lld::bigint AS id) p"
         " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = p.id" },
     /* One statement for PUT, PATCH and complete: each field is set only
      * when its flag is true; completed may also flip (toggle). Always one
@@ -370,7 +447,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " FROM ok" },
     /* One row: CALLER_OK and how many tasks went. */
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
-        "WITH p AS (SELECT %s::uuid AS uid, %pDt::text AS jti, %pDt::bigint AS iat),"
+        "WITH p AS (SELECT " CALLER_PARAMS "),"
         " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
         " gone AS (DELETE FROM tasks t USING p, ok"
         "  WHERE ok.ok AND t.user_id = p.uid AND t.completed RETURNING 1)"
@@ -390,7 +467,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " FROM (SELECT %pDt::text AS jti, %pDt::bigint AS iat) q"
         " JOIN user_identities i ON i.issuer = %s AND i.subject = %s"
         " JOIN users u ON u.id = i.user_id,"
-        " LATERAL (SELECT u.id AS uid, q.jti, q.iat) p" },
+        " LATERAL (SELECT u.id AS uid, q.jti, q.iat, NULL::uuid AS sid) p" },
     /* First sight of an external identity: a user (no password; email and
      * name only when they fit the users table) and its link, in one
      * statement. A concurrent twin fails on the link's primary key and

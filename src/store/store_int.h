@@ -16,6 +16,7 @@ enum {
     S_LOGIN_SUCCEEDED, S_USER_RESET_PASSWORD, S_USER_DELETE,
     S_ACCOUNT_EXPORT, S_ACCOUNT_DELETE, S_SIGN_OUT_EVERYWHERE, S_PASSWORD_CHANGE,
     S_RESET_CODE_ISSUE, S_RESET_CODE_VALID, S_RESET_WITH_CODE,
+    S_SESSION_START, S_SESSION_REFRESH, S_SESSION_REFUSED, S_SESSION_END,
     S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
     S_TASKS_CLEAR, S_TASKS_COUNT,
     S_IDENTITY_USER, S_IDENTITY_PROVISION,
@@ -85,6 +86,11 @@ int tasks_conn_broken(tasks_db *db);
 tasks_db_rc tasks_run_failed(tasks_db *db, int stmt, int rv);
 
 /* Arguments as text. */
+/* The caller's arguments of CALLER_PARAMS (statements.c), in order: the
+ * user, the jti's revocation key, iat, sid; fills TASKS_CALLER_NARGS. */
+#define TASKS_CALLER_NARGS 4
+void tasks_caller_args(tasks_db *db, const tasks_caller *who,
+                       const char **args);
 const char *tasks_arg_bool(int b);
 const char *tasks_arg_int(apr_pool_t *p, long long v);
 

@@ -48,18 +48,6 @@ static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
     t->user_id = who->user_id;
 }
 
-/* The key the caller's token would be revoked under ("" for none). */
-static const char *jti_arg(tasks_db *db, const tasks_caller *who)
-{
-    return tasks_revocation_key(db->p, who->jti);
-}
-
-/* The token's iat as an argument: NULL when it had none (0). */
-static const char *iat_arg(tasks_db *db, const tasks_caller *who)
-{
-    return who->iat > 0 ? tasks_arg_int(db->p, who->iat) : NULL;
-}
-
 /* The version argument: NULL (any) for a negative version. */
 static const char *version_arg(apr_pool_t *p, long long version)
 {
@@ -79,14 +67,12 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
                                  tasks_task_row *out)
 {
-    const char *args[3 + N_WRITABLE];
+    const char *args[TASKS_CALLER_NARGS + N_WRITABLE];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
-    int n = 0;
+    int n = TASKS_CALLER_NARGS;
 
-    args[n++] = who->user_id;
-    args[n++] = jti_arg(db, who);
-    args[n++] = iat_arg(db, who);
+    tasks_caller_args(db, who, args);
 #define X(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access, args[n++] = BIND_##kind(db->p, in->name);)
     TASKS_TASK_FIELDS(X)
@@ -114,10 +100,13 @@ static int is_true(tasks_db *db, apr_dbd_row_t *row, int c)
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who), id };
+    const char *args[TASKS_CALLER_NARGS + 1];
     apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_one_row(db, S_TASK_GET, args, 0, &row);
+    tasks_db_rc rc;
 
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = id;
+    rc = tasks_run_one_row(db, S_TASK_GET, args, 0, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     if (!caller_ok(db, row))
@@ -142,14 +131,12 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in, int toggle,
                                  tasks_task_row *out)
 {
-    const char *args[6 + 2 * N_WRITABLE];
+    const char *args[TASKS_CALLER_NARGS + 3 + 2 * N_WRITABLE];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
-    int n = 0;
+    int n = TASKS_CALLER_NARGS;
 
-    args[n++] = who->user_id;
-    args[n++] = jti_arg(db, who);
-    args[n++] = iat_arg(db, who);
+    tasks_caller_args(db, who, args);
     args[n++] = id;
     args[n++] = version_arg(db->p, version);
 #define X(name, access, kind, min, max, items, column) \
@@ -169,11 +156,14 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who), id,
-                           version_arg(db->p, version) };
+    const char *args[TASKS_CALLER_NARGS + 2];
     apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_one_row(db, S_TASK_DELETE, args, 1, &row);
+    tasks_db_rc rc;
 
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = id;
+    args[TASKS_CALLER_NARGS + 1] = version_arg(db->p, version);
+    rc = tasks_run_one_row(db, S_TASK_DELETE, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     return is_true(db, row, 2) ? TASKS_DB_OK : missed(db, row, version);
@@ -183,11 +173,13 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            const tasks_caller *who,
                                            long long *deleted)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who) };
+    const char *args[TASKS_CALLER_NARGS];
     apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
+    tasks_db_rc rc;
     const char *v;
 
+    tasks_caller_args(db, who, args);
+    rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     if (!caller_ok(db, row))
@@ -197,22 +189,22 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
 }
 
 /* The arguments of LIST_PARAMS, in order (the plain statements take the
- * first three). */
+ * caller's and the status). */
 static int filter_args(tasks_db *db, const tasks_caller *who,
                        const tasks_list_query *q, const char **args)
 {
     apr_pool_t *p = db->p;
 
-    args[0] = who->user_id;
-    args[1] = jti_arg(db, who);
-    args[2] = iat_arg(db, who);
-    args[3] = tasks_arg_int(p, q->status);
-    args[4] = q->q_like;
-    args[5] = q->priority >= 0 ? tasks_arg_int(p, q->priority) : NULL;
-    args[6] = q->tags_json;
-    args[7] = q->due_before;
-    args[8] = q->due_after;
-    return 9;
+    int n = TASKS_CALLER_NARGS;
+
+    tasks_caller_args(db, who, args);
+    args[n++] = tasks_arg_int(p, q->status);
+    args[n++] = q->q_like;
+    args[n++] = q->priority >= 0 ? tasks_arg_int(p, q->priority) : NULL;
+    args[n++] = q->tags_json;
+    args[n++] = q->due_before;
+    args[n++] = q->due_after;
+    return n;
 }
 
 tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
@@ -221,7 +213,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
                                 apr_array_header_t **rows, long long *total)
 {
     apr_pool_t *p = db->p;
-    const char *args[12];
+    const char *args[TASKS_CALLER_NARGS + 9];
     int plain = !q->q_like && q->priority < 0 && !q->tags_json
                 && !q->due_before && !q->due_after;
     int n = filter_args(db, who, q, args), stmt, i;
@@ -231,7 +223,7 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     const char *v;
 
     if (plain)
-        n = 4;      /* uid, jti, iat, status */
+        n = TASKS_CALLER_NARGS + 1;     /* the caller's, status */
     stmt = S_LIST_FIRST + 8 * (int)q->sort + (plain ? 4 : 0)
            + (c ? 2 : 0) + (q->desc ? 1 : 0);
     if (c) {
@@ -265,12 +257,14 @@ tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
                                     tasks_user_row *user,
                                     apr_array_header_t **tasks)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who) };
+    const char *args[TASKS_CALLER_NARGS];
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
-    tasks_db_rc rc = tasks_run_select(db, S_ACCOUNT_EXPORT, args, &res);
+    tasks_db_rc rc;
     int i;
 
+    tasks_caller_args(db, who, args);
+    rc = tasks_run_select(db, S_ACCOUNT_EXPORT, args, &res);
     if (rc != TASKS_DB_OK)
         return rc;
     *tasks = apr_array_make(db->p, 64, sizeof(tasks_task_row));
@@ -298,11 +292,13 @@ tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
 
 tasks_db_rc tasks_db_account_delete(tasks_db *db, const tasks_caller *who)
 {
-    const char *args[] = { who->user_id, jti_arg(db, who), iat_arg(db, who) };
+    const char *args[TASKS_CALLER_NARGS];
     apr_dbd_row_t *row;
     const char *v;
-    tasks_db_rc rc = tasks_run_one_row(db, S_ACCOUNT_DELETE, args, 1, &row);
+    tasks_db_rc rc;
 
+    tasks_caller_args(db, who, args);
+    rc = tasks_run_one_row(db, S_ACCOUNT_DELETE, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     return (v = tasks_col(db, row, 0)) && atoll(v) == 1 ? TASKS_DB_OK

@@ -38,8 +38,9 @@ static const char *iat_arg(tasks_db *db, long long iat)
 tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
                                tasks_user_row *out)
 {
-    const char *args[] = { who->user_id, tasks_revocation_key(db->p, who->jti),
-                           iat_arg(db, who->iat) };
+    const char *args[TASKS_CALLER_NARGS];
+
+    tasks_caller_args(db, who, args);
     return one_user(db, S_AUTH_USER, args, 0, out);
 }
 
@@ -140,26 +141,96 @@ tasks_db_rc tasks_db_reset_with_code(tasks_db *db, const char *code_hash,
     return one_user(db, S_RESET_WITH_CODE, args, 1, out);
 }
 
+/* A write for the caller whose one row counts the users it changed: OK
+ * for one, DENIED for none (the caller may no longer act). */
+static tasks_db_rc caller_write(tasks_db *db, int stmt, const char **args)
+{
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = tasks_run_one_row(db, stmt, args, 1, &row);
+
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    return (v = tasks_col(db, row, 0)) && atoll(v) == 1 ? TASKS_DB_OK
+                                                        : TASKS_DB_DENIED;
+}
+
 tasks_db_rc tasks_db_sign_out_everywhere(tasks_db *db, const tasks_caller *who)
 {
-    const char *args[] = { who->user_id, tasks_revocation_key(db->p, who->jti),
-                           iat_arg(db, who->iat) };
-    int n = 0;
-    tasks_db_rc rc = tasks_run_write(db, S_SIGN_OUT_EVERYWHERE, args, &n);
+    const char *args[TASKS_CALLER_NARGS];
 
-    return rc != TASKS_DB_OK ? rc : n == 1 ? TASKS_DB_OK : TASKS_DB_DENIED;
+    tasks_caller_args(db, who, args);
+    return caller_write(db, S_SIGN_OUT_EVERYWHERE, args);
 }
 
 tasks_db_rc tasks_db_password_change(tasks_db *db, const tasks_caller *who,
                                      const char *hash)
 {
-    const char *args[] = { hash, who->user_id,
-                           tasks_revocation_key(db->p, who->jti),
-                           iat_arg(db, who->iat) };
-    int n = 0;
-    tasks_db_rc rc = tasks_run_write(db, S_PASSWORD_CHANGE, args, &n);
+    const char *args[1 + TASKS_CALLER_NARGS];
 
-    return rc != TASKS_DB_OK ? rc : n == 1 ? TASKS_DB_OK : TASKS_DB_DENIED;
+    args[0] = hash;
+    tasks_caller_args(db, who, args + 1);
+    return caller_write(db, S_PASSWORD_CHANGE, args);
+}
+
+tasks_db_rc tasks_db_session_start(tasks_db *db, const char *user_id,
+                                   const char *refresh_hash, long lifetime,
+                                   int limit, const char **sid)
+{
+    const char *args[] = { user_id, refresh_hash,
+                           tasks_arg_int(db->p, lifetime),
+                           tasks_arg_int(db->p, limit) };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_SESSION_START, args, 1, &row);
+
+    if (rc == TASKS_DB_OK)
+        *sid = tasks_col(db, row, 0);
+    return rc;
+}
+
+tasks_db_rc tasks_db_session_refresh(tasks_db *db, const char *old_hash,
+                                     const char *new_hash, long lifetime,
+                                     const char **sid, tasks_user_row *user)
+{
+    const char *args[] = { old_hash, new_hash, tasks_arg_int(db->p, lifetime) };
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_one_row(db, S_SESSION_REFRESH, args, 1, &row);
+
+    if (rc == TASKS_DB_OK) {
+        *sid = tasks_col(db, row, 0);
+        /* After the session's id: the user's columns. */
+        user->id = tasks_col(db, row, 1);
+        user->email = tasks_col(db, row, 2);
+        user->name = tasks_col(db, row, 3);
+        user->created_at = tasks_col(db, row, 4);
+        user->password_hash = NULL;
+    }
+    return rc;
+}
+
+tasks_db_rc tasks_db_session_refused(tasks_db *db, const char *refresh_hash,
+                                     const char **user_id, int *reused)
+{
+    const char *args[] = { refresh_hash };
+    apr_dbd_row_t *row;
+    const char *v;
+    tasks_db_rc rc = tasks_run_one_row(db, S_SESSION_REFUSED, args, 1, &row);
+
+    if (rc == TASKS_DB_OK) {
+        *user_id = tasks_col(db, row, 0);
+        *reused = (v = tasks_col(db, row, 1)) && *v == 't';
+    }
+    return rc;
+}
+
+tasks_db_rc tasks_db_session_end(tasks_db *db, const char *user_id,
+                                 const char *sid)
+{
+    const char *args[] = { sid, user_id };
+    int n = 0;
+    tasks_db_rc rc = tasks_run_write(db, S_SESSION_END, args, &n);
+
+    return rc != TASKS_DB_OK ? rc : n ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,

@@ -272,6 +272,7 @@ static tasks_service *service(void)
         policy.throttle_window = 900;
         policy.hashing = &hashing;
         policy.max_hashing = 2;
+        policy.session_lifetime = 3600;
         policy.dummy_hash = tasks_password_hash(pool, "nobody knows this",
                                                 &tasks_scrypt_default);
     }
@@ -487,12 +488,13 @@ END_TEST
 START_TEST(reset_password_changes_what_verifies)
 {
     const char *email = new_email("reset");
-    tasks_session s;
+    tasks_session s, before;
     ran r;
 
     r = run("the first password\n", apr_psprintf(pool, "create-user %s %s",
                                                  owner_db("tasks"), email));
     ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_int_eq(login(email, "the first password", &before).outcome, TASKS_DONE);
     r = run("a brand new secret\r\n", apr_psprintf(pool, "reset-password %s %s",
                                                    owner_db("tasks"), email));
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -500,6 +502,9 @@ START_TEST(reset_password_changes_what_verifies)
     ck_assert_ptr_null(strstr(r.out, "secret"));
     ck_assert_int_eq(login(email, "the first password", &s).outcome,
                      TASKS_UNAUTHENTICATED);
+    /* The session begun with the old password is signed out. */
+    ck_assert_int_eq(tasks_account_refresh(service(), before.refresh, "192.0.2.3",
+                                           &s).outcome, TASKS_UNAUTHENTICATED);
     ck_assert_int_eq(login(email, "a brand new secret", &s).outcome, TASKS_DONE);
 
     r = run("short\n", apr_psprintf(pool, "reset-password %s %s",
@@ -534,6 +539,7 @@ START_TEST(delete_user_removes_the_user_and_its_tasks)
     who.user_id = s.user.id;
     who.jti = claims.jti;
     who.iat = claims.iat;
+    who.sid = claims.sid;
     for (i = 0; i < 2; i++) {
         memset(&d, 0, sizeof d);
         d.title = str("doomed");

@@ -440,19 +440,47 @@ char *token_kid(const char *token)
     return kid;
 }
 
-const char *http_header(const http_resp *r, const char *name)
+const char *http_header_nth(const http_resp *r, const char *name, int nth)
 {
     size_t n = strlen(name);
     char **h;
 
     for (h = r->headers; h && *h; h++)
-        if (!strncasecmp(*h, name, n) && (*h)[n] == ':') {
+        if (!strncasecmp(*h, name, n) && (*h)[n] == ':' && nth-- == 0) {
             const char *v = *h + n + 1;
             while (*v == ' ')
                 v++;
             return v;
         }
     return NULL;
+}
+
+const char *http_header(const http_resp *r, const char *name)
+{
+    return http_header_nth(r, name, 0);
+}
+
+const char *http_set_cookie(const http_resp *r, const char *cookie)
+{
+    size_t n = strlen(cookie);
+    const char *v;
+    int i;
+
+    for (i = 0; (v = http_header_nth(r, "Set-Cookie", i)); i++)
+        if (!strncmp(v, cookie, n) && v[n] == '=')
+            return v;
+    return NULL;
+}
+
+char *http_cookie_value(const http_resp *r, const char *cookie)
+{
+    const char *v = http_set_cookie(r, cookie), *end;
+
+    if (!v)
+        return NULL;
+    v += strlen(cookie) + 1;
+    end = strchr(v, ';');
+    return end ? strndup(v, (size_t)(end - v)) : strdup(v);
 }
 
 void http_free(http_resp *r)

@@ -76,6 +76,13 @@ void exchange_record_raw(const char *method, const char *target, size_t target_l
 
 /* The first value of a header (case-insensitive name), or NULL. */
 const char *http_header(const http_resp *r, const char *name);
+/* Its value number nth (0: the first), or NULL. */
+const char *http_header_nth(const http_resp *r, const char *name, int nth);
+/* The Set-Cookie header value that sets cookie (its name, exactly), or
+ * NULL: "tasks_refresh=...; Path=...". */
+const char *http_set_cookie(const http_resp *r, const char *cookie);
+/* The value cookie gets in r's Set-Cookie (malloc'd), or NULL. */
+char *http_cookie_value(const http_resp *r, const char *cookie);
 void http_free(http_resp *r);
 
 /* Assert the status, showing the body when it differs. */

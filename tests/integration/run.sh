@@ -139,6 +139,7 @@ LoadModule authz_host_module modules/mod_authz_host.so
 Listen 127.0.0.1:$PORT2
 <VirtualHost 127.0.0.1:$PORT2>
     TasksLoginThrottle 3 60 6
+    TasksSessionLifetime 600
     <Location "/api/auth/signup">
         TasksSignup Off
     </Location>

@@ -1,9 +1,12 @@
-/* test_account.c - a person's own account: the export of everything that
- * is theirs (GET /api/auth/export), its deletion (DELETE /api/auth/me),
+/* test_account.c - a person's own account: staying signed in with
+ * rotating refresh cookies (POST /api/auth/refresh), the export of
+ * everything that is theirs (GET /api/auth/export), its deletion
+ * (DELETE /api/auth/me),
  * signing out everywhere (POST /api/auth/logout-all), changing the
  * password (POST /api/auth/password) and setting a new one with a code
  * from the admin command (POST /api/auth/reset), through the real httpd
  * and PostgreSQL. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,9 +309,7 @@ START_TEST(logout_all_ends_every_session_this_one_too)
     ck_assert_int_eq(status_with(other, "GET", task_path), 401);
     ck_assert_int_eq(status_with(other, "GET", "/api/tasks"), 401);
     ck_assert_int_eq(status_with(a.token, "GET", "/api/auth/export"), 401);
-    /* Tokens carry whole seconds: one from the next second stands. */
-    sleep(1);
-    usleep(100000);
+    /* A login at once works: its session is new. */
     again = log_in(&a, PASSWORD);
     ck_assert_int_eq(status_with(again, "GET", task_path), 200);
     free(again);
@@ -353,8 +354,6 @@ START_TEST(password_change_keeps_this_session_and_ends_the_others)
     r = http("POST", "/api/auth/login", login_old, NULL);
     assert_problem(r, 401);
     http_free(r);
-    sleep(1);
-    usleep(100000);
     fresh = log_in(&a, "a new horse battery");
     ck_assert_int_eq(status_with(fresh, "GET", "/api/tasks"), 200);
     free(fresh);
@@ -466,8 +465,6 @@ START_TEST(a_reset_code_sets_a_new_password_once_and_signs_out_everywhere)
     assert_problem(r, 401);
     http_free(r);
     assert_code_refused(reset_with(base_url(), code, "another horse battery"));
-    sleep(1);
-    usleep(100000);
     fresh = log_in(&a, "a reset horse battery");
     ck_assert_int_eq(status_with(fresh, "GET", "/api/tasks"), 200);
 
@@ -515,12 +512,338 @@ START_TEST(wrong_reset_codes_are_throttled_per_address)
 }
 END_TEST
 
+/* ---- staying signed in ------------------------------------------------------ */
+
+/* A session as the browser holds it: the access token and the refresh
+ * cookie's value. */
+typedef struct {
+    char *token, *refresh;
+} held;
+
+static void let_go(held *h)
+{
+    free(h->token);
+    free(h->refresh);
+}
+
+/* The session an answer (login, signup, refresh) hands out; its refresh
+ * cookie is scoped to the refresh path and lasts max_age seconds. */
+static held held_from(const http_resp *r, long max_age)
+{
+    const char *set = http_set_cookie(r, "tasks_refresh");
+    char *tail;
+    held h;
+
+    h.token = strdup(json_string_value(json_object_get(r->json, "token")));
+    h.refresh = http_cookie_value(r, "tasks_refresh");
+    ck_assert_msg(set && h.refresh && strlen(h.refresh) == 43,
+                  "refresh cookie: %s", set ? set : "(none)");
+    tail = fmt("; Path=/api/auth/refresh; Max-Age=%ld; HttpOnly; SameSite=Strict",
+               max_age);
+    ck_assert_str_eq(set + strlen("tasks_refresh=") + 43, tail);
+    free(tail);
+    return h;
+}
+
+/* Log in at base (base_url() or base_url2()). */
+static held log_in_at(const char *base, const person *p, long max_age)
+{
+    char *url = fmt("%s/api/auth/login", base);
+    char *body = fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", p->email);
+    http_resp *r = http("POST", url, body, NULL);
+    held h;
+
+    ck_assert_status(r, 200);
+    h = held_from(r, max_age);
+    http_free(r);
+    free(body);
+    free(url);
+    return h;
+}
+
+/* POST /api/auth/refresh at base with the refresh cookie value (NULL:
+ * no cookie at all). */
+static http_resp *refresh_at(const char *base, const char *value)
+{
+    char *url = fmt("%s/api/auth/refresh", base);
+    char *cookie = value ? fmt("Cookie: tasks_refresh=%s", value) : NULL;
+    const char *hs[] = { cookie, NULL };
+    http_resp *r = http("POST", url, NULL, cookie ? hs : NULL);
+
+    free(cookie);
+    free(url);
+    return r;
+}
+
+/* A refused refresh: the one 401 problem, both cookies cleared. */
+static void assert_refresh_refused(http_resp *r)
+{
+    const char *session = http_set_cookie(r, "tasks_session");
+    const char *refresh = http_set_cookie(r, "tasks_refresh");
+
+    assert_problem(r, 401);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "detail")),
+                     "the session has ended; sign in again");
+    ck_assert_msg(session && strstr(session, "Max-Age=0"), "%s", session ? session : "(none)");
+    ck_assert_msg(refresh && strstr(refresh, "Max-Age=0"), "%s", refresh ? refresh : "(none)");
+    http_free(r);
+}
+
+/* A refresh answers as a login does (the user, a new token, its
+ * lifetime) with a new refresh value; the new token acts, and both
+ * tokens belong to one session. */
+START_TEST(refresh_answers_as_login_with_a_new_token_and_value)
+{
+    person a = sign_up("refresh");
+    held first = log_in_at(base_url(), &a, 2592000), next;
+    http_resp *r = refresh_at(base_url(), first.refresh);
+    char *want;
+
+    ck_assert_status(r, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json, "user"),
+                                                       "email")), a.email);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "token_type")), "Bearer");
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "expires_in")), 3600);
+    next = held_from(r, 2592000);
+    ck_assert_str_ne(next.refresh, first.refresh);
+    ck_assert_str_ne(next.token, first.token);
+    want = fmt("tasks_session=%s; Path=/api; Max-Age=3600; HttpOnly; SameSite=Strict",
+               next.token);
+    ck_assert_str_eq(http_set_cookie(r, "tasks_session"), want);
+    free(want);
+    http_free(r);
+    ck_assert_int_eq(status_with(next.token, "GET", "/api/tasks"), 200);
+    let_go(&next);
+    let_go(&first);
+    forget(&a);
+}
+END_TEST
+
+/* A value presented a second time signs out the chain it belongs to:
+ * the value that replaced it and every token of the session stop
+ * working, and the log says so (TASKS0310); the account's other
+ * sessions go on. */
+START_TEST(a_refresh_value_used_twice_signs_out_its_chain)
+{
+    person a = sign_up("reuse");
+    held first = log_in_at(base_url(), &a, 2592000),
+         elsewhere = log_in_at(base_url(), &a, 2592000), next;
+    http_resp *r = refresh_at(base_url(), first.refresh);
+    char *grep;
+
+    ck_assert_status(r, 200);
+    next = held_from(r, 2592000);
+    http_free(r);
+    ck_assert_int_eq(status_with(first.token, "GET", "/api/tasks"), 200);
+    assert_refresh_refused(refresh_at(base_url(), first.refresh));
+    assert_refresh_refused(refresh_at(base_url(), next.refresh));
+    ck_assert_int_eq(status_with(next.token, "GET", "/api/tasks"), 401);
+    ck_assert_int_eq(status_with(first.token, "GET", "/api/auth/me"), 401);
+    ck_assert_int_eq(status_with(elsewhere.token, "GET", "/api/tasks"), 200);
+    grep = fmt("grep -q 'TASKS0310: a refresh value of user %s was used a second "
+               "time, from client 127.0.0.1; that session is signed out' %s/error.log",
+               a.id, getenv("STACK_DIR"));
+    ck_assert_msg(system(grep) == 0, "no TASKS0310 line for %s", a.id);
+    free(grep);
+    let_go(&next);
+    let_go(&elsewhere);
+    let_go(&first);
+    forget(&a);
+}
+END_TEST
+
+/* No cookie, a tampered value and one of another shape get the same 401
+ * and end nothing: the genuine value still refreshes afterwards. */
+START_TEST(a_missing_or_tampered_refresh_cookie_is_401_and_ends_nothing)
+{
+    person a = sign_up("tampered");
+    held h = log_in_at(base_url(), &a, 2592000);
+    char *tampered = strdup(h.refresh);
+    http_resp *r;
+
+    tampered[10] = tampered[10] == 'A' ? 'B' : 'A';
+    assert_refresh_refused(refresh_at(base_url(), NULL));
+    assert_refresh_refused(refresh_at(base_url(), tampered));
+    assert_refresh_refused(refresh_at(base_url(), "not-a-refresh-value"));
+    assert_refresh_refused(refresh_at(base_url(), ""));
+    /* The access token in its place: no refresh value either. */
+    assert_refresh_refused(refresh_at(base_url(), h.token));
+    r = refresh_at(base_url(), h.refresh);
+    ck_assert_status(r, 200);
+    http_free(r);
+    free(tampered);
+    let_go(&h);
+    forget(&a);
+}
+END_TEST
+
+typedef struct {
+    const char *value;
+    pthread_barrier_t *start;
+    long status;
+    char *next;
+} racer;
+
+static void *race_refresh(void *arg)
+{
+    racer *rc = arg;
+    http_resp *r;
+
+    pthread_barrier_wait(rc->start);
+    r = refresh_at(base_url(), rc->value);
+    rc->status = r->status;
+    rc->next = r->status == 200 ? http_cookie_value(r, "tasks_refresh") : NULL;
+    http_free(r);
+    return NULL;
+}
+
+/* Two refreshes with one value at once (two tabs without coordination,
+ * or a thief and the owner): exactly one gets a new value, the other is
+ * a reuse, and the chain ends - so the winner's value is dead too. */
+START_TEST(concurrent_refreshes_with_one_value_end_the_chain)
+{
+    person a = sign_up("race");
+    held h = log_in_at(base_url(), &a, 2592000);
+    pthread_barrier_t start;
+    pthread_t th[2];
+    racer rc[2];
+    int i, won = 0;
+
+    pthread_barrier_init(&start, NULL, 2);
+    for (i = 0; i < 2; i++) {
+        rc[i] = (racer){ h.refresh, &start, 0, NULL };
+        pthread_create(&th[i], NULL, race_refresh, &rc[i]);
+    }
+    for (i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&start);
+    for (i = 0; i < 2; i++)
+        won += rc[i].status == 200;
+    ck_assert_msg(won == 1 && rc[0].status + rc[1].status == 200 + 401,
+                  "statuses %ld and %ld", rc[0].status, rc[1].status);
+    assert_refresh_refused(refresh_at(base_url(), rc[rc[0].status == 200 ? 0 : 1].next));
+    for (i = 0; i < 2; i++)
+        free(rc[i].next);
+    let_go(&h);
+    forget(&a);
+}
+END_TEST
+
+/* TasksSessionLifetime (600 on the second virtual host) is the cookie's
+ * Max-Age and the idleness a refresh there allows; each refresh counts
+ * as use. */
+START_TEST(a_session_idle_past_its_lifetime_is_over)
+{
+    person a = sign_up("idle");
+    held h, next;
+    char *backdate = fmt("UPDATE sessions SET last_used_at = now() - interval "
+                         "'601 seconds' WHERE user_id = '%s';", a.id);
+    http_resp *r;
+
+    /* An address of its own: the host's login throttle is tight. */
+    http_set_source("127.0.0.83");
+    h = log_in_at(base_url2(), &a, 600);
+    http_set_source(NULL);
+    /* Idle 601 s is fine where sessions last 30 days, and is use. */
+    free(db_query(backdate));
+    r = refresh_at(base_url(), h.refresh);
+    ck_assert_status(r, 200);
+    next = held_from(r, 2592000);
+    http_free(r);
+    r = refresh_at(base_url2(), next.refresh);
+    ck_assert_status(r, 200);
+    let_go(&next);
+    next = held_from(r, 600);
+    http_free(r);
+    /* Idle 601 s where they last 600: over, and its tokens with it. */
+    free(db_query(backdate));
+    assert_refresh_refused(refresh_at(base_url2(), next.refresh));
+    ck_assert_int_eq(status_with(next.token, "GET", "/api/tasks"), 401);
+    /* The session is gone, with every value of its chain. */
+    ck_assert_int_eq(count_of("SELECT count(*) FROM refresh_tokens"
+                              " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))",
+                              next.refresh), 0);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM refresh_tokens"
+                              " WHERE token_hash = sha256(convert_to('%s', 'UTF8'))",
+                              h.refresh), 0);
+    free(backdate);
+    let_go(&next);
+    let_go(&h);
+    forget(&a);
+}
+END_TEST
+
+/* Logging out ends the session's refresh value with its token; signing
+ * out everywhere ends every session's; a password change ends the other
+ * sessions' and keeps this one's; a reset code and deleting the account
+ * end them all. */
+START_TEST(every_sign_out_ends_the_refresh_values_it_should)
+{
+    person a = sign_up("chains");
+    held one = log_in_at(base_url(), &a, 2592000), two = log_in_at(base_url(), &a, 2592000),
+         three = log_in_at(base_url(), &a, 2592000), next;
+    char *code;
+    http_resp *r;
+
+    r = http_auth("POST", "/api/auth/logout", one.token, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+    assert_refresh_refused(refresh_at(base_url(), one.refresh));
+    r = refresh_at(base_url(), two.refresh);
+    ck_assert_status(r, 200);
+    let_go(&two);
+    two = held_from(r, 2592000);
+    http_free(r);
+
+    r = http_auth("POST", "/api/auth/password", two.token,
+                  "{\"current_password\":\"" PASSWORD "\",\"new_password\":\"" PASSWORD "\"}");
+    ck_assert_status(r, 204);
+    http_free(r);
+    assert_refresh_refused(refresh_at(base_url(), three.refresh));
+    r = refresh_at(base_url(), two.refresh);
+    ck_assert_status(r, 200);
+    next = held_from(r, 2592000);
+    http_free(r);
+    ck_assert_int_eq(status_with(next.token, "GET", "/api/tasks"), 200);
+
+    r = http_auth("POST", "/api/auth/logout-all", next.token, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+    assert_refresh_refused(refresh_at(base_url(), next.refresh));
+    let_go(&next);
+
+    /* A new login at once: its session is new. */
+    let_go(&one);
+    one = log_in_at(base_url(), &a, 2592000);
+    ck_assert_int_eq(status_with(one.token, "GET", "/api/tasks"), 200);
+    code = issue_reset_code(a.email);
+    r = reset_with(base_url(), code, PASSWORD);
+    ck_assert_status(r, 204);
+    http_free(r);
+    assert_refresh_refused(refresh_at(base_url(), one.refresh));
+
+    let_go(&one);
+    one = log_in_at(base_url(), &a, 2592000);
+    r = delete_me(&(person){ a.email, a.id, one.token }, "{\"password\":\"" PASSWORD "\"}");
+    ck_assert_status(r, 204);
+    ck_assert_msg(strstr(http_set_cookie(r, "tasks_refresh"), "Max-Age=0"), "refresh cookie kept");
+    http_free(r);
+    assert_refresh_refused(refresh_at(base_url(), one.refresh));
+    free(code);
+    let_go(&one);
+    let_go(&two);
+    let_go(&three);
+    forget(&a);
+}
+END_TEST
+
 Suite *account_suite(void)
 {
     Suite *s = suite_create("account");
     TCase *ex = tcase_create("export");
     TCase *del = tcase_create("delete");
     TCase *sessions = tcase_create("sessions");
+    TCase *refresh = tcase_create("refresh");
 
     tcase_set_timeout(ex, 30);
     tcase_add_test(ex, export_holds_every_field_of_the_callers_tasks_only);
@@ -539,5 +862,13 @@ Suite *account_suite(void)
     tcase_add_test(sessions, a_reset_code_sets_a_new_password_once_and_signs_out_everywhere);
     tcase_add_test(sessions, wrong_reset_codes_are_throttled_per_address);
     suite_add_tcase(s, sessions);
+    tcase_set_timeout(refresh, 30);
+    tcase_add_test(refresh, refresh_answers_as_login_with_a_new_token_and_value);
+    tcase_add_test(refresh, a_refresh_value_used_twice_signs_out_its_chain);
+    tcase_add_test(refresh, a_missing_or_tampered_refresh_cookie_is_401_and_ends_nothing);
+    tcase_add_test(refresh, concurrent_refreshes_with_one_value_end_the_chain);
+    tcase_add_test(refresh, a_session_idle_past_its_lifetime_is_over);
+    tcase_add_test(refresh, every_sign_out_ends_the_refresh_values_it_should);
+    suite_add_tcase(s, refresh);
     return s;
 }

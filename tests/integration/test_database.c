@@ -116,9 +116,12 @@ static const char privileges_sql[] =
  * src/store/statements.c need. No sequence (tasks.id is an identity
  * column), task_counts read only (its triggers write as the owner, sql/
  * 005), of users only the password hash and the sign-out columns (006)
- * updatable; users deletable (a
- * person deletes their own account: DELETE /api/auth/me). */
+ * updatable; users deletable (a person deletes their own account:
+ * DELETE /api/auth/me); sessions and refresh values (008) come and go,
+ * and only their use and rotation times change. */
 static const char expected_privileges[] =
+    "column refresh_tokens.rotated_at UPDATE\n"
+    "column sessions.last_used_at UPDATE\n"
     "column users.kept_jti UPDATE\n"
     "column users.password_hash UPDATE\n"
     "column users.signed_out_before UPDATE\n"
@@ -128,12 +131,18 @@ static const char expected_privileges[] =
     "table login_failures DELETE\n"
     "table login_failures INSERT\n"
     "table login_failures SELECT\n"
+    "table refresh_tokens DELETE\n"
+    "table refresh_tokens INSERT\n"
+    "table refresh_tokens SELECT\n"
     "table reset_codes DELETE\n"
     "table reset_codes SELECT\n"
     "table revoked_tokens DELETE\n"
     "table revoked_tokens INSERT\n"
     "table revoked_tokens SELECT\n"
     "table schema_migrations SELECT\n"
+    "table sessions DELETE\n"
+    "table sessions INSERT\n"
+    "table sessions SELECT\n"
     "table task_counts SELECT\n"
     "table tasks DELETE\n"
     "table tasks INSERT\n"

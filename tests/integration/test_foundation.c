@@ -260,6 +260,10 @@ END_TEST
 static const struct { const char *line, *expect; } bad_directives[] = {
     { "TasksJWTLifetime soon", "TasksJWTLifetime" },
     { "TasksJWTLifetime 0", "TasksJWTLifetime" },
+    { "TasksJWTLifetime 4", "between 5 and 2592000" },
+    { "TasksSessionLifetime 4", "TasksSessionLifetime: '4' is not a number of seconds between 5 and 31622400" },
+    { "TasksSessionLifetime 31622401", "TasksSessionLifetime" },
+    { "TasksSessionLifetime month", "TasksSessionLifetime" },
     { "TasksJWTLeeway -5", "TasksJWTLeeway" },
     { "TasksMaxBodySize 12kb", "TasksMaxBodySize" },
     { "TasksLoginThrottle 5 0 50", "TasksLoginThrottle" },

@@ -50,29 +50,34 @@ static http_resp *at_auth(const char *method, const char *path,
 static char *set_cookies(const http_resp *r)
 {
     char *all = strdup(""), *next;
-    char **h;
+    const char *v;
+    int i;
 
-    for (h = r->headers; h && *h; h++)
-        if (!strncasecmp(*h, "Set-Cookie:", 11)) {
-            const char *v = *h + 11;
-            while (*v == ' ')
-                v++;
-            next = fmt("%s%s\n", all, v);
-            free(all);
-            all = next;
-        }
+    for (i = 0; (v = http_header_nth(r, "Set-Cookie", i)); i++) {
+        next = fmt("%s%s\n", all, v);
+        free(all);
+        all = next;
+    }
     return all;
 }
 
-/* The one Set-Cookie of r: tasks_session=<token>, with this exact tail. */
+/* The two Set-Cookies of r: tasks_session=<token> with this exact tail,
+ * then tasks_refresh (a 43-character value; "" when cleared) with
+ * refresh_tail. */
 static void assert_cookie(const http_resp *r, const char *token,
-                          const char *tail)
+                          const char *tail, const char *refresh_tail)
 {
     char *all = set_cookies(r);
-    char *want = fmt("tasks_session=%s; %s\n", token, tail);
+    char *refresh = http_cookie_value(r, "tasks_refresh");
+    char *want;
 
+    ck_assert_msg(refresh != NULL, "no refresh cookie:\n%s", all);
+    ck_assert_uint_eq(strlen(refresh), *token ? 43 : 0);
+    want = fmt("tasks_session=%s; %s\ntasks_refresh=%s; %s\n", token, tail,
+               refresh, refresh_tail);
     ck_assert_msg(!strcmp(all, want), "Set-Cookie:\n%s\nwanted:\n%s", all, want);
     free(want);
+    free(refresh);
     free(all);
 }
 
@@ -108,7 +113,8 @@ static char *signup(const char *prefix, char **token_out)
     ck_assert_status(r, 201);
     *token_out = strdup(json_string_value(json_object_get(r->json, "token")));
     assert_cookie(r, *token_out, "Path=/tasks/api; Max-Age=3600; HttpOnly; "
-                  "SameSite=Strict");
+                  "SameSite=Strict", "Path=/tasks/api/auth/refresh; "
+                  "Max-Age=2592000; HttpOnly; SameSite=Strict");
     http_free(r);
     free(body);
     return email;
@@ -137,8 +143,9 @@ START_TEST(api_answers_under_the_prefix)
 }
 END_TEST
 
-/* Signup, login and logout set and clear the cookie on the prefix's API
- * path; the cookie alone authenticates there. */
+/* Signup, login and logout set and clear the cookies on the prefix's API
+ * path (the refresh cookie on its refresh path); the session cookie alone
+ * authenticates there. */
 START_TEST(session_cookie_path_follows_the_prefix)
 {
     char *token, *email = signup("prefix-cookie", &token);
@@ -151,7 +158,8 @@ START_TEST(session_cookie_path_follows_the_prefix)
     ck_assert_status(r, 200);
     login_token = json_string_value(json_object_get(r->json, "token"));
     assert_cookie(r, login_token, "Path=/tasks/api; Max-Age=3600; HttpOnly; "
-                  "SameSite=Strict");
+                  "SameSite=Strict", "Path=/tasks/api/auth/refresh; "
+                  "Max-Age=2592000; HttpOnly; SameSite=Strict");
     cookie = fmt("Cookie: tasks_session=%s", login_token);
     http_free(r);
     hs[0] = cookie;
@@ -162,7 +170,9 @@ START_TEST(session_cookie_path_follows_the_prefix)
     http_free(r);
     r = at("POST", "/tasks/api/auth/logout", NULL, hs);
     ck_assert_status(r, 204);
-    assert_cookie(r, "", "Path=/tasks/api; Max-Age=0; HttpOnly; SameSite=Strict");
+    assert_cookie(r, "", "Path=/tasks/api; Max-Age=0; HttpOnly; SameSite=Strict",
+                  "Path=/tasks/api/auth/refresh; Max-Age=0; HttpOnly; "
+                  "SameSite=Strict");
     http_free(r);
     free(cookie);
     free(body);

@@ -101,22 +101,31 @@ static http_resp *login_from(const char *source, const char *xff,
     return post_from(source, xff, 1, base, "/api/auth/login", email, password);
 }
 
-/* The session cookie of a 200/201 answer: exactly the contract's
- * attributes, with "; Secure" at the end if and only if secure. */
+/* The session and refresh cookies of a 200/201 answer: exactly the
+ * contract's attributes, with "; Secure" at the end if and only if
+ * secure. */
 static void assert_cookie(const http_resp *r, int secure, const char *what)
 {
     const char *token = json_string_value(json_object_get(r->json, "token"));
-    const char *got = http_header(r, "Set-Cookie");
-    char *want;
+    const char *got = http_set_cookie(r, "tasks_session");
+    const char *got_refresh = http_set_cookie(r, "tasks_refresh");
+    char *refresh = http_cookie_value(r, "tasks_refresh"), *want;
 
     ck_assert_msg(r->status == 200 || r->status == 201, "%s: %ld %s", what,
                   r->status, r->body);
-    ck_assert_msg(token && got, "%s: no token or no cookie", what);
+    ck_assert_msg(token && got && refresh, "%s: no token or no cookies", what);
     want = fmt("tasks_session=%s; Path=/api; Max-Age=3600; HttpOnly; "
                "SameSite=Strict%s", token, secure ? "; Secure" : "");
     ck_assert_msg(!strcmp(got, want), "%s: cookie \"%s\", expected %s Secure",
                   what, got, secure ? "with" : "without");
     free(want);
+    want = fmt("tasks_refresh=%s; Path=/api/auth/refresh; Max-Age=2592000; "
+               "HttpOnly; SameSite=Strict%s", refresh, secure ? "; Secure" : "");
+    ck_assert_msg(!strcmp(got_refresh, want), "%s: refresh cookie \"%s\", "
+                  "expected %s Secure", what, got_refresh,
+                  secure ? "with" : "without");
+    free(want);
+    free(refresh);
 }
 
 static void assert_status(http_resp *r, long want, const char *what)

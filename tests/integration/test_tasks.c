@@ -2937,7 +2937,10 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
         "INSERT INTO tasks (user_id, title) SELECT u.id, 'other ' || g"
         " FROM users u, generate_series(1, 10) g"
         " WHERE u.email LIKE 'plan-other-%%-%s@example.org';\n"
-        "ANALYZE tasks;\n", u.id, u.id, u.id);
+        "ANALYZE tasks;\n"
+        /* The session the user's token was issued in (CALLER_OK). */
+        "SELECT id AS sid FROM sessions WHERE user_id = '%s' LIMIT 1 \\gset\n",
+        u.id, u.id, u.id, u.id);
 
     /* 3. Per statement: PREPARE as apr_dbd does (its parameter types), run
      *    it a few times (the plan cache decides custom or generic after 5),
@@ -2965,9 +2968,9 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
         ck_assert_int_eq(sscanf(label + (deep ? 5 : 6), "%7s %31s %d", kind,
                                 sortname, &dn), 3);
         plain = !strcmp(kind, "PLAIN");
-        /* uid, jti, iat, status[, q, priority, tags, due_before,
+        /* uid, jti, iat, sid, status[, q, priority, tags, due_before,
          * due_after][, cursor value, cursor id], limit */
-        ck_assert_int_eq(nargs, (plain ? 4 : 9) + (deep ? 2 : 0) + 1);
+        ck_assert_int_eq(nargs, (plain ? 5 : 10) + (deep ? 2 : 0) + 1);
         for (k = 0; strcmp(keys[k].sort, sortname); k++)
             ;
         t2 = fmt("%sDEALLOCATE ALL;\nPREPARE s(%s) AS %s;\n", script, types, pg);
@@ -2981,7 +2984,7 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
             free(script);
             script = t2;
         }
-        args = fmt("'%s','','1','0'%s%s,'101'", u.id,
+        args = fmt("'%s','','1',:'sid','0'%s%s,'101'", u.id,
                    plain ? "" : ",NULL,NULL,NULL,NULL,NULL",
                    deep ? ",:'v',:'id'" : "");
         t2 = fmt("%s\\o /dev/null\n"

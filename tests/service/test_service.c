@@ -89,6 +89,7 @@ static void setup(void)
     policy.throttle_addr = 50;
     policy.hashing = &hashing;
     policy.max_hashing = 4;
+    policy.session_lifetime = 3600;
     policy.dummy_hash = tasks_password_hash(pool, "nobody knows this",
                                             &tasks_scrypt_default);
     refuse_connections = 0;
@@ -135,27 +136,45 @@ static tasks_value str(const char *s)
     return v;
 }
 
-/* A new account (unique email) and its caller (with its token's jti). */
-static tasks_caller new_caller(const char *name)
+/* The caller a session's token makes (its sub, jti, iat and sid). */
+static tasks_caller caller_of(const tasks_session *session)
+{
+    tasks_claims claims;
+    tasks_caller who;
+
+    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, session->token,
+                                        apr_time_now(), &claims), TASKS_TOKEN_OK);
+    ck_assert_str_eq(claims.sub, session->user.id);
+    ck_assert_ptr_nonnull(claims.sid);
+    who.user_id = session->user.id;
+    who.jti = claims.jti;
+    who.iat = claims.iat;
+    who.sid = claims.sid;
+    return who;
+}
+
+/* A new account (unique email, *email when not NULL) and its session. */
+static tasks_session new_account(const char *name, tasks_value *email_out)
 {
     tasks_value email = str(apr_psprintf(pool, "%s-%d-%ld@example.org", name,
                                          (int)getpid(), random()));
     tasks_value password = str("correct horse battery");
     tasks_value none = { .kind = TASKS_VALUE_ABSENT };
     tasks_session session;
-    tasks_claims claims;
-    tasks_caller who;
-    tasks_result r;
 
-    r = tasks_account_signup(service(), &email, &password, &none, &session);
-    ck_assert_int_eq(r.outcome, TASKS_DONE);
-    ck_assert_int_eq(tasks_token_verify(pool, &token_cfg, session.token,
-                                        apr_time_now(), &claims), TASKS_TOKEN_OK);
-    ck_assert_str_eq(claims.sub, session.user.id);
-    who.user_id = session.user.id;
-    who.jti = claims.jti;
-    who.iat = claims.iat;
-    return who;
+    ck_assert_int_eq(tasks_account_signup(service(), &email, &password, &none,
+                                          &session).outcome, TASKS_DONE);
+    if (email_out)
+        *email_out = email;
+    return session;
+}
+
+/* A new account (unique email) and its caller (with its token's jti). */
+static tasks_caller new_caller(const char *name)
+{
+    tasks_session session = new_account(name, NULL);
+
+    return caller_of(&session);
 }
 
 /* A task of who's with this title. */
@@ -549,40 +568,110 @@ END_TEST
  * every other token and keeps the caller's. */
 START_TEST(sign_out_everywhere_and_password_change_end_the_other_tokens)
 {
-    tasks_caller a = new_caller("everywhere"), a2 = a, later;
-    tasks_value pw = str("correct horse battery"), fresh = str("a new horse battery"),
-                wrong = str("not the password");
+    tasks_value email, pw = str("correct horse battery"),
+                fresh = str("a new horse battery"), wrong = str("not the password");
+    tasks_session first = new_account("everywhere", &email), second;
+    tasks_caller a = caller_of(&first), other, old, later;
     tasks_task_row t = new_task(&a, "kept");
     tasks_user_row u;
 
-    /* A second token of a's, issued a second earlier. */
-    a2.jti = "another-jti";
-    a2.iat = a.iat - 1;
-    ck_assert_int_eq(tasks_account_caller(service(), &a2, &u).outcome, TASKS_DONE);
+    /* Another session of a's (another device), and a token of a's issued
+     * outside any session a second earlier (from before sessions). */
+    ck_assert_int_eq(tasks_account_login(service(), &email, &pw, "192.0.2.7",
+                                         &second).outcome, TASKS_DONE);
+    other = caller_of(&second);
+    ck_assert_str_ne(other.sid, a.sid);
+    old = a;
+    old.jti = "another-jti";
+    old.iat = a.iat - 1;
+    old.sid = NULL;
+    ck_assert_int_eq(tasks_account_caller(service(), &old, &u).outcome, TASKS_DONE);
     ck_assert_int_eq(tasks_account_change_password(service(), &a, &wrong, &fresh,
                                                    "192.0.2.7").outcome,
                      TASKS_UNAUTHENTICATED);
-    ck_assert_int_eq(tasks_account_caller(service(), &a2, &u).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_account_caller(service(), &other, &u).outcome, TASKS_DONE);
     ck_assert_int_eq(tasks_account_change_password(service(), &a, &pw, &fresh,
                                                    "192.0.2.7").outcome, TASKS_DONE);
-    ck_assert_int_eq(tasks_account_caller(service(), &a2, &u).outcome, TASKS_DENIED);
-    ck_assert_int_eq(tasks_task_get(service(), &a2, t.id, NULL, &t).outcome,
+    ck_assert_int_eq(tasks_account_caller(service(), &old, &u).outcome, TASKS_DENIED);
+    ck_assert_int_eq(tasks_task_get(service(), &other, t.id, NULL, &t).outcome,
                      TASKS_DENIED);
+    /* The other session's refresh value went with it; this one goes on. */
+    ck_assert_int_eq(tasks_account_refresh(service(), second.refresh, "192.0.2.7",
+                                           &second).outcome, TASKS_UNAUTHENTICATED);
     ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &t).outcome,
                      TASKS_DONE);
+    ck_assert_int_eq(tasks_account_refresh(service(), first.refresh, "192.0.2.7",
+                                           &first).outcome, TASKS_DONE);
 
     ck_assert_int_eq(tasks_account_sign_out_everywhere(service(), &a).outcome,
                      TASKS_DONE);
     ck_assert_int_eq(tasks_account_caller(service(), &a, &u).outcome, TASKS_DENIED);
     ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &t).outcome,
                      TASKS_DENIED);
-    /* A token issued after the sign-out's second stands. */
-    later = a;
+    ck_assert_int_eq(tasks_account_refresh(service(), first.refresh, "192.0.2.7",
+                                           &first).outcome, TASKS_UNAUTHENTICATED);
+    /* A token issued outside a session after the sign-out's second
+     * stands, and so does a new login. */
+    later = old;
     later.jti = "later-jti";
     later.iat = apr_time_sec(apr_time_now()) + 2;
     ck_assert_int_eq(tasks_account_caller(service(), &later, &u).outcome, TASKS_DONE);
-    ck_assert_int_eq(tasks_task_get(service(), &later, t.id, NULL, &t).outcome,
+    ck_assert_int_eq(tasks_account_login(service(), &email, &fresh, "192.0.2.7",
+                                         &second).outcome, TASKS_DONE);
+    other = caller_of(&second);
+    ck_assert_int_eq(tasks_task_get(service(), &other, t.id, NULL, &t).outcome,
                      TASKS_DONE);
+}
+END_TEST
+
+/* A refresh spends its value for the next one, in the same session; a
+ * value presented again ends the session (its tokens, and the value that
+ * replaced it); so does one idle past the lifetime; a value never issued
+ * is refused without harm. */
+START_TEST(refresh_rotates_and_a_reused_value_ends_the_session)
+{
+    tasks_session s = new_account("refresh", NULL), next, again, idle;
+    tasks_caller first = caller_of(&s), second;
+    tasks_user_row u;
+    const char *r0 = s.refresh, *r1;
+    tasks_result r;
+
+    ck_assert_uint_eq(strlen(r0), 43);
+    ck_assert_int_eq(s.refresh_max_age, 3600);
+    ck_assert_int_eq(tasks_account_refresh(service(), r0, "192.0.2.8", &next).outcome,
+                     TASKS_DONE);
+    r1 = next.refresh;
+    ck_assert_str_ne(r1, r0);
+    ck_assert_str_eq(next.user.id, s.user.id);
+    second = caller_of(&next);
+    ck_assert_str_eq(second.sid, first.sid);
+    ck_assert_str_ne(second.jti, first.jti);
+    ck_assert_int_eq(tasks_account_caller(service(), &second, &u).outcome, TASKS_DONE);
+
+    /* r0 again: refused, and the session is over for everyone. */
+    r = tasks_account_refresh(service(), r0, "192.0.2.8", &again);
+    ck_assert_int_eq(r.outcome, TASKS_UNAUTHENTICATED);
+    ck_assert_str_eq(r.detail, "the session has ended; sign in again");
+    ck_assert_int_eq(tasks_account_caller(service(), &second, &u).outcome, TASKS_DENIED);
+    ck_assert_int_eq(tasks_account_caller(service(), &first, &u).outcome, TASKS_DENIED);
+    ck_assert_int_eq(tasks_account_refresh(service(), r1, "192.0.2.8", &again).outcome,
+                     TASKS_UNAUTHENTICATED);
+
+    /* Idle past the lifetime. */
+    idle = new_account("idle", NULL);
+    admin_sql(0, apr_psprintf(pool, "UPDATE sessions SET last_used_at = now()"
+                              " - interval '3601 seconds' WHERE user_id = '%s'",
+                              idle.user.id));
+    ck_assert_int_eq(tasks_account_refresh(service(), idle.refresh, "192.0.2.8",
+                                           &again).outcome, TASKS_UNAUTHENTICATED);
+    second = caller_of(&idle);
+    ck_assert_int_eq(tasks_account_caller(service(), &second, &u).outcome, TASKS_DENIED);
+
+    /* Never issued: another length, or no value at all. */
+    ck_assert_int_eq(tasks_account_refresh(service(), "abc", "192.0.2.8",
+                                           &again).outcome, TASKS_UNAUTHENTICATED);
+    ck_assert_int_eq(tasks_account_refresh(service(), NULL, "192.0.2.8",
+                                           &again).outcome, TASKS_UNAUTHENTICATED);
 }
 END_TEST
 
@@ -617,7 +706,7 @@ START_TEST(export_and_delete_are_the_callers_own)
                      TASKS_DONE);
     ck_assert_int_eq(tasks_account_export(service(), &b, &user, &tasks).outcome,
                      TASKS_DENIED);
-    ck_assert_int_eq(tasks_task_get(service(), &(tasks_caller){ a.user_id, NULL, a.iat },
+    ck_assert_int_eq(tasks_task_get(service(), &(tasks_caller){ a.user_id, NULL, a.iat, NULL },
                                     t1.id, NULL, &t2).outcome, TASKS_DONE);
 }
 END_TEST
@@ -759,7 +848,7 @@ END_TEST
  * FAILED, never a crash. */
 START_TEST(statement_refused_by_postgresql_is_failed)
 {
-    tasks_caller bogus = { "not-a-uuid", NULL, 0 };
+    tasks_caller bogus = { "not-a-uuid", NULL, 0, NULL };
     tasks_task_row row;
 
     ck_assert_int_eq(tasks_task_get(service(), &bogus, "1", NULL, &row).outcome,
@@ -794,6 +883,7 @@ static Suite *service_suite(void)
     tcase_add_test(accounts, signup_login_and_their_refusals);
     tcase_add_test(accounts, export_and_delete_are_the_callers_own);
     tcase_add_test(accounts, sign_out_everywhere_and_password_change_end_the_other_tokens);
+    tcase_add_test(accounts, refresh_rotates_and_a_reused_value_ends_the_session);
     tcase_add_test(accounts, repeated_failures_are_throttled_with_retry_after);
     tcase_add_test(accounts, no_hashing_capacity_is_busy);
     suite_add_tcase(s, accounts);

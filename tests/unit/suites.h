@@ -16,6 +16,7 @@ Suite *keys_suite(void);
 Suite *password_suite(void);
 Suite *route_suite(void);
 Suite *reset_code_suite(void);
+Suite *refresh_suite(void);
 Suite *jwks_suite(void);
 
 /* A fresh pool per test (created in a checked fixture by each suite). */

@@ -33,6 +33,7 @@ START_TEST(matches_fixed_routes)
     match("/auth/logout-all", TASKS_ROUTE_LOGOUT_ALL);
     match("/auth/password", TASKS_ROUTE_PASSWORD);
     match("/auth/reset", TASKS_ROUTE_RESET);
+    match("/auth/refresh", TASKS_ROUTE_REFRESH);
     r = match("/tasks", TASKS_ROUTE_TASKS);
     ck_assert_ptr_null(r.task_id);
     ck_assert_ptr_null(r.path_user_id);
@@ -228,6 +229,7 @@ START_TEST(public_routes)
     ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_SIGNUP), 1);
     ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_LOGIN), 1);
     ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_RESET), 1);
+    ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_REFRESH), 1);
     ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_ME), 0);
     ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_EXPORT), 0);
     ck_assert_int_eq(tasks_route_is_public(TASKS_ROUTE_LOGOUT_ALL), 0);

@@ -98,10 +98,12 @@ START_TEST(issue_then_verify_round_trips)
     const char *tok;
     apr_size_t i;
 
-    tok = tasks_token_issue(test_pool, &cfg, "user-42", "a@example.com", NOW, &issued);
+    tok = tasks_token_issue(test_pool, &cfg, "user-42", "a@example.com",
+                            "0c6b2b4e-8a55-4c1f-9d0e-5f2a7b3c9d11", NOW, &issued);
     ck_assert_ptr_nonnull(tok);
     ck_assert_str_eq(issued.sub, "user-42");
     ck_assert_str_eq(issued.email, "a@example.com");
+    ck_assert_str_eq(issued.sid, "0c6b2b4e-8a55-4c1f-9d0e-5f2a7b3c9d11");
     ck_assert_int_eq(issued.iat, NOW_S);
     ck_assert_int_eq(issued.exp, NOW_S + 900);
     ck_assert_uint_eq(strlen(issued.jti), 32);
@@ -113,6 +115,7 @@ START_TEST(issue_then_verify_round_trips)
     ck_assert_str_eq(got.sub, "user-42");
     ck_assert_str_eq(got.email, "a@example.com");
     ck_assert_str_eq(got.jti, issued.jti);
+    ck_assert_str_eq(got.sid, "0c6b2b4e-8a55-4c1f-9d0e-5f2a7b3c9d11");
     ck_assert_int_eq(got.iat, NOW_S);
     ck_assert_int_eq(got.exp, NOW_S + 900);
 
@@ -130,12 +133,13 @@ START_TEST(issue_without_email_or_iss_aud)
 {
     tasks_token_cfg cfg = plain_cfg();
     tasks_claims got;
-    const char *tok = tasks_token_issue(test_pool, &cfg, "u7", NULL, NOW, NULL);
+    const char *tok = tasks_token_issue(test_pool, &cfg, "u7", NULL, NULL, NOW, NULL);
 
     ck_assert_ptr_nonnull(tok);
     ck_assert_int_eq(tasks_token_verify(test_pool, &cfg, tok, NOW, &got), TASKS_TOKEN_OK);
     ck_assert_str_eq(got.sub, "u7");
     ck_assert_ptr_null(got.email);
+    ck_assert_ptr_null(got.sid);
     ck_assert_ptr_nonnull(got.jti);
 }
 END_TEST
@@ -145,8 +149,8 @@ START_TEST(issue_gives_fresh_jti_each_time)
     tasks_token_cfg cfg = plain_cfg();
     tasks_claims a, b;
 
-    ck_assert_ptr_nonnull(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, &a));
-    ck_assert_ptr_nonnull(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, &b));
+    ck_assert_ptr_nonnull(tasks_token_issue(test_pool, &cfg, "u", NULL, NULL, NOW, &a));
+    ck_assert_ptr_nonnull(tasks_token_issue(test_pool, &cfg, "u", NULL, NULL, NOW, &b));
     ck_assert_str_ne(a.jti, b.jti);
 }
 END_TEST
@@ -155,16 +159,16 @@ START_TEST(issue_refuses_bad_input)
 {
     tasks_token_cfg cfg = plain_cfg();
 
-    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "", NULL, NOW, NULL));
-    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, NULL, NULL, NOW, NULL));
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "", NULL, NULL, NOW, NULL));
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, NULL, NULL, NULL, NOW, NULL));
     cfg.keys.keys[0].len = TASKS_SECRET_MIN_LEN - 1;
-    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NULL, NOW, NULL));
     cfg.keys.keys[0].secret = NULL;
     cfg.keys.keys[0].len = KEY_LEN;
-    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NULL, NOW, NULL));
     cfg = plain_cfg();
     cfg.keys.n = 0;
-    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL));
+    ck_assert_ptr_null(tasks_token_issue(test_pool, &cfg, "u", NULL, NULL, NOW, NULL));
 }
 END_TEST
 
@@ -251,7 +255,7 @@ END_TEST
 START_TEST(rejects_tampering)
 {
     tasks_token_cfg cfg = plain_cfg();
-    const char *tok = tasks_token_issue(test_pool, &cfg, "alice", NULL, NOW, NULL);
+    const char *tok = tasks_token_issue(test_pool, &cfg, "alice", NULL, NULL, NOW, NULL);
     const char *dot1, *dot2, *forged, *prefix;
     unsigned char *sig, longer[33];
     apr_size_t sig_len;
@@ -324,7 +328,7 @@ START_TEST(prepared_key_verifies_like_the_plain_key)
     /* Tokens the module issues verify with the prepared key too. */
     ck_assert_int_eq(tasks_token_verify(test_pool, &prep,
                                         tasks_token_issue(test_pool, &plain, "alice",
-                                                          NULL, NOW, NULL),
+                                                          NULL, NULL, NOW, NULL),
                                         NOW, &got), TASKS_TOKEN_OK);
 }
 END_TEST
@@ -344,7 +348,7 @@ START_TEST(fails_closed_without_key)
     ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
     /* A token of ours (with a kid) too. */
     tok = tasks_token_issue(test_pool, (tasks_token_cfg[]){ plain_cfg() }, "u",
-                            NULL, NOW, NULL);
+                            NULL, NULL, NOW, NULL);
     ck_assert_int_eq(check_with(&cfg, tok), TASKS_TOKEN_BAD_SIGNATURE);
     ck_assert_int_eq(check(NULL), TASKS_TOKEN_MALFORMED);
 }
@@ -480,6 +484,8 @@ START_TEST(rejects_wrongly_typed_optional_claims)
     ck_assert_int_eq(check(make(claims_with("\"email\":null"))), TASKS_TOKEN_BAD_CLAIMS);
     ck_assert_int_eq(check(make(claims_with("\"jti\":\"\""))), TASKS_TOKEN_BAD_CLAIMS);
     ck_assert_int_eq(check(make(claims_with("\"jti\":12"))), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"sid\":\"\""))), TASKS_TOKEN_BAD_CLAIMS);
+    ck_assert_int_eq(check(make(claims_with("\"sid\":7"))), TASKS_TOKEN_BAD_CLAIMS);
     ck_assert_int_eq(check(make(claims_with("\"iat\":\"1700000000\""))),
                      TASKS_TOKEN_BAD_CLAIMS);
     ck_assert_int_eq(check(make(claims_with("\"iat\":1700000000.5"))),
@@ -582,7 +588,7 @@ START_TEST(issued_token_fails_other_config)
 {
     tasks_token_cfg cfg = {raw_ring(key), "iss-a", "aud-a", 900, LEEWAY};
     tasks_token_cfg other = cfg;
-    const char *tok = tasks_token_issue(test_pool, &cfg, "u", NULL, NOW, NULL);
+    const char *tok = tasks_token_issue(test_pool, &cfg, "u", NULL, NULL, NOW, NULL);
 
     ck_assert_ptr_nonnull(tok);
     other.issuer = "iss-b";
@@ -696,7 +702,7 @@ START_TEST(rotation_verifies_with_any_listed_key)
     tasks_claims got;
 
     tok = !strcmp(rotation_cases[_i].token, "issued")
-          ? tasks_token_issue(test_pool, &a, "u1", NULL, NOW, NULL)
+          ? tasks_token_issue(test_pool, &a, "u1", NULL, NULL, NOW, NULL)
           : make(claims_with(""));
     ck_assert_ptr_nonnull(tok);
     ck_assert_msg(tasks_token_verify(test_pool, &cfg, tok, NOW, &got)
@@ -719,8 +725,8 @@ START_TEST(issued_token_carries_the_signing_kid)
     json_t *h;
 
     ck_assert_str_eq(tasks_kid_derive(test_pool, key, KEY_LEN), KID_OF_KEY);
-    h = json_loads(header_of(tasks_token_issue(test_pool, &a, "u", NULL, NOW,
-                                               NULL)), 0, NULL);
+    h = json_loads(header_of(tasks_token_issue(test_pool, &a, "u", NULL, NULL,
+                                               NOW, NULL)), 0, NULL);
     ck_assert_ptr_nonnull(h);
     ck_assert_str_eq(json_string_value(json_object_get(h, "kid")), KID_OF_KEY);
     ck_assert_str_eq(json_string_value(json_object_get(h, "alg")), "HS256");
@@ -729,24 +735,24 @@ START_TEST(issued_token_carries_the_signing_kid)
     json_decref(h);
     /* Stable: again, and with the raw (unprepared, kid-less) key. */
     ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &a, "v",
-        NULL, NOW, NULL)), "\"kid\":\"" KID_OF_KEY "\""));
+        NULL, NULL, NOW, NULL)), "\"kid\":\"" KID_OF_KEY "\""));
     ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &raw,
-        "v", NULL, NOW, NULL)), "\"kid\":\"" KID_OF_KEY "\""));
+        "v", NULL, NULL, NOW, NULL)), "\"kid\":\"" KID_OF_KEY "\""));
     /* [B, A] signs with B. */
     ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &ba,
-        "v", NULL, NOW, NULL)), apr_psprintf(test_pool, "\"kid\":\"%s\"",
+        "v", NULL, NULL, NOW, NULL)), apr_psprintf(test_pool, "\"kid\":\"%s\"",
         tasks_kid_derive(test_pool, key_b, KEY_LEN))));
     /* A configured kid. */
     memset(&named.keys, 0, sizeof(named.keys));
     ck_assert_ptr_null(tasks_keyring_add(test_pool, &named.keys, key, KEY_LEN,
                                          "2026-05_main", NULL));
     ck_assert_ptr_nonnull(strstr(header_of(tasks_token_issue(test_pool, &named,
-        "v", NULL, NOW, NULL)), "\"kid\":\"2026-05_main\""));
+        "v", NULL, NULL, NOW, NULL)), "\"kid\":\"2026-05_main\""));
     ck_assert_int_eq(check_with(&named, tasks_token_issue(test_pool, &named,
-        "v", NULL, NOW, NULL)), TASKS_TOKEN_OK);
+        "v", NULL, NULL, NOW, NULL)), TASKS_TOKEN_OK);
     /* The same key under another kid is another key as far as tokens go. */
     ck_assert_int_eq(check_with(&a, tasks_token_issue(test_pool, &named,
-        "v", NULL, NOW, NULL)), TASKS_TOKEN_UNKNOWN_KEY);
+        "v", NULL, NULL, NOW, NULL)), TASKS_TOKEN_UNKNOWN_KEY);
 }
 END_TEST
 

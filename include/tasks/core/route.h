@@ -16,6 +16,7 @@ typedef enum {
     TASKS_ROUTE_LOGOUT_ALL,     /* /auth/logout-all        */
     TASKS_ROUTE_PASSWORD,       /* /auth/password          */
     TASKS_ROUTE_RESET,          /* /auth/reset             */
+    TASKS_ROUTE_REFRESH,        /* /auth/refresh           */
     TASKS_ROUTE_TASKS,          /* /tasks                  */
     TASKS_ROUTE_TASK,           /* /tasks/{id}             */
     TASKS_ROUTE_TASK_COMPLETE,  /* /tasks/{id}/complete    */
@@ -49,7 +50,8 @@ const char *tasks_route_allow(tasks_route_id id);
  * allowed; OPTIONS is always allowed). */
 int tasks_route_allows(tasks_route_id id, const char *method);
 
-/* 1 for routes that need no token (health, openapi, signup, login). */
+/* 1 for routes that need no token (health, openapi, signup, login,
+ * reset: a code is the credential, refresh: the refresh cookie is). */
 int tasks_route_is_public(tasks_route_id id);
 
 #endif

@@ -81,13 +81,15 @@
                                               compact JSON array text      */
 
 /* Who acts: the user the request was authenticated as, and its token's
- * jti (NULL when the token had none) and iat. Task statements check in
- * SQL that the user still exists, was not signed out everywhere since
- * iat, and the jti is not revoked. */
+ * jti (NULL when the token had none), iat and session. Task statements
+ * check in SQL that the user still exists, the jti is not revoked, and
+ * the token's session has not ended (a token outside a session: the user
+ * did not sign out everywhere since iat). */
 typedef struct {
     const char *user_id;
     const char *jti;
     long long iat;              /* the token's iat, unix seconds; 0: none */
+    const char *sid;            /* the token's session (a UUID), or NULL  */
 } tasks_caller;
 
 /* A value as a front end found it, before any rule: JSON, iCalendar and

@@ -24,6 +24,9 @@ typedef struct {
     const char *sub;
     const char *email;         /* NULL when absent                  */
     const char *jti;           /* NULL when absent                  */
+    const char *sid;           /* the session (refresh chain) a token
+                                  of ours was issued in; NULL when
+                                  absent                             */
     long long iat;             /* 0 when absent                     */
     long long exp;
     const char *name;          /* string "name" claim, NULL otherwise
@@ -39,6 +42,7 @@ typedef enum {
     TASKS_TOKEN_EXPIRED,       /* exp + leeway <= now                */
     TASKS_TOKEN_NOT_YET_VALID, /* nbf or iat - leeway > now          */
     TASKS_TOKEN_BAD_CLAIMS,    /* missing exp, missing/empty/non-string sub,
+                                  empty or non-string jti or sid,
                                   wrong iss/aud, wrongly typed claims */
     TASKS_TOKEN_UNKNOWN_KEY    /* no key with its kid (ours: the kid of a
                                   key no longer listed)                */
@@ -47,15 +51,17 @@ typedef enum {
 /* A short human text for a status, safe for logs (no token content). */
 const char *tasks_token_status_text(tasks_token_status st);
 
-/* Issue a token for user sub (and email) at time now, signed with the
- * first key of cfg->keys; its header is {"alg":"HS256","typ":"JWT",
- * "kid":<that key's kid>}. Claims: sub, email, iat, exp = iat + lifetime,
- * jti (128 random bits, hex), iss/aud when configured. Returns the compact
+/* Issue a token for user sub (and email) in session sid (may be NULL) at
+ * time now, signed with the first key of cfg->keys; its header is
+ * {"alg":"HS256","typ":"JWT","kid":<that key's kid>}. Claims: sub, email,
+ * sid, iat, exp = iat + lifetime, jti (128 random bits, hex), iss/aud when
+ * configured. Returns the compact
  * token in p and fills *claims when not NULL; NULL on failure (no usable
  * key, out of memory, RNG failure). */
 const char *tasks_token_issue(apr_pool_t *p, const tasks_token_cfg *cfg,
                               const char *sub, const char *email,
-                              apr_time_t now, tasks_claims *claims);
+                              const char *sid, apr_time_t now,
+                              tasks_claims *claims);
 
 /* Verify a compact token (signature, alg pinned to HS256 case-sensitively,
  * length <= TASKS_TOKEN_MAX_LEN, exp required, nbf/iat with leeway, iss/aud

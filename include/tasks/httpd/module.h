@@ -22,6 +22,9 @@ extern module AP_MODULE_DECLARE_DATA tasks_module;
 #define TASKS_DEFAULT_BASE "/"
 #define TASKS_API_SEGMENT "api"
 #define TASKS_COOKIE "tasks_session"
+/* The refresh cookie, sent only to <api>/auth/refresh. */
+#define TASKS_REFRESH_COOKIE "tasks_refresh"
+#define TASKS_REFRESH_SEGMENT "/auth/refresh"
 #define TASKS_DEFAULT_MAX_BODY (64 * 1024)
 #define TASKS_MAX_BODY_LIMIT (16 * 1024 * 1024)
 /* Concurrent scrypt computations per process (each takes ~32 MiB). */
@@ -43,6 +46,8 @@ typedef struct {
     const char *secret_files[TASKS_KEYS_MAX];
     tasks_token_cfg token;      /* keys point at the secrets' bytes        */
     int lifetime_set, leeway_set;
+    long session_lifetime;      /* TasksSessionLifetime, seconds           */
+    int session_lifetime_set;
     int throttle_email;         /* failures per email within the window    */
     int throttle_window;        /* seconds                                 */
     int throttle_addr;          /* failures per client address             */
@@ -82,6 +87,7 @@ typedef struct {
     const char *name;           /* NULL when the user has none             */
     const char *created_at;
     const char *jti;
+    const char *sid;            /* the token's session, or NULL            */
     long long iat;              /* the token's (a tokenless caller: now)     */
     long long exp;
     const char *token;          /* the caller's own token                   */
@@ -104,6 +110,7 @@ const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path,
                                   const char *opt);
 const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_session_lifetime(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_audience(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin);
@@ -239,6 +246,11 @@ int tasks_authn_hook(request_rec *r);
 int tasks_auth_fixups(request_rec *r);
 /* Set-Cookie for a fresh token, or one that clears the session. */
 void tasks_set_session_cookie(request_rec *r, const char *token, long max_age);
+/* Set-Cookie for a session's next refresh value (sent only to
+ * <api>/auth/refresh), or one that clears it (value NULL). */
+void tasks_set_refresh_cookie(request_rec *r, const char *value, long max_age);
+/* The value of cookie name in the request's Cookie header, or NULL. */
+const char *tasks_cookie_value(request_rec *r, const char *name);
 
 /* Handlers: each returns what the content handler returns. */
 int tasks_handle_health(request_rec *r);
@@ -253,6 +265,7 @@ int tasks_handle_export(request_rec *r);
 int tasks_handle_logout_all(request_rec *r);
 int tasks_handle_password(request_rec *r);
 int tasks_handle_reset(request_rec *r);
+int tasks_handle_refresh(request_rec *r);
 int tasks_handle_logout(request_rec *r);
 int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
 int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */

@@ -10,11 +10,15 @@
 #include "tasks/core/task.h"
 #include "tasks/service/service.h"
 
-/* A signed-in session: the user and a token of ours for them. */
+/* A signed-in session: the user, an access token of ours for them, and
+ * the value the session's refresh cookie gets (it changes at every
+ * refresh). */
 typedef struct {
     tasks_user_row user;
     const char *token;
     long expires_in;            /* seconds                                */
+    const char *refresh;
+    long refresh_max_age;       /* seconds: the session lifetime          */
 } tasks_session;
 
 /* Whether accounts may be created here: DONE, or FORBIDDEN. */
@@ -37,8 +41,9 @@ tasks_result tasks_account_create(tasks_service *s, const tasks_value *email,
                                   tasks_user_row *out);
 
 /* A new password (signup's rules, scrypt) for the account with a
- * password at email: DONE with the user, NOT_FOUND, INVALID. Tokens
- * already issued stay valid until they expire. */
+ * password at email: DONE with the user, NOT_FOUND, INVALID. The account
+ * is signed out everywhere in the same statement (whoever knew the old
+ * password may hold a session). */
 tasks_result tasks_account_reset_password(tasks_service *s,
                                           const tasks_value *email,
                                           const tasks_value *password,
@@ -105,11 +110,23 @@ tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who
                                        const tasks_value *password,
                                        const char *client_addr);
 
-/* Sign in with email and password from client_addr (for throttling). */
+/* Sign in with email and password from client_addr (for throttling):
+ * a new session (tasks_session). */
 tasks_result tasks_account_login(tasks_service *s, const tasks_value *email,
                                  const tasks_value *password,
                                  const char *client_addr,
                                  tasks_session *out);
+
+/* Stay signed in: value (a refresh cookie's, may be NULL) must be the
+ * current refresh value of a session used within the session lifetime.
+ * DONE: it is spent, and *out has a new access token and the next value.
+ * UNAUTHENTICATED with one message otherwise; a value that had been
+ * spent before (used twice: the chain may be in two hands) or whose
+ * session was idle too long ends its session, and the first is logged
+ * (TASKS0310, with client_addr). */
+tasks_result tasks_account_refresh(tasks_service *s, const char *value,
+                                   const char *client_addr,
+                                   tasks_session *out);
 
 /* The user one of our verified tokens names (who: its sub, jti and iat):
  * DENIED when the user is gone, the jti was revoked or the user signed
@@ -126,9 +143,10 @@ tasks_result tasks_account_identity(tasks_service *s, const char *issuer,
                                     long long iat, const char *email,
                                     const char *name, tasks_user_row *out);
 
-/* Revoke the caller's token (jti, valid until exp) for as long as it
- * could still be accepted. A caller without a jti has nothing to revoke:
- * DONE with *revoked = 0. */
+/* Log out: the caller's session ends (every token issued in it, and its
+ * refresh value), and its token (jti, valid until exp) is revoked for
+ * as long as it could still be accepted. A caller with neither a session
+ * nor a jti has nothing to end: DONE with *revoked = 0. */
 tasks_result tasks_account_logout(tasks_service *s, const tasks_caller *who,
                                   long long exp, int *revoked);
 

@@ -29,6 +29,8 @@ typedef struct {
                                    process, shared by its threads         */
     int max_hashing;            /* at most this many at once              */
     const char *dummy_hash;     /* verified for unknown emails (timing)   */
+    long session_lifetime;      /* seconds a session lasts since its last
+                                   use (TasksSessionLifetime)             */
 } tasks_account_policy;
 
 typedef struct {

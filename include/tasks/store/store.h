@@ -71,8 +71,9 @@ tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
 
 tasks_db_rc tasks_db_ping(tasks_db *db);
 
-/* The user a verified token names, unless its jti was revoked or the user
- * signed out everywhere since its iat. NONE for an unknown user or a token
+/* The user a verified token names, unless its jti was revoked, its
+ * session ended, or (a token outside a session) the user signed out
+ * everywhere since its iat. NONE for an unknown user or a token
  * that no longer stands. For the routes whose statements do not check
  * their caller themselves (me, logout). */
 tasks_db_rc tasks_db_auth_user(tasks_db *db, const tasks_caller *who,
@@ -94,13 +95,14 @@ tasks_db_rc tasks_db_reset_code_valid(tasks_db *db, const char *code_hash);
 tasks_db_rc tasks_db_reset_with_code(tasks_db *db, const char *code_hash,
                                      const char *hash, tasks_user_row *out);
 
-/* Sign out everywhere: every token of the caller's user issued until the
- * end of this second stops standing (the caller's too). DENIED when the
- * caller may no longer act. */
+/* Sign out everywhere: every session of the caller's user ends, and
+ * every token of theirs issued outside a session until the end of this
+ * second stops standing (the caller's too). DENIED when the caller may no
+ * longer act. */
 tasks_db_rc tasks_db_sign_out_everywhere(tasks_db *db, const tasks_caller *who);
-/* The caller's new password hash; every other token of the user stops
- * standing, the caller's own goes on. DENIED when the caller may no
- * longer act (or has no password). */
+/* The caller's new password hash; every other session and token of the
+ * user stops standing, the caller's own session (or token) goes on.
+ * DENIED when the caller may no longer act (or has no password). */
 tasks_db_rc tasks_db_password_change(tasks_db *db, const tasks_caller *who,
                                      const char *hash);
 /* NONE when the email is taken (also under concurrent signups). */
@@ -123,13 +125,39 @@ tasks_db_rc tasks_db_identity_user(tasks_db *db, const char *issuer,
 tasks_db_rc tasks_db_user_set_hash(tasks_db *db, const char *user_id,
                                    const char *hash);
 /* The admin command's (the runtime role has no right to either): a new
- * hash for the account with a password at email; that account deleted
+ * hash for the account with a password at email, signing it out
+ * everywhere; that account deleted
  * with everything of it (tasks, identities, counts), *tasks: how many
  * tasks it had. NONE when no account with a password has that email. */
 tasks_db_rc tasks_db_user_reset_password(tasks_db *db, const char *email,
                                          const char *hash, tasks_user_row *out);
 tasks_db_rc tasks_db_user_delete(tasks_db *db, const char *email,
                                  tasks_user_row *out, long long *tasks);
+/* A new session for user_id (login, signup) whose first refresh value
+ * has the SHA-256 refresh_hash (hex): OK with *sid, NONE when the user is
+ * gone. The user's sessions idle for lifetime seconds end, and so do the
+ * least recently used beyond limit - 1, so the account keeps at most
+ * limit. */
+tasks_db_rc tasks_db_session_start(tasks_db *db, const char *user_id,
+                                   const char *refresh_hash, long lifetime,
+                                   int limit, const char **sid);
+/* Rotate a session's refresh value: old_hash must be the current value
+ * of a session used within lifetime seconds; it is marked used and
+ * new_hash becomes current, in one statement (of two concurrent
+ * refreshes with one value, one wins). OK with *sid and *user; NONE
+ * otherwise (then see tasks_db_session_refused). */
+tasks_db_rc tasks_db_session_refresh(tasks_db *db, const char *old_hash,
+                                     const char *new_hash, long lifetime,
+                                     const char **sid, tasks_user_row *user);
+/* After tasks_db_session_refresh gave NONE: the session the value
+ * belongs to (if any) ends. OK with *user_id and *reused (the value had
+ * been rotated: used twice); NONE when it belongs to no session. */
+tasks_db_rc tasks_db_session_refused(tasks_db *db, const char *refresh_hash,
+                                     const char **user_id, int *reused);
+/* Logout: session sid of user_id ends, with every token issued in it.
+ * OK, or NONE when it had ended already. */
+tasks_db_rc tasks_db_session_end(tasks_db *db, const char *user_id,
+                                 const char *sid);
 /* Revoke jti until exp (unix seconds); also drops expired revocations. */
 tasks_db_rc tasks_db_revoke(tasks_db *db, const char *jti, long long exp);
 
