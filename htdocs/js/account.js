@@ -5,7 +5,7 @@
 // names), and the deletion of the account (DELETE api/auth/me with the
 // password, after a confirmation that says how many tasks go with it);
 // the last two end on the login page with a notice.
-import { api, appPath, totalCount } from './api.js';
+import { api, appPath, totalCount, ensureSession, forgetSession } from './api.js';
 import { $ } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
 import { confirmDialog } from './dialog.js';
@@ -98,11 +98,16 @@ async function deleteAccount(event) {
     if (!sure) return;
     setBusy(form, true);
     try {
+        // A 401 below is a wrong password: no refresh and retry (it
+        // would count twice), so the token is made good first.
+        await ensureSession();
         await api('/auth/me', {
             method: 'DELETE',
             body: password ? { password } : undefined,
             redirectOn401: false,
+            refresh: false,
         });
+        forgetSession();
         location.replace(`${appPath('login/')}?notice=deleted`);
     } catch (err) {
         setBusy(form, false);
@@ -127,10 +132,12 @@ async function changePassword(event) {
     }
     setBusy(form, true);
     try {
+        await ensureSession();      // as for the deletion
         await api('/auth/password', {
             method: 'POST',
             body: { current_password: current, new_password: fresh },
             redirectOn401: false,
+            refresh: false,
         });
         form.reset();
         els.passwordStatus.textContent = 'Your password was changed. Your other sessions were signed out.';
@@ -156,6 +163,7 @@ async function signOutEverywhere() {
             return;
         }
     }
+    forgetSession();
     location.replace(`${appPath('login/')}?notice=everywhere`);
 }
 

@@ -1,7 +1,10 @@
 // api.js - the one place that talks to the JSON API under <app root>api.
 // fetch with the HttpOnly session cookie (credentials 'same-origin'; the
 // token in JSON bodies is never kept), RFC 9457 problem documents turned into
-// ApiError, Link/X-Total-Count helpers, and the 401 -> login/?next= redirect.
+// ApiError, Link/X-Total-Count helpers, the silent refresh (a 401 is answered
+// by one POST auth/refresh with the HttpOnly refresh cookie, then the request
+// is sent again) and, when the session is over, the 401 -> login/?next=
+// redirect.
 //
 // The app runs under any prefix (TasksBasePath, e.g. /tasks/) without a
 // build step: its root is where this file's folder (js/) lives, so every
@@ -37,6 +40,85 @@ export class ApiError extends Error {
 
 let redirecting = false;
 
+// Keys of this app's notes in localStorage (the origin may serve more than
+// one app, under other prefixes). Neither holds a secret: whether this
+// browser has a session to refresh, and when a tab last refreshed it.
+const SIGNED_IN_KEY = `${API_ROOT}:signed-in`;
+const REFRESHED_KEY = `${API_ROOT}:refreshed-at`;
+
+function note(key, value) {
+    try {
+        if (value === null) localStorage.removeItem(key);
+        else localStorage.setItem(key, value);
+    } catch {
+        /* storage disabled: refreshes still work, the notice is plainer */
+    }
+}
+
+function noted(key) {
+    try {
+        return localStorage.getItem(key);
+    } catch {
+        return null;
+    }
+}
+
+/** This browser's session is over (logout, deletion): nothing to refresh. */
+export function forgetSession() {
+    note(SIGNED_IN_KEY, null);
+}
+
+// Calls whose 401 is about what they send (a password, a code, the refresh
+// cookie itself), never about an expired access token.
+const NO_REFRESH = /^\/auth\/(login|signup|refresh|reset)(\?|$)/;
+// Calls whose success begins or renews a session.
+const SESSION_STARTS = /^\/auth\/(login|signup)(\?|$)/;
+
+let refreshing = null;
+// Set when this tab's refresh was refused: the session it had is over.
+let sessionEnded = false;
+
+/**
+ * Renew the access token with the refresh cookie: one request per tab at a
+ * time and, where the browser has Web Locks, one tab at a time (a refresh
+ * value works once; two tabs spending it at once would end the session).
+ * A tab that waited finds the refresh another tab made after `since` and
+ * sends nothing; a browser that never signed in here sends nothing either.
+ * Resolves to true when the session goes on.
+ */
+function refreshSession(since) {
+    if (!refreshing) {
+        const run = async () => {
+            if (Number(noted(REFRESHED_KEY)) > since) return true;
+            if (noted(SIGNED_IN_KEY) === null) return false;
+            const res = await fetch(`${API_ROOT}/auth/refresh`, {
+                method: 'POST', credentials: 'same-origin', cache: 'no-store',
+                headers: { Accept: 'application/json, application/problem+json' },
+            });
+            if (!res.ok) {
+                sessionEnded = res.status === 401;
+                if (sessionEnded) forgetSession();
+                return false;
+            }
+            note(REFRESHED_KEY, String(Date.now()));
+            return true;
+        };
+        refreshing = (navigator.locks ? navigator.locks.request('tasks-refresh:' + API_ROOT, run) : run())
+            .catch(() => false)
+            .finally(() => { refreshing = null; });
+    }
+    return refreshing;
+}
+
+/**
+ * Make sure the access token is good before a call whose 401 would mean a
+ * wrong password (a retry would count it twice): a cheap request that
+ * refreshes when needed, and goes to the login page when the session is over.
+ */
+export async function ensureSession() {
+    await api('/auth/me');
+}
+
 /** True once a 401 has started the trip to the login page. */
 export function isRedirecting() {
     return redirecting;
@@ -47,11 +129,15 @@ export function currentPath() {
     return location.pathname + location.search;
 }
 
-/** Leave for the login page, coming back to this page afterwards. */
+/**
+ * Leave for the login page, coming back to this page afterwards; when this
+ * tab's session was refused a refresh, the login page says it ended.
+ */
 export function goToLogin() {
     if (redirecting) return;
     redirecting = true;
-    location.assign(appPath('login/') + '?next=' + encodeURIComponent(currentPath()));
+    location.assign(appPath('login/') + '?next=' + encodeURIComponent(currentPath())
+        + (sessionEnded ? '&notice=ended' : ''));
 }
 
 /**
@@ -78,10 +164,12 @@ export function safeNext(value) {
  * Call the API at `path`, a path below API_ROOT as the OpenAPI document
  * names them without their /api ('/tasks?status=pending', '/auth/me').
  * Resolves to {data, headers, status}; rejects with ApiError (or an
- * AbortError). A 401 sends the browser to the login page unless
- * `redirectOn401` is false. `headers` adds request headers (If-Match).
+ * AbortError). A 401 is first answered by a silent refresh and the request
+ * sent once more (unless `refresh` is false, or the call is one of the
+ * sign-in calls); a 401 that stays sends the browser to the login page
+ * unless `redirectOn401` is false. `headers` adds request headers (If-Match).
  */
-export async function api(path, { method = 'GET', body, signal, redirectOn401 = true, headers: extra = {} } = {}) {
+export async function api(path, { method = 'GET', body, signal, redirectOn401 = true, refresh = true, headers: extra = {} } = {}) {
     const headers = { Accept: 'application/json, application/problem+json', ...extra };
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal };
     if (body !== undefined) {
@@ -90,7 +178,14 @@ export async function api(path, { method = 'GET', body, signal, redirectOn401 = 
     }
     let res;
     try {
+        const sent = Date.now();
         res = await fetch(API_ROOT + path, init);
+        // A 401 here was decided before anything was done (the token is
+        // checked first), so sending the request again is safe.
+        if (res.status === 401 && refresh && !NO_REFRESH.test(path)
+            && await refreshSession(sent)) {
+            res = await fetch(API_ROOT + path, init);
+        }
     } catch (err) {
         if (err && err.name === 'AbortError') throw err;
         throw new ApiError(0, {
@@ -98,6 +193,7 @@ export async function api(path, { method = 'GET', body, signal, redirectOn401 = 
             detail: 'Could not reach the server. Check your connection and try again.',
         });
     }
+    if (res.ok && SESSION_STARTS.test(path)) note(SIGNED_IN_KEY, '1');
     let data = null;
     if (res.status !== 204 && res.status !== 304) {
         const text = await res.text();

@@ -23,6 +23,7 @@ const NOTICES = {
     deleted: 'Your account and all of its tasks were deleted.',
     everywhere: 'You were signed out everywhere. Log in again to go on.',
     reset: 'Your new password is set. Log in with it.',
+    ended: 'Your session has ended. Log in again to go on.',
 };
 const notice = document.getElementById('auth-notice');
 if (notice && Object.hasOwn(NOTICES, params.get('notice') || '')) {

@@ -8,7 +8,7 @@
 // again rather than guessed here. Edits, toggles and deletes are conditional
 // (If-Match, see versions.js): a task changed elsewhere is shown as it is now,
 // never overwritten; one deleted elsewhere leaves the list.
-import { api, appPath, nextLink, totalCount, isRedirecting, API_ROOT } from './api.js';
+import { api, appPath, nextLink, totalCount, isRedirecting, forgetSession, API_ROOT } from './api.js';
 import { $, debounce } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError, parseTags } from './forms.js';
 import {
@@ -733,6 +733,7 @@ async function logout() {
             return;
         }
     }
+    forgetSession();
     location.replace(appPath('login/'));
 }
 

@@ -42,13 +42,16 @@ new_port() {
 }
 PORT=$(new_port); USED_PORTS="$PORT"
 PREFIX_PORT=$(new_port); USED_PORTS="$USED_PORTS $PREFIX_PORT"
-SITE_PORT=$(new_port)
+SITE_PORT=$(new_port); USED_PORTS="$USED_PORTS $SITE_PORT"
+SHORT_PORT=$(new_port)
 mkdir -p "$RUN"
-# One httpd, three virtual hosts, conf/tasks.conf included per host (not
+# One httpd, four virtual hosts, conf/tasks.conf included per host (not
 # at server level, TASKS_AT=vhosts) as README "Behind an existing Apache"
 # shows: the app as the whole host (PORT); the app under /tasks/ of a site
-# that keeps its own pages (PREFIX_PORT); and that site alone, untouched
-# (SITE_PORT). The site has an /api/health file of its own.
+# that keeps its own pages (PREFIX_PORT); that site alone, untouched
+# (SITE_PORT); and the app with tokens of 5 seconds and sessions of 12
+# idle seconds (SHORT_PORT), for the silent refresh. The site has an
+# /api/health file of its own.
 SITE="$("$STACK" service-dir "$RUN")/site"
 mkdir -p "$SITE/api"
 printf '<!doctype html><title>the site</title><p>the site beside the app\n' > "$SITE/index.html"
@@ -71,13 +74,20 @@ Listen 127.0.0.1:$PREFIX_PORT
 Listen 127.0.0.1:$SITE_PORT
 <VirtualHost 127.0.0.1:$SITE_PORT>
 </VirtualHost>
+Listen 127.0.0.1:$SHORT_PORT
+<VirtualHost 127.0.0.1:$SHORT_PORT>
+    Include $ROOT/conf/tasks.conf
+    TasksJWTLifetime 5
+    TasksJWTLeeway 0
+    TasksSessionLifetime 12
+</VirtualHost>
 CONF
-echo "==> e2e: starting the stack on ports $PORT (app at /), $PREFIX_PORT (app at /tasks/), $SITE_PORT (site alone)"
+echo "==> e2e: starting the stack on ports $PORT (app at /), $PREFIX_PORT (app at /tasks/), $SITE_PORT (site alone), $SHORT_PORT (short sessions)"
 if ! TASKS_AT=vhosts EXTRA_CONF="$RUN/vhosts.conf" "$STACK" up "$RUN" "$PORT" >"$RUN/stack-up.log" 2>&1; then
     cat "$RUN/stack-up.log" >&2
     exit 1
 fi
-for p in "$PREFIX_PORT" "$SITE_PORT"; do
+for p in "$PREFIX_PORT" "$SITE_PORT" "$SHORT_PORT"; do
     for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -87,15 +97,21 @@ export E2E_STACK_DIR="$RUN" TASKS_ROOT="$ROOT"
 rm -rf "$HERE/screenshots"
 mkdir -p "$HERE/screenshots"
 status=0
-# Every suite with the app at /; then the journey, the security suite and
-# the virtual hosts' checks again with the app under /tasks/ (E2E_RUNS picks
-# runs: "root prefix" by default).
-for run in ${E2E_RUNS:-root prefix}; do
+# Every suite with the app at / (but the short sessions'); then the
+# journey, the security suite and the virtual hosts' checks again with the
+# app under /tasks/; then staying signed in on the host of short sessions
+# (E2E_RUNS picks runs: "root prefix short" by default).
+for run in ${E2E_RUNS:-root prefix short}; do
     case "$run" in
-        root)   base="http://127.0.0.1:$PORT"; files=("$HERE"/*.test.mjs) ;;
+        root)   base="http://127.0.0.1:$PORT"
+                files=()
+                for f in "$HERE"/*.test.mjs; do
+                    [ "$f" = "$HERE/session.test.mjs" ] || files+=("$f")
+                done ;;
         prefix) base="http://127.0.0.1:$PREFIX_PORT/tasks"
                 files=("$HERE/journey.test.mjs" "$HERE/security.test.mjs" "$HERE/vhosts.test.mjs") ;;
-        *) echo "e2e: unknown run '$run' (root, prefix)" >&2; exit 2 ;;
+        short)  base="http://127.0.0.1:$SHORT_PORT"; files=("$HERE/session.test.mjs") ;;
+        *) echo "e2e: unknown run '$run' (root, prefix, short)" >&2; exit 2 ;;
     esac
     echo "==> e2e: the app at $base/"
     BASE_URL="$base" node --test --test-concurrency=1 "${files[@]}" || status=$?
