@@ -1,7 +1,7 @@
 /* account_service.c - sign up, log in with throttling, sessions kept by
- * rotating refresh values, resolve a token's caller, log out. Passwords are hashed with scrypt under a per-process
- * cap; failed logins are rows in PostgreSQL, so every process and node
- * agrees on them. */
+ * rotating refresh values, resolve a token's caller, log out. Passwords
+ * are hashed with scrypt under a per-process cap; failed logins are rows
+ * in PostgreSQL, so every process and node agrees on them. */
 #include <limits.h>
 #include <string.h>
 

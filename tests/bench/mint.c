@@ -1,8 +1,9 @@
 /* mint.c - mint HS256 bearer tokens for the benchmark with the module's own
  * tasks_token_issue (src/core/token.c), so every token is exactly what a login
- * would hand out (sub, email, iat, exp, jti).
+ * would hand out (sub, email, sid, iat, exp, jti): the caller makes the
+ * session rows and passes their ids.
  *
- *   mint SECRET_FILE LIFETIME_SECONDS < lines "user_id [email]" > lines "user_id token"
+ *   mint SECRET_FILE LIFETIME_SECONDS < lines "user_id [email [sid]]" > lines "user_id token"
  *
  * The key is the secret file's bytes less one trailing newline, like
  * TasksJWTSecretFile; the tokens carry its kid, as the module's do. */
@@ -51,14 +52,15 @@ int main(int argc, char **argv)
     cfg.leeway = 30;
 
     while (fgets(line, sizeof(line), stdin)) {
-        char *id, *email, *save = NULL;
+        char *id, *email, *sid, *save = NULL;
         const char *tok;
 
         line[strcspn(line, "\r\n")] = '\0';
         if (!(id = strtok_r(line, " \t", &save)))
             continue;
         email = strtok_r(NULL, " \t", &save);
-        tok = tasks_token_issue(iter, &cfg, id, email, apr_time_now(), NULL);
+        sid = email ? strtok_r(NULL, " \t", &save) : NULL;
+        tok = tasks_token_issue(iter, &cfg, id, email, sid, apr_time_now(), NULL);
         if (!tok) {
             fprintf(stderr, "mint: could not issue a token for %s\n", id);
             return 1;

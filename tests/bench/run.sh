@@ -185,7 +185,11 @@ mint_tokens() {  # users-lines-file out-file
         < <(cut -f1 "$1") > "$DIR/ranges.txt"
     awk '$4 != $3 - $2 + 1 { bad++ } END { exit bad > 0 }' "$DIR/ranges.txt" ||
         { echo "task ids of a user are not contiguous" >&2; exit 1; }
-    awk -F'\t' '{ print $1, $2 }' "$1" | "$DIR/mint" "$DIR/jwt.secret" 86400 2>/dev/null |
+    # A session per user, as a login makes, for the tokens' sid.
+    "${PSQL[@]}" -tA -F ' ' -c "CREATE TEMP TABLE s (id uuid); COPY s FROM STDIN" \
+        -c "WITH n AS (INSERT INTO sessions (user_id) SELECT id FROM s RETURNING user_id, id)
+            SELECT n.user_id, u.email, n.id FROM n JOIN users u ON u.id = n.user_id" \
+        < <(cut -f1 "$1") | "$DIR/mint" "$DIR/jwt.secret" 86400 2>/dev/null |
         awk 'NR == FNR { r[$1] = $2 " " $3; next } ($1 in r) { print $1, $2, r[$1] }' "$DIR/ranges.txt" - > "$2"
     [ -s "$2" ] || { echo "no tokens minted" >&2; exit 1; }
 }
