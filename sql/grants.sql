@@ -61,6 +61,13 @@ GRANT UPDATE (rotated_at) ON refresh_tokens TO :"role";
 GRANT SELECT, INSERT, DELETE ON revoked_tokens TO :"role";
 -- Login throttling: attempts recorded, counted, forgotten.
 GRANT SELECT, INSERT, DELETE ON login_failures TO :"role";
+-- Lists: made, renamed, recolored, reordered (the others shift), deleted
+-- (their tasks go by the cascade, as the owner); the Inbox is made by a
+-- trigger on users, and the counts by triggers on tasks, both as the
+-- owner. A task's write locks its list FOR KEY SHARE, which needs
+-- UPDATE on some column.
+GRANT SELECT, INSERT, DELETE ON lists TO :"role";
+GRANT UPDATE (name, color, position, updated_at, version) ON lists TO :"role";
 -- The tasks; their counts are kept by triggers.
 GRANT SELECT, INSERT, UPDATE, DELETE ON tasks TO :"role";
 GRANT SELECT ON task_counts TO :"role";

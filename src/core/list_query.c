@@ -42,8 +42,8 @@ static const char *const status_names[] = {
 #define STATUS_COUNT (int)(sizeof(status_names) / sizeof(status_names[0]))
 
 enum {
-    P_STATUS, P_Q, P_PRIORITY, P_TAG, P_DUE_BEFORE, P_DUE_AFTER, P_SORT,
-    P_ORDER, P_LIMIT, P_CURSOR, P_COUNT
+    P_STATUS, P_Q, P_PRIORITY, P_TAG, P_DUE_BEFORE, P_DUE_AFTER, P_LIST_ID,
+    P_SORT, P_ORDER, P_LIMIT, P_CURSOR, P_COUNT
 };
 
 static const char *const param_names[P_COUNT] = {
@@ -53,6 +53,7 @@ static const char *const param_names[P_COUNT] = {
     [P_TAG] = "tag",
     [P_DUE_BEFORE] = "due_before",
     [P_DUE_AFTER] = "due_after",
+    [P_LIST_ID] = "list_id",
     [P_SORT] = "sort",
     [P_ORDER] = "order",
     [P_LIMIT] = "limit",
@@ -297,6 +298,13 @@ static const char *apply_param(apr_pool_t *p, int k, const char *value,
         if ((out->due_after = tasks_rfc3339_to_utc(p, value)) == NULL)
             return param_names[k];
         break;
+    case P_LIST_ID:
+        /* An id as a task's: canonical digits, 1..2^63-1 (so one list has
+         * one spelling in a cursor's fingerprint). */
+        if (!tasks_route_id_valid(value, strlen(value)))
+            return param_names[k];
+        out->list_id = value;
+        break;
     case P_SORT:
         if ((n = name_index(sort_names, TASKS_SORT_COUNT, value)) < 0)
             return param_names[k];
@@ -343,6 +351,7 @@ const char *tasks_list_query_parse(apr_pool_t *p, const char *args,
     out->tags_json = NULL;
     out->due_before = NULL;
     out->due_after = NULL;
+    out->list_id = NULL;
     out->sort = TASKS_SORT_CREATED_AT;
     out->desc = 1;
     out->limit = TASKS_LIST_DEFAULT_LIMIT;
@@ -423,6 +432,10 @@ const char *tasks_list_query_fingerprint(apr_pool_t *p,
                                                    q->due_before);
     APR_ARRAY_PUSH(parts, const char *) = fp_field(p, "due_after=",
                                                    q->due_after);
+    /* Only when set: a query without one keeps the fingerprint it had
+     * before lists, and so do its cursors. */
+    if (q->list_id != NULL)
+        APR_ARRAY_PUSH(parts, const char *) = fp_field(p, "list_id=", q->list_id);
     if (tags != NULL) {
         APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(p, "tags=%d\n",
                                                            tags->nelts);
@@ -614,6 +627,9 @@ const char *tasks_list_query_next_args(apr_pool_t *p,
     if (q->due_after != NULL)
         APR_ARRAY_PUSH(parts, const char *) =
             apr_pstrcat(p, "due_after=", form_encode(p, q->due_after), NULL);
+    if (q->list_id != NULL)
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "list_id=", q->list_id, NULL);
     if (q->sort != TASKS_SORT_CREATED_AT && tasks_sort_name(q->sort) != NULL)
         APR_ARRAY_PUSH(parts, const char *) =
             apr_pstrcat(p, "sort=", tasks_sort_name(q->sort), NULL);

@@ -40,6 +40,9 @@ static const struct {
     [TASKS_ROUTE_TASK]          = { "GET, HEAD, PUT, PATCH, DELETE",
                                     M_GET | M_PUT | M_PATCH | M_DELETE },
     [TASKS_ROUTE_TASK_COMPLETE] = { "PATCH", M_PATCH },
+    [TASKS_ROUTE_LISTS]         = { "GET, HEAD, POST", M_GET | M_POST },
+    [TASKS_ROUTE_LIST]          = { "GET, HEAD, PATCH, DELETE",
+                                    M_GET | M_PATCH | M_DELETE },
 };
 
 /* One path segment: not NUL-terminated, it points into the path. */
@@ -137,6 +140,17 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
 
     if (seg_is(&segs[0], "tasks")) {
         match_tasks(p, segs + 1, n - 1, out);
+    }
+    else if (seg_is(&segs[0], "lists")) {
+        if (n == 1)
+            out->id = TASKS_ROUTE_LISTS;
+        else if (n == 2) {
+            out->id = TASKS_ROUTE_LIST;
+            if (tasks_route_id_valid(segs[1].s, segs[1].len))
+                out->task_id = apr_pstrmemdup(p, segs[1].s, segs[1].len);
+            else
+                out->bad_id = 1;
+        }
     }
     else if (seg_is(&segs[0], "auth")) {
         if (n != 2)

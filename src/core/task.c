@@ -18,6 +18,7 @@
 #define MSG_TAGS_TYPE    "must be an array of strings"
 #define MSG_REQUIRED     "is required"
 #define MSG_NUL          "must not contain NUL characters"
+#define MSG_LIST         "must be the id of one of your lists"
 
 /* Where a rule reports: the field's name and the request's errors. */
 typedef struct {
@@ -161,6 +162,29 @@ static void rule_PRIORITY(const rule_ctx *c, const tasks_value *v,
     }
     *has = 1;
     *out = rank;
+}
+
+/* LIST: a list's id, a positive integer (whether the list is the
+ * caller's, the store decides: the same message then); absent on create:
+ * the caller's Inbox. null is no list: refused. */
+static void rule_LIST(const rule_ctx *c, const tasks_value *v,
+                      tasks_input_mode mode, int min, int max, int items,
+                      int *has, long long *out)
+{
+    (void)min;
+    (void)max;
+    (void)items;
+    if (v->kind == TASKS_VALUE_ABSENT) {
+        *has = mode == TASKS_INPUT_CREATE;
+        *out = 0;
+        return;
+    }
+    if (v->kind != TASKS_VALUE_INTEGER || v->integer < 1) {
+        refuse(c, MSG_LIST);
+        return;
+    }
+    *has = 1;
+    *out = v->integer;
 }
 
 /* INSTANT: an RFC 3339 date-time with an offset (stored in UTC), or

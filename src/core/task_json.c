@@ -34,6 +34,10 @@ void tasks_value_from_json(apr_pool_t *p, const json_t *j, tasks_value *v)
         v->kind = TASKS_VALUE_BOOL;
         v->boolean = json_is_true(j);
     }
+    else if (json_is_integer(j)) {
+        v->kind = TASKS_VALUE_INTEGER;
+        v->integer = (long long)json_integer_value(j);
+    }
     else if (json_is_array(j)) {
         size_t i, n = json_array_size(j);
         tasks_value *items = apr_pcalloc(p, (n ? n : 1) * sizeof *items);
@@ -386,6 +390,7 @@ static int write_string(tasks_text *t, const char *v)
 {
     return v ? append_string(t, v) : -1;
 }
+#define write_LIST write_ID
 #define write_UUID write_string
 #define write_TITLE write_string
 #define write_TIME write_string
@@ -512,4 +517,20 @@ const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db)
     out[26] = 'Z';
     out[27] = '\0';
     return out;
+}
+
+/* Promise: see task_json.h. */
+json_t *tasks_list_to_json(const tasks_list_row *l)
+{
+    if (!l->id || !l->name || !l->position || !l->inbox || !l->task_count
+        || !l->pending_count || !l->created_at || !l->updated_at)
+        return NULL;
+    return json_pack("{s:I, s:s, s:s?, s:I, s:b, s:I, s:I, s:s, s:s}",
+                     "id", (json_int_t)apr_atoi64(l->id), "name", l->name,
+                     "color", l->color,
+                     "position", (json_int_t)apr_atoi64(l->position),
+                     "inbox", *l->inbox == 't',
+                     "task_count", (json_int_t)apr_atoi64(l->task_count),
+                     "pending_count", (json_int_t)apr_atoi64(l->pending_count),
+                     "created_at", l->created_at, "updated_at", l->updated_at);
 }

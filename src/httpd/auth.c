@@ -55,7 +55,8 @@ static int hook_failed(request_rec *r, const tasks_result *res)
 static int checked_in_sql(tasks_route_id id)
 {
     return id == TASKS_ROUTE_TASKS || id == TASKS_ROUTE_TASK
-           || id == TASKS_ROUTE_TASK_COMPLETE;
+           || id == TASKS_ROUTE_TASK_COMPLETE || id == TASKS_ROUTE_LISTS
+           || id == TASKS_ROUTE_LIST;
 }
 
 /* Promise: see module.h. The first cookie of that name counts. */

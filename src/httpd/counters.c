@@ -84,7 +84,7 @@ static tasks_counter group_base(tasks_route_id id)
     case TASKS_ROUTE_REFRESH:
         return TASKS_COUNT_REQ_AUTH_2XX;
     case TASKS_ROUTE_TASKS: case TASKS_ROUTE_TASK:
-    case TASKS_ROUTE_TASK_COMPLETE:
+    case TASKS_ROUTE_TASK_COMPLETE: case TASKS_ROUTE_LISTS: case TASKS_ROUTE_LIST:
         return TASKS_COUNT_REQ_TASKS_2XX;
     default:
         return TASKS_COUNT_REQ_OTHER_2XX;

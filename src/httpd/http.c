@@ -454,3 +454,13 @@ int tasks_cors_hook(request_rec *r)
     tasks_send_empty(r, HTTP_NO_CONTENT);
     return DONE;
 }
+
+/* Promise: see module.h. */
+void tasks_req_preconditions(request_rec *r, const char *id,
+                             tasks_precondition *pre)
+{
+    tasks_precondition_if_match(apr_table_get(r->headers_in, "If-Match"),
+                                id, pre);
+    tasks_precondition_if_none_match(r->pool,
+        apr_table_get(r->headers_in, "If-None-Match"), id, pre);
+}

@@ -192,20 +192,20 @@ static const char *timestamp(apr_pool_t *p, apr_time_t t)
 
 /* GET /api/auth/export: everything of the caller's as one download, the
  * tasks written straight into the buffer as a page is (a person may have
- * tens of thousands). Lists are not kept yet: an empty array, so that an
- * export keeps its shape when they come. */
+ * tens of thousands); the lists (at most 500) through jansson. */
 int tasks_handle_export(request_rec *r)
 {
     tasks_caller who = tasks_req_caller(r);
-    apr_array_header_t *tasks;
+    apr_array_header_t *tasks, *lists;
     tasks_user_row user;
     tasks_result res;
     tasks_text body;
-    json_t *u;
-    const char *user_text, *now;
+    json_t *u, *l;
+    const char *user_text, *lists_text, *now;
     int i;
 
-    res = tasks_account_export(tasks_req_service(r), &who, &user, &tasks);
+    res = tasks_account_export(tasks_req_service(r), &who, &user, &lists,
+                               &tasks);
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
     u = user_json(user.id, user.email, user.name, user.created_at);
@@ -214,11 +214,22 @@ int tasks_handle_export(request_rec *r)
         return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
     }
     json_decref(u);
+    l = json_array();
+    for (i = 0; i < lists->nelts; i++)
+        if (json_array_append_new(l, tasks_list_to_json(&APR_ARRAY_IDX(lists,
+                                  i, tasks_list_row))))
+            break;
+    lists_text = i == lists->nelts ? tasks_json_dump(r->pool, l) : NULL;
+    json_decref(l);
+    if (!lists_text)
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
     now = timestamp(r->pool, apr_time_now());
     tasks_text_init(&body, r->pool, 256 + (apr_size_t)tasks->nelts * 400);
     APPEND_LITERAL(&body, "{\"user\":");
     tasks_text_append(&body, user_text, strlen(user_text));
-    APPEND_LITERAL(&body, ",\"lists\":[],\"tasks\":[");
+    APPEND_LITERAL(&body, ",\"lists\":");
+    tasks_text_append(&body, lists_text, strlen(lists_text));
+    APPEND_LITERAL(&body, ",\"tasks\":[");
     for (i = 0; i < tasks->nelts; i++) {
         if (i)
             APPEND_LITERAL(&body, ",");

@@ -37,16 +37,6 @@ static int answer_task(request_rec *r, const tasks_result *res, int status,
     return tasks_send_result(r, res);
 }
 
-/* The request's If-Match and If-None-Match for task id. */
-static void preconditions(request_rec *r, const char *id,
-                          tasks_precondition *pre)
-{
-    tasks_precondition_if_match(apr_table_get(r->headers_in, "If-Match"),
-                                id, pre);
-    tasks_precondition_if_none_match(r->pool,
-        apr_table_get(r->headers_in, "If-None-Match"), id, pre);
-}
-
 /* The body as a task draft: 0, or -1 with *done when the body could not
  * be read (answered: 400, 413, 415). */
 static int read_draft(request_rec *r, tasks_task_draft *draft, int *done)
@@ -180,7 +170,7 @@ static int get_task(request_rec *r, const tasks_caller *who, const char *id)
     tasks_task_row row;
     tasks_result res;
 
-    preconditions(r, id, &pre);
+    tasks_req_preconditions(r, id, &pre);
     res = tasks_task_get(tasks_req_service(r), who, id, &pre, &row);
     return answer_task(r, &res, HTTP_OK, &row);
 }
@@ -197,7 +187,7 @@ static int update_task(request_rec *r, const tasks_caller *who, const char *id,
 
     if (read_draft(r, &draft, &done))
         return done;
-    preconditions(r, id, &pre);
+    tasks_req_preconditions(r, id, &pre);
     res = tasks_task_update(tasks_req_service(r), who, id, &pre, mode, &draft,
                             &row);
     return answer_task(r, &res, HTTP_OK, &row);
@@ -208,7 +198,7 @@ static int delete_task(request_rec *r, const tasks_caller *who, const char *id)
     tasks_precondition pre;
     tasks_result res;
 
-    preconditions(r, id, &pre);
+    tasks_req_preconditions(r, id, &pre);
     res = tasks_task_delete(tasks_req_service(r), who, id, &pre);
     return tasks_send_result(r, &res);
 }
@@ -249,7 +239,7 @@ int tasks_handle_task_complete(request_rec *r)
     if (body)
         tasks_value_from_json(r->pool, json_object_get(body, "completed"),
                               &completed);
-    preconditions(r, id, &pre);
+    tasks_req_preconditions(r, id, &pre);
     res = tasks_task_complete(tasks_req_service(r), &who, id, &pre,
                               body ? &completed : NULL, &row);
     return answer_task(r, &res, HTTP_OK, &row);

@@ -642,6 +642,7 @@ tasks_result tasks_account_reset_with_code(tasks_service *s,
 /* Promise: see account_service.h. */
 tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
                                   tasks_user_row *user,
+                                  apr_array_header_t **lists,
                                   apr_array_header_t **tasks)
 {
     tasks_db *db;
@@ -649,7 +650,8 @@ tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    rc = tasks_db_account_export(db, who, user, tasks);
+    if ((rc = tasks_db_lists_all(db, who, lists)) == TASKS_DB_OK)
+        rc = tasks_db_account_export(db, who, user, tasks);
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 

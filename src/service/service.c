@@ -34,6 +34,16 @@ tasks_result tasks_service_unavailable(void)
 }
 
 /* Promise: see service.h. */
+tasks_result tasks_service_field_invalid(apr_pool_t *p, const char *field,
+                                         const char *message)
+{
+    apr_array_header_t *errors = NULL;
+
+    tasks_field_error_add(p, &errors, field, message);
+    return tasks_service_invalid(p, errors, NULL);
+}
+
+/* Promise: see service.h. */
 tasks_result tasks_service_invalid(apr_pool_t *p, apr_array_header_t *errors,
                                    const char *detail)
 {
@@ -43,4 +53,37 @@ tasks_result tasks_service_invalid(apr_pool_t *p, apr_array_header_t *errors,
                                                  e->message));
     r.errors = errors;
     return r;
+}
+
+/* Promise: see service.h. "*" needs nothing more than what every write
+ * checks itself (the row exists and is the caller's); a list that no
+ * version can match gives 0, which no row has (versions start at 1), so
+ * the write misses and tells 404 from 412 like any other. */
+long long tasks_service_required_version(const tasks_precondition *pre)
+{
+    if (!pre)
+        return -1;
+    switch (pre->match) {
+    case TASKS_MATCH_VERSION: return pre->version;
+    case TASKS_MATCH_NEVER:   return 0;
+    default:                  return -1;
+    }
+}
+
+/* Promise: see service.h. */
+int tasks_service_not_modified(const tasks_precondition *pre,
+                               const char *version_text)
+{
+    long long version;
+    int i;
+
+    if (!pre)
+        return 0;
+    if (pre->none_match_any)
+        return 1;
+    version = version_text ? apr_atoi64(version_text) : -1;
+    for (i = 0; i < pre->n_none_match; i++)
+        if (pre->none_match[i] == version)
+            return 1;
+    return 0;
 }

@@ -13,7 +13,7 @@
 #define CHANGED "the task was changed since it was read (If-Match does not match)"
 
 /* A write's outcome: DONE, or what its miss was. */
-static tasks_result written(tasks_db_rc rc)
+static tasks_result written(const tasks_service *s, tasks_db_rc rc)
 {
     switch (rc) {
     case TASKS_DB_OK:
@@ -22,23 +22,12 @@ static tasks_result written(tasks_db_rc rc)
         return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_TASK);
     case TASKS_DB_MISMATCH:
         return TASKS_RESULT(TASKS_PRECONDITION_FAILED, CHANGED);
+    case TASKS_DB_NO_LIST:
+        /* Another person's list and none at all read alike. */
+        return tasks_service_field_invalid(s->pool, "list_id",
+                                           "must be the id of one of your lists");
     default:
         return tasks_service_db_failure(rc);
-    }
-}
-
-/* The version a write must find: -1 for any (no If-Match, or "*": the
- * write itself only finds a task that exists and is the caller's), 0
- * when no listed version can be this task's (versions start at 1, so the
- * write misses and tells 404 from 412 like any other). */
-static long long required_version(const tasks_precondition *pre)
-{
-    if (!pre)
-        return -1;
-    switch (pre->match) {
-    case TASKS_MATCH_VERSION: return pre->version;
-    case TASKS_MATCH_NEVER:   return 0;
-    default:                  return -1;
     }
 }
 
@@ -55,25 +44,7 @@ tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(tasks_db_task_insert(db, who, &in, out));
-}
-
-/* Does If-None-Match name the row's current version? */
-static int not_modified(const tasks_precondition *pre,
-                        const tasks_task_row *row)
-{
-    long long version;
-    int i;
-
-    if (!pre)
-        return 0;
-    if (pre->none_match_any)
-        return 1;
-    version = row->version ? apr_atoi64(row->version) : -1;
-    for (i = 0; i < pre->n_none_match; i++)
-        if (pre->none_match[i] == version)
-            return 1;
-    return 0;
+    return written(s, tasks_db_task_insert(db, who, &in, out));
 }
 
 /* Promise: see task_service.h. */
@@ -88,8 +59,8 @@ tasks_result tasks_task_get(tasks_service *s, const tasks_caller *who,
         return tasks_service_unavailable();
     rc = tasks_db_task_get(db, who, id, out);
     if (rc != TASKS_DB_OK)
-        return written(rc);
-    if (not_modified(pre, out))
+        return written(s, rc);
+    if (tasks_service_not_modified(pre, out->version))
         return TASKS_RESULT(TASKS_NOT_MODIFIED, NULL);
     return TASKS_RESULT_DONE;
 }
@@ -109,7 +80,7 @@ tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(tasks_db_task_update(db, who, id, required_version(pre),
+    return written(s, tasks_db_task_update(db, who, id, tasks_service_required_version(pre),
                                         &in, 0, out));
 }
 
@@ -136,7 +107,7 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
     }
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(tasks_db_task_update(db, who, id, required_version(pre),
+    return written(s, tasks_db_task_update(db, who, id, tasks_service_required_version(pre),
                                         &in, completed == NULL, out));
 }
 
@@ -148,7 +119,7 @@ tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(tasks_db_task_delete(db, who, id, required_version(pre)));
+    return written(s, tasks_db_task_delete(db, who, id, tasks_service_required_version(pre)));
 }
 
 /* Promise: see task_service.h. */

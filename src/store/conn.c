@@ -240,6 +240,11 @@ tasks_db_rc tasks_run_failed(tasks_db *db, int stmt, int rv)
                   tasks_statements[stmt].label);
         return TASKS_DB_UNAVAILABLE;
     }
+    /* Two writes taking one unique name at once: the second is refused
+     * by the schema (the statement's own check could not see the first).
+     * The constraint's name is in the message in every language. */
+    if (strstr(apr_dbd_error(db->driver, db->handle, rv), "\"lists_user_name_key\""))
+        return TASKS_DB_CONFLICT;
     tasks_log(db->log, TASKS_LOG_ERR, "TASKS0105: %s failed: %s",
               tasks_statements[stmt].label,
               apr_dbd_error(db->driver, db->handle, rv));
@@ -336,6 +341,17 @@ const char *tasks_arg_bool(int b)
 const char *tasks_arg_int(apr_pool_t *p, long long v)
 {
     return apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v);
+}
+
+int tasks_col_true(tasks_db *db, apr_dbd_row_t *row, int c)
+{
+    const char *v = tasks_col(db, row, c);
+    return v && *v == 't';
+}
+
+const char *tasks_arg_version(apr_pool_t *p, long long version)
+{
+    return version < 0 ? NULL : tasks_arg_int(p, version);
 }
 
 void tasks_caller_args(tasks_db *db, const tasks_caller *who,

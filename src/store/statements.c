@@ -12,6 +12,7 @@
  * so no position can drift. Every task statement is scoped by the
  * caller's user id and checks itself that the caller may still act
  * (CALLER_OK). */
+#include "tasks/core/list.h"
 #include "tasks/core/task.h"
 #include "store_int.h"
 
@@ -27,7 +28,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "008_sessions"
+#define SCHEMA_VERSION "009_lists"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -46,6 +47,7 @@
 #define READ_INSTANT(col)  TS_UTC("t." col)
 #define READ_TIME(col)     TS_UTC("t." col)
 #define READ_TAGS(col)     "array_to_json(t." col ")"
+#define READ_LIST(col)     "t." col
 #define READ_VERSION(col)  "t." col
 
 /* Its parameter (a writable kind). */
@@ -56,6 +58,7 @@
 #define PARAM_PRIORITY "%hd::smallint"
 #define PARAM_INSTANT  "%pDz::timestamptz"
 #define PARAM_TAGS     "%pDt::jsonb"
+#define PARAM_LIST     "%lld::bigint"
 
 /* Its value for the column, from parameter p.<name>. */
 #define VALUE_TITLE(name)    "p." name
@@ -65,6 +68,9 @@
 #define VALUE_PRIORITY(name) "p." name
 #define VALUE_INSTANT(name)  "p." name
 #define VALUE_TAGS(name)     "ARRAY(SELECT jsonb_array_elements_text(p." name "))"
+/* A list: the one the statement's "lst" found and locked (the caller's,
+ * by id, or their Inbox). */
+#define VALUE_LIST(name)     "(SELECT lst.id FROM lst)"
 
 /* Its new value in an UPDATE: the parameter when p.set_<name>, else the
  * old one. The completion flag may also be toggled (p.toggle). */
@@ -76,6 +82,7 @@
 #define NEW_PRIORITY(name, col) NEW_VALUE(PRIORITY, name, col)
 #define NEW_INSTANT(name, col)  NEW_VALUE(INSTANT, name, col)
 #define NEW_TAGS(name, col)     NEW_VALUE(TAGS, name, col)
+#define NEW_LIST(name, col)     NEW_VALUE(LIST, name, col)
 #define NEW_DONE(name, col) "CASE WHEN p.set_" name " THEN p." name \
     " WHEN p.toggle THEN NOT t." col " ELSE t." col " END"
 
@@ -114,6 +121,10 @@
 
 #define USER_COLS "u.id, u.email, u.name, " TS("u.created_at")
 
+/* A list's columns, in tasks_list_row's order (lists.c reads them). */
+#define LIST_COLS "l.id, l.name, l.color, l.position, l.inbox, l.task_count," \
+    " l.pending_count, " TS("l.created_at") ", " TS("l.updated_at") ", l.version"
+
 /* Who acts, as every statement that acts for a caller takes it: the
  * user, the token's revocation key ("" for none), its iat (unix seconds;
  * NULL for none) and its session (NULL for a token issued outside one). */
@@ -150,14 +161,16 @@
 /* The list filters, shared by the page and its count. */
 #define LIST_PARAMS "(SELECT " CALLER_PARAMS ", %d::int AS status, " \
     "%pDt::text AS q, %hd::smallint AS prio, %pDt::text AS tags, " \
-    "%pDz::timestamptz AS due_before, %pDz::timestamptz AS due_after) p"
+    "%pDz::timestamptz AS due_before, %pDz::timestamptz AS due_after, " \
+    "%lld::bigint AS list) p"
 #define LIST_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))" \
     " AND (p.q IS NULL OR t.title ILIKE p.q OR t.description ILIKE p.q)" \
     " AND (p.prio IS NULL OR t.priority = p.prio)" \
     " AND (p.tags IS NULL OR t.tags @> ARRAY(SELECT jsonb_array_elements_text(p.tags::jsonb)))" \
     " AND (p.due_before IS NULL OR t.due_at < p.due_before)" \
-    " AND (p.due_after IS NULL OR t.due_at > p.due_after)"
+    " AND (p.due_after IS NULL OR t.due_at > p.due_after)" \
+    " AND (p.list IS NULL OR t.list_id = p.list)"
 
 /* A page: first (no cursor) or after (keyset: strictly past the cursor's
  * (sort value, id) in the order's direction). Each matches one index.
@@ -198,6 +211,23 @@
 #define PLAIN_AFTER(KEY, VAL, DIR, CMP) PAGE_AFTER(PLAIN_TOTAL, \
     PLAIN_PARAMS, PLAIN_FILTER, KEY, VAL, DIR, CMP)
 
+/* One list's tasks, filtered by status at most (?list_id=): statements of
+ * their own too, walking the list's index (user, list, sort key, id:
+ * sql/009) as the plain ones walk the user's; X-Total-Count from the
+ * list's counts (kept by triggers). A list that is not the caller's has
+ * no tasks of the caller's: an empty page. */
+#define BYLIST_PARAMS "(SELECT " CALLER_PARAMS ", %d::int AS status, " \
+    "%lld::bigint AS list) p"
+#define BYLIST_FILTER "t.user_id = p.uid AND t.list_id = p.list" \
+    " AND (p.status = 0 OR t.completed = (p.status = 2))"
+#define BYLIST_TOTAL "coalesce((SELECT CASE p.status WHEN 0 THEN l.task_count" \
+    " WHEN 1 THEN l.pending_count ELSE l.task_count - l.pending_count END" \
+    " FROM lists l WHERE l.id = p.list AND l.user_id = p.uid), 0)"
+#define BYLIST_FIRST(KEY, DIR) PAGE_FIRST(BYLIST_TOTAL, BYLIST_PARAMS, \
+    BYLIST_FILTER, KEY, DIR)
+#define BYLIST_AFTER(KEY, VAL, DIR, CMP) PAGE_AFTER(BYLIST_TOTAL, \
+    BYLIST_PARAMS, BYLIST_FILTER, KEY, VAL, DIR, CMP)
+
 #define K_CREATED "t.created_at"
 #define K_UPDATED "t.updated_at"
 #define K_DUE "coalesce(t.due_at, 'infinity'::timestamptz)"
@@ -215,7 +245,11 @@
     { "tasks_plain_list_" NAME "_asc",  PLAIN_FIRST(KEY, "ASC") }, \
     { "tasks_plain_list_" NAME "_desc", PLAIN_FIRST(KEY, "DESC") }, \
     { "tasks_plain_next_" NAME "_asc",  PLAIN_AFTER(KEY, VAL, "ASC", ">") }, \
-    { "tasks_plain_next_" NAME "_desc", PLAIN_AFTER(KEY, VAL, "DESC", "<") }
+    { "tasks_plain_next_" NAME "_desc", PLAIN_AFTER(KEY, VAL, "DESC", "<") }, \
+    { "tasks_bylist_list_" NAME "_asc",  BYLIST_FIRST(KEY, "ASC") }, \
+    { "tasks_bylist_list_" NAME "_desc", BYLIST_FIRST(KEY, "DESC") }, \
+    { "tasks_bylist_next_" NAME "_asc",  BYLIST_AFTER(KEY, VAL, "ASC", ">") }, \
+    { "tasks_bylist_next_" NAME "_desc", BYLIST_AFTER(KEY, VAL, "DESC", "<") }
 
 const tasks_stmt_def tasks_statements[S_COUNT] = {
     [S_PING] = { "tasks_ping", "SELECT 1" },
@@ -400,41 +434,55 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " AND failed_at = %pDz::timestamptz" },
     [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
         "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
-    /* Parameters: uid, jti, iat, then each writable field's value. */
+    /* Parameters: the caller's, then each writable field's value. The
+     * list (the one named, or the caller's Inbox when none is) must be
+     * the caller's: it is found and locked against its deletion (KEY
+     * SHARE: only a delete waits) before the insert refers to it. Always
+     * one row: CALLER_OK, whether the list is the caller's, then the task
+     * (NULLs when none was written). */
     [S_TASK_INSERT] = { "tasks_task_insert",
-        "INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
+        "WITH p AS (SELECT " CALLER_PARAMS TASKS_TASK_FIELDS(X_INS_PARAM) "),"
+        " lst AS (SELECT l.id FROM lists l, p WHERE l.user_id = p.uid"
+        "  AND (l.id = p.list_id OR (p.list_id IS NULL AND l.inbox))"
+        "  FOR KEY SHARE OF l),"
+        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok FROM p),"
+        " ins AS (INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
         ", completed_at, created_at, updated_at)"
         " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
         ", CASE WHEN p.completed THEN now() END, now(), now()"
-        " FROM (SELECT " CALLER_PARAMS
-        TASKS_TASK_FIELDS(X_INS_PARAM) ") p"
-        " WHERE " CALLER_OK
-        " RETURNING " TASK_COLS },
+        " FROM p, ok WHERE ok.ok AND ok.list_ok"
+        " RETURNING " TASK_COLS ")"
+        " SELECT ok.ok, ok.list_ok, ins.* FROM ok LEFT JOIN ins ON true" },
     /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
         "SELECT " CALLER_OK ", " TASK_COLS
         " FROM (SELECT " CALLER_PARAMS ", %lld::bigint AS id) p"
         " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = p.id" },
     /* One statement for PUT, PATCH and complete: each field is set only
-     * when its flag is true; completed may also flip (toggle). Always one
+     * when its flag is true; completed may also flip (toggle). A new list
+     * must be the caller's (found and locked as for an insert). Always one
      * row: CALLER_OK, whether the task existed (in the statement's
-     * snapshot), then the task as written (NULLs when nothing was). So a
+     * snapshot), whether the list is the caller's, then the task as
+     * written (NULLs when nothing was). So a
      * miss is told apart - not found, or another version - in the same
      * round trip; the version condition makes If-Match and the write one
      * atomic step (a concurrent writer's new version fails it). */
     [S_TASK_UPDATE] = { "tasks_task_update",
         "WITH p AS (SELECT " TASK_PARAMS TASKS_TASK_FIELDS(X_UPD_PARAM)
         ", %s::boolean AS toggle),"
-        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " lst AS (SELECT l.id FROM lists l, p WHERE p.set_list_id"
+        "  AND l.user_id = p.uid AND l.id = p.list_id FOR KEY SHARE OF l),"
+        " ok AS (SELECT " CALLER_OK " AS ok,"
+        "  (NOT p.set_list_id OR EXISTS (SELECT 1 FROM lst)) AS list_ok FROM p),"
         " cur AS (SELECT 1 FROM tasks t, p WHERE " THE_TASK "),"
         " upd AS (UPDATE tasks AS t SET" TASKS_TASK_FIELDS(X_UPD_SET)
         " completed_at = CASE WHEN NOT " NEW_COMPLETED " THEN NULL"
         "   WHEN t.completed THEN t.completed_at ELSE now() END,"
         " updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
         " version = t.version + 1"
-        " FROM p, ok WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok"
+        " FROM p, ok WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok AND ok.list_ok"
         " RETURNING " TASK_COLS ")"
-        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), upd.*"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), ok.list_ok, upd.*"
         " FROM ok LEFT JOIN upd ON true" },
     /* One row: CALLER_OK, whether the task existed, whether it went. */
     [S_TASK_DELETE] = { "tasks_task_delete",
@@ -458,6 +506,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
     [S_TASKS_COUNT] = { "tasks_tasks_count",
         "SELECT " CALLER_OK ", CASE WHEN p.q IS NULL AND p.prio IS NULL"
         "  AND p.tags IS NULL AND p.due_before IS NULL AND p.due_after IS NULL"
+        "  AND p.list IS NULL"
         " THEN " PLAIN_TOTAL " ELSE " LIST_TOTAL " END FROM " LIST_PARAMS },
     /* The local user linked to an external identity, and whether the
      * token no longer stands: its jti (namespaced by the caller; "" when
@@ -483,6 +532,96 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " link AS (INSERT INTO user_identities (issuer, subject, user_id)"
         "  SELECT p.iss, p.sub, u.id FROM p, u)"
         " SELECT " USER_COLS " FROM u" },
+    /* ---- Lists ---- Every statement checks CALLER_OK as a task's does;
+     * a list of another user is not there. */
+    /* The caller's lists by position; one row with NULL list columns when
+     * the caller may not act (CALLER_OK first in every row). */
+    [S_LISTS_ALL] = { "tasks_lists_all",
+        "SELECT " CALLER_OK ", " LIST_COLS " FROM (SELECT " CALLER_PARAMS ") p"
+        " LEFT JOIN lists l ON l.user_id = p.uid ORDER BY l.position, l.id" },
+    /* One row: CALLER_OK, then the list (NULLs when none). */
+    [S_LIST_GET] = { "tasks_list_get",
+        "SELECT " CALLER_OK ", " LIST_COLS
+        " FROM (SELECT " CALLER_PARAMS ", %lld::bigint AS id) p"
+        " LEFT JOIN lists l ON l.user_id = p.uid AND l.id = p.id" },
+    /* A new list, last. One row: CALLER_OK, how many lists the caller
+     * had, then the list (NULLs when none was made: the limit, or the
+     * name is taken in any letter case: ON CONFLICT). */
+    [S_LIST_INSERT] = { "tasks_list_insert",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %pDt::text AS name, %pDt::text AS color),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " n AS (SELECT count(*) AS lists, coalesce(max(l.position) + 1, 0) AS next"
+        "  FROM lists l, p WHERE l.user_id = p.uid),"
+        " ins AS (INSERT INTO lists AS l (user_id, name, color, position)"
+        "  SELECT p.uid, p.name, p.color, n.next FROM p, ok, n"
+        "  WHERE ok.ok AND n.lists < " TASKS_LISTS_MAX_TEXT
+        "  ON CONFLICT DO NOTHING RETURNING " LIST_COLS ")"
+        " SELECT ok.ok, n.lists, ins.* FROM ok CROSS JOIN n LEFT JOIN ins ON true" },
+    /* Name, color and position of a list (each when its flag is set;
+     * position NULL: kept), if its version matches (NULL: any). A new
+     * position shifts the lists between the old and the new one by one,
+     * so positions stay 0..n-1. One row: CALLER_OK, whether the list
+     * exists, whether another list has the name (any case), whether the
+     * position is below the number of lists, then the list as written
+     * (NULLs when nothing was). */
+    [S_LIST_UPDATE] = { "tasks_list_update",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS id, %d::int AS version,"
+        "  %s::boolean AS set_name, %pDt::text AS name, %s::boolean AS set_color,"
+        "  %pDt::text AS color, %d::int AS position),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " cur AS (SELECT l.id, l.position, l.version FROM lists l, p"
+        "  WHERE l.user_id = p.uid AND l.id = p.id),"
+        " n AS (SELECT count(*) AS lists FROM lists l, p WHERE l.user_id = p.uid),"
+        " dup AS (SELECT 1 FROM lists l, p WHERE p.set_name AND l.user_id = p.uid"
+        "  AND lower(l.name) = lower(p.name) AND l.id <> p.id),"
+        " go AS (SELECT cur.id, cur.position AS old, coalesce(p.position, cur.position) AS new"
+        "  FROM p, ok, cur, n WHERE ok.ok AND (p.version IS NULL OR cur.version = p.version)"
+        "  AND NOT EXISTS (SELECT 1 FROM dup) AND coalesce(p.position, 0) < n.lists),"
+        " upd AS (UPDATE lists l SET"
+        "  name = CASE WHEN l.id = go.id AND p.set_name THEN p.name ELSE l.name END,"
+        "  color = CASE WHEN l.id = go.id AND p.set_color THEN p.color ELSE l.color END,"
+        "  position = CASE WHEN l.id = go.id THEN go.new"
+        "   WHEN go.new < go.old THEN l.position + 1"
+        "   WHEN go.new > go.old THEN l.position - 1 ELSE l.position END,"
+        "  updated_at = CASE WHEN l.id = go.id"
+        "   THEN greatest(now(), l.updated_at + interval '1 microsecond') ELSE l.updated_at END,"
+        "  version = l.version + 1"
+        "  FROM p, go WHERE l.user_id = p.uid AND (l.id = go.id"
+        "   OR (l.position BETWEEN least(go.new, go.old) AND greatest(go.new, go.old)"
+        "    AND go.new <> go.old))"
+        "  RETURNING " LIST_COLS ")"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), EXISTS (SELECT 1 FROM dup),"
+        " coalesce(p.position, 0) < n.lists, upd.*"
+        " FROM ok CROSS JOIN p CROSS JOIN n LEFT JOIN upd ON upd.id = p.id" },
+    /* A list deleted, if its version matches (NULL: any) and it is not
+     * the Inbox: its tasks first moved to move_to (another list of the
+     * caller's, locked against its own deletion) when one is given, else
+     * deleted with it (the foreign key cascades); the lists after it move
+     * up one. One row: CALLER_OK, whether it existed, whether it is the
+     * Inbox, whether move_to is usable, whether it went, how many tasks
+     * moved. */
+    [S_LIST_DELETE] = { "tasks_list_delete",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS id, %d::int AS version,"
+        "  %lld::bigint AS move_to),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " cur AS (SELECT l.id, l.inbox, l.version, l.position FROM lists l, p"
+        "  WHERE l.user_id = p.uid AND l.id = p.id),"
+        " dest AS (SELECT l.id FROM lists l, p WHERE p.move_to IS NOT NULL"
+        "  AND l.user_id = p.uid AND l.id = p.move_to AND l.id <> p.id FOR KEY SHARE OF l),"
+        " go AS (SELECT cur.id, cur.position FROM p, ok, cur WHERE ok.ok AND NOT cur.inbox"
+        "  AND (p.version IS NULL OR cur.version = p.version)"
+        "  AND (p.move_to IS NULL OR EXISTS (SELECT 1 FROM dest))),"
+        " moved AS (UPDATE tasks t SET list_id = (SELECT dest.id FROM dest),"
+        "  updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
+        "  version = t.version + 1"
+        "  FROM p, go WHERE p.move_to IS NOT NULL AND t.user_id = p.uid AND t.list_id = go.id"
+        "  RETURNING t.id),"
+        " gone AS (DELETE FROM lists l USING go WHERE l.id = go.id RETURNING l.id),"
+        " shifted AS (UPDATE lists l SET position = l.position - 1, version = l.version + 1"
+        "  FROM p, go WHERE l.user_id = p.uid AND l.position > go.position)"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), coalesce((SELECT inbox FROM cur), false),"
+        " p.move_to IS NULL OR EXISTS (SELECT 1 FROM dest), EXISTS (SELECT 1 FROM gone),"
+        " (SELECT count(*) FROM moved) FROM ok CROSS JOIN p" },
     LIST_STMTS("created_at", K_CREATED, V_TS),
     LIST_STMTS("updated_at", K_UPDATED, V_TS),
     LIST_STMTS("due_at", K_DUE, V_TS),

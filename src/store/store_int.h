@@ -10,6 +10,9 @@
 #include "tasks/core/log.h"
 #include "tasks/store/store.h"
 
+/* Page statements per sort key: filtered, plain, one list's; four each. */
+#define PAGE_STMTS 12
+
 enum {
     S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
     S_REVOKE, S_LOGIN_FAILURES, S_LOGIN_ATTEMPT, S_LOGIN_FORGET,
@@ -20,10 +23,12 @@ enum {
     S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
     S_TASKS_CLEAR, S_TASKS_COUNT,
     S_IDENTITY_USER, S_IDENTITY_PROVISION,
-    S_LIST_FIRST, /* 8 per sort key, in tasks_sort_key order: first asc,
-                     first desc, next asc, next desc; then the same four
-                     for the plain (status-only) list */
-    S_COUNT = S_LIST_FIRST + 8 * TASKS_SORT_COUNT
+    S_LISTS_ALL, S_LIST_GET, S_LIST_INSERT, S_LIST_UPDATE, S_LIST_DELETE,
+    S_LIST_FIRST, /* PAGE_STMTS per sort key, in tasks_sort_key order:
+                     first asc, first desc, next asc, next desc; then the
+                     same four for the plain (status-only) list, and for
+                     one list's (status-only) */
+    S_COUNT = S_LIST_FIRST + PAGE_STMTS * TASKS_SORT_COUNT
 };
 
 typedef struct {
@@ -80,6 +85,8 @@ int tasks_nth_row(tasks_db *db, apr_dbd_results_t *res, int n,
                   apr_dbd_row_t **row);
 /* Column c of row as text, NULL for SQL NULL. */
 const char *tasks_col(tasks_db *db, apr_dbd_row_t *row, int c);
+/* Column c of row is PostgreSQL's true. */
+int tasks_col_true(tasks_db *db, apr_dbd_row_t *row, int c);
 /* 1 when the connection is known to be broken. */
 int tasks_conn_broken(tasks_db *db);
 /* Log a failed statement and classify it (UNAVAILABLE or ERROR). */
@@ -93,5 +100,7 @@ void tasks_caller_args(tasks_db *db, const tasks_caller *who,
                        const char **args);
 const char *tasks_arg_bool(int b);
 const char *tasks_arg_int(apr_pool_t *p, long long v);
+/* A required version: NULL (any) for a negative one. */
+const char *tasks_arg_version(apr_pool_t *p, long long version);
 
 #endif

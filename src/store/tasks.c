@@ -17,6 +17,7 @@
 #define BIND_FLAG(p, v)     tasks_arg_bool(v)
 #define BIND_DONE(p, v)     tasks_arg_bool(v)
 #define BIND_PRIORITY(p, v) tasks_arg_int(p, v)
+#define BIND_LIST(p, v)     ((v) > 0 ? tasks_arg_int(p, v) : NULL)
 
 /* ---- Each kind's column as row text ----------------------------------- */
 /* A TS_UTC column in RFC 3339 form; NULL for SQL NULL. */
@@ -31,6 +32,7 @@ static const char *utc_col(tasks_db *db, apr_dbd_row_t *row, int c)
 #define READ_FLAG     tasks_col
 #define READ_DONE     tasks_col
 #define READ_PRIORITY tasks_col
+#define READ_LIST     tasks_col
 #define READ_TAGS     tasks_col
 #define READ_VERSION  tasks_col
 #define READ_INSTANT  utc_col
@@ -48,12 +50,6 @@ static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
     t->user_id = who->user_id;
 }
 
-/* The version argument: NULL (any) for a negative version. */
-static const char *version_arg(apr_pool_t *p, long long version)
-{
-    return version < 0 ? NULL : tasks_arg_int(p, version);
-}
-
 /* The number of writable fields. */
 enum {
 #define X(name, access, kind, min, max, items, column) \
@@ -62,6 +58,12 @@ enum {
 #undef X
     N_WRITABLE
 };
+
+/* Column 0 of a statement that checks CALLER_OK itself. */
+static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
+{
+    return tasks_col_true(db, row, 0);
+}
 
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
@@ -78,23 +80,14 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
     TASKS_TASK_FIELDS(X)
 #undef X
     rc = tasks_run_one_row(db, S_TASK_INSERT, args, 1, &row);
-    if (rc == TASKS_DB_OK)
-        task_from_row(db, row, 0, who, out);
-    /* An insert only ever gives no row when CALLER_OK stopped it. */
-    return rc == TASKS_DB_NONE ? TASKS_DB_DENIED : rc;
-}
-
-/* Column 0 of a statement that checks CALLER_OK itself. */
-static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
-{
-    const char *v = tasks_col(db, row, 0);
-    return v && *v == 't';
-}
-
-static int is_true(tasks_db *db, apr_dbd_row_t *row, int c)
-{
-    const char *v = tasks_col(db, row, c);
-    return v && *v == 't';
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    if (!tasks_col_true(db, row, 1))
+        return TASKS_DB_NO_LIST;
+    task_from_row(db, row, 2, who, out);
+    return out->id ? TASKS_DB_OK : TASKS_DB_ERROR;
 }
 
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
@@ -115,14 +108,21 @@ tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
     return out->id ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
-/* After a write that reports (caller ok, existed, ...): what a miss was. */
-static tasks_db_rc missed(tasks_db *db, apr_dbd_row_t *row, long long version)
+/* After a write that reports (caller ok, existed, ...): what a miss was.
+ * list_col: the column saying whether the list the write names is the
+ * caller's (an update's), or -1. */
+static tasks_db_rc missed(tasks_db *db, apr_dbd_row_t *row, long long version,
+                          int list_col)
 {
     if (!caller_ok(db, row))
         return TASKS_DB_DENIED;
+    if (!tasks_col_true(db, row, 1))
+        return TASKS_DB_NONE;
+    if (list_col >= 0 && !tasks_col_true(db, row, list_col))
+        return TASKS_DB_NO_LIST;
     /* It existed but was not written: its version did not match (or,
      * without a version to match, a concurrent delete won). */
-    return is_true(db, row, 1) && version >= 0 ? TASKS_DB_MISMATCH
+    return tasks_col_true(db, row, 1) && version >= 0 ? TASKS_DB_MISMATCH
                                                : TASKS_DB_NONE;
 }
 
@@ -138,7 +138,7 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
 
     tasks_caller_args(db, who, args);
     args[n++] = id;
-    args[n++] = version_arg(db->p, version);
+    args[n++] = tasks_arg_version(db->p, version);
 #define X(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access,                                                   \
         args[n++] = tasks_arg_bool(in->has_##name);                       \
@@ -149,8 +149,8 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
     rc = tasks_run_one_row(db, S_TASK_UPDATE, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
-    task_from_row(db, row, 2, who, out);
-    return out->id ? TASKS_DB_OK : missed(db, row, version);
+    task_from_row(db, row, 3, who, out);
+    return out->id ? TASKS_DB_OK : missed(db, row, version, 2);
 }
 
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
@@ -162,11 +162,11 @@ tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
 
     tasks_caller_args(db, who, args);
     args[TASKS_CALLER_NARGS] = id;
-    args[TASKS_CALLER_NARGS + 1] = version_arg(db->p, version);
+    args[TASKS_CALLER_NARGS + 1] = tasks_arg_version(db->p, version);
     rc = tasks_run_one_row(db, S_TASK_DELETE, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
-    return is_true(db, row, 2) ? TASKS_DB_OK : missed(db, row, version);
+    return tasks_col_true(db, row, 2) ? TASKS_DB_OK : missed(db, row, version, -1);
 }
 
 tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
@@ -204,6 +204,7 @@ static int filter_args(tasks_db *db, const tasks_caller *who,
     args[n++] = q->tags_json;
     args[n++] = q->due_before;
     args[n++] = q->due_after;
+    args[n++] = q->list_id;
     return n;
 }
 
@@ -213,18 +214,24 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
                                 apr_array_header_t **rows, long long *total)
 {
     apr_pool_t *p = db->p;
-    const char *args[TASKS_CALLER_NARGS + 9];
+    const char *args[TASKS_CALLER_NARGS + 10];
+    /* Filtered by status (and list) at most: a plain statement, which
+     * walks one index (the user's, or the list's) for one page. */
     int plain = !q->q_like && q->priority < 0 && !q->tags_json
                 && !q->due_before && !q->due_after;
-    int n = filter_args(db, who, q, args), stmt, i;
+    int n = filter_args(db, who, q, args), stmt, i, family;
     apr_dbd_results_t *res;
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     const char *v;
 
-    if (plain)
-        n = TASKS_CALLER_NARGS + 1;     /* the caller's, status */
-    stmt = S_LIST_FIRST + 8 * (int)q->sort + (plain ? 4 : 0)
+    family = !plain ? 0 : q->list_id ? 8 : 4;
+    if (plain) {
+        n = TASKS_CALLER_NARGS + 1;     /* the caller's, status[, list] */
+        if (q->list_id)
+            args[n++] = q->list_id;
+    }
+    stmt = S_LIST_FIRST + PAGE_STMTS * (int)q->sort + family
            + (c ? 2 : 0) + (q->desc ? 1 : 0);
     if (c) {
         args[n++] = c->value ? c->value : "infinity";

@@ -96,7 +96,12 @@ START_TEST(export_holds_every_field_of_the_callers_tasks_only)
     ck_assert_str_eq(http_header(r, "Cache-Control"), "no-store");
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json, "user"), "id")), a.id);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->json, "user"), "email")), a.email);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "lists")), 0);
+    /* The Inbox, with both tasks in it. */
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "lists")), 1);
+    ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(r->json,
+                           "lists"), 0), "inbox")));
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+        json_object_get(r->json, "lists"), 0), "task_count")), 2);
     ck_assert_ptr_nonnull(json_string_value(json_object_get(r->json, "exported_at")));
     tasks = json_object_get(r->json, "tasks");
     ck_assert_int_eq(json_array_size(tasks), 2);

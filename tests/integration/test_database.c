@@ -120,6 +120,11 @@ static const char privileges_sql[] =
  * DELETE /api/auth/me); sessions and refresh values (008) come and go,
  * and only their use and rotation times change. */
 static const char expected_privileges[] =
+    "column lists.color UPDATE\n"
+    "column lists.name UPDATE\n"
+    "column lists.position UPDATE\n"
+    "column lists.updated_at UPDATE\n"
+    "column lists.version UPDATE\n"
     "column refresh_tokens.rotated_at UPDATE\n"
     "column sessions.last_used_at UPDATE\n"
     "column users.kept_jti UPDATE\n"
@@ -128,6 +133,9 @@ static const char expected_privileges[] =
     "database tasks CONNECT\n"
     "function tasks_tags_valid(text[]) EXECUTE\n"
     "schema public USAGE\n"
+    "table lists DELETE\n"
+    "table lists INSERT\n"
+    "table lists SELECT\n"
     "table login_failures DELETE\n"
     "table login_failures INSERT\n"
     "table login_failures SELECT\n"

@@ -680,12 +680,12 @@ START_TEST(export_and_delete_are_the_callers_own)
     tasks_caller a = new_caller("export-a"), b = new_caller("export-b");
     tasks_task_row t1 = new_task(&a, "first"), t2 = new_task(&a, "second");
     tasks_value pw = str("correct horse battery");
-    apr_array_header_t *tasks;
+    apr_array_header_t *tasks, *lists;
     tasks_user_row user;
     int revoked = 0;
 
     new_task(&b, "b's");
-    ck_assert_int_eq(tasks_account_export(service(), &a, &user, &tasks).outcome,
+    ck_assert_int_eq(tasks_account_export(service(), &a, &user, &lists, &tasks).outcome,
                      TASKS_DONE);
     ck_assert_str_eq(user.id, a.user_id);
     ck_assert_ptr_null(user.password_hash);
@@ -697,14 +697,14 @@ START_TEST(export_and_delete_are_the_callers_own)
     ck_assert_int_eq(tasks_account_logout(service(), &a,
                                           apr_time_sec(apr_time_now()) + 60,
                                           &revoked).outcome, TASKS_DONE);
-    ck_assert_int_eq(tasks_account_export(service(), &a, &user, &tasks).outcome,
+    ck_assert_int_eq(tasks_account_export(service(), &a, &user, &lists, &tasks).outcome,
                      TASKS_DENIED);
     ck_assert_int_eq(tasks_account_delete_self(service(), &a, &pw, "192.0.2.1").outcome,
                      TASKS_DENIED);
     /* b deletes theirs; a's tasks are untouched. */
     ck_assert_int_eq(tasks_account_delete_self(service(), &b, &pw, "192.0.2.1").outcome,
                      TASKS_DONE);
-    ck_assert_int_eq(tasks_account_export(service(), &b, &user, &tasks).outcome,
+    ck_assert_int_eq(tasks_account_export(service(), &b, &user, &lists, &tasks).outcome,
                      TASKS_DENIED);
     ck_assert_int_eq(tasks_task_get(service(), &(tasks_caller){ a.user_id, NULL, a.iat, NULL },
                                     t1.id, NULL, &t2).outcome, TASKS_DONE);

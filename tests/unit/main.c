@@ -1,7 +1,9 @@
 /* main.c - runs every unit suite; exits non-zero on any failure. */
 #include <stdlib.h>
 #include <apr_general.h>
+#include <apr_strings.h>
 #include "suites.h"
+#include "tasks/core/problem.h"
 
 apr_pool_t *test_pool;
 
@@ -16,6 +18,19 @@ void test_pool_teardown(void)
     test_pool = NULL;
 }
 
+const char *test_field_errors(const apr_array_header_t *e)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; e && i < e->nelts; i++) {
+        const tasks_field_error *f = &APR_ARRAY_IDX(e, i, tasks_field_error);
+        s = apr_psprintf(test_pool, "%s%s%s:%s", s, i ? "|" : "", f->field,
+                         f->message);
+    }
+    return s;
+}
+
 int main(void)
 {
     SRunner *sr;
@@ -26,6 +41,7 @@ int main(void)
     srunner_add_suite(sr, problem_suite());
     srunner_add_suite(sr, validate_suite());
     srunner_add_suite(sr, task_suite());
+    srunner_add_suite(sr, list_suite());
     srunner_add_suite(sr, task_json_suite());
     srunner_add_suite(sr, list_query_suite());
     srunner_add_suite(sr, token_suite());

@@ -4,11 +4,13 @@
 
 #include <check.h>
 #include <apr_pools.h>
+#include <apr_tables.h>
 
 Suite *b64url_suite(void);
 Suite *problem_suite(void);
 Suite *validate_suite(void);
 Suite *task_suite(void);
+Suite *list_suite(void);
 Suite *task_json_suite(void);
 Suite *list_query_suite(void);
 Suite *token_suite(void);
@@ -23,5 +25,7 @@ Suite *jwks_suite(void);
 extern apr_pool_t *test_pool;
 void test_pool_setup(void);
 void test_pool_teardown(void);
+/* Field errors (tasks_field_error) as "field:message|...", in test_pool. */
+const char *test_field_errors(const apr_array_header_t *errors);
 
 #endif

@@ -206,6 +206,23 @@ START_TEST(due_params)
 }
 END_TEST
 
+/* A list's id as a task's: canonical digits, 1 .. 2^63-1. */
+START_TEST(list_id_param)
+{
+    ck_assert_str_eq(parse_ok("list_id=7").list_id, "7");
+    ck_assert_str_eq(parse_ok("list_id=9223372036854775807").list_id,
+                     "9223372036854775807");
+    ck_assert_ptr_null(parse_ok("status=all").list_id);
+    parse_bad("list_id=0", "list_id");
+    parse_bad("list_id=-1", "list_id");
+    parse_bad("list_id=07", "list_id");
+    parse_bad("list_id=9223372036854775808", "list_id");
+    parse_bad("list_id=inbox", "list_id");
+    parse_bad("list_id=", "list_id");
+    parse_bad("list_id=1&list_id=2", "list_id");
+}
+END_TEST
+
 START_TEST(sort_order_params)
 {
     ck_assert_int_eq(parse_ok("sort=created_at").sort, TASKS_SORT_CREATED_AT);
@@ -314,6 +331,15 @@ START_TEST(fingerprints)
         (tasks_list_query[]){ parse_ok("due_before=2026-01-01T00:00:00Z") }),
         tasks_list_query_fingerprint(test_pool,
         (tasks_list_query[]){ parse_ok("due_after=2026-01-01T00:00:00Z") }));
+    /* Another list is another query; none is the query it always was. */
+    ck_assert_str_ne(tasks_list_query_fingerprint(test_pool,
+        (tasks_list_query[]){ parse_ok("list_id=1") }),
+        tasks_list_query_fingerprint(test_pool,
+        (tasks_list_query[]){ parse_ok("list_id=2") }));
+    ck_assert_str_ne(tasks_list_query_fingerprint(test_pool,
+        (tasks_list_query[]){ parse_ok("list_id=1") }),
+        tasks_list_query_fingerprint(test_pool,
+        (tasks_list_query[]){ parse_ok("") }));
 }
 END_TEST
 
@@ -689,6 +715,8 @@ START_TEST(next_args_round_trip)
     check_next_args("q=%E6%97%A5%E6%9C%AC&tag=%F0%9F%98%80&limit=1000",
                     "q=%E6%97%A5%E6%9C%AC&tag=%F0%9F%98%80&limit=1000");
     check_next_args("sort=title&order=asc&cursor=abc", NULL);
+    check_next_args("list_id=12&status=pending&sort=due_at",
+                    "status=pending&list_id=12&sort=due_at&limit=100");
     ck_assert_str_eq(tasks_list_query_next_args(test_pool,
         (tasks_list_query[]){ parse_ok("sort=updated_at") }, "a.b"),
         "sort=updated_at&limit=100&cursor=a.b");
@@ -707,6 +735,7 @@ Suite *list_query_suite(void)
     tcase_add_test(tc, priority_param);
     tcase_add_test(tc, tag_param);
     tcase_add_test(tc, due_params);
+    tcase_add_test(tc, list_id_param);
     tcase_add_test(tc, sort_order_params);
     tcase_add_test(tc, limit_cursor_params);
     tcase_add_test(tc, unknown_and_repeated);

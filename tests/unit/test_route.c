@@ -54,6 +54,12 @@ START_TEST(matches_task_routes)
     r = match("/tasks/9223372036854775807", TASKS_ROUTE_TASK);
     ck_assert_str_eq(r.task_id, "9223372036854775807");
     ck_assert_int_eq(r.bad_id, 0);
+    r = match("/lists", TASKS_ROUTE_LISTS);
+    ck_assert_ptr_null(r.task_id);
+    r = match("/lists/12", TASKS_ROUTE_LIST);
+    ck_assert_str_eq(r.task_id, "12");
+    ck_assert_int_eq(r.bad_id, 0);
+    match("/lists/12/tasks", TASKS_ROUTE_NOT_FOUND);
 }
 END_TEST
 
@@ -108,6 +114,9 @@ START_TEST(flags_bad_ids)
         ck_assert_ptr_null(r.task_id);
         snprintf(path, sizeof(path), "/tasks/%s/complete", bad[k]);
         r = match(path, TASKS_ROUTE_TASK_COMPLETE);
+        ck_assert_msg(r.bad_id == 1, "%s is not a bad id", path);
+        snprintf(path, sizeof(path), "/lists/%s", bad[k]);
+        r = match(path, TASKS_ROUTE_LIST);
         ck_assert_msg(r.bad_id == 1, "%s is not a bad id", path);
     }
 }
@@ -165,6 +174,9 @@ START_TEST(allow_headers)
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_TASK),
                      "GET, HEAD, PUT, PATCH, DELETE");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_TASK_COMPLETE), "PATCH");
+    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_LISTS), "GET, HEAD, POST");
+    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_LIST),
+                     "GET, HEAD, PATCH, DELETE");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_NOT_FOUND), "");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_COUNT), "");
 }

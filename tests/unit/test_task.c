@@ -26,20 +26,6 @@ static tasks_value null_value(void)
     return v;
 }
 
-/* The errors as "field:message|...". */
-static const char *errs(const apr_array_header_t *e)
-{
-    const char *s = "";
-    int i;
-
-    for (i = 0; e && i < e->nelts; i++) {
-        const tasks_field_error *f = &APR_ARRAY_IDX(e, i, tasks_field_error);
-        s = apr_psprintf(test_pool, "%s%s%s:%s", s, i ? "|" : "", f->field,
-                         f->message);
-    }
-    return s;
-}
-
 START_TEST(draft_built_in_code_creates_a_task)
 {
     tasks_value tags[] = { str(" errand "), str("home"), str("errand") };
@@ -52,7 +38,7 @@ START_TEST(draft_built_in_code_creates_a_task)
     d.tags.kind = TASKS_VALUE_LIST;
     d.tags.items = tags;
     d.tags.nitems = 3;
-    ck_assert_str_eq(errs(tasks_task_validate(test_pool, &d, TASKS_INPUT_CREATE,
+    ck_assert_str_eq(test_field_errors(tasks_task_validate(test_pool, &d, TASKS_INPUT_CREATE,
                                               &in)), "");
     ck_assert_str_eq(in.title, "Buy milk");
     ck_assert_str_eq(in.due_at, "2026-12-24T17:00:00.000000Z");
@@ -61,6 +47,8 @@ START_TEST(draft_built_in_code_creates_a_task)
     ck_assert(in.has_description && in.description == NULL);
     ck_assert(in.has_completed && !in.completed);
     ck_assert(in.has_priority && in.priority == TASKS_PRIORITY_NONE);
+    /* No list: the caller's Inbox (0, which the store reads so). */
+    ck_assert(in.has_list_id && in.list_id == 0);
 }
 END_TEST
 
@@ -75,7 +63,8 @@ START_TEST(patch_draft_writes_only_what_it_carries)
     ck_assert_ptr_null(tasks_task_validate(test_pool, &d, TASKS_INPUT_PATCH, &in));
     ck_assert(in.has_description && in.description == NULL);
     ck_assert(in.has_completed && in.completed);
-    ck_assert(!in.has_title && !in.has_priority && !in.has_due_at && !in.has_tags);
+    ck_assert(!in.has_title && !in.has_priority && !in.has_due_at && !in.has_tags
+              && !in.has_list_id);
 }
 END_TEST
 
@@ -104,6 +93,18 @@ static const struct {
     { "due_at", { .kind = TASKS_VALUE_NULL }, "" },
     { "tags", { .kind = TASKS_VALUE_STRING, .str = "a", .len = 1 },
       "tags:must be an array of strings" },
+    { "list_id", { .kind = TASKS_VALUE_INTEGER, .integer = 1 }, "" },
+    { "list_id", { .kind = TASKS_VALUE_INTEGER, .integer = 9223372036854775807LL }, "" },
+    { "list_id", { .kind = TASKS_VALUE_INTEGER, .integer = 0 },
+      "list_id:must be the id of one of your lists" },
+    { "list_id", { .kind = TASKS_VALUE_INTEGER, .integer = -1 },
+      "list_id:must be the id of one of your lists" },
+    { "list_id", { .kind = TASKS_VALUE_STRING, .str = "7", .len = 1 },
+      "list_id:must be the id of one of your lists" },
+    { "list_id", { .kind = TASKS_VALUE_NULL },
+      "list_id:must be the id of one of your lists" },
+    { "list_id", { .kind = TASKS_VALUE_OTHER },
+      "list_id:must be the id of one of your lists" },
 };
 
 static tasks_value *draft_member(tasks_task_draft *d, const char *field)
@@ -125,7 +126,7 @@ START_TEST(each_rule_gives_its_error)
     v = draft_member(&d, rules[_i].field);
     ck_assert_ptr_nonnull(v);
     *v = rules[_i].value;
-    ck_assert_str_eq(errs(tasks_task_validate(test_pool, &d, TASKS_INPUT_PATCH,
+    ck_assert_str_eq(test_field_errors(tasks_task_validate(test_pool, &d, TASKS_INPUT_PATCH,
                                               &in)), rules[_i].error);
 }
 END_TEST

@@ -24,18 +24,21 @@ static json_t *string_or_null(const char *s)
 static json_t *reference_task_json(const tasks_task_row *row)
 {
     json_t *task = NULL, *tags = NULL;
-    long long id;
+    long long id, list_id;
     char *end;
     int rank, failed = 0;
     size_t i;
 
     if (!row || !row->id || !row->user_id || !row->title || !row->completed
-        || !row->priority || !row->tags || !row->created_at
+        || !row->priority || !row->tags || !row->list_id || !row->created_at
         || !row->updated_at)
         return NULL;
     errno = 0;
     id = strtoll(row->id, &end, 10);
     if (errno || end == row->id || *end)
+        return NULL;
+    list_id = strtoll(row->list_id, &end, 10);
+    if (errno || end == row->list_id || *end)
         return NULL;
     tags = json_loads(row->tags, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_array(tags))
@@ -62,6 +65,7 @@ static json_t *reference_task_json(const tasks_task_row *row)
     failed |= json_object_set_new(task, "due_at", string_or_null(row->due_at));
     failed |= json_object_set_new(task, "tags", tags);
     tags = NULL; /* stolen by the call above */
+    failed |= json_object_set_new(task, "list_id", json_integer(list_id));
     failed |= json_object_set_new(task, "created_at",
                                   json_string(row->created_at));
     failed |= json_object_set_new(task, "updated_at",
@@ -87,25 +91,11 @@ static json_t *body(const char *text)
     return obj;
 }
 
-/* The errors as "field:message|field:message", for one-line assertions. */
-static const char *errs(const apr_array_header_t *e)
-{
-    const char *s = "";
-    int i;
-
-    if (!e)
-        return "";
-    for (i = 0; i < e->nelts; i++) {
-        const tasks_field_error *f = &APR_ARRAY_IDX(e, i, tasks_field_error);
-        s = apr_psprintf(test_pool, "%s%s%s:%s", s, i ? "|" : "", f->field, f->message);
-    }
-    return s;
-}
 
 static const char *check(const char *text, tasks_input_mode mode,
                          tasks_task_input *in)
 {
-    return errs(tasks_task_input_from_json(test_pool, body(text), mode, in));
+    return test_field_errors(tasks_task_input_from_json(test_pool, body(text), mode, in));
 }
 
 /* n copies of the UTF-8 text unit, as a JSON string member value. */
@@ -357,7 +347,7 @@ START_TEST(objects_built_in_code)
     /* Embedded NUL (json_stringn) cannot sneak through as a shorter string. */
     json_object_set_new(obj, "title", json_stringn("a\0b", 3));
     json_object_set_new(obj, "tags", json_pack("[s#]", "x\0y", 3));
-    ck_assert_str_eq(errs(tasks_task_input_from_json(test_pool, obj, TASKS_INPUT_PATCH, &in)),
+    ck_assert_str_eq(test_field_errors(tasks_task_input_from_json(test_pool, obj, TASKS_INPUT_PATCH, &in)),
                      "title:must not contain NUL characters|tags:must not contain NUL characters");
 }
 END_TEST
@@ -367,7 +357,7 @@ static tasks_task_row sample_row(void)
     tasks_task_row r = {
         .id = "42", .user_id = "user-1", .title = "Buy milk",
         .description = NULL, .completed = "f", .priority = "0",
-        .due_at = NULL, .tags = "[\"home\"]",
+        .due_at = NULL, .tags = "[\"home\"]", .list_id = "7",
         .created_at = "2026-11-25T21:00:00.123456Z",
         .updated_at = "2026-11-25T21:00:00.123456Z", .completed_at = NULL,
         .version = "3"
@@ -392,7 +382,7 @@ START_TEST(row_to_json_contract_order)
     ck_assert_str_eq(row_text(&r),
         "{\"id\":42,\"user_id\":\"user-1\",\"title\":\"Buy milk\","
         "\"description\":null,\"completed\":false,\"priority\":\"none\","
-        "\"due_at\":null,\"tags\":[\"home\"],"
+        "\"due_at\":null,\"tags\":[\"home\"],\"list_id\":7,"
         "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
         "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
 }
@@ -422,7 +412,7 @@ START_TEST(row_to_json_values)
     ck_assert_uint_eq(json_array_size(json_object_get(j, "tags")), 0);
     ck_assert_str_eq(json_string_value(json_object_get(j, "completed_at")),
                      "2026-01-02T00:00:00.000000Z");
-    ck_assert_uint_eq(json_object_size(j), 11);
+    ck_assert_uint_eq(json_object_size(j), 12);
     r.priority = "1";
     ck_assert_ptr_nonnull(strstr(row_text(&r), "\"priority\":\"low\""));
     r.priority = "9";
@@ -553,7 +543,7 @@ START_TEST(text_json_matches_jansson)
     ck_assert_str_eq(same_as_jansson(&r),
         "{\"id\":42,\"user_id\":\"user-1\",\"title\":\"Buy milk\","
         "\"description\":null,\"completed\":false,\"priority\":\"none\","
-        "\"due_at\":null,\"tags\":[\"home\"],"
+        "\"due_at\":null,\"tags\":[\"home\"],\"list_id\":7,"
         "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
         "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
     /* Multi-byte UTF-8: emoji, accents, CJK, U+2028/U+2029 pass through. */
@@ -702,6 +692,8 @@ START_TEST(text_json_corrupt)
     r = sample_row(); r.completed = NULL;            refused(&r);
     r = sample_row(); r.priority = NULL;             refused(&r);
     r = sample_row(); r.tags = NULL;            refused(&r);
+    r = sample_row(); r.list_id = NULL;         refused(&r);
+    r = sample_row(); r.list_id = "seven";      refused(&r);
     r = sample_row(); r.created_at = NULL;           refused(&r);
     r = sample_row(); r.updated_at = NULL;           refused(&r);
     /* Refused late, after the buffer had to grow: still rolled back. */

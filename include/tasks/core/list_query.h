@@ -36,6 +36,7 @@ typedef struct {
     const char *tags_json;    /* required tags as JSON array text, or NULL   */
     const char *due_before;   /* UTC (validate.h form), or NULL              */
     const char *due_after;
+    const char *list_id;      /* a list's id (canonical digits), or NULL     */
     tasks_sort_key sort;
     int desc;                 /* 1 = order=desc (the default)                */
     int limit;

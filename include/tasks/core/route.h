@@ -20,14 +20,17 @@ typedef enum {
     TASKS_ROUTE_TASKS,          /* /tasks                  */
     TASKS_ROUTE_TASK,           /* /tasks/{id}             */
     TASKS_ROUTE_TASK_COMPLETE,  /* /tasks/{id}/complete    */
+    TASKS_ROUTE_LISTS,          /* /lists                  */
+    TASKS_ROUTE_LIST,           /* /lists/{id}             */
     TASKS_ROUTE_COUNT
 } tasks_route_id;
 
 typedef struct {
     tasks_route_id id;
-    const char *task_id;       /* canonical decimal id, for TASK routes     */
+    const char *task_id;       /* canonical decimal id, for TASK routes
+                                  (and the list's, for LIST)                */
     const char *path_user_id;  /* {user_id} of /api/{user_id}/tasks..., or NULL */
-    int bad_id;                /* a TASK route whose id is not a positive
+    int bad_id;                /* a TASK or LIST route whose id is not a positive
                                   64-bit integer: the answer is 400          */
 } tasks_route;
 

@@ -38,6 +38,7 @@
     X(priority,     RW,     PRIORITY, 0, 0,    0,  priority)              \
     X(due_at,       RW,     INSTANT,  0, 0,    0,  due_at)                \
     X(tags,         RW,     TAGS,     1, 50,   20, tags)                  \
+    X(list_id,      RW,     LIST,     0, 0,    0,  list_id)               \
     X(created_at,   RO,     TIME,     0, 0,    0,  created_at)            \
     X(updated_at,   RO,     TIME,     0, 0,    0,  updated_at)            \
     X(completed_at, RO,     INSTANT,  0, 0,    0,  completed_at)          \
@@ -79,6 +80,8 @@
                                               tasks_rfc3339_to_utc's form  */
 #define TASKS_CTYPE_TAGS     const char *  /* the normalised tags as a
                                               compact JSON array text      */
+#define TASKS_CTYPE_LIST     long long     /* a list's id; 0: the caller's
+                                              Inbox (create's default)     */
 
 /* Who acts: the user the request was authenticated as, and its token's
  * jti (NULL when the token had none), iat and session. Task statements
@@ -100,7 +103,8 @@ typedef enum {
     TASKS_VALUE_STRING,
     TASKS_VALUE_BOOL,
     TASKS_VALUE_LIST,       /* of values                                 */
-    TASKS_VALUE_OTHER       /* a number, an object: never valid here     */
+    TASKS_VALUE_INTEGER,    /* a whole number that fits 64 bits          */
+    TASKS_VALUE_OTHER       /* another number, an object                 */
 } tasks_value_kind;
 
 typedef struct tasks_value {
@@ -109,6 +113,7 @@ typedef struct tasks_value {
     apr_size_t len;         /* STRING: their number (a NUL inside is
                                refused by every rule)                     */
     int boolean;            /* BOOL                                       */
+    long long integer;      /* INTEGER                                    */
     const struct tasks_value *items; /* LIST                              */
     int nitems;
 } tasks_value;

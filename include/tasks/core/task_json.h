@@ -7,6 +7,7 @@
 #include <apr_tables.h>
 #include <jansson.h>
 
+#include "tasks/core/list.h"
 #include "tasks/core/task.h"
 
 /* The writable members of a parsed JSON object as a draft, one value per
@@ -53,6 +54,10 @@ int tasks_task_json_append(tasks_text *t, const tasks_task_row *row);
 /* The text tasks_task_json_append writes for row, in p; NULL when the row
  * is corrupt. */
 const char *tasks_task_json(apr_pool_t *p, const tasks_task_row *row);
+
+/* The contract's List object (a new reference); NULL when a row is
+ * corrupt. */
+json_t *tasks_list_to_json(const tasks_list_row *l);
 
 /* PostgreSQL ISO "YYYY-MM-DD HH:MM:SS[.f{1,6}]" (years 0001-9999) as UTC in
  * p: "YYYY-MM-DDTHH:MM:SS.ffffffZ"; NULL for NULL and any other text (BC). */

@@ -235,6 +235,10 @@ int tasks_send_empty(request_rec *r, int status);
  * handler's return value and NULL is returned. may_be_empty: an absent
  * body returns NULL with *done = -1 (nothing written). */
 json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
+/* The request's If-Match and If-None-Match for the row with this id (a
+ * task's or a list's: their ETags are "<id>.<version>"). */
+void tasks_req_preconditions(request_rec *r, const char *id,
+                             tasks_precondition *pre);
 /* CORS for an allowed Origin (header_parser hook); answers preflights. */
 int tasks_cors_hook(request_rec *r);
 
@@ -268,6 +272,8 @@ int tasks_handle_reset(request_rec *r);
 int tasks_handle_refresh(request_rec *r);
 int tasks_handle_logout(request_rec *r);
 int tasks_handle_tasks(request_rec *r);         /* /tasks collection    */
+int tasks_handle_lists(request_rec *r);         /* /lists collection    */
+int tasks_handle_list(request_rec *r);          /* /lists/{id}          */
 int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */
 int tasks_handle_task_complete(request_rec *r); /* /tasks/{id}/complete */
 

@@ -92,11 +92,13 @@ tasks_result tasks_account_change_password(tasks_service *s,
                                            const tasks_value *new_password,
                                            const char *client_addr);
 
-/* Everything of the caller's, in one snapshot: *user (no hash) and
- * *tasks (tasks_task_row, in id order). DENIED when the token no longer
- * stands. */
+/* Everything of the caller's: *user (no hash), *lists (tasks_list_row,
+ * by position) and *tasks (tasks_task_row, in id order; user and tasks
+ * read in one snapshot, the lists just before). DENIED when the token no
+ * longer stands. */
 tasks_result tasks_account_export(tasks_service *s, const tasks_caller *who,
                                   tasks_user_row *user,
+                                  apr_array_header_t **lists,
                                   apr_array_header_t **tasks);
 
 /* The caller deletes their own account: the user, their tasks and

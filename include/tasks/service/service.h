@@ -10,6 +10,7 @@
 
 #include "tasks/core/log.h"
 #include "tasks/core/result.h"
+#include "tasks/core/task.h"
 #include "tasks/core/token.h"
 #include "tasks/store/store.h"
 
@@ -53,6 +54,18 @@ tasks_result tasks_service_unavailable(void);
  * detail is detail, or "<field> <message>" of the first error. */
 tasks_result tasks_service_invalid(apr_pool_t *p, apr_array_header_t *errors,
                                    const char *detail);
+
+/* The version a write must find for pre's If-Match: -1 for any (none,
+ * or "*"), 0 when no listed version can be the row's. */
+long long tasks_service_required_version(const tasks_precondition *pre);
+
+/* Does pre's If-None-Match name this version (a row's digits)? */
+int tasks_service_not_modified(const tasks_precondition *pre,
+                               const char *version_text);
+
+/* INVALID with one field error. */
+tasks_result tasks_service_field_invalid(apr_pool_t *p, const char *field,
+                                         const char *message);
 
 /* The result of a store call that did not give OK: DENIED, UNAVAILABLE
  * or FAILED (NONE and MISMATCH mean different things per operation and

@@ -12,6 +12,7 @@
 
 #include "tasks/core/list_query.h"
 #include "tasks/core/log.h"
+#include "tasks/core/list.h"
 #include "tasks/core/task.h"
 
 typedef enum {
@@ -24,6 +25,12 @@ typedef enum {
                                statements need (tasks_db_open)           */
     TASKS_DB_DENIED,        /* the caller's user is gone or its token was
                                revoked (task statements)                 */
+    TASKS_DB_NO_LIST,       /* the list a write names is not the
+                               caller's (or no longer exists)            */
+    TASKS_DB_CONFLICT,      /* a unique name is taken (lists)            */
+    TASKS_DB_LIMIT,         /* a per-user limit is reached (lists)       */
+    TASKS_DB_RANGE,         /* a position beyond the caller's lists      */
+    TASKS_DB_INBOX,         /* the Inbox cannot be deleted               */
     TASKS_DB_ERROR          /* the statement failed (logged)             */
 } tasks_db_rc;
 
@@ -212,6 +219,33 @@ tasks_db_rc tasks_db_account_export(tasks_db *db, const tasks_caller *who,
  * failed logins kept for its email, in one statement. DENIED when the
  * caller may no longer act (nothing is deleted then). */
 tasks_db_rc tasks_db_account_delete(tasks_db *db, const tasks_caller *who);
+
+/* The caller's lists by position (rows of tasks_list_row). */
+tasks_db_rc tasks_db_lists_all(tasks_db *db, const tasks_caller *who,
+                               apr_array_header_t **lists);
+/* NONE when there is no such list of the caller's. */
+tasks_db_rc tasks_db_list_get(tasks_db *db, const tasks_caller *who,
+                              const char *id, tasks_list_row *out);
+/* A new list (in->name, in->color), last: LIMIT when the caller has
+ * TASKS_LISTS_MAX, CONFLICT when the name is taken in any letter case. */
+tasks_db_rc tasks_db_list_insert(tasks_db *db, const tasks_caller *who,
+                                 const tasks_list_input *in,
+                                 tasks_list_row *out);
+/* The fields of in (has_*) written to list id if it has version (-1:
+ * any), the others shifting for a new position: NONE, CONFLICT (the name
+ * is another list's), RANGE (position >= the caller's lists), MISMATCH,
+ * in that order. One statement decides all of it. */
+tasks_db_rc tasks_db_list_update(tasks_db *db, const tasks_caller *who,
+                                 const char *id, long long version,
+                                 const tasks_list_input *in,
+                                 tasks_list_row *out);
+/* Delete list id (if it has version; -1: any) with its tasks, or after
+ * moving them to move_to (canonical id, or NULL): NONE, INBOX, NO_LIST
+ * (move_to is not another list of the caller's), MISMATCH; *moved: how
+ * many tasks moved. One statement. */
+tasks_db_rc tasks_db_list_delete(tasks_db *db, const tasks_caller *who,
+                                 const char *id, long long version,
+                                 const char *move_to, long long *moved);
 
 /* One page (q->limit + 1 rows at most, to tell whether more remain) after
  * cursor c (NULL for the first page), rows of tasks_task_row, and the
