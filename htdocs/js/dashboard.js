@@ -1,8 +1,10 @@
-// dashboard.js - the signed-in page: loads the user and the first page of
-// tasks, keeps the status counts, and wires every action to the API: add,
-// edit in place, complete, delete, clear completed, filter (status,
-// priority, tag), search as you type, sort, and "Load more" pages that
-// follow the Link rel="next" header. Filters live in the page's query string.
+// dashboard.js - the signed-in page: loads the user, the lists (the sidebar:
+// lists.js) and the first page of tasks of the chosen list (or of all),
+// keeps the status counts, and wires every action to the API: add (to the
+// chosen list, or another), edit in place (a task's list too), complete,
+// delete, clear completed, filter (status, priority, tag), search as you
+// type, sort, and "Load more" pages that follow the Link rel="next" header.
+// The list and the filters live in the page's query string.
 // What the list shows, in which order, and every count are the server's
 // answers (GET api/tasks, X-Total-Count): after a write the list is asked
 // again rather than guessed here. Edits, toggles and deletes are conditional
@@ -16,6 +18,7 @@ import {
 } from './task-item.js';
 import { confirmDialog } from './dialog.js';
 import { ChangedElsewhere, remember, writeTask } from './versions.js';
+import { loadLists, listById, fillListSelect, mountSidebar, onListsChange } from './lists.js';
 
 const PAGE_LIMIT = 50;
 const MAX_LIMIT = 1000; // the API's largest page
@@ -31,6 +34,8 @@ const els = {
     pageErrorText: $('#page-error-text'),
     pageErrorClose: $('#page-error-close'),
     addForm: $('#add-form'),
+    addList: $('#add-list'),
+    listsNav: $('#lists-nav'),
     statusFilter: $('#status-filter'),
     counts: Object.fromEntries(STATUSES.map((s) => [s, $(`#count-${s}`)])),
     clear: $('#clear-completed'),
@@ -82,6 +87,7 @@ function readState() {
     const p = new URLSearchParams(location.search);
     const pick = (name, allowed, fallback) => (allowed.includes(p.get(name)) ? p.get(name) : fallback);
     return {
+        list: /^[1-9][0-9]{0,18}$/.test(p.get('list') || '') ? p.get('list') : '',
         status: pick('status', STATUSES, 'all'),
         q: (p.get('q') || '').trim(),
         priority: pick('priority', PRIORITIES, ''),
@@ -94,6 +100,7 @@ function readState() {
 /** Mirror the filters into the address bar (so reload and ?next= keep them). */
 function writeState() {
     const p = new URLSearchParams();
+    if (state.list) p.set('list', state.list);
     if (state.status !== 'all') p.set('status', state.status);
     if (state.q) p.set('q', state.q);
     if (state.priority) p.set('priority', state.priority);
@@ -122,6 +129,7 @@ function filtersActive() {
 function listQuery(limit) {
     const p = new URLSearchParams();
     p.set('status', state.status);
+    if (state.list) p.set('list_id', state.list);
     if (state.q) p.set('q', state.q);
     if (state.priority) p.set('priority', state.priority);
     for (const t of state.tags) p.append('tag', t);
@@ -424,7 +432,7 @@ let countGen = 0;
 async function refreshCounts() {
     const gen = ++countGen;
     const results = await Promise.allSettled(
-        STATUSES.map((s) => api(`/tasks?status=${s}&limit=1`)));
+        STATUSES.map((s) => api(`/tasks?status=${s}${state.list ? `&list_id=${state.list}` : ''}&limit=1`)));
     if (gen !== countGen) return;
     results.forEach((r, i) => {
         const s = STATUSES[i];
@@ -443,6 +451,7 @@ const refreshCountsSoon = debounce(refreshCounts, 120);
 /** Ask the list and the counts again, after a write changed what they answer. */
 function refreshAfterWrite() {
     refreshCountsSoon();
+    loadLists().catch(showPageError);
     return loadList({ refresh: true });
 }
 
@@ -471,6 +480,7 @@ async function addTask(event) {
         remember(data, headers);
         created = data;
         form.reset();
+        fillListSelect(els.addList, state.list);
         form.elements.title.focus();
     } catch (err) {
         if (!isRedirecting()) showProblem(form, err);
@@ -657,22 +667,25 @@ async function deleteTask(id) {
 async function clearCompleted() {
     if (els.clear.getAttribute('aria-disabled') === 'true') return;
     const n = counts.completed;
+    const list = state.list ? listById(state.list) : null;
+    const where = list ? ` in “${list.name}”` : '';
     const ok = await confirmDialog({
-        title: 'Clear completed tasks?',
-        text: n ? `All ${plural(n, 'completed task')} will be deleted for good.`
-            : 'All completed tasks will be deleted for good.',
+        title: list ? `Clear completed tasks in “${list.name}”?` : 'Clear completed tasks?',
+        text: n ? `All ${plural(n, 'completed task')}${where} will be deleted for good.`
+            : `All completed tasks${where} will be deleted for good.`,
         confirmLabel: 'Delete completed',
     });
     if (!ok) return;
     try {
-        const { data } = await api('/tasks?status=completed', { method: 'DELETE' });
+        const { data } = await api(`/tasks?status=completed${state.list ? `&list_id=${state.list}` : ''}`,
+            { method: 'DELETE' });
         const deleted = data && Number.isFinite(data.deleted) ? data.deleted : 0;
         toast(`Deleted ${plural(deleted, 'completed task')}`);
     } catch (err) {
         showPageError(err);
         return;
     }
-    await Promise.all([loadList(), refreshCounts()]);
+    await Promise.all([loadList(), refreshCounts(), loadLists().catch(showPageError)]);
 }
 
 function applyFilters() {
@@ -812,8 +825,41 @@ els.list.addEventListener('keydown', (event) => {
     cancelEdit(idOf(li));
 });
 
-syncControls();
-writeState();
-loadUser();
-loadList();
-refreshCounts();
+/** Show another list's tasks ('' for all), and add to it by default. */
+function chooseList(id) {
+    state.list = id ? String(id) : '';
+    fillListSelect(els.addList, state.list);
+    applyFilters();
+    refreshCounts();
+}
+
+const sidebar = mountSidebar(els.listsNav, {
+    current: () => state.list,
+    choose: chooseList,
+    changed: refreshAfterWrite,
+    showError: showPageError,
+});
+onListsChange(() => {
+    // Keep what the person chose in the add form, if that list is still there.
+    fillListSelect(els.addList, els.addList.value || state.list);
+    // Tasks show their list's name: redraw them with the new names.
+    if (firstLoadDone && tasks.size) showTasks([...tasks.values()], true);
+});
+
+async function start() {
+    syncControls();
+    loadUser();
+    try {
+        await loadLists();
+    } catch (err) {
+        showPageError(err);
+    }
+    // A list that is gone (deleted elsewhere) or never was: all tasks.
+    if (state.list && !listById(state.list)) state.list = '';
+    sidebar.render();
+    fillListSelect(els.addList, state.list);
+    writeState();
+    loadList();
+    refreshCounts();
+}
+start();

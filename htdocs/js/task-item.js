@@ -1,14 +1,18 @@
 // task-item.js - one task in the list: its read-only view (checkbox, title,
-// description, priority, due date with an "Overdue" mark, tags, Edit and
-// Delete) and its in-place edit form, with the notice shown when the task
+// description, priority, due date with an "Overdue" mark, its list unless
+// the Inbox, tags, Edit and Delete) and its in-place edit form (its list
+// among the fields), with the notice shown when the task
 // changed elsewhere during the edit. User text only goes in as text nodes.
 import { h } from './dom.js';
 import { formatDateTime, isOverdue, rfc3339ToLocalInput, localInputToRfc3339 } from './dates.js';
 import { parseTags } from './forms.js';
+import { listById, listOptions } from './lists.js';
 
 export const PRIORITY_LABELS = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };
 /** The controls of a task form, by name, as their labels say. */
-const FIELD_LABELS = { title: 'Title', priority: 'Priority', description: 'Description', due_at: 'Due', tags: 'Tags' };
+const FIELD_LABELS = {
+    title: 'Title', priority: 'Priority', description: 'Description', due_at: 'Due', tags: 'Tags', list_id: 'List',
+};
 
 /** The <li> showing a task. Controls carry data-role for event delegation. */
 export function renderTask(task, now = Date.now()) {
@@ -40,6 +44,8 @@ export function renderTask(task, now = Date.now()) {
             text: `${PRIORITY_LABELS[task.priority] || task.priority} priority`,
         }));
     }
+    const list = listById(task.list_id);
+    if (list && !list.inbox) meta.append(h('span', { class: 'badge badge-list', text: `In ${list.name}` }));
     if (task.due_at) {
         meta.append(h('span', { class: 'due' }, 'Due ',
             h('time', { datetime: task.due_at, text: formatDateTime(task.due_at) })));
@@ -80,6 +86,7 @@ export function taskFormValues(task) {
         description: task.description || '',
         due_at: rfc3339ToLocalInput(task.due_at),
         tags: (task.tags || []).join(', '),
+        list_id: String(task.list_id),
     };
 }
 
@@ -104,6 +111,7 @@ function readable(name, value) {
     if (!value.trim()) return 'none';
     if (name === 'priority') return PRIORITY_LABELS[value] || value;
     if (name === 'due_at') return formatDateTime(localInputToRfc3339(value));
+    if (name === 'list_id') return listById(value) ? listById(value).name : value;
     return value;
 }
 
@@ -132,6 +140,8 @@ export function renderEditForm(task) {
     field('f-tags', `${p}-tags`, 'Tags',
         h('input', { id: `${p}-tags`, name: 'tags', type: 'text', autocomplete: 'off', spellcheck: 'false', value: v.tags }),
         'Separate tags with commas.'),
+    field('f-list', `${p}-list`, 'List',
+        h('select', { id: `${p}-list`, name: 'list_id' }, listOptions(v.list_id))),
     h('div', { class: 'f-submit edit-actions' },
         h('button', { type: 'button', class: 'btn', 'data-role': 'cancel-edit', text: 'Cancel' }),
         h('button', { type: 'submit', class: 'btn btn-primary', text: 'Save' })));
@@ -180,6 +190,7 @@ export function readTaskForm(form, original = null) {
     const priority = el.priority.value;
     const dueInput = el.due_at.value;
     const tags = parseTags(el.tags.value);
+    const listId = el.list_id && el.list_id.value ? Number(el.list_id.value) : null;
     const errors = [];
     if (!title) errors.push({ field: 'title', message: 'Enter a title.' });
     const due = localInputToRfc3339(dueInput);
@@ -190,6 +201,7 @@ export function readTaskForm(form, original = null) {
         const body = { title, priority, tags };
         if (description.trim()) body.description = description;
         if (due) body.due_at = due;
+        if (listId) body.list_id = listId;
         return { body };
     }
     const body = {};
@@ -200,5 +212,6 @@ export function readTaskForm(form, original = null) {
     if (dueInput !== rfc3339ToLocalInput(original.due_at)) body.due_at = due;
     const before = original.tags || [];
     if (tags.length !== before.length || tags.some((t, i) => t !== before[i])) body.tags = tags;
+    if (listId && listId !== original.list_id) body.list_id = listId;
     return { body };
 }

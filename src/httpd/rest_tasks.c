@@ -114,14 +114,19 @@ static int create_task(request_rec *r, const tasks_caller *who)
 
 static int clear_completed(request_rec *r, const tasks_caller *who)
 {
+    const char *list_id = NULL;
     tasks_result res;
     long long n = 0;
 
-    if (!r->args || strcmp(r->args, "status=completed") != 0)
+    /* ?status=completed, and optionally &list_id= a list's canonical id. */
+    if (r->args && !strncmp(r->args, "status=completed&list_id=", 25)
+        && tasks_route_id_valid(r->args + 25, strlen(r->args + 25)))
+        list_id = r->args + 25;
+    else if (!r->args || strcmp(r->args, "status=completed") != 0)
         return tasks_send_result(r, &TASKS_RESULT(TASKS_MALFORMED,
             "invalid query parameter: status (DELETE /api/tasks needs "
-            "exactly ?status=completed)"));
-    res = tasks_tasks_clear_completed(tasks_req_service(r), who, &n);
+            "exactly ?status=completed, optionally with &list_id=)"));
+    res = tasks_tasks_clear_completed(tasks_req_service(r), who, list_id, &n);
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
     return tasks_send_json(r, HTTP_OK, apr_psprintf(r->pool,

@@ -125,6 +125,7 @@ tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
 /* Promise: see task_service.h. */
 tasks_result tasks_tasks_clear_completed(tasks_service *s,
                                          const tasks_caller *who,
+                                         const char *list_id,
                                          long long *deleted)
 {
     tasks_db *db;
@@ -132,7 +133,7 @@ tasks_result tasks_tasks_clear_completed(tasks_service *s,
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    rc = tasks_db_tasks_clear_completed(db, who, deleted);
+    rc = tasks_db_tasks_clear_completed(db, who, list_id, deleted);
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 

@@ -493,12 +493,14 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok RETURNING 1)"
         " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), EXISTS (SELECT 1 FROM gone)"
         " FROM ok" },
-    /* One row: CALLER_OK and how many tasks went. */
+    /* One row: CALLER_OK and how many tasks went (of one list, or of
+     * all when the list is NULL). */
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
-        "WITH p AS (SELECT " CALLER_PARAMS "),"
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS list),"
         " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
         " gone AS (DELETE FROM tasks t USING p, ok"
-        "  WHERE ok.ok AND t.user_id = p.uid AND t.completed RETURNING 1)"
+        "  WHERE ok.ok AND t.user_id = p.uid AND t.completed"
+        "  AND (p.list IS NULL OR t.list_id = p.list) RETURNING 1)"
         " SELECT ok.ok, (SELECT count(*) FROM gone) FROM ok" },
     /* An empty page's total, and CALLER_OK (an empty page cannot tell a
      * denied caller): without filters beyond status from task_counts,

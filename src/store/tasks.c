@@ -171,14 +171,16 @@ tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
 
 tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            const tasks_caller *who,
+                                           const char *list_id,
                                            long long *deleted)
 {
-    const char *args[TASKS_CALLER_NARGS];
+    const char *args[TASKS_CALLER_NARGS + 1];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     const char *v;
 
     tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = list_id;
     rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;

@@ -1,9 +1,12 @@
 -- bench.lua - the wrk script of `make bench`: one script, the scenario comes
 -- from the environment.
 --
---   BENCH_MODE    static | get | list | filter | create | update | mix | login
---   BENCH_TOKENS  file of "user_id token lo hi" lines (a user's bearer token
---                 and the range of its seeded task ids, which are contiguous)
+--   BENCH_MODE    static | get | list | list_one | filter | create | update
+--                 | mix | login
+--   BENCH_TOKENS  file of "user_id token lo hi [list]" lines (a user's bearer
+--                 token, the range of its seeded task ids, which are
+--                 contiguous, and the id of a list of theirs besides the
+--                 Inbox, for list_one)
 --   BENCH_LOGINS  file of "email password" lines (login only)
 --   BENCH_STATIC  path of the static file (static only)
 --
@@ -48,6 +51,15 @@ function init(args)
     load_lines(os.getenv("BENCH_TOKENS"), "^(%S+)%s+(%S+)%s+(%d+)%s+(%d+)", function(u, t, lo, hi)
       table.insert(users, { auth = "Bearer " .. t, lo = tonumber(lo), hi = tonumber(hi) })
     end)
+    -- the optional fifth field: a list of the user's
+    local i = 0
+    load_lines(os.getenv("BENCH_TOKENS"), "^%S+%s+%S+%s+%d+%s+%d+%s*(%d*)", function(l)
+      i = i + 1
+      if users[i] then users[i].list = l end
+    end)
+    if mode == "list_one" then
+      for _, u in ipairs(users) do assert(u.list and u.list ~= "", "no list in BENCH_TOKENS") end
+    end
     assert(#users > 0, "no tokens in BENCH_TOKENS")
   end
 end
@@ -68,6 +80,12 @@ end
 
 local function list_page()
   return wrk.format("GET", "/api/tasks?limit=50", { ["Authorization"] = user().auth })
+end
+
+-- one list's first page (its index, sql/009), next to the whole list's
+local function list_one()
+  local u = user()
+  return wrk.format("GET", "/api/tasks?list_id=" .. u.list .. "&limit=50", { ["Authorization"] = u.auth })
 end
 
 local function list_filtered()
@@ -112,7 +130,7 @@ local function mix()
 end
 
 local modes = {
-  static = static, get = get_one, list = list_page, filter = list_filtered,
+  static = static, get = get_one, list = list_page, list_one = list_one, filter = list_filtered,
   create = create, update = update, mix = mix, login = login,
 }
 request = assert(modes[mode], "unknown BENCH_MODE " .. mode)

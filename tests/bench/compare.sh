@@ -61,13 +61,19 @@ cp "$DIR/a/pg.env" "$DIR/a/jwt.secret" "$DIR/b/"
 . "$DIR/a/pg.env"
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U tasks -d tasks)
 # The column order seed.awk writes (as tests/bench/run.sh loads it).
-TASK_COLS="user_id, title, description, completed, priority, due_at, tags, created_at, updated_at, completed_at, version"
+TASK_COLS="user_id, title, description, completed, priority, due_at, tags, created_at, updated_at, completed_at, version, list_id"
 
 say "seeding $USERS users x $TASKS_PER_USER tasks"
 awk -v mode=users -v users="$USERS" -v per_user="$TASKS_PER_USER" -v seed=7 \
     -f "$BENCH/seed.awk" > "$DIR/users.tsv"
 cut -f1-3 "$DIR/users.tsv" | "${PSQL[@]}" -c "COPY users (id, email, name) FROM STDIN"
-awk -v mode=tasks -v now="$(date +%s)" -v seed=7 -f "$BENCH/seed.awk" "$DIR/users.tsv" 2>/dev/null |
+# Every task in a list (sql/009): the Inbox the trigger made, or a second
+# list of the user's.
+"${PSQL[@]}" -tA -F $'\t' -c "WITH w AS (INSERT INTO lists (user_id, name, position)
+    SELECT id, 'Work', 1 FROM users RETURNING user_id, id)
+    SELECT w.user_id, l.id, w.id FROM w JOIN lists l ON l.user_id = w.user_id AND l.inbox" > "$DIR/lists.tsv"
+awk -v mode=tasks -v now="$(date +%s)" -v seed=7 -v lists="$DIR/lists.tsv" \
+    -f "$BENCH/seed.awk" "$DIR/users.tsv" 2>/dev/null |
     "${PSQL[@]}" -c "COPY tasks ($TASK_COLS) FROM STDIN"
 "${PSQL[@]}" -c "ANALYZE" >/dev/null
 "${PSQL[@]}" -tAc "SELECT user_id, min(id), max(id) FROM tasks GROUP BY user_id" |

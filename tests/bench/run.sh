@@ -116,7 +116,7 @@ BASE="http://127.0.0.1:$PORT"
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
 
 # ---------------------------------------------------------------- seeding
-TASK_COLS="user_id, title, description, completed, priority, due_at, tags, created_at, updated_at, completed_at, version"
+TASK_COLS="user_id, title, description, completed, priority, due_at, tags, created_at, updated_at, completed_at, version, list_id"
 
 # Secondary indexes are dropped for the bulk load and rebuilt afterwards
 # (one sort per index instead of a million random insertions); the primary
@@ -130,7 +130,15 @@ seed_tasks() {  # users-file
     "${PSQL[@]}" -tA -c "SELECT 'DROP INDEX ' || string_agg(quote_ident(indexname), ', ') FROM pg_indexes
         WHERE tablename = 'tasks' AND indexname NOT IN
         (SELECT conname FROM pg_constraint WHERE conrelid = 'tasks'::regclass)" | "${PSQL[@]}"
-    awk -v mode=tasks -v now="$(date +%s)" -v seed="$RANDOM" -f "$BENCH/seed.awk" "$users_file" |
+    # Every user has an Inbox (a trigger made it); each gets a second list,
+    # "Work", for the one-list scenario.
+    "${PSQL[@]}" -tA -F $'\t' -c "CREATE TEMP TABLE m (id uuid); COPY m FROM STDIN" \
+        -c "WITH w AS (INSERT INTO lists (user_id, name, position) SELECT id, 'Work', 1 FROM m
+            ON CONFLICT DO NOTHING RETURNING user_id, id)
+            SELECT w.user_id, l.id, w.id FROM w JOIN lists l ON l.user_id = w.user_id AND l.inbox" \
+        < <(cut -f1 "$users_file") >> "$DIR/lists.tsv"
+    awk -v mode=tasks -v now="$(date +%s)" -v seed="$RANDOM" -v lists="$DIR/lists.tsv" \
+        -f "$BENCH/seed.awk" "$users_file" |
         "${PSQL[@]}" -c "SET session_replication_role = replica" -c "SET synchronous_commit = off" \
             -c "COPY tasks ($TASK_COLS) FROM STDIN"
     say "  rebuilding indexes"
@@ -144,8 +152,12 @@ seed_tasks() {  # users-file
     "${PSQL[@]}" -c "INSERT INTO task_counts AS c (user_id, total, completed)
         SELECT user_id, count(*), count(*) FILTER (WHERE completed) FROM tasks GROUP BY user_id
         ON CONFLICT (user_id) DO UPDATE SET total = EXCLUDED.total, completed = EXCLUDED.completed"
+    # And the lists' counts (sql/009).
+    "${PSQL[@]}" -c "UPDATE lists l SET task_count = c.n, pending_count = c.p
+        FROM (SELECT list_id, count(*) AS n, count(*) FILTER (WHERE NOT completed) AS p
+              FROM tasks GROUP BY list_id) c WHERE l.id = c.list_id"
     say "  VACUUM ANALYZE"
-    "${PSQL[@]}" -c "VACUUM ANALYZE users" -c "VACUUM ANALYZE tasks"
+    "${PSQL[@]}" -c "VACUUM ANALYZE users" -c "VACUUM ANALYZE tasks" -c "VACUUM ANALYZE lists"
 }
 
 seed_users() {  # first last special -> appends to users.tsv, loads them
@@ -158,6 +170,7 @@ seed_users() {  # first last special -> appends to users.tsv, loads them
 
 T0=$(date +%s)
 : > "$DIR/users.tsv"
+: > "$DIR/lists.tsv"
 say "seeding $PHASE1_USERS users x $TASKS_PER_USER tasks (+ users with $GROWTH_COUNTS tasks) by COPY"
 seed_users 1 "$PHASE1_USERS" "$GROWTH_COUNTS"
 seed_tasks "$DIR/users.part"
@@ -190,7 +203,8 @@ mint_tokens() {  # users-lines-file out-file
         -c "WITH n AS (INSERT INTO sessions (user_id) SELECT id FROM s RETURNING user_id, id)
             SELECT n.user_id, u.email, n.id FROM n JOIN users u ON u.id = n.user_id" \
         < <(cut -f1 "$1") | "$DIR/mint" "$DIR/jwt.secret" 86400 2>/dev/null |
-        awk 'NR == FNR { r[$1] = $2 " " $3; next } ($1 in r) { print $1, $2, r[$1] }' "$DIR/ranges.txt" - > "$2"
+        awk 'NR == FNR { r[$1] = $2 " " $3; next } ($1 in r) { print $1, $2, r[$1] }' "$DIR/ranges.txt" - |
+        awk -F'[\t ]' 'NR == FNR { w[$1] = $3; next } { print $0, w[$1] }' "$DIR/lists.tsv" - > "$2"
     [ -s "$2" ] || { echo "no tokens minted" >&2; exit 1; }
 }
 say "minting $TOKENS bearer tokens (tests/bench/mint.c, the module's tasks_token_issue)"
@@ -267,6 +281,7 @@ say "scenarios: $DURATION s each, $CONNS connections, $THREADS threads"
 scenario static static "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario get get "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario list list "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario list_one list_one "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario filter filter "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario create create "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario update update "$CONNS" "$DURATION" "$DIR/tokens.txt"

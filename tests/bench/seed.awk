@@ -60,6 +60,13 @@ BEGIN {
     nt = split("work home errands urgent reading health finance travel garden kids project-x someday", tag, " ")
     np = split("0 0 0 1 1 1 2 2 3", prio, " ")
     total = 0
+    # lists: a file of "user_id, Inbox id, second list id" (tab separated):
+    # a third of each user's tasks go to the second list, the rest to the
+    # Inbox.
+    while (lists != "" && (getline line < lists) > 0) {
+        split(line, a, "\t")
+        inbox[a[1]] = a[2]; second[a[1]] = a[3]
+    }
 }
 
 mode == "tasks" { uid[NR] = $1; cnt[NR] = $4; total += $4 }
@@ -96,7 +103,8 @@ END {
                 completed = "f"; compl = "\\N"
                 updated = ts(rand() < 0.2 ? created + int(rand() * 86400) : created)
             }
-            print uid[u], title, desc, completed, pr, due, "{" tags "}", ts(created), updated, compl, 1
+            lid = (rand() < 0.33 && second[uid[u]] != "") ? second[uid[u]] : inbox[uid[u]]
+            print uid[u], title, desc, completed, pr, due, "{" tags "}", ts(created), updated, compl, 1, lid
             if (++done >= next_report) {
                 printf("    seeded %d/%d tasks (%d%%)\n", done, total, int(100 * done / total)) > "/dev/stderr"
                 next_report += step

@@ -50,7 +50,7 @@ describe('the account page', () => {
         const data = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
         assert.equal(data.user.id, person.user.id);
         assert.deepEqual(data.tasks.map((t) => t.title).sort(), ['mine 0', 'mine 1', 'mine 2']);
-        assert.deepEqual(data.lists, []);
+        assert.deepEqual(data.lists.map((l) => [l.name, l.inbox, l.task_count]), [['Inbox', true, 3]]);
         await eventually(async () => assert.match(await textOf(page, '#export-status'), /3 tasks/));
     });
 

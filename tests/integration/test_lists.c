@@ -562,6 +562,42 @@ START_TEST(deleting_a_list_deletes_or_moves_its_tasks)
 }
 END_TEST
 
+/* Clearing completed tasks keeps to one list with &list_id=, and to the
+ * caller's own: another user's list clears nothing. */
+START_TEST(clearing_completed_tasks_keeps_to_one_list)
+{
+    user a = new_user("clear"), b = new_user("clear-b");
+    long long x = new_list(&a, "X"), inbox = inbox_of(&a), theirs = inbox_of(&b);
+    char *body = fmt("{\"title\":\"done in X\",\"list_id\":%lld,\"completed\":true}", x), *url;
+    http_resp *r;
+
+    make_task(a.tok, body);
+    make_task(a.tok, "{\"title\":\"done in the Inbox\",\"completed\":true}");
+    make_task(b.tok, "{\"title\":\"theirs\",\"completed\":true}");
+    url = fmt("/api/tasks?status=completed&list_id=%lld", theirs);
+    r = call("DELETE", url, a.tok, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(jint(r->json, "deleted"), 0);
+    http_free(r);
+    free(url);
+    url = fmt("/api/tasks?status=completed&list_id=%lld", x);
+    r = call("DELETE", url, a.tok, NULL);
+    ck_assert_status(r, 200);
+    ck_assert_int_eq(jint(r->json, "deleted"), 1);
+    http_free(r);
+    assert_counts(&a, x, "0/0");
+    assert_counts(&a, inbox, "1/0");
+    assert_counts(&b, theirs, "1/0");
+    free(url);
+    url = fmt("/api/tasks?status=completed&list_id=0%lld", x);
+    refused(call("DELETE", url, a.tok, NULL), 400);
+    free(url);
+    free(body);
+    drop(&a);
+    drop(&b);
+}
+END_TEST
+
 /* At most 500 lists: the 501st is a 409 that says so. */
 START_TEST(the_501st_list_is_refused)
 {
@@ -672,6 +708,7 @@ Suite *lists_suite(void)
     tcase_add_test(tc, another_users_list_is_422_on_tasks_and_404_on_list_routes);
     tcase_add_test(tc, list_filter_combines_with_filters_sorts_and_cursors);
     tcase_add_test(tc, deleting_a_list_deletes_or_moves_its_tasks);
+    tcase_add_test(tc, clearing_completed_tasks_keeps_to_one_list);
     tcase_add_test(tc, the_501st_list_is_refused);
     tcase_add_test(tc, counts_stay_right_under_concurrent_writes);
     suite_add_tcase(s, tc);

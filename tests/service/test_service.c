@@ -391,7 +391,7 @@ START_TEST(clear_completed_deletes_only_the_callers_completed)
     any = if_match(NULL, tb.id);
     ck_assert_int_eq(tasks_task_complete(service(), &b, tb.id, &any, &yes,
                                          &row).outcome, TASKS_DONE);
-    ck_assert_int_eq(tasks_tasks_clear_completed(service(), &a, &n).outcome,
+    ck_assert_int_eq(tasks_tasks_clear_completed(service(), &a, NULL, &n).outcome,
                      TASKS_DONE);
     ck_assert(n == 1);
     ck_assert_int_eq(tasks_task_get(service(), &b, tb.id, NULL, &row).outcome,
@@ -546,7 +546,7 @@ START_TEST(revoked_token_and_deleted_user_are_denied)
                      TASKS_DENIED);
     ck_assert_int_eq(tasks_task_delete(service(), &a, ta.id, &any).outcome,
                      TASKS_DENIED);
-    ck_assert_int_eq(tasks_tasks_clear_completed(service(), &a, &n).outcome,
+    ck_assert_int_eq(tasks_tasks_clear_completed(service(), &a, NULL, &n).outcome,
                      TASKS_DENIED);
     tasks_list_query_parse(pool, NULL, &q);
     ck_assert_int_eq(tasks_tasks_list(service(), &a, &q, &page).outcome,

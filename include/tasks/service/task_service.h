@@ -43,9 +43,12 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
 tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
                                const char *id, const tasks_precondition *pre);
 
-/* Delete every completed task of the caller; *deleted how many. */
+/* Delete every completed task of the caller, or of one list of theirs
+ * (list_id: canonical digits; NULL: every list; another user's list has
+ * none of theirs); *deleted how many. */
 tasks_result tasks_tasks_clear_completed(tasks_service *s,
                                          const tasks_caller *who,
+                                         const char *list_id,
                                          long long *deleted);
 
 typedef struct {

@@ -206,8 +206,11 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
 /* NONE and MISMATCH as for tasks_db_task_update. */
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version);
+/* Delete the caller's completed tasks (of list list_id, canonical digits,
+ * or of every list when NULL); *deleted: how many. */
 tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            const tasks_caller *who,
+                                           const char *list_id,
                                            long long *deleted);
 /* Everything of the caller's, read in one snapshot: the user (no hash)
  * and every task, in id order (rows of tasks_task_row). DENIED when the
