@@ -119,7 +119,7 @@ tasks_result tasks_list_delete(tasks_service *s, const tasks_caller *who,
         && strlen(move_to->str) == move_to->len)
         dest = move_to->str;
     else if (move_to->kind == TASKS_VALUE_INTEGER && move_to->integer > 0)
-        dest = apr_psprintf(s->pool, "%lld", move_to->integer);
+        dest = apr_psprintf(s->pool, "%" APR_INT64_T_FMT, (apr_int64_t)move_to->integer);
     else if (move_to->kind != TASKS_VALUE_ABSENT)
         return tasks_service_field_invalid(s->pool, "move_to", MSG_MOVE_TO);
     if (!(db = tasks_service_db(s)))

@@ -17,6 +17,7 @@
 #include "tasks/core/password.h"
 #include "tasks/core/problem.h"
 #include "tasks/service/account_service.h"
+#include "tasks/service/list_service.h"
 #include "tasks/service/task_service.h"
 
 /* ---- Fixture: one pool, one connection, a service on it --------------- */
@@ -711,6 +712,45 @@ START_TEST(export_and_delete_are_the_callers_own)
 }
 END_TEST
 
+/* The list service as a front end without JSON calls it: a draft built
+ * in code, a move_to given as a number; another user's list is not there. */
+START_TEST(lists_through_the_service_with_values_built_in_code)
+{
+    tasks_caller a = new_caller("lists"), b = new_caller("lists-b");
+    tasks_list_draft d;
+    tasks_list_row work, row;
+    tasks_task_draft td;
+    tasks_task_row t;
+    tasks_value to;
+    apr_array_header_t *lists;
+    long long moved = 0;
+
+    memset(&d, 0, sizeof d);
+    d.name = str("Work");
+    ck_assert_int_eq(tasks_list_create(service(), &a, &d, &work).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_lists_all(service(), &a, &lists).outcome, TASKS_DONE);
+    ck_assert_int_eq(lists->nelts, 2);
+    row = APR_ARRAY_IDX(lists, 0, tasks_list_row);
+    ck_assert_str_eq(row.name, "Inbox");
+    memset(&td, 0, sizeof td);
+    td.title = str("in Work");
+    td.list_id = (tasks_value){ .kind = TASKS_VALUE_INTEGER, .integer = atoll(work.id) };
+    ck_assert_int_eq(tasks_task_create(service(), &a, &td, &t).outcome, TASKS_DONE);
+    ck_assert_str_eq(t.list_id, work.id);
+    ck_assert_int_eq(tasks_list_get(service(), &b, work.id, NULL, &row).outcome,
+                     TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_task_create(service(), &b, &td, &t).outcome, TASKS_INVALID);
+    to = (tasks_value){ .kind = TASKS_VALUE_INTEGER,
+                        .integer = atoll(APR_ARRAY_IDX(lists, 0, tasks_list_row).id) };
+    ck_assert_int_eq(tasks_list_delete(service(), &a, work.id, NULL, &to, &moved).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(moved, 1);
+    to.integer = 0;
+    ck_assert_int_eq(tasks_list_delete(service(), &a, APR_ARRAY_IDX(lists, 0,
+                     tasks_list_row).id, NULL, &to, &moved).outcome, TASKS_INVALID);
+}
+END_TEST
+
 START_TEST(signup_login_and_their_refusals)
 {
     const char *email = apr_psprintf(pool, "Mixed-%d@Example.org", (int)getpid());
@@ -881,6 +921,7 @@ static Suite *service_suite(void)
     tcase_add_checked_fixture(accounts, setup, teardown);
     tcase_set_timeout(accounts, 30);
     tcase_add_test(accounts, signup_login_and_their_refusals);
+    tcase_add_test(accounts, lists_through_the_service_with_values_built_in_code);
     tcase_add_test(accounts, export_and_delete_are_the_callers_own);
     tcase_add_test(accounts, sign_out_everywhere_and_password_change_end_the_other_tokens);
     tcase_add_test(accounts, refresh_rotates_and_a_reused_value_ends_the_session);
