@@ -85,9 +85,12 @@ describe('staying signed in', () => {
         await Promise.all([page.reload(), second.reload()]);
         await expectTitles(page, ['after the token expired', 'before the token expired']);
         await expectTitles(second, ['after the token expired', 'before the token expired']);
-        // Both tabs wanted a new token; the second found the first's. Had
-        // both spent the one refresh value, the session would have ended.
-        assert.deepEqual(refreshes, [200]);
+        // Both tabs wanted a new token. One at a time, the second either
+        // finds the first's (usually) or spends the value the first got
+        // (its localStorage note can reach the other tab late): never the
+        // value already spent, which would have ended the session (401).
+        assert.ok(refreshes.length >= 1 && refreshes.every((st) => st === 200),
+            `refreshes: ${refreshes.join(', ')}`);
         await addTask(second, 'from the second tab');
         await expectTitles(second, ['from the second tab', 'after the token expired', 'before the token expired']);
         assert.equal(page.url(), `${BASE_URL}/dashboard/`);
