@@ -12,10 +12,10 @@
     X(REQ_AUTH_3XX, "TasksRequestsAuth3xx", "account requests answered 3xx") \
     X(REQ_AUTH_4XX, "TasksRequestsAuth4xx", "account requests answered 4xx") \
     X(REQ_AUTH_5XX, "TasksRequestsAuth5xx", "account requests answered 5xx") \
-    X(REQ_TASKS_2XX, "TasksRequestsTasks2xx", "task requests answered 2xx") \
-    X(REQ_TASKS_3XX, "TasksRequestsTasks3xx", "task requests answered 3xx") \
-    X(REQ_TASKS_4XX, "TasksRequestsTasks4xx", "task requests answered 4xx") \
-    X(REQ_TASKS_5XX, "TasksRequestsTasks5xx", "task requests answered 5xx") \
+    X(REQ_TASKS_2XX, "TasksRequestsTasks2xx", "task and list requests answered 2xx") \
+    X(REQ_TASKS_3XX, "TasksRequestsTasks3xx", "task and list requests answered 3xx") \
+    X(REQ_TASKS_4XX, "TasksRequestsTasks4xx", "task and list requests answered 4xx") \
+    X(REQ_TASKS_5XX, "TasksRequestsTasks5xx", "task and list requests answered 5xx") \
     X(REQ_OTHER_2XX, "TasksRequestsOther2xx", "other /api requests (health, openapi, unknown paths) answered 2xx") \
     X(REQ_OTHER_3XX, "TasksRequestsOther3xx", "other /api requests answered 3xx") \
     X(REQ_OTHER_4XX, "TasksRequestsOther4xx", "other /api requests answered 4xx") \
