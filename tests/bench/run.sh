@@ -310,23 +310,28 @@ GET_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*LEFT JOIN tasks t ON t\.user_id
 SESSION_SQL=$(LC_ALL=C grep -aoE 'SET DateStyle = ISO; SET plan_cache_mode = [a-z_]+' "$SO" | head -n 1)
 [ -n "$GET_SQL" ] && [ -n "$SESSION_SQL" ] || { echo "could not find the get-one statement in $SO" >&2; exit 1; }
 # jti of each minted token (the payload's "jti"), for the revocation check
-"${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_pgb; CREATE TABLE bench_pgb (n serial PRIMARY KEY, uid uuid, jti text, lo bigint, hi bigint)"
-while read -r uid tok lo hi; do
+# jti, iat and sid of each minted token (its payload's), as the module
+# passes them to every statement (CALLER_PARAMS)
+"${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_pgb; CREATE TABLE bench_pgb (n serial PRIMARY KEY, uid uuid, jti text, iat bigint, sid uuid, lo bigint, hi bigint)"
+while read -r uid tok lo hi _; do
     p=${tok#*.}; p=${p%%.*}; p=$(printf '%s' "$p" | tr '_-' '/+'); while [ $(( ${#p} % 4 )) -ne 0 ]; do p="$p="; done
-    jti=$(printf '%s' "$p" | base64 -d 2>/dev/null | sed -n 's/.*"jti":"\([0-9a-f]*\)".*/\1/p')
-    printf '%s\t%s\t%s\t%s\n' "$uid" "$jti" "$lo" "$hi"
-done < "$DIR/tokens.txt" | "${PSQL[@]}" -c "COPY bench_pgb (uid, jti, lo, hi) FROM STDIN"
+    payload=$(printf '%s' "$p" | base64 -d 2>/dev/null)
+    jti=$(printf '%s' "$payload" | sed -n 's/.*"jti":"\([0-9a-f]*\)".*/\1/p')
+    iat=$(printf '%s' "$payload" | sed -n 's/.*"iat":\([0-9]*\).*/\1/p')
+    sid=$(printf '%s' "$payload" | sed -n 's/.*"sid":"\([0-9a-f-]*\)".*/\1/p')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$uid" "$jti" "$iat" "$sid" "$lo" "$hi"
+done < "$DIR/tokens.txt" | "${PSQL[@]}" -c "COPY bench_pgb (uid, jti, iat, sid, lo, hi) FROM STDIN"
 "${PSQL[@]}" -c "ANALYZE bench_pgb"
 NPGB=$("${PSQL[@]}" -tA -c "SELECT count(*) FROM bench_pgb")
 {
     echo '\set pick random(1, 50)'
     echo '\if :have = 0 or :pick = 1'
     echo "\\set rn random(1, $NPGB)"
-    echo 'SELECT uid, jti, lo, hi FROM bench_pgb WHERE n = :rn \gset'
+    echo 'SELECT uid, jti, iat, sid, lo, hi FROM bench_pgb WHERE n = :rn \gset'
     echo '\set have 1'
     echo '\endif'
     echo '\set tid random(:lo, :hi)'
-    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%pDt::text AS jti/:jti::text AS jti/; s/%lld::bigint/:tid::bigint/'
+    echo "$GET_SQL;" | sed 's/HH24:MI:SS/HH24":"MI":"SS/g; s/%s::uuid/:uid::uuid/; s/%pDt::text AS jti/:jti::text AS jti/; s/%pDt::bigint AS iat/:iat::bigint AS iat/; s/%pDt::uuid AS sid/:sid::uuid AS sid/; s/%lld::bigint/:tid::bigint/'
 } > "$DIR/pgbench-get.sql"
 # The module's session settings, as every pooled connection has them.
 PGB_OPTIONS=$(printf '%s' "$SESSION_SQL" | sed -E 's/SET ([A-Za-z_]+) = ([A-Za-z_]+);? ?/-c \1=\2 /g')
