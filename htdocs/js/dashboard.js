@@ -11,14 +11,14 @@
 // (If-Match, see versions.js): a task changed elsewhere is shown as it is now,
 // never overwritten; one deleted elsewhere leaves the list.
 import { api, appPath, nextLink, totalCount, isRedirecting, forgetSession, API_ROOT } from './api.js';
-import { $, debounce } from './dom.js';
+import { $, debounce, h } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError, parseTags } from './forms.js';
 import {
     renderTask, renderEditForm, readTaskForm, formValues, setFormValues, fillEditForm, showConflict, hideConflict,
 } from './task-item.js';
 import { confirmDialog } from './dialog.js';
 import { ChangedElsewhere, remember, writeTask } from './versions.js';
-import { loadLists, listById, fillListSelect, mountSidebar, onListsChange } from './lists.js';
+import { loadLists, listById, listOptions, fillListSelect, mountSidebar, onListsChange } from './lists.js';
 
 const PAGE_LIMIT = 50;
 const MAX_LIMIT = 1000; // the API's largest page
@@ -35,6 +35,7 @@ const els = {
     pageErrorClose: $('#page-error-close'),
     addForm: $('#add-form'),
     addList: $('#add-list'),
+    listSwitch: $('#list-switch'),
     listsNav: $('#lists-nav'),
     statusFilter: $('#status-filter'),
     counts: Object.fromEntries(STATUSES.map((s) => [s, $(`#count-${s}`)])),
@@ -825,10 +826,17 @@ els.list.addEventListener('keydown', (event) => {
     cancelEdit(idOf(li));
 });
 
+/** The narrow screens' List control: all tasks, then each list. */
+function fillListSwitch() {
+    els.listSwitch.replaceChildren(h('option', { value: '', text: 'All tasks' }), ...listOptions(state.list));
+    els.listSwitch.value = state.list;
+}
+
 /** Show another list's tasks ('' for all), and add to it by default. */
 function chooseList(id) {
     state.list = id ? String(id) : '';
     fillListSelect(els.addList, state.list);
+    fillListSwitch();
     applyFilters();
     refreshCounts();
 }
@@ -839,9 +847,14 @@ const sidebar = mountSidebar(els.listsNav, {
     changed: refreshAfterWrite,
     showError: showPageError,
 });
+els.listSwitch.addEventListener('change', () => {
+    chooseList(els.listSwitch.value);
+    sidebar.render();
+});
 onListsChange(() => {
     // Keep what the person chose in the add form, if that list is still there.
     fillListSelect(els.addList, els.addList.value || state.list);
+    fillListSwitch();
     // Tasks show their list's name: redraw them with the new names.
     if (firstLoadDone && tasks.size) showTasks([...tasks.values()], true);
 });

@@ -133,6 +133,27 @@ describe('lists', () => {
         assert.equal(await page.locator('form[data-role="list-form"] [data-role="delete-list"]').count(), 0);
     });
 
+    it('on a phone, a List control above the tasks chooses the list', async () => {
+        const phone = await openPage(browser, { width: 390, bypassCSP: true });
+        await useSession(phone.context, person.token);
+        await phone.page.goto(at('/dashboard/'));
+        await listIdle(phone.page);
+        assert.ok(await phone.page.isVisible('#list-switch'));
+        await eventually(async () => assert.deepEqual(
+            await phone.page.$$eval('#list-switch option', (os) => os.map((o) => o.textContent)),
+            ['All tasks', 'Office', 'Inbox']));
+        await phone.page.selectOption('#list-switch', { label: 'Inbox' });
+        await phone.page.waitForURL(/[?&]list=\d+/);
+        await expectTitles(phone.page, ['Water the plants', 'Buy milk', 'Write the report']);
+        assert.equal(await phone.page.$eval('#add-list option:checked', (o) => o.textContent), 'Inbox');
+        // The sidebar is there too, below the tasks, and agrees.
+        assert.equal(await phone.page.$eval('#lists [aria-current="true"] .list-name', (e) => e.textContent), 'Inbox');
+        await checkA11y(phone.page, 'the dashboard on a phone');
+        await phone.context.close();
+        // On a wide screen the sidebar does it, and the control is hidden.
+        assert.equal(await page.isVisible('#list-switch'), false);
+    });
+
     it('passes axe with the sidebar and a list editor open', async () => {
         await checkA11y(page, 'the dashboard with lists');
         await screenshots(page, 'lists');
