@@ -516,6 +516,43 @@ char *make_user(const char *prefix, char **id_out)
     return token;
 }
 
+user user_sign_up(const char *prefix)
+{
+    user u;
+
+    u.tok = make_user(prefix, &u.id);
+    return u;
+}
+
+void user_free(user *u)
+{
+    free(u->tok);
+    free(u->id);
+}
+
+char *log_in_as(const char *email, const char *password)
+{
+    char *body = fmt("{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    http_resp *r = http("POST", "/api/auth/login", body, NULL);
+    char *token;
+
+    ck_assert_status(r, 200);
+    token = strdup(json_string_value(json_object_get(r->json, "token")));
+    http_free(r);
+    free(body);
+    return token;
+}
+
+const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+long long jint(const json_t *o, const char *k)
+{
+    return (long long)json_integer_value(json_object_get(o, k));
+}
+
 long long make_task(const char *token, const char *json_body)
 {
     http_resp *r = http_auth("POST", "/api/tasks", token, json_body);

@@ -93,6 +93,19 @@ void http_free(http_resp *r);
 /* A fresh user (unique email from prefix); returns its token (malloc'd)
  * and, when id_out is not NULL, its id (malloc'd). */
 char *make_user(const char *prefix, char **id_out);
+/* A user made by make_user: token and id (both malloc'd). */
+typedef struct {
+    char *tok;
+    char *id;
+} user;
+user user_sign_up(const char *prefix);
+void user_free(user *u);
+/* POST /api/auth/login for email and password, asserting 200: the token
+ * (malloc'd). */
+char *log_in_as(const char *email, const char *password);
+/* Members of a JSON object: a string (NULL when not one), an integer. */
+const char *jstr(const json_t *o, const char *k);
+long long jint(const json_t *o, const char *k);
 /* Create a task from a JSON body; returns its id (asserts 201). */
 long long make_task(const char *token, const char *json_body);
 

@@ -271,15 +271,7 @@ END_TEST
 /* A login of p's (another session); its token (malloc'd), asserting 200. */
 static char *log_in(const person *p, const char *password)
 {
-    char *body = fmt("{\"email\":\"%s\",\"password\":\"%s\"}", p->email, password);
-    http_resp *r = http("POST", "/api/auth/login", body, NULL);
-    char *token;
-
-    ck_assert_status(r, 200);
-    token = strdup(json_string_value(json_object_get(r->json, "token")));
-    http_free(r);
-    free(body);
-    return token;
+    return log_in_as(p->email, password);
 }
 
 static long status_with(const char *token, const char *method, const char *path)

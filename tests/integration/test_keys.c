@@ -63,15 +63,7 @@ static char *signup(const char *prefix, char **email, char **id)
 
 static char *login(const char *email)
 {
-    char *body = fmt("{\"email\":\"%s\",\"password\":\"" PASSWORD "\"}", email);
-    http_resp *r = http("POST", "/api/auth/login", body, NULL);
-    char *token;
-
-    ck_assert_status(r, 200);
-    token = strdup(json_string_value(json_object_get(r->json, "token")));
-    http_free(r);
-    free(body);
-    return token;
+    return log_in_as(email, PASSWORD);
 }
 
 /* GET /api/auth/me with token: the status. */

@@ -11,24 +11,6 @@
 #include "client.h"
 #include "suites.h"
 
-typedef struct {
-    char *tok, *id;
-} user;
-
-static user new_user(const char *prefix)
-{
-    user u;
-
-    u.tok = make_user(prefix, &u.id);
-    return u;
-}
-
-static void drop(user *u)
-{
-    free(u->tok);
-    free(u->id);
-}
-
 static http_resp *call(const char *method, const char *url, const char *token,
                        const char *body)
 {
@@ -46,16 +28,6 @@ static http_resp *call_with(const char *method, const char *url,
 
     free(auth);
     return r;
-}
-
-static long long jint(const json_t *o, const char *k)
-{
-    return (long long)json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
 }
 
 /* The caller's lists (a new reference). */
@@ -163,7 +135,7 @@ static void assert_field(http_resp *r, const char *field)
  * go there; it cannot be deleted. Every user in the database has one. */
 START_TEST(every_account_has_an_inbox_that_cannot_be_deleted)
 {
-    user a = new_user("inbox");
+    user a = user_sign_up("inbox");
     json_t *l = lists_of(&a), *inbox = json_array_get(l, 0);
     long long task = make_task(a.tok, "{\"title\":\"no list given\"}");
     char *path, *n;
@@ -189,7 +161,7 @@ START_TEST(every_account_has_an_inbox_that_cannot_be_deleted)
     free(n);
     free(path);
     json_decref(l);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -198,7 +170,7 @@ END_TEST
  * ignoring case (the Inbox's too); another user may use the same name. */
 START_TEST(lists_are_made_renamed_and_recolored_with_unique_names)
 {
-    user a = new_user("named"), b = new_user("named-b");
+    user a = user_sign_up("named"), b = user_sign_up("named-b");
     http_resp *r = call("POST", "/api/lists", a.tok,
                         "{\"name\":\"  Work \",\"color\":\"#A0B1C2\",\"position\":0}");
     char *path, *want, *etag, *inm;
@@ -255,15 +227,15 @@ START_TEST(lists_are_made_renamed_and_recolored_with_unique_names)
     free(etag);
     free(want);
     free(path);
-    drop(&a);
-    drop(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
 /* Bad input names its field, and nothing is written. */
 START_TEST(bad_list_input_names_its_field_and_writes_nothing)
 {
-    user a = new_user("badlist");
+    user a = user_sign_up("badlist");
     long long id = new_list(&a, "Errands");
     char *path = fmt("/api/lists/%lld", id), *long_name = strdup(""), *body;
     json_t *l;
@@ -294,7 +266,7 @@ START_TEST(bad_list_input_names_its_field_and_writes_nothing)
     free(body);
     free(long_name);
     free(path);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -331,7 +303,7 @@ static void move_list(const user *u, long long id, int position)
  * deleting one closes the gap. */
 START_TEST(positions_shift_when_a_list_moves_or_goes)
 {
-    user a = new_user("order");
+    user a = user_sign_up("order");
     long long inbox = inbox_of(&a), x = new_list(&a, "A"), y = new_list(&a, "B"),
               z = new_list(&a, "C");
     char *o, *path;
@@ -354,7 +326,7 @@ START_TEST(positions_shift_when_a_list_moves_or_goes)
     ck_assert_str_eq(o = order_of(&a), "C,B,Inbox");
     free(o);
     free(path);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -362,7 +334,7 @@ END_TEST
  * does not name one; the lists' counts follow every change. */
 START_TEST(tasks_move_between_lists_and_the_counts_follow)
 {
-    user a = new_user("moves");
+    user a = user_sign_up("moves");
     long long inbox = inbox_of(&a), x = new_list(&a, "X"), y = new_list(&a, "Y"), t;
     char *body = fmt("{\"title\":\"in X\",\"list_id\":%lld}", x), *path;
     http_resp *r;
@@ -397,7 +369,7 @@ START_TEST(tasks_move_between_lists_and_the_counts_follow)
     http_free(r);
     assert_counts(&a, y, "0/0");
     free(path);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -406,7 +378,7 @@ END_TEST
  * 404 on the list routes, an empty page as a filter; nothing written. */
 START_TEST(another_users_list_is_422_on_tasks_and_404_on_list_routes)
 {
-    user a = new_user("iso-a"), b = new_user("iso-b");
+    user a = user_sign_up("iso-a"), b = user_sign_up("iso-b");
     long long theirs = new_list(&b, "Private"), t = make_task(a.tok, "{\"title\":\"mine\"}");
     long long inbox = inbox_of(&a), total;
     static const char *const bad[] = { "0", "-1", "2147483648", "\"7\"", "null",
@@ -445,8 +417,8 @@ START_TEST(another_users_list_is_422_on_tasks_and_404_on_list_routes)
     free(body);
     free(tpath);
     free(path);
-    drop(&a);
-    drop(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -454,7 +426,7 @@ END_TEST
  * of a page keeps it. */
 START_TEST(list_filter_combines_with_filters_sorts_and_cursors)
 {
-    user a = new_user("filter");
+    user a = user_sign_up("filter");
     long long x = new_list(&a, "X"), inbox = inbox_of(&a);
     char *body, *url, *next;
     http_resp *r;
@@ -505,7 +477,7 @@ START_TEST(list_filter_combines_with_filters_sorts_and_cursors)
     refused(call("GET", "/api/tasks?list_id=007", a.tok, NULL), 400);
     free(url);
     free(next);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -513,7 +485,7 @@ END_TEST
  * statement); move_to must be another list of the caller's. */
 START_TEST(deleting_a_list_deletes_or_moves_its_tasks)
 {
-    user a = new_user("delete"), b = new_user("delete-b");
+    user a = user_sign_up("delete"), b = user_sign_up("delete-b");
     long long inbox = inbox_of(&a), x = new_list(&a, "X"), y = new_list(&a, "Y"),
               theirs = new_list(&b, "Theirs"), tx, ty;
     char *body, *path;
@@ -557,8 +529,8 @@ START_TEST(deleting_a_list_deletes_or_moves_its_tasks)
     path = fmt("/api/tasks/%lld", tx);
     refused(call("GET", path, a.tok, NULL), 404);
     free(path);
-    drop(&a);
-    drop(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -566,7 +538,7 @@ END_TEST
  * caller's own: another user's list clears nothing. */
 START_TEST(clearing_completed_tasks_keeps_to_one_list)
 {
-    user a = new_user("clear"), b = new_user("clear-b");
+    user a = user_sign_up("clear"), b = user_sign_up("clear-b");
     long long x = new_list(&a, "X"), inbox = inbox_of(&a), theirs = inbox_of(&b);
     char *body = fmt("{\"title\":\"done in X\",\"list_id\":%lld,\"completed\":true}", x), *url;
     http_resp *r;
@@ -593,15 +565,15 @@ START_TEST(clearing_completed_tasks_keeps_to_one_list)
     refused(call("DELETE", url, a.tok, NULL), 400);
     free(url);
     free(body);
-    drop(&a);
-    drop(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
 /* At most 500 lists: the 501st is a 409 that says so. */
 START_TEST(the_501st_list_is_refused)
 {
-    user a = new_user("many");
+    user a = user_sign_up("many");
     char *sql = fmt("INSERT INTO lists (user_id, name, position) SELECT '%s',"
                     " 'list ' || g, g FROM generate_series(1, 499) g;", a.id);
     http_resp *r;
@@ -616,7 +588,7 @@ START_TEST(the_501st_list_is_refused)
     ck_assert_int_eq(json_array_size(l), 500);
     json_decref(l);
     free(sql);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -660,7 +632,7 @@ static void *write_tasks(void *arg)
  * moves, deletes): they are kept in the same statements. */
 START_TEST(counts_stay_right_under_concurrent_writes)
 {
-    user a = new_user("counts");
+    user a = user_sign_up("counts");
     long long x = new_list(&a, "X"), y = new_list(&a, "Y");
     pthread_t th[6];
     writer w[6];
@@ -690,7 +662,7 @@ START_TEST(counts_stay_right_under_concurrent_writes)
     free(got);
     free(want);
     free(sql);
-    drop(&a);
+    user_free(&a);
 }
 END_TEST
 

@@ -28,25 +28,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-typedef struct {
-    char *tok;
-    char *id;
-} user;
-
-static user new_user(const char *prefix)
-{
-    user u;
-
-    u.tok = make_user(prefix, &u.id);
-    return u;
-}
-
-static void free_user(user *u)
-{
-    free(u->tok);
-    free(u->id);
-}
-
 /* Text that must never reach a client. */
 static const char *const leak_words[] = {
     "SELECT", "INSERT INTO", "UPDATE tasks", "DELETE FROM", "ERROR:",
@@ -125,16 +106,6 @@ static void expect_status(const char *method, const char *path,
     ck_assert_msg(r->status == want, "%s %s %s: expected %ld, got %ld: %s",
                   method, path, body ? body : "", want, r->status, r->body);
     http_free(r);
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static long long jint(const json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
 }
 
 static int jnull(const json_t *o, const char *k)
@@ -430,7 +401,7 @@ static long chunked_post(const char *tok, const char *body, size_t piece,
  * without a Content-Type, as it does for Content-Length: 0. */
 START_TEST(empty_chunked_body_on_complete_toggles)
 {
-    user a = new_user("chunked-toggle");
+    user a = user_sign_up("chunked-toggle");
     json_t *t = create(a.tok, "{\"title\":\"toggle me\"}");
     long long id = json_integer_value(json_object_get(t, "id"));
     const char *types[] = { "Content-Type: application/json\r\n", "" };
@@ -453,7 +424,7 @@ START_TEST(empty_chunked_body_on_complete_toggles)
         free(head);
     }
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -477,7 +448,7 @@ static char *body_of_size(size_t size)
 
 START_TEST(create_returns_201_location_etag_and_defaults)
 {
-    user a = new_user("crud");
+    user a = user_sign_up("crud");
     http_resp *r = call("POST", "/api/tasks", a.tok, "{\"title\":\"Buy milk\"}");
     const json_t *t = r->json;
     char *loc;
@@ -523,13 +494,13 @@ START_TEST(create_returns_201_location_etag_and_defaults)
     ck_assert_str_eq(json_string_value(json_array_get(
         json_object_get(r->json, "tags"), 1)), "money");
     http_free(r);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(get_has_etag_and_if_none_match_gives_304)
 {
-    user a = new_user("inm");
+    user a = user_sign_up("inm");
     json_t *t = create(a.tok, "{\"title\":\"cache me\"}");
     long long id = jint(t, "id");
     char *path = fmt("/api/tasks/%lld", id), *etag, *inm, *stale;
@@ -573,13 +544,13 @@ START_TEST(get_has_etag_and_if_none_match_gives_304)
     free(inm);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(put_requires_title_and_keeps_absent_fields)
 {
-    user a = new_user("put");
+    user a = user_sign_up("put");
     json_t *t = create(a.tok, "{\"title\":\"orig\",\"description\":\"d\","
                        "\"priority\":\"medium\",\"due_at\":\"2026-05-05T05:05:05Z\","
                        "\"tags\":[\"x\",\"y\"]}");
@@ -635,13 +606,13 @@ START_TEST(put_requires_title_and_keeps_absent_fields)
     free(before);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(patch_sets_subsets_and_null_clears)
 {
-    user a = new_user("patch");
+    user a = user_sign_up("patch");
     json_t *t = create(a.tok, "{\"title\":\"p\",\"description\":\"keep me\","
                        "\"priority\":\"low\",\"due_at\":\"2026-07-01T00:00:00Z\","
                        "\"tags\":[\"a\"]}");
@@ -686,13 +657,13 @@ START_TEST(patch_sets_subsets_and_null_clears)
 
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(updated_at_moves_and_completed_at_follows_completed)
 {
-    user a = new_user("stamps");
+    user a = user_sign_up("stamps");
     json_t *t = create(a.tok, "{\"title\":\"stamps\"}"), *done;
     char *path = fmt("/api/tasks/%lld", jint(t, "id"));
     char *cpath = fmt("%s/complete", path);
@@ -754,13 +725,13 @@ START_TEST(updated_at_moves_and_completed_at_follows_completed)
     free(cpath);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(complete_toggles_sets_and_validates)
 {
-    user a = new_user("complete");
+    user a = user_sign_up("complete");
     json_t *t = create(a.tok, "{\"title\":\"toggle me\"}");
     char *path = fmt("/api/tasks/%lld/complete", jint(t, "id"));
     char *before;
@@ -820,7 +791,7 @@ START_TEST(complete_toggles_sets_and_validates)
     free(before);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -839,7 +810,7 @@ static long total_of(const char *tok, const char *path)
  * left alone by writes that do not change it. */
 START_TEST(status_counts_follow_every_change_of_completed)
 {
-    user a = new_user("counts");
+    user a = user_sign_up("counts");
     json_t *t1 = create(a.tok, "{\"title\":\"one\"}");
     json_t *t2 = create(a.tok, "{\"title\":\"two\",\"completed\":true}");
     json_t *t3 = create(a.tok, "{\"title\":\"three\"}");
@@ -896,13 +867,13 @@ START_TEST(status_counts_follow_every_change_of_completed)
     json_decref(t1);
     json_decref(t2);
     json_decref(t3);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(delete_gives_204_then_404)
 {
-    user a = new_user("delete");
+    user a = user_sign_up("delete");
     json_t *t = create(a.tok, "{\"title\":\"doomed\"}"), *keep;
     char *path = fmt("/api/tasks/%lld", jint(t, "id"));
     http_resp *r;
@@ -927,13 +898,13 @@ START_TEST(delete_gives_204_then_404)
     free(path);
     json_decref(keep);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(clear_completed_deletes_only_the_callers_completed)
 {
-    user a = new_user("clear"), b = new_user("clear-other");
+    user a = user_sign_up("clear"), b = user_sign_up("clear-other");
     long long a_done[3], a_open[2], b_done;
     json_t *l, *t;
     long total;
@@ -993,8 +964,8 @@ START_TEST(clear_completed_deletes_only_the_callers_completed)
     ck_assert_status(r, 200);
     ck_assert_int_eq(jint(r->json, "deleted"), 0);
     http_free(r);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -1002,7 +973,7 @@ END_TEST
  * other (never reaching the other user's data). */
 START_TEST(seed_compatible_paths)
 {
-    user a = new_user("seed"), b = new_user("seed-other");
+    user a = user_sign_up("seed"), b = user_sign_up("seed-other");
     char *base = fmt("/api/%s/tasks", a.id), *p, *other;
     long long id, bid;
     http_resp *r;
@@ -1096,8 +1067,8 @@ START_TEST(seed_compatible_paths)
 
     free(p);
     free(base);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -1106,7 +1077,7 @@ END_TEST
 
 START_TEST(title_length_counts_code_points_and_is_trimmed)
 {
-    user a = new_user("title");
+    user a = user_sign_up("title");
     char *e200 = rep("\xF0\x9F\x98\x80", 200), *e201 = rep("\xF0\x9F\x98\x80", 201);
     char *a200 = rep("a", 200), *a201 = rep("a", 201), *body;
     json_t *t;
@@ -1144,13 +1115,13 @@ START_TEST(title_length_counts_code_points_and_is_trimmed)
     free(e201);
     free(a200);
     free(a201);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(description_is_at_most_1000_characters)
 {
-    user a = new_user("desc");
+    user a = user_sign_up("desc");
     char *d1000 = rep("\xC3\xA9", 1000), *d1001 = rep("\xC3\xA9", 1001);
     char *body = fmt("{\"title\":\"d\",\"description\":\"%s\"}", d1000);
     json_t *t = create(a.tok, body);
@@ -1171,13 +1142,13 @@ START_TEST(description_is_at_most_1000_characters)
     json_decref(t);
     free(d1000);
     free(d1001);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(tags_rules)
 {
-    user a = new_user("tags");
+    user a = user_sign_up("tags");
     char *tags = strdup(""), *t2, *body, *t50 = rep("\xC3\xBC", 50),
          *t51 = rep("\xC3\xBC", 51);
     json_t *t;
@@ -1234,13 +1205,13 @@ START_TEST(tags_rules)
     free(t50);
     free(t51);
     free(tags);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(due_at_needs_an_offset_and_comes_back_in_utc)
 {
-    user a = new_user("due");
+    user a = user_sign_up("due");
     struct { const char *in, *utc; } ok[] = {
         { "2026-01-01T10:00:00+02:00", "2026-01-01T08:00:00.000000Z" },
         { "2025-12-31T22:00:00-05:30", "2026-01-01T03:30:00.000000Z" },
@@ -1271,13 +1242,13 @@ START_TEST(due_at_needs_an_offset_and_comes_back_in_utc)
     }
     expect_422("POST", "/api/tasks", a.tok, "{\"title\":\"due\",\"due_at\":1767225600}",
                "due_at");
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(priority_and_completed_types)
 {
-    user a = new_user("prio");
+    user a = user_sign_up("prio");
     const char *prios[] = { "none", "low", "medium", "high" };
     size_t i;
 
@@ -1292,13 +1263,13 @@ START_TEST(priority_and_completed_types)
     expect_422("POST", "/api/tasks", a.tok, "{\"title\":\"p\",\"priority\":\"HIGH\"}", "priority");
     expect_422("POST", "/api/tasks", a.tok, "{\"title\":\"p\",\"priority\":3}", "priority");
     expect_422("POST", "/api/tasks", a.tok, "{\"title\":\"p\",\"completed\":\"true\"}", "completed");
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(several_broken_fields_give_one_422_listing_all)
 {
-    user a = new_user("broken");
+    user a = user_sign_up("broken");
     json_t *t = create(a.tok, "{\"title\":\"fine\"}");
     char *path = fmt("/api/tasks/%lld", jint(t, "id")), *before;
     const char *body = "{\"title\":\"\",\"description\":5,\"completed\":\"no\","
@@ -1325,7 +1296,7 @@ START_TEST(several_broken_fields_give_one_422_listing_all)
     free(before);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -1333,7 +1304,7 @@ END_TEST
  * are ignored; a user_id in a body never moves a task. */
 START_TEST(read_only_and_unknown_fields_are_ignored)
 {
-    user a = new_user("ro"), b = new_user("ro-other");
+    user a = user_sign_up("ro"), b = user_sign_up("ro-other");
     char *body = fmt("{\"title\":\"mine\",\"id\":987654321,\"user_id\":\"%s\","
                      "\"created_at\":\"2000-01-01T00:00:00Z\","
                      "\"updated_at\":\"2000-01-01T00:00:00Z\","
@@ -1386,14 +1357,14 @@ START_TEST(read_only_and_unknown_fields_are_ignored)
     json_decref(t);
 
     free(path);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
 START_TEST(body_encoding_type_and_shape_errors)
 {
-    user a = new_user("body");
+    user a = user_sign_up("body");
     json_t *t = create(a.tok, "{\"title\":\"target\"}");
     char *path = fmt("/api/tasks/%lld", jint(t, "id")), *before;
     const char *paths[2];
@@ -1486,13 +1457,13 @@ START_TEST(body_encoding_type_and_shape_errors)
     free(before);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(body_over_64k_is_413_also_chunked)
 {
-    user a = new_user("big");
+    user a = user_sign_up("big");
     char *exact = body_of_size(MAX_BODY), *over = body_of_size(MAX_BODY + 1);
     char *huge = body_of_size(4 * MAX_BODY), *resp = NULL;
     json_t *t = create(a.tok, "{\"title\":\"target\"}"), *l;
@@ -1553,7 +1524,7 @@ START_TEST(body_over_64k_is_413_also_chunked)
     free(exact);
     free(over);
     free(huge);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -1563,12 +1534,12 @@ static user rules_user;
 
 static void make_rules_user(void)
 {
-    rules_user = new_user("rules");
+    rules_user = user_sign_up("rules");
 }
 
 static void free_rules_user(void)
 {
-    free_user(&rules_user);
+    user_free(&rules_user);
 }
 
 /* Only a canonical decimal 1..2^63-1 is a task id: anything else is a 400
@@ -1613,7 +1584,7 @@ END_TEST
  * endpoints can produce; each is problem+json (checked by call()). */
 START_TEST(error_statuses_are_problem_details)
 {
-    user a = new_user("errs"), b = new_user("errs-other");
+    user a = user_sign_up("errs"), b = user_sign_up("errs-other");
     long long id = make_task(a.tok, "{\"title\":\"e\"}");
     char *p = fmt("/api/tasks/%lld", id), *other = fmt("/api/%s/tasks", b.id);
     char *big = body_of_size(MAX_BODY + 100);
@@ -1659,8 +1630,8 @@ START_TEST(error_statuses_are_problem_details)
     free(big);
     free(p);
     free(other);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -1669,7 +1640,7 @@ END_TEST
 
 START_TEST(another_users_task_does_not_exist)
 {
-    user a = new_user("iso-a"), b = new_user("iso-b");
+    user a = user_sign_up("iso-a"), b = user_sign_up("iso-b");
     json_t *t = create(a.tok, "{\"title\":\"A secret zebra\",\"description\":\"private\","
                        "\"priority\":\"high\",\"tags\":[\"secret\"],"
                        "\"due_at\":\"2026-03-03T03:03:03Z\"}");
@@ -1755,8 +1726,8 @@ START_TEST(another_users_task_does_not_exist)
     free(cpath);
     free(path);
     json_decref(t);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -1765,7 +1736,7 @@ END_TEST
 
 START_TEST(list_filters)
 {
-    user u = new_user("filters"), other = new_user("filters-other");
+    user u = user_sign_up("filters"), other = user_sign_up("filters-other");
     long long t[7];
     struct { const char *q; int n; long long ids[7]; } cases[40];
     size_t i, nc = 0;
@@ -1858,8 +1829,8 @@ START_TEST(list_filters)
         free(next);
         json_decref(l);
     }
-    free_user(&u);
-    free_user(&other);
+    user_free(&u);
+    user_free(&other);
 }
 END_TEST
 
@@ -2000,7 +1971,7 @@ static void make_25(const char *tok, long long *ids)
 
 START_TEST(sort_on_every_key_and_order_with_id_tie_break)
 {
-    user u = new_user("sort");
+    user u = user_sign_up("sort");
     long long ids[25];
     size_t k;
     int d;
@@ -2041,7 +2012,7 @@ START_TEST(sort_on_every_key_and_order_with_id_tie_break)
     }
     /* Titles compare by code point (documented: C collation). */
     {
-        user v = new_user("sort-titles");
+        user v = user_sign_up("sort-titles");
         const char *titles[] = { "apple", "Zebra", "\\u00e9clair", "Apple", "zebra",
                                  "100", "\\u00c9t\\u00e9", "apple" };
         json_t *l;
@@ -2061,12 +2032,12 @@ START_TEST(sort_on_every_key_and_order_with_id_tie_break)
         l = list(v.tok, "/api/tasks?sort=title&order=desc", &total, NULL);
         assert_sorted(l, "title", 1, "titles desc");
         json_decref(l);
-        free_user(&v);
+        user_free(&v);
     }
     /* Identical priorities: ordered by id (checked above too, here on
      * tasks that differ in nothing else). */
     {
-        user v = new_user("sort-ties");
+        user v = user_sign_up("sort-ties");
         long long same[6];
         json_t *l;
         long total;
@@ -2082,9 +2053,9 @@ START_TEST(sort_on_every_key_and_order_with_id_tie_break)
         for (i = 0; i < 6; i++)
             ck_assert_int_eq(jint(json_array_get(l, (size_t)i), "id"), same[5 - i]);
         json_decref(l);
-        free_user(&v);
+        user_free(&v);
     }
-    free_user(&u);
+    user_free(&u);
 }
 END_TEST
 
@@ -2126,7 +2097,7 @@ static json_t *walk(const char *tok, const char *path, long total, size_t limit,
 
 START_TEST(link_next_visits_every_task_once_in_every_sort)
 {
-    user u = new_user("pages");
+    user u = user_sign_up("pages");
     long long ids[25];
     char *all_ids;
     const char *queries[] = {
@@ -2180,7 +2151,7 @@ START_TEST(link_next_visits_every_task_once_in_every_sort)
      * q "a&b+c% Ã©=" (any case), a tag with a space and an accent,
      * due_before with an offset. */
     {
-        user v = new_user("pages-enc");
+        user v = user_sign_up("pages-enc");
         const char *path = "/api/tasks?q=A%26B%2BC%25+%C3%89%3D&tag=tag+%C3%BC%2F1"
                            "&due_before=2030-01-01T00:00:00%2B05:00&sort=title&order=asc&limit=2";
         long long want[5];
@@ -2205,7 +2176,7 @@ START_TEST(link_next_visits_every_task_once_in_every_sort)
         free(got);
         free(exp);
         json_decref(seen);
-        free_user(&v);
+        user_free(&v);
     }
     /* The same through the seed-compatible path. */
     {
@@ -2226,7 +2197,7 @@ START_TEST(link_next_visits_every_task_once_in_every_sort)
         json_decref(l);
     }
     free(all_ids);
-    free_user(&u);
+    user_free(&u);
 }
 END_TEST
 
@@ -2301,7 +2272,7 @@ START_TEST(pagination_survives_inserts_and_deletes)
     size_t q;
 
     for (q = 0; q < sizeof(queries) / sizeof(*queries); q++) {
-        user u = new_user("churn");
+        user u = user_sign_up("churn");
         long long ids[25];
         churn_ctx c;
         char *path = fmt("/api/tasks?%s", queries[q]);
@@ -2336,7 +2307,7 @@ START_TEST(pagination_survives_inserts_and_deletes)
         ck_assert_int_ge(gone, 2);
         json_decref(seen);
         free(path);
-        free_user(&u);
+        user_free(&u);
     }
 }
 END_TEST
@@ -2351,7 +2322,7 @@ static char *cursor_of(const char *link)
 
 START_TEST(bad_cursors_are_400_never_500)
 {
-    user a = new_user("cursor"), b = new_user("cursor-other");
+    user a = user_sign_up("cursor"), b = user_sign_up("cursor-other");
     long long ids[25];
     char *next = NULL, *cur, *p, *tampered;
     json_t *l;
@@ -2436,8 +2407,8 @@ START_TEST(bad_cursors_are_400_never_500)
     }
     free(cur);
     free(next);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -2446,7 +2417,7 @@ END_TEST
 
 START_TEST(if_match_current_succeeds_and_stale_is_412)
 {
-    user a = new_user("ifm");
+    user a = user_sign_up("ifm");
     json_t *t = create(a.tok, "{\"title\":\"v1\"}");
     long long id = jint(t, "id");
     char *path = fmt("/api/tasks/%lld", id), *cpath = fmt("%s/complete", path);
@@ -2542,13 +2513,13 @@ START_TEST(if_match_current_succeeds_and_stale_is_412)
     free(cpath);
     free(path);
     json_decref(t);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
 START_TEST(if_match_on_another_users_task_is_404)
 {
-    user a = new_user("ifm-a"), b = new_user("ifm-b");
+    user a = user_sign_up("ifm-a"), b = user_sign_up("ifm-b");
     long long id = make_task(a.tok, "{\"title\":\"A's\"}");
     char *path = fmt("/api/tasks/%lld", id), *cpath = fmt("%s/complete", path);
     char *etag, *h, *before, *after;
@@ -2597,8 +2568,8 @@ START_TEST(if_match_on_another_users_task_is_404)
     free(etag);
     free(cpath);
     free(path);
-    free_user(&a);
-    free_user(&b);
+    user_free(&a);
+    user_free(&b);
 }
 END_TEST
 
@@ -2631,7 +2602,7 @@ static void *race(void *arg)
 
 START_TEST(concurrent_patches_with_one_etag_one_wins)
 {
-    user a = new_user("race");
+    user a = user_sign_up("race");
     long long id = make_task(a.tok, "{\"title\":\"contended\"}");
     char *path = fmt("/api/tasks/%lld", id);
     int round;
@@ -2674,7 +2645,7 @@ START_TEST(concurrent_patches_with_one_etag_one_wins)
         free(etag);
     }
     free(path);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -2702,7 +2673,7 @@ static void *toggle(void *arg)
 /* Toggling is one atomic step: n concurrent toggles flip n times. */
 START_TEST(concurrent_toggles_are_not_lost)
 {
-    user a = new_user("toggles");
+    user a = user_sign_up("toggles");
     long long id = make_task(a.tok, "{\"title\":\"flip\"}");
     char *path = fmt("/api/tasks/%lld/complete", id);
     int round;
@@ -2738,7 +2709,7 @@ START_TEST(concurrent_toggles_are_not_lost)
         json_decref(after);
     }
     free(path);
-    free_user(&a);
+    user_free(&a);
 }
 END_TEST
 
@@ -2886,7 +2857,7 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
           "title" },
     };
     const char *dir = getenv("STACK_DIR"), *root = getenv("TASKS_ROOT");
-    user u = new_user("explain");
+    user u = user_sign_up("explain");
     char *cmd, *gen, *sqls, *script, *out, *s, *line, *save = NULL, *pgenv;
     FILE *f;
     size_t k;
@@ -3126,7 +3097,7 @@ START_TEST(page_statements_use_the_indexes_on_10000_tasks)
     l = list(u.tok, "/api/tasks?limit=1", &total, NULL);
     ck_assert_int_eq(total, 10000);
     json_decref(l);
-    free_user(&u);
+    user_free(&u);
 }
 END_TEST
 
