@@ -851,11 +851,17 @@ els.listSwitch.addEventListener('change', () => {
     chooseList(els.listSwitch.value);
     sidebar.render();
 });
-onListsChange(() => {
+// The lists' names as last drawn: tasks show their list's name, so they
+// are redrawn when one changes, not on every reload of the lists (which
+// follows every write, for the counts).
+let listNames = '';
+onListsChange((lists) => {
     // Keep what the person chose in the add form, if that list is still there.
     fillListSelect(els.addList, els.addList.value || state.list);
     fillListSwitch();
-    // Tasks show their list's name: redraw them with the new names.
+    const names = JSON.stringify(lists.map((l) => [l.id, l.name]));
+    if (names === listNames) return;
+    listNames = names;
     if (firstLoadDone && tasks.size) showTasks([...tasks.values()], true);
 });
 
