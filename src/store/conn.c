@@ -232,6 +232,23 @@ static int reconnect(tasks_db *db)
     return pin_session(db);
 }
 
+/* Two writes taking one unique value at once: the second is refused by
+ * the schema (its statement's own check could not see the first). Such a
+ * refusal names one of tasks_conflict_constraints, in quotes, in every
+ * language PostgreSQL speaks. */
+static int unique_taken(const char *message)
+{
+    const char *const *c;
+
+    for (c = tasks_conflict_constraints; message && *c; c++) {
+        const char *at = strstr(message, *c);
+
+        if (at && at > message && at[-1] == '"' && at[strlen(*c)] == '"')
+            return 1;
+    }
+    return 0;
+}
+
 tasks_db_rc tasks_run_failed(tasks_db *db, int stmt, int rv)
 {
     if (tasks_conn_broken(db)) {
@@ -240,10 +257,7 @@ tasks_db_rc tasks_run_failed(tasks_db *db, int stmt, int rv)
                   tasks_statements[stmt].label);
         return TASKS_DB_UNAVAILABLE;
     }
-    /* Two writes taking one unique name at once: the second is refused
-     * by the schema (the statement's own check could not see the first).
-     * The constraint's name is in the message in every language. */
-    if (strstr(apr_dbd_error(db->driver, db->handle, rv), "\"lists_user_name_key\""))
+    if (unique_taken(apr_dbd_error(db->driver, db->handle, rv)))
         return TASKS_DB_CONFLICT;
     tasks_log(db->log, TASKS_LOG_ERR, "TASKS0105: %s failed: %s",
               tasks_statements[stmt].label,

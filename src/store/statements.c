@@ -631,6 +631,13 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
     LIST_STMTS("title", K_TITLE, V_TITLE),
 };
 
+/* A list's name per user, ignoring case (sql/009): a rename checks it in
+ * its statement, but a concurrent one can still take it first. */
+const char *const tasks_conflict_constraints[] = {
+    "lists_user_name_key",
+    NULL
+};
+
 int tasks_store_statement_count(void)
 {
     return S_COUNT;

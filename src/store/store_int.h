@@ -38,6 +38,9 @@ typedef struct {
 
 /* statements.c: the texts, indexed by S_*. */
 extern const tasks_stmt_def tasks_statements[S_COUNT];
+/* statements.c: the unique constraints whose violation means "taken"
+ * (a CONFLICT, not a failed statement); NULL-terminated. */
+extern const char *const tasks_conflict_constraints[];
 
 /* The columns a task statement returns, in order, from the field table:
  * TASK_COL_<name> for every field with a column (all but OWNER). */
