@@ -5,7 +5,7 @@
 // names), and the deletion of the account (DELETE api/auth/me with the
 // password, after a confirmation that says how many tasks go with it);
 // the last two end on the login page with a notice.
-import { api, appPath, totalCount, ensureSession, forgetSession } from './api.js';
+import { api, appPath, totalCount, ensureSession, forgetSession, endSession } from './api.js';
 import { $ } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
 import { confirmDialog } from './dialog.js';
@@ -156,14 +156,11 @@ async function signOutEverywhere() {
     });
     if (!sure) return;
     try {
-        await api('/auth/logout-all', { method: 'POST', redirectOn401: false });
+        await endSession('/auth/logout-all');
     } catch (err) {
-        if (err.status !== 401) {
-            showPageError(err);
-            return;
-        }
+        showPageError(err);
+        return;
     }
-    forgetSession();
     location.replace(`${appPath('login/')}?notice=everywhere`);
 }
 

@@ -68,6 +68,20 @@ export function forgetSession() {
     note(SIGNED_IN_KEY, null);
 }
 
+/**
+ * End this browser's session with a call that does so (logout, sign out
+ * everywhere): a 401 means it had ended already, which is as good; any
+ * other failure is thrown and the session is kept.
+ */
+export async function endSession(path) {
+    try {
+        await api(path, { method: 'POST', redirectOn401: false });
+    } catch (err) {
+        if (err.status !== 401) throw err;
+    }
+    forgetSession();
+}
+
 // Calls whose 401 is about what they send (a password, a code, the refresh
 // cookie itself), never about an expired access token.
 const NO_REFRESH = /^\/auth\/(login|signup|refresh|reset)(\?|$)/;

@@ -10,7 +10,7 @@
 // again rather than guessed here. Edits, toggles and deletes are conditional
 // (If-Match, see versions.js): a task changed elsewhere is shown as it is now,
 // never overwritten; one deleted elsewhere leaves the list.
-import { api, appPath, nextLink, totalCount, isRedirecting, forgetSession, API_ROOT } from './api.js';
+import { api, appPath, nextLink, totalCount, isRedirecting, endSession, API_ROOT } from './api.js';
 import { $, debounce, h } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError, parseTags } from './forms.js';
 import {
@@ -740,14 +740,11 @@ async function loadUser() {
 
 async function logout() {
     try {
-        await api('/auth/logout', { method: 'POST', redirectOn401: false });
+        await endSession('/auth/logout');
     } catch (err) {
-        if (err.status !== 401) {
-            showPageError(err);
-            return;
-        }
+        showPageError(err);
+        return;
     }
-    forgetSession();
     location.replace(appPath('login/'));
 }
 
