@@ -121,6 +121,36 @@ static int check_month(const char *e, void *baton)
     return number_in(e, 0, 1, 12, &n);
 }
 
+/* Whether one of the months (a checked BYMONTH list; NULL: all) has one
+ * of the days (a checked BYMONTHDAY list), February with 29. */
+static int some_month_has_a_day(apr_pool_t *p, const char *months,
+                                const char *days)
+{
+    static const int longest[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30,
+                                     31, 30, 31 };
+    char *mcopy = months ? apr_pstrdup(p, months) : NULL, *ml, *m;
+    int month, longest_listed = 0;
+
+    if (!mcopy) {
+        longest_listed = 31;
+    }
+    else {
+        for (m = apr_strtok(mcopy, ",", &ml); m; m = apr_strtok(NULL, ",", &ml)) {
+            month = atoi(m);
+            if (month >= 1 && month <= 12 && longest[month] > longest_listed)
+                longest_listed = longest[month];
+        }
+    }
+    {
+        char *dcopy = apr_pstrdup(p, days), *dl, *d;
+
+        for (d = apr_strtok(dcopy, ",", &dl); d; d = apr_strtok(NULL, ",", &dl))
+            if (abs(atoi(d)) <= longest_listed)
+                return 1;
+    }
+    return 0;
+}
+
 /* UNTIL: a date (YYYYMMDD) or a UTC date-time (YYYYMMDDTHHMMSSZ) that
  * libical reads as a valid time. */
 static int check_until(const char *v)
@@ -305,7 +335,12 @@ const char *tasks_recur_parse(apr_pool_t *p, const char *rule,
     if (value[P_BYMONTH]
         && each_element(p, value[P_BYMONTH], check_month, NULL))
         return "BYMONTH must list months of 1-12";
-    /* What libical cannot expand at all (e.g. the 30th of February). */
+    /* Days that no listed month has (the 30th of February): libical
+     * would search centuries for them, so they are refused here. */
+    if (value[P_BYMONTHDAY] && !some_month_has_a_day(p, value[P_BYMONTH],
+                                                     value[P_BYMONTHDAY]))
+        return "never occurs (no listed month has those days)";
+    /* What libical cannot expand at all. */
     if (expand(*normalized, icaltimezone_get_utc_timezone(), 946684800, &e))
         return "never occurs";
     icalrecur_iterator_free(e.it);

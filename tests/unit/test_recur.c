@@ -167,7 +167,8 @@ static const struct { const char *rule, *reason; } refused[] = {
     { "FREQ=DAILY;", "must be NAME=VALUE parts separated by ';'" },
     { "FREQ", "must be NAME=VALUE parts separated by ';'" },
     { "RRULE:FREQ=DAILY", "must be an RRULE value such as FREQ=WEEKLY;BYDAY=MO (letters, digits and ;=,+- only)" },
-    { "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "never occurs" },
+    { "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "never occurs (no listed month has those days)" },
+    { "FREQ=DAILY;BYMONTH=4,6;BYMONTHDAY=31,-31", "never occurs (no listed month has those days)" },
     { "", "must be an RRULE value of 1-255 characters" },
 };
 
