@@ -21,7 +21,7 @@ SQL_DIR     ?= /usr/share/mod-tasks/sql
 # first set; `make run` adds the stack; the tests and the benchmark add
 # their tools. Each target installs what it needs and no more.
 BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
-  libssl-dev libpq-dev libcurl4-openssl-dev pkg-config
+  libssl-dev libpq-dev libcurl4-openssl-dev libical-dev pkg-config
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
 TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban \
   clang libfuzzer-14-dev
@@ -38,7 +38,7 @@ SERVICE_SRC = $(wildcard src/service/*.c)
 CLI_SRC     = $(wildcard src/cli/*.c)
 HTTPD_SRC   = mod_tasks.c $(wildcard src/httpd/*.c) build/openapi_doc.c
 HEADERS  = $(wildcard include/tasks/*/*.h src/*/*.h)
-LIBS     = -ljwt -ljansson -lcrypto -lpq -lcurl
+LIBS     = -ljwt -ljansson -lcrypto -lpq -lcurl -lical
 # Release builds warn; the tests (and CI) turn warnings into errors.
 WERROR  ?=
 WARN     = -Wall -Wextra $(WERROR)
@@ -116,7 +116,7 @@ build/mod-tasks: $(CLI_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) $(HEADERS)
 	@mkdir -p build
 	cc -std=gnu11 -g -O2 $(WARN) $(EXTRA_CFLAGS) -Iinclude $(shell pkg-config --cflags apr-1 apr-util-1 jansson libpq) \
 	  -DTASKS_SQL_DIR='"$(SQL_DIR)"' -o $@ $(CLI_SRC) $(SERVICE_SRC) $(STORE_SRC) $(CORE_SRC) \
-	  $(EXTRA_LDFLAGS) $(shell pkg-config --libs apr-1 apr-util-1 jansson) -ljwt -lcrypto -lpq
+	  $(EXTRA_LDFLAGS) $(shell pkg-config --libs apr-1 apr-util-1 jansson) -ljwt -lcrypto -lpq -lical
 	@echo "==> built build/mod-tasks"
 
 # The OpenAPI document is compiled in, served at /api/openapi.json.
@@ -177,7 +177,7 @@ build/fuzz/obj/%.o: src/core/%.c $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) \
-	  $(shell pkg-config --libs apr-1 jansson 2>/dev/null) -ljwt -lcrypto
+	  $(shell pkg-config --libs apr-1 jansson 2>/dev/null) -ljwt -lcrypto -lical
 .SECONDARY: $(FUZZ_OBJS)
 fuzz-build: deps-test $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 fuzz-replay: fuzz-build

@@ -71,6 +71,10 @@ GRANT UPDATE (name, color, position, updated_at, version) ON lists TO :"role";
 -- The tasks; their counts are kept by triggers.
 GRANT SELECT, INSERT, UPDATE, DELETE ON tasks TO :"role";
 GRANT SELECT ON task_counts TO :"role";
+-- A recurring task's completions: recorded when an occurrence is
+-- completed, removed when a task completed for good is un-completed, gone
+-- with their task (the cascade, as the owner).
+GRANT SELECT, INSERT, DELETE ON task_completions TO :"role";
 -- tasks.tags' CHECK constraint calls it (as the inserting role).
 GRANT EXECUTE ON FUNCTION tasks_tags_valid(text[]) TO :"role";
 -- The store checks the schema version once per session.

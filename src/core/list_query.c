@@ -128,6 +128,31 @@ static const char *form_encode(apr_pool_t *p, const char *s)
     return out;
 }
 
+/* The next name=value of the query at *s, decoded, and *s past it:
+ * *name NULL for an empty element ("&&"); *value "" when there is no
+ * '=', NULL when its encoding is bad. -1 when the name is empty or
+ * badly encoded. */
+static int next_param(apr_pool_t *p, const char **s, const char **name,
+                      const char **value)
+{
+    const char *end = strchr(*s, '&'), *eq;
+
+    if (end == NULL)
+        end = *s + strlen(*s);
+    *name = *value = NULL;
+    if (end == *s) {
+        (*s)++;
+        return 0;
+    }
+    eq = memchr(*s, '=', (size_t)(end - *s));
+    *name = form_decode(p, *s, (apr_size_t)((eq ? eq : end) - *s));
+    if (*name == NULL || **name == '\0')
+        return -1;
+    *value = eq ? form_decode(p, eq + 1, (apr_size_t)(end - eq - 1)) : "";
+    *s = *end ? end + 1 : end;
+    return 0;
+}
+
 /* Index of a parameter name, -1 when unknown. */
 static int param_index(const char *name)
 {
@@ -358,29 +383,21 @@ const char *tasks_list_query_parse(apr_pool_t *p, const char *args,
     out->cursor = NULL;
 
     while (*s != '\0') {
-        const char *end = strchr(s, '&'), *eq, *name, *value, *bad;
+        const char *name, *value, *bad;
         int k;
 
-        if (end == NULL)
-            end = s + strlen(s);
-        if (end == s) {
-            s++;
-            continue;
-        }
-        eq = memchr(s, '=', (size_t)(end - s));
-        name = form_decode(p, s, (apr_size_t)((eq ? eq : end) - s));
-        if (name == NULL || *name == '\0')
+        if (next_param(p, &s, &name, &value))
             return "query";
+        if (!name)
+            continue;
         if ((k = param_index(name)) < 0)
             return name;
-        value = eq ? form_decode(p, eq + 1, (apr_size_t)(end - eq - 1)) : "";
         if (value == NULL)
             return param_names[k];
         if (k != P_TAG && seen[k]++)
             return param_names[k];
         if ((bad = apply_param(p, k, value, out, tags, &ntags)) != NULL)
             return bad;
-        s = *end ? end + 1 : end;
     }
 
     if (ntags > 0) {
@@ -390,6 +407,34 @@ const char *tasks_list_query_parse(apr_pool_t *p, const char *args,
             return "tag";
     }
     return NULL;
+}
+
+/* Promise: see list_query.h. */
+const char *tasks_reminders_query_parse(apr_pool_t *p, const char *args,
+                                        const char **since,
+                                        const char **until)
+{
+    const char *s = args ? args : "";
+
+    *since = NULL;
+    *until = NULL;
+    while (*s != '\0') {
+        const char *name, *value, **slot;
+
+        if (next_param(p, &s, &name, &value))
+            return "query";
+        if (!name)
+            continue;
+        if (strcmp(name, "since") == 0)
+            slot = since;
+        else if (strcmp(name, "until") == 0)
+            slot = until;
+        else
+            return name;
+        if (*slot || !value || !(*slot = tasks_rfc3339_to_utc(p, value)))
+            return slot == since ? "since" : "until";
+    }
+    return *until ? NULL : "until";
 }
 
 /* The name of a sort key, NULL when out of range. */

@@ -40,6 +40,8 @@ static const struct {
     [TASKS_ROUTE_TASK]          = { "GET, HEAD, PUT, PATCH, DELETE",
                                     M_GET | M_PUT | M_PATCH | M_DELETE },
     [TASKS_ROUTE_TASK_COMPLETE] = { "PATCH", M_PATCH },
+    [TASKS_ROUTE_TASK_COMPLETIONS] = { "GET, HEAD", M_GET },
+    [TASKS_ROUTE_REMINDERS]     = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_LISTS]         = { "GET, HEAD, POST", M_GET | M_POST },
     [TASKS_ROUTE_LIST]          = { "GET, HEAD, PATCH, DELETE",
                                     M_GET | M_PATCH | M_DELETE },
@@ -113,6 +115,8 @@ static void match_tasks(apr_pool_t *p, const segment *rest, int n,
         out->id = TASKS_ROUTE_TASK;
     else if (n == 2 && seg_is(&rest[1], "complete"))
         out->id = TASKS_ROUTE_TASK_COMPLETE;
+    else if (n == 2 && seg_is(&rest[1], "completions"))
+        out->id = TASKS_ROUTE_TASK_COMPLETIONS;
     else
         return;
     if (tasks_route_id_valid(rest[0].s, rest[0].len))
@@ -174,6 +178,10 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
         else if (seg_is(&segs[1], "refresh"))
             out->id = TASKS_ROUTE_REFRESH;
     }
+    else if (seg_is(&segs[0], "reminders")) {
+        if (n == 1)
+            out->id = TASKS_ROUTE_REMINDERS;
+    }
     else if (seg_is(&segs[0], "health")) {
         if (n == 1)
             out->id = TASKS_ROUTE_HEALTH;
@@ -185,6 +193,10 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
     else if (n >= 2 && seg_is(&segs[1], "tasks")
              && !seg_is(&segs[0], ".") && !seg_is(&segs[0], "..")) {
         match_tasks(p, segs + 2, n - 2, out);
+        /* The seed's paths are the seed's routes: what came later
+         * (completions) lives under /api/tasks only. */
+        if (out->id == TASKS_ROUTE_TASK_COMPLETIONS)
+            out->id = TASKS_ROUTE_NOT_FOUND;
         if (out->id != TASKS_ROUTE_NOT_FOUND)
             out->path_user_id = apr_pstrmemdup(p, segs[0].s, segs[0].len);
     }

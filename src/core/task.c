@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "tasks/core/problem.h"
+#include "tasks/core/recur.h"
 #include "tasks/core/task.h"
 #include "tasks/core/validate.h"
 
@@ -19,6 +20,14 @@
 #define MSG_REQUIRED     "is required"
 #define MSG_NUL          "must not contain NUL characters"
 #define MSG_LIST         "must be the id of one of your lists"
+#define MSG_ZONE         "must be an IANA time zone name such as Europe/Berlin"
+#define MSG_REMINDERS    "must be an array of at most %d reminders, each " \
+    "{\"before\": \"<ISO 8601 duration>\"} or {\"at\": \"<RFC 3339 date-time>\"}"
+#define MSG_BEFORE       "reminder %d: before must be an ISO 8601 duration " \
+    "such as PT15M or P1D (weeks, days, hours, minutes, seconds; more than " \
+    "0, at most 366 days)"
+#define MSG_AT           "reminder %d: at must be an RFC 3339 date-time " \
+    "with a time zone offset"
 
 /* Where a rule reports: the field's name and the request's errors. */
 typedef struct {
@@ -274,6 +283,175 @@ static void rule_TAGS(const rule_ctx *c, const tasks_value *v,
         return;
     }
     *has = 1;
+}
+
+/* RULE: an RRULE value we accept (recur.h), normalised, or null; null
+ * by default. Whether it suits the task's due_at is the schedule's
+ * check (tasks_task_schedule_check), which needs the whole task. */
+static void rule_RULE(const rule_ctx *c, const tasks_value *v,
+                      tasks_input_mode mode, int min, int max, int items,
+                      int *has, const char **out)
+{
+    const char *s = plain_string(v), *why, *normalized = NULL;
+
+    (void)min;
+    (void)max;
+    (void)items;
+    if (v->kind == TASKS_VALUE_ABSENT || v->kind == TASKS_VALUE_NULL) {
+        *has = v->kind == TASKS_VALUE_NULL || mode == TASKS_INPUT_CREATE;
+        *out = NULL;
+        return;
+    }
+    if (v->kind != TASKS_VALUE_STRING) {
+        refuse(c, MSG_STRING_NULL);
+        return;
+    }
+    if (!s) {
+        refuse(c, MSG_NUL);
+        return;
+    }
+    if ((why = tasks_recur_parse(c->p, s, &normalized))) {
+        refuse(c, why);
+        return;
+    }
+    *has = 1;
+    *out = normalized;
+}
+
+/* ZONE: an IANA zone the machine's tz database knows, as it spells it;
+ * "UTC" by default. */
+static void rule_ZONE(const rule_ctx *c, const tasks_value *v,
+                      tasks_input_mode mode, int min, int max, int items,
+                      int *has, const char **out)
+{
+    const char *s = plain_string(v), *zone;
+
+    (void)min;
+    (void)max;
+    (void)items;
+    if (v->kind == TASKS_VALUE_ABSENT) {
+        *has = mode == TASKS_INPUT_CREATE;
+        *out = "UTC";
+        return;
+    }
+    if (!s || !(zone = tasks_zone_check(s))) {
+        refuse(c, MSG_ZONE);
+        return;
+    }
+    *has = 1;
+    *out = zone;
+}
+
+/* REMINDERS: at most items of {"before": duration} or {"at": instant},
+ * kept in order as one string each (the duration as given, the instant
+ * in UTC); [] by default. Written as a JSON array. */
+static void rule_REMINDERS(const rule_ctx *c, const tasks_value *v,
+                           tasks_input_mode mode, int min, int max,
+                           int items, int *has, const char **out)
+{
+    apr_array_header_t *kept;
+    int i;
+
+    (void)min;
+    (void)max;
+    if (v->kind == TASKS_VALUE_ABSENT) {
+        *has = mode == TASKS_INPUT_CREATE;
+        *out = "[]";
+        return;
+    }
+    if (v->kind != TASKS_VALUE_LIST || v->nitems > items) {
+        refuse(c, apr_psprintf(c->p, MSG_REMINDERS, items));
+        return;
+    }
+    kept = apr_array_make(c->p, v->nitems + 1, sizeof(const char *));
+    for (i = 0; i < v->nitems; i++) {
+        const tasks_value *r = &v->items[i], *val;
+        const char *s, *utc;
+        long long secs;
+
+        if (r->kind != TASKS_VALUE_OBJECT || r->nitems != 1) {
+            refuse(c, apr_psprintf(c->p, MSG_REMINDERS, items));
+            return;
+        }
+        val = &r->items[0];
+        s = plain_string(val);
+        if (strcmp(r->names[0], "before") == 0) {
+            if (!s || tasks_duration_seconds(s, &secs) != 0) {
+                refuse(c, apr_psprintf(c->p, MSG_BEFORE, i + 1));
+                return;
+            }
+            APR_ARRAY_PUSH(kept, const char *) = s;
+        }
+        else if (strcmp(r->names[0], "at") == 0) {
+            if (!s || !(utc = tasks_rfc3339_to_utc(c->p, s))) {
+                refuse(c, apr_psprintf(c->p, MSG_AT, i + 1));
+                return;
+            }
+            APR_ARRAY_PUSH(kept, const char *) = utc;
+        }
+        else {
+            refuse(c, apr_psprintf(c->p, MSG_REMINDERS, items));
+            return;
+        }
+    }
+    if (!(*out = tasks_json_string_array(c->p, kept))) {
+        refuse(c, apr_psprintf(c->p, MSG_REMINDERS, items));
+        return;
+    }
+    *has = 1;
+}
+
+/* Promise: see task.h. */
+apr_array_header_t *tasks_task_schedule_check(apr_pool_t *p, const char *rule,
+                                              const char *zone,
+                                              const char *due_at)
+{
+    apr_array_header_t *errors = NULL;
+    const char *before, *next;
+
+    if (!rule)
+        return NULL;
+    if (!due_at) {
+        tasks_field_error_add(p, &errors, "recurrence", "needs a due_at "
+                              "(the first occurrence)");
+        return errors;
+    }
+    before = tasks_instant_add(p, due_at, -1);
+    if (!before || tasks_recur_next(p, rule, zone, due_at, before, &next)
+                   != TASKS_RECUR_NEXT)
+        tasks_field_error_add(p, &errors, "recurrence",
+                              "never occurs at or after due_at");
+    return errors;
+}
+
+/* Promise: see task.h. */
+const char *tasks_reminders_shift(apr_pool_t *p, const char *reminders,
+                                  long long delta)
+{
+    apr_array_header_t *moved = apr_array_make(p, TASKS_REMINDERS_MAX + 1,
+                                               sizeof(const char *));
+    const char *s = reminders, *end;
+
+    if (!s || *s++ != '[')
+        return NULL;
+    while (*s == '"') {
+        const char *r, *at;
+
+        if (!(end = strchr(s + 1, '"')) || memchr(s + 1, '\\', (apr_size_t)(end - s - 1)))
+            return NULL;
+        r = apr_pstrmemdup(p, s + 1, (apr_size_t)(end - s - 1));
+        if (r[0] == 'P')
+            at = r;
+        else if (!(at = tasks_instant_add(p, r, delta)))
+            return NULL;
+        APR_ARRAY_PUSH(moved, const char *) = at;
+        s = end + 1;
+        if (*s == ',')
+            s++;
+    }
+    if (s[0] != ']' || s[1] != '\0')
+        return NULL;
+    return tasks_json_string_array(p, moved);
 }
 
 /* Promise: see task.h. Each writable field goes through its kind's rule,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "tasks/core/problem.h"
+#include "tasks/core/recur.h"
 #include "tasks/core/task.h"
 #include "tasks/core/validate.h"
 #include "tasks/core/task_json.h"
@@ -47,6 +48,23 @@ void tasks_value_from_json(apr_pool_t *p, const json_t *j, tasks_value *v)
         v->kind = TASKS_VALUE_LIST;
         v->items = items;
         v->nitems = (int)n;
+    }
+    else if (json_is_object(j)) {
+        size_t n = json_object_size(j), i = 0;
+        tasks_value *items = apr_pcalloc(p, (n ? n : 1) * sizeof *items);
+        const char **names = apr_pcalloc(p, (n ? n : 1) * sizeof *names);
+        const char *key;
+        json_t *member;
+
+        json_object_foreach((json_t *)j, key, member) {
+            names[i] = apr_pstrdup(p, key);
+            tasks_value_from_json(p, member, &items[i]);
+            i++;
+        }
+        v->kind = TASKS_VALUE_OBJECT;
+        v->items = items;
+        v->names = names;
+        v->nitems = (int)i;
     }
     else {
         v->kind = TASKS_VALUE_OTHER;
@@ -331,9 +349,12 @@ static const char *skip_ws(const char *s)
     return s;
 }
 
-/* Promise: json, a JSON array of strings as json_loads accepts it, appended
- * in compact form; -1 otherwise. No tree is built: this is the hot path. */
-static int append_tags(tasks_text *t, const char *json)
+/* Promise: json, a JSON array of strings as json_loads accepts it,
+ * appended in compact form, each string as it is (as_reminders 0) or as
+ * the contract's reminder object (1: {"before": ...} for a duration,
+ * which alone starts with 'P'; {"at": ...} otherwise); -1 otherwise. No
+ * tree is built: this is the hot path. */
+static int append_strings(tasks_text *t, const char *json, int as_reminders)
 {
     const char *s = skip_ws(json);
 
@@ -346,8 +367,16 @@ static int append_tags(tasks_text *t, const char *json)
     }
     else {
         for (;;) {
-            if (*s++ != '"' || append_json_string_literal(t, &s) != 0)
+            if (*s++ != '"')
                 return -1;
+            if (as_reminders && *s == 'P')
+                APPEND_LIT(t, "{\"before\":");
+            else if (as_reminders)
+                APPEND_LIT(t, "{\"at\":");
+            if (append_json_string_literal(t, &s) != 0)
+                return -1;
+            if (as_reminders)
+                APPEND_LIT(t, "}");
             s = skip_ws(s);
             if (*s == ']') {
                 s++;
@@ -395,9 +424,11 @@ static int write_string(tasks_text *t, const char *v)
 #define write_TITLE write_string
 #define write_TIME write_string
 
-/* NOTE, INSTANT: a string or null. */
+/* NOTE, INSTANT, RULE: a string or null; ZONE: a string. */
 #define write_NOTE append_string_or_null
 #define write_INSTANT append_string_or_null
+#define write_RULE append_string_or_null
+#define write_ZONE write_string
 
 /* FLAG: PostgreSQL's "t" or "f". */
 static int write_FLAG(tasks_text *t, const char *v)
@@ -422,7 +453,13 @@ static int write_PRIORITY(tasks_text *t, const char *v)
 /* TAGS: the JSON array text from PostgreSQL, re-emitted compactly. */
 static int write_TAGS(tasks_text *t, const char *v)
 {
-    return v ? append_tags(t, v) : -1;
+    return v ? append_strings(t, v, 0) : -1;
+}
+
+/* REMINDERS: the store's array of strings as the contract's objects. */
+static int write_REMINDERS(tasks_text *t, const char *v)
+{
+    return v ? append_strings(t, v, 1) : -1;
 }
 
 /* The "name": prefix of each member; the first has no comma. */
@@ -533,4 +570,24 @@ json_t *tasks_list_to_json(const tasks_list_row *l)
                      "task_count", (json_int_t)apr_atoi64(l->task_count),
                      "pending_count", (json_int_t)apr_atoi64(l->pending_count),
                      "created_at", l->created_at, "updated_at", l->updated_at);
+}
+
+/* Promise: see task_json.h. */
+json_t *tasks_completion_to_json(const tasks_completion_row *c)
+{
+    if (!c->completed_at || !c->due_at)
+        return NULL;
+    return json_pack("{s:s, s:s}", "completed_at", c->completed_at,
+                     "due_at", c->due_at);
+}
+
+/* Promise: see task_json.h. */
+json_t *tasks_reminder_to_json(const tasks_reminder_row *r)
+{
+    if (!r->task_id || !r->title || !r->fires_at)
+        return NULL;
+    return json_pack("{s:I, s:s, s:s, s:s?}",
+                     "task_id", (json_int_t)apr_atoi64(r->task_id),
+                     "title", r->title, "fires_at", r->fires_at,
+                     "due_at", r->due_at);
 }

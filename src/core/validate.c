@@ -174,7 +174,7 @@ const char *tasks_rfc3339_to_utc(apr_pool_t *p, const char *s)
 {
     int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
     long frac = 0, scale = 100000;
-    long long secs, days, y;
+    long long secs;
     const char *c;
 
     if (!s || strlen(s) < 20)
@@ -219,15 +219,50 @@ const char *tasks_rfc3339_to_utc(apr_pool_t *p, const char *s)
 
     secs = days_from_civil(year, mon, day) * 86400LL + hour * 3600LL
          + min * 60LL + sec - sign * (oh * 3600LL + om * 60LL);
-    /* Floor division: instants before 1970 have negative secs. */
-    days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    return tasks_instant_from_seconds(p, secs, frac);
+}
+
+/* Promise: see validate.h. */
+int tasks_instant_seconds(const char *utc, long long *secs, long *usec)
+{
+    int year, mon, day, hour, min, sec, frac = 0, i;
+
+    if (!utc || strlen(utc) != 27 || digits(utc, 4, &year) || utc[4] != '-'
+        || digits(utc + 5, 2, &mon) || utc[7] != '-'
+        || digits(utc + 8, 2, &day) || utc[10] != 'T'
+        || digits(utc + 11, 2, &hour) || utc[13] != ':'
+        || digits(utc + 14, 2, &min) || utc[16] != ':'
+        || digits(utc + 17, 2, &sec) || utc[19] != '.' || utc[26] != 'Z')
+        return -1;
+    for (i = 20; i < 26; i++) {
+        if (utc[i] < '0' || utc[i] > '9')
+            return -1;
+        frac = frac * 10 + (utc[i] - '0');
+    }
+    if (year < 1 || mon < 1 || mon > 12 || day < 1
+        || day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59)
+        return -1;
+    *secs = days_from_civil(year, mon, day) * 86400LL + hour * 3600LL
+          + min * 60LL + sec;
+    if (usec)
+        *usec = frac;
+    return 0;
+}
+
+/* Promise: see validate.h. */
+const char *tasks_instant_from_seconds(apr_pool_t *p, long long secs,
+                                       long usec)
+{
+    long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400), y;
+    int mon, day;
+
     secs -= days * 86400;
     civil_from_days(days, &y, &mon, &day);
-    if (y < 1 || y > 9999)
+    if (y < 1 || y > 9999 || usec < 0 || usec > 999999)
         return NULL;
     return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", (int)y,
                         mon, day, (int)(secs / 3600), (int)(secs / 60 % 60),
-                        (int)(secs % 60), frac);
+                        (int)(secs % 60), usec);
 }
 
 /* Indexed by rank; read-only, so shared across threads safely. */

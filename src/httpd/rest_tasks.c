@@ -1,6 +1,7 @@
 /* rest_tasks.c - the JSON front end of the task service:
- * /api/tasks, /api/tasks/{id}, /api/tasks/{id}/complete (and the same
- * under /api/{user_id}/...). Each handler parses the request (query,
+ * /api/tasks, /api/tasks/{id}, /api/tasks/{id}/complete,
+ * /api/tasks/{id}/completions (and the same under /api/{user_id}/...),
+ * and /api/reminders. Each handler parses the request (query,
  * body, preconditions), calls one task service operation and renders
  * what it returns; every rule lives in the service. */
 #include <string.h>
@@ -248,4 +249,83 @@ int tasks_handle_task_complete(request_rec *r)
     res = tasks_task_complete(tasks_req_service(r), &who, id, &pre,
                               body ? &completed : NULL, &row);
     return answer_task(r, &res, HTTP_OK, &row);
+}
+
+/* A JSON array of rows rendered by to_json; NULL when one is corrupt. */
+static json_t *rows_json(const apr_array_header_t *rows, apr_size_t size,
+                         json_t *(*to_json)(const void *))
+{
+    json_t *arr = json_array();
+    int i;
+
+    for (i = 0; arr && i < rows->nelts; i++) {
+        json_t *one = to_json(rows->elts + (apr_size_t)i * size);
+
+        if (!one || json_array_append_new(arr, one)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *completion_json(const void *row)
+{
+    return tasks_completion_to_json(row);
+}
+
+static json_t *reminder_json(const void *row)
+{
+    return tasks_reminder_to_json(row);
+}
+
+/* A result's rows as a 200 JSON array, or the result's own answer. */
+static int answer_rows(request_rec *r, const tasks_result *res,
+                       const apr_array_header_t *rows, apr_size_t size,
+                       json_t *(*to_json)(const void *))
+{
+    json_t *arr;
+
+    if (res->outcome != TASKS_DONE)
+        return tasks_send_result(r, res);
+    if (!(arr = rows_json(rows, size, to_json)))
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
+    return tasks_send_json_value(r, HTTP_OK, arr);
+}
+
+/* GET .../tasks/{id}/completions. */
+int tasks_handle_task_completions(request_rec *r)
+{
+    apr_array_header_t *rows = NULL;
+    tasks_result res;
+    tasks_caller who;
+    int done;
+
+    if (caller(r, &who, &done))
+        return done;
+    res = tasks_task_completions(tasks_req_service(r), &who,
+                                 tasks_req_route(r)->task_id, &rows);
+    return answer_rows(r, &res, rows, sizeof(tasks_completion_row),
+                       completion_json);
+}
+
+/* GET /api/reminders?until=...[&since=...]. */
+int tasks_handle_reminders(request_rec *r)
+{
+    apr_array_header_t *rows = NULL;
+    const char *since, *until, *bad;
+    tasks_result res;
+    tasks_caller who;
+    int done;
+
+    if (caller(r, &who, &done))
+        return done;
+    if ((bad = tasks_reminders_query_parse(r->pool, r->args, &since, &until)))
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_MALFORMED,
+            apr_psprintf(r->pool, "invalid query parameter: %s (until is "
+                         "required, since optional, each an RFC 3339 "
+                         "date-time)", bad)));
+    res = tasks_reminders_due(tasks_req_service(r), &who, since, until, &rows);
+    return answer_rows(r, &res, rows, sizeof(tasks_reminder_row),
+                       reminder_json);
 }

@@ -7,10 +7,15 @@
 #include <apr_strings.h>
 
 #include "tasks/core/problem.h"
+#include "tasks/core/recur.h"
 #include "tasks/service/task_service.h"
 
 #define NO_SUCH_TASK "no such task"
 #define CHANGED "the task was changed since it was read (If-Match does not match)"
+
+/* How often a write of a recurring task is tried again when another
+ * write changed the task between this one's read and its write. */
+#define SCHEDULE_TRIES 5
 
 /* A write's outcome: DONE, or what its miss was. */
 static tasks_result written(const tasks_service *s, tasks_db_rc rc)
@@ -40,7 +45,9 @@ tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
     apr_array_header_t *errors;
     tasks_db *db;
 
-    if ((errors = tasks_task_validate(s->pool, draft, TASKS_INPUT_CREATE, &in)))
+    if ((errors = tasks_task_validate(s->pool, draft, TASKS_INPUT_CREATE, &in))
+        || (errors = tasks_task_schedule_check(s->pool, in.recurrence,
+                                               in.time_zone, in.due_at)))
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
@@ -65,6 +72,148 @@ tasks_result tasks_task_get(tasks_service *s, const tasks_caller *who,
     return TASKS_RESULT_DONE;
 }
 
+/* Whether in writes nothing (and the write would only bump the version). */
+static int writes_nothing(const tasks_task_input *in, int toggle)
+{
+    int any = toggle;
+
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, any |= in->has_##name;)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    return !any;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The write of in (and toggle) to the task cur, as a recurring task's
+ * schedule makes it: the rule, zone and due_at as they will be checked
+ * together (a change starts the series again at due_at), completing an
+ * occurrence moves due_at (and the reminders' instants) to the next one
+ * and records it, or completes the task for good when the rule is
+ * exhausted; un-completing a task completed for good takes its record
+ * back. in and *toggle are changed to say so; *sched says the rest.
+ * NULL, or the field errors. */
+static apr_array_header_t *plan_schedule(apr_pool_t *p,
+                                         const tasks_task_row *cur,
+                                         tasks_task_input *in, int *toggle,
+                                         tasks_task_schedule *sched)
+{
+    const char *rule = in->has_recurrence ? in->recurrence : cur->recurrence;
+    const char *zone = in->has_time_zone ? in->time_zone : cur->time_zone;
+    const char *due = in->has_due_at ? in->due_at : cur->due_at;
+    int done_now = cur->completed && *cur->completed == 't';
+    int done_then = in->has_completed ? in->completed
+                                      : *toggle ? !done_now : done_now;
+    const char *start, *next, *reminders;
+    apr_array_header_t *errors;
+    long long delta;
+
+    if (!rule) {
+        /* No rule (any more): no series. */
+        sched->set_start = cur->recurrence_start != NULL;
+        sched->start = NULL;
+        return NULL;
+    }
+    if (!same_text(rule, cur->recurrence) || !same_text(zone, cur->time_zone)
+        || !same_text(due, cur->due_at)) {
+        if ((errors = tasks_task_schedule_check(p, rule, zone, due)))
+            return errors;
+        sched->set_start = 1;
+        sched->start = due;
+    }
+    start = sched->set_start ? sched->start
+          : cur->recurrence_start ? cur->recurrence_start : due;
+    if (!done_now && done_then) {
+        sched->done_due = due;
+        if (tasks_recur_next(p, rule, zone, start, due, &next)
+            == TASKS_RECUR_NEXT) {
+            /* Another occurrence: pending, due then; the reminders at
+             * fixed instants move with it (those before due_at follow). */
+            reminders = in->has_reminders ? in->reminders : cur->reminders;
+            if (tasks_instant_diff(due, next, &delta) == 0
+                && (reminders = tasks_reminders_shift(p, reminders, delta))) {
+                in->has_reminders = 1;
+                in->reminders = reminders;
+            }
+            in->has_completed = 1;
+            in->completed = 0;
+            *toggle = 0;
+            in->has_due_at = 1;
+            in->due_at = next;
+        }
+    }
+    else if (done_now && !done_then && cur->recurrence) {
+        sched->undone_due = cur->due_at;
+    }
+    return NULL;
+}
+
+/* An update (fields, toggle) of task id under pre. Most writes touch no
+ * schedule: one guarded statement, which writes unless the task recurs.
+ * A recurring task (or a new rule) is read first and written with the
+ * version read, so that its schedule is decided on what is stored; when
+ * another write comes between, it is read again. If the occurrence this
+ * request saw was completed by that other write, completing it is done
+ * already: two concurrent completions of one occurrence move it once. */
+static tasks_result update_task(tasks_service *s, const tasks_caller *who,
+                                const char *id, const tasks_precondition *pre,
+                                const tasks_task_input *in, int toggle,
+                                tasks_task_row *out)
+{
+    long long required = tasks_service_required_version(pre);
+    int completing = toggle || (in->has_completed && in->completed);
+    const char *seen_due = NULL;
+    tasks_task_schedule sched;
+    tasks_db *db;
+    tasks_db_rc rc;
+    int attempt;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    if (!(in->has_recurrence && in->recurrence)) {
+        memset(&sched, 0, sizeof sched);
+        sched.guard = 1;
+        rc = tasks_db_task_update(db, who, id, required, in, toggle, &sched,
+                                  out);
+        if (rc != TASKS_DB_RECURRING)
+            return written(s, rc);
+    }
+    for (attempt = 0; attempt < SCHEDULE_TRIES; attempt++) {
+        tasks_task_input w = *in;
+        int w_toggle = toggle;
+        apr_array_header_t *errors;
+        tasks_task_row cur;
+
+        memset(&sched, 0, sizeof sched);
+        if ((rc = tasks_db_task_get(db, who, id, &cur)) != TASKS_DB_OK)
+            return written(s, rc);
+        if (required >= 0 && apr_atoi64(cur.version) != required)
+            return written(s, TASKS_DB_MISMATCH);
+        if (attempt == 0) {
+            seen_due = cur.due_at;
+        }
+        else if (completing && !same_text(seen_due, cur.due_at)) {
+            w.has_completed = 0;
+            w_toggle = 0;
+            if (writes_nothing(&w, w_toggle)) {
+                *out = cur;
+                return TASKS_RESULT_DONE;
+            }
+        }
+        if ((errors = plan_schedule(s->pool, &cur, &w, &w_toggle, &sched)))
+            return tasks_service_invalid(s->pool, errors, NULL);
+        rc = tasks_db_task_update(db, who, id, apr_atoi64(cur.version), &w,
+                                  w_toggle, &sched, out);
+        if (rc != TASKS_DB_MISMATCH || required >= 0)
+            return written(s, rc);
+    }
+    return TASKS_RESULT(TASKS_BUSY, NULL);
+}
+
 /* Promise: see task_service.h. */
 tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
                                const char *id, const tasks_precondition *pre,
@@ -74,14 +223,10 @@ tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
 {
     tasks_task_input in;
     apr_array_header_t *errors;
-    tasks_db *db;
 
     if ((errors = tasks_task_validate(s->pool, draft, mode, &in)))
         return tasks_service_invalid(s->pool, errors, NULL);
-    if (!(db = tasks_service_db(s)))
-        return tasks_service_unavailable();
-    return written(s, tasks_db_task_update(db, who, id, tasks_service_required_version(pre),
-                                        &in, 0, out));
+    return update_task(s, who, id, pre, &in, 0, out);
 }
 
 /* Promise: see task_service.h. */
@@ -92,7 +237,6 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
                                  tasks_task_row *out)
 {
     tasks_task_input in;
-    tasks_db *db;
 
     memset(&in, 0, sizeof in);
     if (completed) {
@@ -105,10 +249,33 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
         }
         tasks_task_input_completed(&in, completed->boolean);
     }
+    return update_task(s, who, id, pre, &in, completed == NULL, out);
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_task_completions(tasks_service *s, const tasks_caller *who,
+                                    const char *id,
+                                    apr_array_header_t **completions)
+{
+    tasks_db *db;
+
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(s, tasks_db_task_update(db, who, id, tasks_service_required_version(pre),
-                                        &in, completed == NULL, out));
+    return written(s, tasks_db_task_completions(db, who, id, completions));
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_reminders_due(tasks_service *s, const tasks_caller *who,
+                                 const char *since, const char *until,
+                                 apr_array_header_t **reminders)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_reminders(db, who, since, until, reminders);
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 
 /* Promise: see task_service.h. */

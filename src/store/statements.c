@@ -28,7 +28,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "009_lists"
+#define SCHEMA_VERSION "010_recurrence"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -48,6 +48,9 @@
 #define READ_TIME(col)     TS_UTC("t." col)
 #define READ_TAGS(col)     "array_to_json(t." col ")"
 #define READ_LIST(col)     "t." col
+#define READ_RULE(col)     "t." col
+#define READ_ZONE(col)     "t." col
+#define READ_REMINDERS(col) "array_to_json(t." col ")"
 #define READ_VERSION(col)  "t." col
 
 /* Its parameter (a writable kind). */
@@ -59,6 +62,9 @@
 #define PARAM_INSTANT  "%pDz::timestamptz"
 #define PARAM_TAGS     "%pDt::jsonb"
 #define PARAM_LIST     "%lld::bigint"
+#define PARAM_RULE     "%pDt::text"
+#define PARAM_ZONE     "%pDt::text"
+#define PARAM_REMINDERS "%pDt::jsonb"
 
 /* Its value for the column, from parameter p.<name>. */
 #define VALUE_TITLE(name)    "p." name
@@ -71,6 +77,9 @@
 /* A list: the one the statement's "lst" found and locked (the caller's,
  * by id, or their Inbox). */
 #define VALUE_LIST(name)     "(SELECT lst.id FROM lst)"
+#define VALUE_RULE(name)     "p." name
+#define VALUE_ZONE(name)     "p." name
+#define VALUE_REMINDERS(name) VALUE_TAGS(name)
 
 /* Its new value in an UPDATE: the parameter when p.set_<name>, else the
  * old one. The completion flag may also be toggled (p.toggle). */
@@ -83,6 +92,9 @@
 #define NEW_INSTANT(name, col)  NEW_VALUE(INSTANT, name, col)
 #define NEW_TAGS(name, col)     NEW_VALUE(TAGS, name, col)
 #define NEW_LIST(name, col)     NEW_VALUE(LIST, name, col)
+#define NEW_RULE(name, col)     NEW_VALUE(RULE, name, col)
+#define NEW_ZONE(name, col)     NEW_VALUE(ZONE, name, col)
+#define NEW_REMINDERS(name, col) NEW_VALUE(REMINDERS, name, col)
 #define NEW_DONE(name, col) "CASE WHEN p.set_" name " THEN p." name \
     " WHEN p.toggle THEN NOT t." col " ELSE t." col " END"
 
@@ -447,8 +459,9 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  FOR KEY SHARE OF l),"
         " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok FROM p),"
         " ins AS (INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
-        ", completed_at, created_at, updated_at)"
+        ", recurrence_start, completed_at, created_at, updated_at)"
         " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
+        ", CASE WHEN p.recurrence IS NOT NULL THEN p.due_at END"
         ", CASE WHEN p.completed THEN now() END, now(), now()"
         " FROM p, ok WHERE ok.ok AND ok.list_ok"
         " RETURNING " TASK_COLS ")"
@@ -462,27 +475,45 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * when its flag is true; completed may also flip (toggle). A new list
      * must be the caller's (found and locked as for an insert). Always one
      * row: CALLER_OK, whether the task existed (in the statement's
-     * snapshot), whether the list is the caller's, then the task as
-     * written (NULLs when nothing was). So a
+     * snapshot), whether the list is the caller's, whether the task
+     * recurs, then the task as written (NULLs when nothing was). So a
      * miss is told apart - not found, or another version - in the same
      * round trip; the version condition makes If-Match and the write one
-     * atomic step (a concurrent writer's new version fails it). */
+     * atomic step (a concurrent writer's new version fails it).
+     *
+     * A recurring task's schedule is the service's to work out (its next
+     * occurrence comes from libical): with p.guard (the service has not
+     * read the task) a recurring task is left alone and reported, and
+     * the service reads it and writes again with its version. That write
+     * may set the series' start, record the completed occurrence
+     * (p.done_due) or take back the record of one (p.undone_due). */
     [S_TASK_UPDATE] = { "tasks_task_update",
         "WITH p AS (SELECT " TASK_PARAMS TASKS_TASK_FIELDS(X_UPD_PARAM)
-        ", %s::boolean AS toggle),"
+        ", %s::boolean AS toggle, %s::boolean AS guard, %s::boolean AS set_start,"
+        " %pDz::timestamptz AS start, %pDz::timestamptz AS done_due,"
+        " %pDz::timestamptz AS undone_due),"
         " lst AS (SELECT l.id FROM lists l, p WHERE p.set_list_id"
         "  AND l.user_id = p.uid AND l.id = p.list_id FOR KEY SHARE OF l),"
         " ok AS (SELECT " CALLER_OK " AS ok,"
         "  (NOT p.set_list_id OR EXISTS (SELECT 1 FROM lst)) AS list_ok FROM p),"
-        " cur AS (SELECT 1 FROM tasks t, p WHERE " THE_TASK "),"
+        " cur AS (SELECT t.recurrence IS NOT NULL AS recurs FROM tasks t, p WHERE " THE_TASK "),"
         " upd AS (UPDATE tasks AS t SET" TASKS_TASK_FIELDS(X_UPD_SET)
+        " recurrence_start = CASE WHEN p.set_start THEN p.start ELSE t.recurrence_start END,"
         " completed_at = CASE WHEN NOT " NEW_COMPLETED " THEN NULL"
         "   WHEN t.completed THEN t.completed_at ELSE now() END,"
         " updated_at = greatest(now(), t.updated_at + interval '1 microsecond'),"
         " version = t.version + 1"
         " FROM p, ok WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok AND ok.list_ok"
-        " RETURNING " TASK_COLS ")"
-        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), ok.list_ok, upd.*"
+        " AND (NOT p.guard OR t.recurrence IS NULL)"
+        " RETURNING " TASK_COLS "),"
+        " done AS (INSERT INTO task_completions (user_id, task_id, due_at)"
+        "  SELECT p.uid, upd.id, p.done_due FROM upd, p WHERE p.done_due IS NOT NULL),"
+        " undone AS (DELETE FROM task_completions c USING upd, p"
+        "  WHERE p.undone_due IS NOT NULL AND c.id = (SELECT max(k.id)"
+        "   FROM task_completions k WHERE k.user_id = p.uid AND k.task_id = upd.id"
+        "   AND k.due_at = p.undone_due))"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM cur), ok.list_ok,"
+        " coalesce((SELECT recurs FROM cur), false), upd.*"
         " FROM ok LEFT JOIN upd ON true" },
     /* One row: CALLER_OK, whether the task existed, whether it went. */
     [S_TASK_DELETE] = { "tasks_task_delete",
@@ -502,6 +533,36 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  WHERE ok.ok AND t.user_id = p.uid AND t.completed"
         "  AND (p.list IS NULL OR t.list_id = p.list) RETURNING 1)"
         " SELECT ok.ok, (SELECT count(*) FROM gone) FROM ok" },
+    /* A task's completions, newest first. Always a first row: CALLER_OK,
+     * whether the task is the caller's, then a completion's two instants
+     * (NULLs when it has none). */
+    [S_TASK_COMPLETIONS] = { "tasks_task_completions",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS id),"
+        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM tasks t"
+        "  WHERE t.user_id = p.uid AND t.id = p.id) AS found FROM p)"
+        " SELECT ok.ok, ok.found, " TS_UTC("c.completed_at") ", " TS_UTC("c.due_at")
+        " FROM p CROSS JOIN ok LEFT JOIN task_completions c ON ok.ok AND ok.found"
+        "  AND c.user_id = p.uid AND c.task_id = p.id"
+        " ORDER BY c.completed_at DESC, c.id DESC" },
+    /* The caller's reminders of pending tasks firing in (since, until],
+     * by when they fire. A duration (it alone starts with P) is before
+     * due_at, counted in seconds (a day is 24 hours, whatever the
+     * session's TimeZone); any other is an instant. Always a first row:
+     * CALLER_OK, then a reminder's task id, title, fires_at and due_at
+     * (NULLs when none). */
+    [S_REMINDERS] = { "tasks_reminders",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %pDz::timestamptz AS until,"
+        "  %pDz::timestamptz AS since),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " r AS (SELECT t.id, t.title, f.fires_at, t.due_at FROM p, ok, tasks t,"
+        "  LATERAL (SELECT CASE WHEN left(e, 1) = 'P'"
+        "   THEN t.due_at - extract(epoch FROM e::interval) * interval '1 second'"
+        "   ELSE e::timestamptz END AS fires_at FROM unnest(t.reminders) e) f"
+        "  WHERE ok.ok AND t.user_id = p.uid AND NOT t.completed"
+        "  AND t.reminders <> '{}' AND f.fires_at <= p.until"
+        "  AND (p.since IS NULL OR f.fires_at > p.since))"
+        " SELECT ok.ok, r.id, r.title, " TS_UTC("r.fires_at") ", " TS_UTC("r.due_at")
+        " FROM ok LEFT JOIN r ON true ORDER BY r.fires_at, r.id" },
     /* An empty page's total, and CALLER_OK (an empty page cannot tell a
      * denied caller): without filters beyond status from task_counts,
      * else by counting. CASE evaluates only the branch it takes. */

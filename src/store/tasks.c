@@ -18,6 +18,9 @@
 #define BIND_DONE(p, v)     tasks_arg_bool(v)
 #define BIND_PRIORITY(p, v) tasks_arg_int(p, v)
 #define BIND_LIST(p, v)     ((v) > 0 ? tasks_arg_int(p, v) : NULL)
+#define BIND_RULE(p, v)     (v)
+#define BIND_ZONE(p, v)     ((v) ? (v) : "UTC")
+#define BIND_REMINDERS(p, v) ((v) ? (v) : "[]")
 
 /* ---- Each kind's column as row text ----------------------------------- */
 /* A TS_UTC column in RFC 3339 form; NULL for SQL NULL. */
@@ -34,6 +37,9 @@ static const char *utc_col(tasks_db *db, apr_dbd_row_t *row, int c)
 #define READ_PRIORITY tasks_col
 #define READ_LIST     tasks_col
 #define READ_TAGS     tasks_col
+#define READ_RULE     tasks_col
+#define READ_ZONE     tasks_col
+#define READ_REMINDERS tasks_col
 #define READ_VERSION  tasks_col
 #define READ_INSTANT  utc_col
 #define READ_TIME     utc_col
@@ -129,9 +135,11 @@ static tasks_db_rc missed(tasks_db *db, apr_dbd_row_t *row, long long version,
 tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version,
                                  const tasks_task_input *in, int toggle,
+                                 const tasks_task_schedule *sched,
                                  tasks_task_row *out)
 {
-    const char *args[TASKS_CALLER_NARGS + 3 + 2 * N_WRITABLE];
+    static const tasks_task_schedule none;
+    const char *args[TASKS_CALLER_NARGS + 8 + 2 * N_WRITABLE];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     int n = TASKS_CALLER_NARGS;
@@ -146,11 +154,25 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
     TASKS_TASK_FIELDS(X)
 #undef X
     args[n++] = tasks_arg_bool(toggle);
+    if (!sched)
+        sched = &none;
+    args[n++] = tasks_arg_bool(sched->guard);
+    args[n++] = tasks_arg_bool(sched->set_start);
+    args[n++] = sched->start;
+    args[n++] = sched->done_due;
+    args[n++] = sched->undone_due;
     rc = tasks_run_one_row(db, S_TASK_UPDATE, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
-    task_from_row(db, row, 3, who, out);
-    return out->id ? TASKS_DB_OK : missed(db, row, version, 2);
+    task_from_row(db, row, 4, who, out);
+    if (out->id)
+        return TASKS_DB_OK;
+    /* The guard held a recurring task back (whatever its version: the
+     * service's own write checks that). */
+    if (sched->guard && caller_ok(db, row) && tasks_col_true(db, row, 1)
+        && tasks_col_true(db, row, 2) && tasks_col_true(db, row, 3))
+        return TASKS_DB_RECURRING;
+    return missed(db, row, version, 2);
 }
 
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
@@ -188,6 +210,73 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
         return TASKS_DB_DENIED;
     *deleted = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
     return TASKS_DB_OK;
+}
+
+tasks_db_rc tasks_db_task_completions(tasks_db *db, const tasks_caller *who,
+                                      const char *id,
+                                      apr_array_header_t **rows)
+{
+    const char *args[TASKS_CALLER_NARGS + 1];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    int i;
+
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = id;
+    rc = tasks_run_select(db, S_TASK_COMPLETIONS, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *rows = apr_array_make(db->p, 16, sizeof(tasks_completion_row));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        tasks_completion_row *c;
+
+        if (i == 1) {
+            if (!caller_ok(db, row))
+                return TASKS_DB_DENIED;
+            if (!tasks_col_true(db, row, 1))
+                return TASKS_DB_NONE;
+        }
+        if (!tasks_col(db, row, 2))
+            continue;   /* the LEFT JOIN's row of a task without any */
+        c = apr_array_push(*rows);
+        c->completed_at = utc_col(db, row, 2);
+        c->due_at = utc_col(db, row, 3);
+    }
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
+}
+
+tasks_db_rc tasks_db_reminders(tasks_db *db, const tasks_caller *who,
+                               const char *since, const char *until,
+                               apr_array_header_t **rows)
+{
+    const char *args[TASKS_CALLER_NARGS + 2];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    int i;
+
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = until;
+    args[TASKS_CALLER_NARGS + 1] = since;
+    rc = tasks_run_select(db, S_REMINDERS, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *rows = apr_array_make(db->p, 16, sizeof(tasks_reminder_row));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        tasks_reminder_row *r;
+
+        if (i == 1 && !caller_ok(db, row))
+            return TASKS_DB_DENIED;
+        if (!tasks_col(db, row, 1))
+            continue;   /* the LEFT JOIN's row when none fires */
+        r = apr_array_push(*rows);
+        r->task_id = tasks_col(db, row, 1);
+        r->title = tasks_col(db, row, 2);
+        r->fires_at = utc_col(db, row, 3);
+        r->due_at = utc_col(db, row, 4);
+    }
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
 }
 
 /* The arguments of LIST_PARAMS, in order (the plain statements take the

@@ -553,6 +553,18 @@ long long jint(const json_t *o, const char *k)
     return (long long)json_integer_value(json_object_get(o, k));
 }
 
+json_t *http_json(const char *method, const char *url, const char *token,
+                  const char *body, int status)
+{
+    http_resp *r = http_auth(method, url, token, body);
+    json_t *j;
+
+    ck_assert_status(r, status);
+    j = r->json ? json_incref(r->json) : NULL;
+    http_free(r);
+    return j;
+}
+
 long long make_task(const char *token, const char *json_body)
 {
     http_resp *r = http_auth("POST", "/api/tasks", token, json_body);

@@ -106,6 +106,10 @@ char *log_in_as(const char *email, const char *password);
 /* Members of a JSON object: a string (NULL when not one), an integer. */
 const char *jstr(const json_t *o, const char *k);
 long long jint(const json_t *o, const char *k);
+/* A request with the token whose answer must have this status: its JSON
+ * body (a new reference; NULL when it had none). */
+json_t *http_json(const char *method, const char *url, const char *token,
+                  const char *body, int status);
 /* Create a task from a JSON body; returns its id (asserts 201). */
 long long make_task(const char *token, const char *json_body);
 

@@ -16,6 +16,7 @@ Suite *edges_suite(void);
 Suite *faults_suite(void);
 Suite *account_suite(void);
 Suite *lists_suite(void);
+Suite *recurrence_suite(void);
 /* The foundation suite's cases of test_harmless.c. */
 void harmless_tcases(Suite *s);
 /* The foundation suite's cases of test_counters.c. */

@@ -118,7 +118,8 @@ static const char privileges_sql[] =
  * 005), of users only the password hash and the sign-out columns (006)
  * updatable; users deletable (a person deletes their own account:
  * DELETE /api/auth/me); sessions and refresh values (008) come and go,
- * and only their use and rotation times change. */
+ * and only their use and rotation times change; a recurring task's
+ * completions (010) are recorded and removed, never changed. */
 static const char expected_privileges[] =
     "column lists.color UPDATE\n"
     "column lists.name UPDATE\n"
@@ -151,6 +152,9 @@ static const char expected_privileges[] =
     "table sessions DELETE\n"
     "table sessions INSERT\n"
     "table sessions SELECT\n"
+    "table task_completions DELETE\n"
+    "table task_completions INSERT\n"
+    "table task_completions SELECT\n"
     "table task_counts SELECT\n"
     "table tasks DELETE\n"
     "table tasks INSERT\n"

@@ -300,8 +300,8 @@ static char *rep(const char *s, int n)
 
 static const char *const task_keys[] = {
     "id", "user_id", "title", "description", "completed", "priority",
-    "due_at", "tags", "list_id", "created_at", "updated_at", "completed_at",
-    NULL
+    "due_at", "tags", "list_id", "recurrence", "time_zone", "reminders",
+    "created_at", "updated_at", "completed_at", NULL
 };
 
 /* A timestamp as the contract returns them (the OpenAPI Timestamp):
@@ -329,8 +329,12 @@ static void assert_task_shape(const json_t *t)
     for (i = 0; task_keys[i]; i++)
         ck_assert_msg(json_object_get(t, task_keys[i]) != NULL,
                       "task lacks '%s'", task_keys[i]);
-    ck_assert_int_eq(json_object_size(t), 12);
+    ck_assert_int_eq(json_object_size(t), 15);
     ck_assert(json_is_integer(json_object_get(t, "id")));
+    ck_assert(json_is_string(json_object_get(t, "recurrence"))
+              || json_is_null(json_object_get(t, "recurrence")));
+    ck_assert(json_is_string(json_object_get(t, "time_zone")));
+    ck_assert(json_is_array(json_object_get(t, "reminders")));
     ck_assert(jint(t, "id") > 0);
     ck_assert(json_is_integer(json_object_get(t, "list_id")));
     ck_assert(jint(t, "list_id") > 0);

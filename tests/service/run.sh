@@ -13,7 +13,7 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 cc -std=gnu11 -g -O1 -Wall -Wextra -Werror $SAN -Iinclude \
    $(pkg-config --cflags apr-1 apr-util-1 jansson check libpq) \
    -o "$BIN" tests/service/*.c src/core/*.c src/store/*.c src/service/*.c \
-   $(pkg-config --libs apr-1 apr-util-1 jansson check) -ljwt -lcrypto -lpq
+   $(pkg-config --libs apr-1 apr-util-1 jansson check) -ljwt -lcrypto -lpq -lical
 
 STACK_DIR="$ROOT/.run/svc-$$"
 cleanup() { scripts/stack.sh destroy "$STACK_DIR" >/dev/null 2>&1 || true; }

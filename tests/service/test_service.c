@@ -751,6 +751,57 @@ START_TEST(lists_through_the_service_with_values_built_in_code)
 }
 END_TEST
 
+/* What CalDAV and MCP will call: a recurring task built in code moves to
+ * its next occurrence on completion (its instant reminder with it), a
+ * stale If-Match on it is refused without a write, and its completions
+ * and reminders are the caller's alone. */
+START_TEST(recurring_tasks_through_the_service)
+{
+    tasks_caller a = new_caller("recur"), b = new_caller("recur-b");
+    tasks_task_draft d;
+    tasks_task_row t, again;
+    tasks_precondition stale;
+    apr_array_header_t *rows;
+    tasks_value at_item[1], reminder[1];
+    static const char *const at_name[] = { "at" };
+
+    memset(&d, 0, sizeof d);
+    d.title = str("Weekly review");
+    d.due_at = str("2026-10-19T09:00:00+02:00");
+    d.time_zone = str("Europe/Berlin");
+    d.recurrence = str("FREQ=WEEKLY;BYDAY=MO");
+    at_item[0] = str("2026-10-19T06:00:00Z");
+    reminder[0] = (tasks_value){ .kind = TASKS_VALUE_OBJECT, .names = at_name,
+                                 .items = at_item, .nitems = 1 };
+    d.reminders = (tasks_value){ .kind = TASKS_VALUE_LIST, .items = reminder, .nitems = 1 };
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &t).outcome, TASKS_DONE);
+    ck_assert_str_eq(t.recurrence_start, "2026-10-19T07:00:00.000000Z");
+    stale = if_match(apr_psprintf(pool, "\"%s.%s\"", t.id, t.version), t.id);
+    ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, NULL, NULL, &again).outcome,
+                     TASKS_DONE);
+    /* 09:00 CEST, then 09:00 CET: one hour later in UTC. */
+    ck_assert_str_eq(again.due_at, "2026-10-26T08:00:00.000000Z");
+    ck_assert_str_eq(again.completed, "f");
+    ck_assert_str_eq(again.reminders, "[\"2026-10-26T07:00:00.000000Z\"]");
+    ck_assert_str_eq(again.recurrence_start, "2026-10-19T07:00:00.000000Z");
+    ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, &stale, NULL, &t).outcome,
+                     TASKS_PRECONDITION_FAILED);
+    ck_assert_int_eq(tasks_task_completions(service(), &a, again.id, &rows).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(rows->nelts, 1);
+    ck_assert_int_eq(tasks_task_completions(service(), &b, again.id, &rows).outcome,
+                     TASKS_NOT_FOUND);
+    ck_assert_int_eq(tasks_reminders_due(service(), &b, NULL, "2027-01-01T00:00:00.000000Z",
+                                         &rows).outcome, TASKS_DONE);
+    ck_assert_int_eq(rows->nelts, 0);
+    ck_assert_int_eq(tasks_reminders_due(service(), &a, NULL, "2027-01-01T00:00:00.000000Z",
+                                         &rows).outcome, TASKS_DONE);
+    ck_assert_int_eq(rows->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(rows, 0, tasks_reminder_row).fires_at,
+                     "2026-10-26T07:00:00.000000Z");
+}
+END_TEST
+
 START_TEST(signup_login_and_their_refusals)
 {
     const char *email = apr_psprintf(pool, "Mixed-%d@Example.org", (int)getpid());
@@ -917,6 +968,7 @@ static Suite *service_suite(void)
     tcase_add_test(tasks, list_pages_with_a_cursor_bound_to_caller_and_query);
     tcase_add_test(tasks, rotated_keys_keep_old_tokens_and_cursors_while_listed);
     tcase_add_test(tasks, revoked_token_and_deleted_user_are_denied);
+    tcase_add_test(tasks, recurring_tasks_through_the_service);
     suite_add_tcase(s, tasks);
     tcase_add_checked_fixture(accounts, setup, teardown);
     tcase_set_timeout(accounts, 30);

@@ -19,6 +19,7 @@ Suite *password_suite(void);
 Suite *route_suite(void);
 Suite *reset_code_suite(void);
 Suite *refresh_suite(void);
+Suite *recur_suite(void);
 Suite *jwks_suite(void);
 
 /* A fresh pool per test (created in a checked fixture by each suite). */

@@ -60,6 +60,12 @@ START_TEST(matches_task_routes)
     ck_assert_str_eq(r.task_id, "12");
     ck_assert_int_eq(r.bad_id, 0);
     match("/lists/12/tasks", TASKS_ROUTE_NOT_FOUND);
+    r = match("/tasks/42/completions", TASKS_ROUTE_TASK_COMPLETIONS);
+    ck_assert_str_eq(r.task_id, "42");
+    r = match("/tasks/042/completions", TASKS_ROUTE_TASK_COMPLETIONS);
+    ck_assert_int_eq(r.bad_id, 1);
+    match("/reminders", TASKS_ROUTE_REMINDERS);
+    match("/reminders/1", TASKS_ROUTE_NOT_FOUND);
 }
 END_TEST
 
@@ -76,6 +82,8 @@ START_TEST(matches_seed_paths)
     r = match("/abc/tasks/12/complete", TASKS_ROUTE_TASK_COMPLETE);
     ck_assert_str_eq(r.path_user_id, "abc");
     ck_assert_str_eq(r.task_id, "12");
+    /* Completions came after the seed: not under its paths. */
+    match("/abc/tasks/12/completions", TASKS_ROUTE_NOT_FOUND);
     r = match("/abc/tasks/x1", TASKS_ROUTE_TASK);
     ck_assert_str_eq(r.path_user_id, "abc");
     ck_assert_int_eq(r.bad_id, 1);
@@ -166,6 +174,8 @@ START_TEST(allow_headers)
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_OPENAPI), "GET, HEAD");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_ME), "GET, HEAD, DELETE");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_EXPORT), "GET, HEAD");
+    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_TASK_COMPLETIONS), "GET, HEAD");
+    ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_REMINDERS), "GET, HEAD");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_SIGNUP), "POST");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_LOGIN), "POST");
     ck_assert_str_eq(tasks_route_allow(TASKS_ROUTE_LOGOUT), "POST");

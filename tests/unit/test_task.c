@@ -68,6 +68,31 @@ START_TEST(patch_draft_writes_only_what_it_carries)
 }
 END_TEST
 
+/* Reminder values: {"before": ...} and {"at": ...} objects. */
+static const char *const before_name[] = { "before" };
+static const char *const at_name[] = { "at" };
+static const char *const other_name[] = { "after" };
+static const tasks_value pt15m[] = { { .kind = TASKS_VALUE_STRING, .str = "PT15M", .len = 5 } };
+static const tasks_value minus_1d[] = { { .kind = TASKS_VALUE_STRING, .str = "P-1D", .len = 4 } };
+static const tasks_value instant[] = { { .kind = TASKS_VALUE_STRING,
+    .str = "2026-12-07T09:00:00+01:00", .len = 25 } };
+static const tasks_value date_only[] = { { .kind = TASKS_VALUE_STRING, .str = "2026-12-07", .len = 10 } };
+static const tasks_value reminders_ok[] = {
+    { .kind = TASKS_VALUE_OBJECT, .names = before_name, .items = pt15m, .nitems = 1 },
+    { .kind = TASKS_VALUE_OBJECT, .names = at_name, .items = instant, .nitems = 1 },
+};
+static const tasks_value reminder_negative[] = {
+    { .kind = TASKS_VALUE_OBJECT, .names = before_name, .items = minus_1d, .nitems = 1 } };
+static const tasks_value reminder_date[] = {
+    { .kind = TASKS_VALUE_OBJECT, .names = at_name, .items = date_only, .nitems = 1 } };
+static const tasks_value reminder_unknown[] = {
+    { .kind = TASKS_VALUE_OBJECT, .names = other_name, .items = pt15m, .nitems = 1 } };
+static const tasks_value eleven[11] = {
+    [0 ... 10] = { .kind = TASKS_VALUE_OBJECT, .names = before_name, .items = pt15m, .nitems = 1 } };
+
+#define REMINDERS_MSG "reminders:must be an array of at most 10 reminders, each " \
+    "{\"before\": \"<ISO 8601 duration>\"} or {\"at\": \"<RFC 3339 date-time>\"}"
+
 /* One rule per row: a value for one field of an otherwise valid PATCH
  * draft, and the single error it must give ("" for none). */
 static const struct {
@@ -105,7 +130,90 @@ static const struct {
       "list_id:must be the id of one of your lists" },
     { "list_id", { .kind = TASKS_VALUE_OTHER },
       "list_id:must be the id of one of your lists" },
+    { "recurrence", { .kind = TASKS_VALUE_STRING, .str = "FREQ=WEEKLY;BYDAY=MO", .len = 20 }, "" },
+    { "recurrence", { .kind = TASKS_VALUE_NULL }, "" },
+    { "recurrence", { .kind = TASKS_VALUE_STRING, .str = "FREQ=HOURLY", .len = 11 },
+      "recurrence:FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY" },
+    { "recurrence", { .kind = TASKS_VALUE_BOOL }, "recurrence:must be a string or null" },
+    { "time_zone", { .kind = TASKS_VALUE_STRING, .str = "Europe/Berlin", .len = 13 }, "" },
+    { "time_zone", { .kind = TASKS_VALUE_STRING, .str = "Mars/Base", .len = 9 },
+      "time_zone:must be an IANA time zone name such as Europe/Berlin" },
+    { "time_zone", { .kind = TASKS_VALUE_NULL },
+      "time_zone:must be an IANA time zone name such as Europe/Berlin" },
+    { "reminders", { .kind = TASKS_VALUE_LIST, .items = reminders_ok, .nitems = 2 }, "" },
+    { "reminders", { .kind = TASKS_VALUE_LIST, .items = NULL, .nitems = 0 }, "" },
+    { "reminders", { .kind = TASKS_VALUE_LIST, .items = eleven, .nitems = 11 }, REMINDERS_MSG },
+    { "reminders", { .kind = TASKS_VALUE_NULL }, REMINDERS_MSG },
+    { "reminders", { .kind = TASKS_VALUE_LIST, .items = reminder_unknown, .nitems = 1 },
+      REMINDERS_MSG },
+    { "reminders", { .kind = TASKS_VALUE_LIST, .items = reminder_negative, .nitems = 1 },
+      "reminders:reminder 1: before must be an ISO 8601 duration such as PT15M or P1D "
+      "(weeks, days, hours, minutes, seconds; more than 0, at most 366 days)" },
+    { "reminders", { .kind = TASKS_VALUE_LIST, .items = reminder_date, .nitems = 1 },
+      "reminders:reminder 1: at must be an RFC 3339 date-time with a time zone offset" },
 };
+
+/* Reminders are kept as one string each: the duration as given, the
+ * instant in UTC. */
+START_TEST(reminders_are_kept_as_durations_and_utc_instants)
+{
+    tasks_task_draft d;
+    tasks_task_input in;
+
+    memset(&d, 0, sizeof d);
+    d.reminders.kind = TASKS_VALUE_LIST;
+    d.reminders.items = reminders_ok;
+    d.reminders.nitems = 2;
+    ck_assert_ptr_null(tasks_task_validate(test_pool, &d, TASKS_INPUT_PATCH, &in));
+    ck_assert_str_eq(in.reminders, "[\"PT15M\",\"2026-12-07T08:00:00.000000Z\"]");
+}
+END_TEST
+
+/* A create's schedule defaults: no rule, UTC, no reminders. */
+START_TEST(create_defaults_to_no_rule_utc_and_no_reminders)
+{
+    tasks_task_draft d;
+    tasks_task_input in;
+
+    memset(&d, 0, sizeof d);
+    d.title = (tasks_value){ .kind = TASKS_VALUE_STRING, .str = "t", .len = 1 };
+    ck_assert_ptr_null(tasks_task_validate(test_pool, &d, TASKS_INPUT_CREATE, &in));
+    ck_assert(in.has_recurrence && in.recurrence == NULL);
+    ck_assert(in.has_time_zone);
+    ck_assert_str_eq(in.time_zone, "UTC");
+    ck_assert(in.has_reminders);
+    ck_assert_str_eq(in.reminders, "[]");
+}
+END_TEST
+
+START_TEST(a_schedule_needs_a_due_at_and_an_occurrence)
+{
+    ck_assert_ptr_null(tasks_task_schedule_check(test_pool, NULL, "UTC", NULL));
+    ck_assert_ptr_null(tasks_task_schedule_check(test_pool, "FREQ=DAILY", "UTC",
+                                                 "2026-01-01T09:00:00.000000Z"));
+    ck_assert_str_eq(test_field_errors(tasks_task_schedule_check(test_pool, "FREQ=DAILY",
+                                                                 "UTC", NULL)),
+                     "recurrence:needs a due_at (the first occurrence)");
+    ck_assert_str_eq(test_field_errors(tasks_task_schedule_check(test_pool,
+                         "FREQ=DAILY;UNTIL=20251231", "UTC", "2026-01-01T09:00:00.000000Z")),
+                     "recurrence:never occurs at or after due_at");
+    /* The due_at itself counts when the rule yields it. */
+    ck_assert_ptr_null(tasks_task_schedule_check(test_pool, "FREQ=DAILY;UNTIL=20260101T090000Z",
+                                                 "UTC", "2026-01-01T09:00:00.000000Z"));
+}
+END_TEST
+
+START_TEST(shifting_reminders_moves_instants_and_keeps_durations)
+{
+    ck_assert_str_eq(tasks_reminders_shift(test_pool,
+                         "[\"PT15M\",\"2026-01-01T08:00:00.000000Z\"]", 86400),
+                     "[\"PT15M\",\"2026-01-02T08:00:00.000000Z\"]");
+    ck_assert_str_eq(tasks_reminders_shift(test_pool, "[]", 60), "[]");
+    ck_assert_ptr_null(tasks_reminders_shift(test_pool, "[\"PT15M\"", 60));
+    ck_assert_ptr_null(tasks_reminders_shift(test_pool, "[\"9999-12-31T23:00:00.000000Z\"]", 7200));
+    ck_assert_ptr_null(tasks_reminders_shift(test_pool, NULL, 60));
+}
+END_TEST
 
 static tasks_value *draft_member(tasks_task_draft *d, const char *field)
 {
@@ -257,6 +365,10 @@ Suite *task_suite(void)
     tcase_add_test(tc, draft_built_in_code_creates_a_task);
     tcase_add_test(tc, patch_draft_writes_only_what_it_carries);
     tcase_add_loop_test(tc, each_rule_gives_its_error, 0, N(rules));
+    tcase_add_test(tc, reminders_are_kept_as_durations_and_utc_instants);
+    tcase_add_test(tc, create_defaults_to_no_rule_utc_and_no_reminders);
+    tcase_add_test(tc, a_schedule_needs_a_due_at_and_an_occurrence);
+    tcase_add_test(tc, shifting_reminders_moves_instants_and_keeps_durations);
     tcase_add_test(tc, read_only_fields_have_no_draft_member);
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(pre, test_pool_setup, test_pool_teardown);

@@ -23,7 +23,7 @@ static json_t *string_or_null(const char *s)
  * missing, text that is not UTF-8, or tags_json not a JSON array of strings. */
 static json_t *reference_task_json(const tasks_task_row *row)
 {
-    json_t *task = NULL, *tags = NULL;
+    json_t *task = NULL, *tags = NULL, *stored = NULL, *reminders = NULL;
     long long id, list_id;
     char *end;
     int rank, failed = 0;
@@ -31,7 +31,7 @@ static json_t *reference_task_json(const tasks_task_row *row)
 
     if (!row || !row->id || !row->user_id || !row->title || !row->completed
         || !row->priority || !row->tags || !row->list_id || !row->created_at
-        || !row->updated_at)
+        || !row->updated_at || !row->time_zone || !row->reminders)
         return NULL;
     errno = 0;
     id = strtoll(row->id, &end, 10);
@@ -46,6 +46,18 @@ static json_t *reference_task_json(const tasks_task_row *row)
     for (i = 0; i < json_array_size(tags); i++)
         if (!json_is_string(json_array_get(tags, i)))
             goto corrupt;
+    /* Reminders are stored as strings: a duration ("P...") is "before",
+     * anything else "at". */
+    stored = json_loads(row->reminders, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_array(stored) || !(reminders = json_array()))
+        goto corrupt;
+    for (i = 0; i < json_array_size(stored); i++) {
+        const char *v = json_string_value(json_array_get(stored, i));
+
+        if (!v || json_array_append_new(reminders, json_pack("{s:s}",
+                                        v[0] == 'P' ? "before" : "at", v)))
+            goto corrupt;
+    }
     rank = atoi(row->priority);
 
     task = json_object();
@@ -66,15 +78,24 @@ static json_t *reference_task_json(const tasks_task_row *row)
     failed |= json_object_set_new(task, "tags", tags);
     tags = NULL; /* stolen by the call above */
     failed |= json_object_set_new(task, "list_id", json_integer(list_id));
+    failed |= json_object_set_new(task, "recurrence",
+                                  string_or_null(row->recurrence));
+    failed |= json_object_set_new(task, "time_zone", json_string(row->time_zone));
+    failed |= json_object_set_new(task, "reminders", reminders);
+    reminders = NULL; /* stolen */
     failed |= json_object_set_new(task, "created_at",
                                   json_string(row->created_at));
     failed |= json_object_set_new(task, "updated_at",
                                   json_string(row->updated_at));
     failed |= json_object_set_new(task, "completed_at",
                                   string_or_null(row->completed_at));
-    if (!failed)
+    if (!failed) {
+        json_decref(stored);
         return task;
+    }
 corrupt:
+    json_decref(stored);
+    json_decref(reminders);
     json_decref(tags);
     json_decref(task);
     return NULL;
@@ -358,6 +379,7 @@ static tasks_task_row sample_row(void)
         .id = "42", .user_id = "user-1", .title = "Buy milk",
         .description = NULL, .completed = "f", .priority = "0",
         .due_at = NULL, .tags = "[\"home\"]", .list_id = "7",
+        .recurrence = NULL, .time_zone = "UTC", .reminders = "[]",
         .created_at = "2026-11-25T21:00:00.123456Z",
         .updated_at = "2026-11-25T21:00:00.123456Z", .completed_at = NULL,
         .version = "3"
@@ -383,6 +405,7 @@ START_TEST(row_to_json_contract_order)
         "{\"id\":42,\"user_id\":\"user-1\",\"title\":\"Buy milk\","
         "\"description\":null,\"completed\":false,\"priority\":\"none\","
         "\"due_at\":null,\"tags\":[\"home\"],\"list_id\":7,"
+        "\"recurrence\":null,\"time_zone\":\"UTC\",\"reminders\":[],"
         "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
         "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
 }
@@ -412,7 +435,7 @@ START_TEST(row_to_json_values)
     ck_assert_uint_eq(json_array_size(json_object_get(j, "tags")), 0);
     ck_assert_str_eq(json_string_value(json_object_get(j, "completed_at")),
                      "2026-01-02T00:00:00.000000Z");
-    ck_assert_uint_eq(json_object_size(j), 12);
+    ck_assert_uint_eq(json_object_size(j), 15);
     r.priority = "1";
     ck_assert_ptr_nonnull(strstr(row_text(&r), "\"priority\":\"low\""));
     r.priority = "9";
@@ -544,6 +567,18 @@ START_TEST(text_json_matches_jansson)
         "{\"id\":42,\"user_id\":\"user-1\",\"title\":\"Buy milk\","
         "\"description\":null,\"completed\":false,\"priority\":\"none\","
         "\"due_at\":null,\"tags\":[\"home\"],\"list_id\":7,"
+        "\"recurrence\":null,\"time_zone\":\"UTC\",\"reminders\":[],"
+        "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
+        "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
+    /* A recurring task with both kinds of reminder. */
+    r = sample_row();
+    r.recurrence = "FREQ=WEEKLY;BYDAY=MO";
+    r.time_zone = "Europe/Berlin";
+    r.due_at = "2026-03-23T08:00:00.000000Z";
+    r.reminders = "[\"PT15M\", \"2026-03-23T07:00:00.000000Z\"]";
+    ck_assert_str_eq(strstr(same_as_jansson(&r), "\"recurrence\""),
+        "\"recurrence\":\"FREQ=WEEKLY;BYDAY=MO\",\"time_zone\":\"Europe/Berlin\","
+        "\"reminders\":[{\"before\":\"PT15M\"},{\"at\":\"2026-03-23T07:00:00.000000Z\"}],"
         "\"created_at\":\"2026-11-25T21:00:00.123456Z\","
         "\"updated_at\":\"2026-11-25T21:00:00.123456Z\",\"completed_at\":null}");
     /* Multi-byte UTF-8: emoji, accents, CJK, U+2028/U+2029 pass through. */
@@ -694,6 +729,10 @@ START_TEST(text_json_corrupt)
     r = sample_row(); r.tags = NULL;            refused(&r);
     r = sample_row(); r.list_id = NULL;         refused(&r);
     r = sample_row(); r.list_id = "seven";      refused(&r);
+    r = sample_row(); r.time_zone = NULL;       refused(&r);
+    r = sample_row(); r.reminders = NULL;       refused(&r);
+    r = sample_row(); r.reminders = "[1]";      refused(&r);
+    r = sample_row(); r.reminders = "[\"PT1M\"";  refused(&r);
     r = sample_row(); r.created_at = NULL;           refused(&r);
     r = sample_row(); r.updated_at = NULL;           refused(&r);
     /* Refused late, after the buffer had to grow: still rolled back. */

@@ -87,4 +87,12 @@ const char *tasks_list_query_next_args(apr_pool_t *p,
                                        const tasks_list_query *q,
                                        const char *cursor);
 
+/* GET /api/reminders' query: until (required) and since (optional),
+ * each an RFC 3339 date-time, at most once, into *until and *since in
+ * UTC (tasks_rfc3339_to_utc's form; *since NULL when absent). NULL, or
+ * the name of the parameter that is wrong, missing or unknown. */
+const char *tasks_reminders_query_parse(apr_pool_t *p, const char *args,
+                                        const char **since,
+                                        const char **until);
+
 #endif

@@ -20,6 +20,8 @@ typedef enum {
     TASKS_ROUTE_TASKS,          /* /tasks                  */
     TASKS_ROUTE_TASK,           /* /tasks/{id}             */
     TASKS_ROUTE_TASK_COMPLETE,  /* /tasks/{id}/complete    */
+    TASKS_ROUTE_TASK_COMPLETIONS, /* /tasks/{id}/completions */
+    TASKS_ROUTE_REMINDERS,      /* /reminders              */
     TASKS_ROUTE_LISTS,          /* /lists                  */
     TASKS_ROUTE_LIST,           /* /lists/{id}             */
     TASKS_ROUTE_COUNT

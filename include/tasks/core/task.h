@@ -26,7 +26,7 @@
  *         binds and reads it and how JSON writes it (see task.c,
  *         store.c, task_json.c for each kind)
  * min/max a text's length in code points (TITLE, NOTE; for TAGS each tag)
- * items   at most this many items (TAGS)
+ * items   at most this many items (TAGS, REMINDERS)
  * column  the column of table tasks that holds it
  */
 #define TASKS_TASK_FIELDS(X)                                              \
@@ -39,10 +39,14 @@
     X(due_at,       RW,     INSTANT,  0, 0,    0,  due_at)                \
     X(tags,         RW,     TAGS,     1, 50,   20, tags)                  \
     X(list_id,      RW,     LIST,     0, 0,    0,  list_id)               \
+    X(recurrence,   RW,     RULE,     0, 0,    0,  recurrence)            \
+    X(time_zone,    RW,     ZONE,     0, 0,    0,  time_zone)             \
+    X(reminders,    RW,     REMINDERS, 0, 0,   10, reminders)             \
     X(created_at,   RO,     TIME,     0, 0,    0,  created_at)            \
     X(updated_at,   RO,     TIME,     0, 0,    0,  updated_at)            \
     X(completed_at, RO,     INSTANT,  0, 0,    0,  completed_at)          \
-    X(version,      HIDDEN, VERSION,  0, 0,    0,  version)
+    X(version,      HIDDEN, VERSION,  0, 0,    0,  version)               \
+    X(recurrence_start, HIDDEN, INSTANT, 0, 0, 0,  recurrence_start)
 
 /* Helpers for consumers of the table: TASKS_IF_RW(access, x) is x for
  * writable fields and nothing otherwise; TASKS_IF_COLUMN likewise for
@@ -82,6 +86,14 @@
                                               compact JSON array text      */
 #define TASKS_CTYPE_LIST     long long     /* a list's id; 0: the caller's
                                               Inbox (create's default)     */
+#define TASKS_CTYPE_RULE     const char *  /* an RRULE value, normalised
+                                              (recur.h); NULL: none        */
+#define TASKS_CTYPE_ZONE     const char *  /* an IANA zone name          */
+#define TASKS_CTYPE_REMINDERS const char * /* a compact JSON array of
+                                              strings: a duration ("PT15M":
+                                              before due_at) or an instant
+                                              (tasks_rfc3339_to_utc's form:
+                                              at that time)                */
 
 /* Who acts: the user the request was authenticated as, and its token's
  * jti (NULL when the token had none), iat and session. Task statements
@@ -104,7 +116,8 @@ typedef enum {
     TASKS_VALUE_BOOL,
     TASKS_VALUE_LIST,       /* of values                                 */
     TASKS_VALUE_INTEGER,    /* a whole number that fits 64 bits          */
-    TASKS_VALUE_OTHER       /* another number, an object                 */
+    TASKS_VALUE_OBJECT,     /* of named values                           */
+    TASKS_VALUE_OTHER       /* another number                            */
 } tasks_value_kind;
 
 typedef struct tasks_value {
@@ -114,7 +127,8 @@ typedef struct tasks_value {
                                refused by every rule)                     */
     int boolean;            /* BOOL                                       */
     long long integer;      /* INTEGER                                    */
-    const struct tasks_value *items; /* LIST                              */
+    const struct tasks_value *items; /* LIST, OBJECT                      */
+    const char *const *names;        /* OBJECT: the members' names        */
     int nitems;
 } tasks_value;
 
@@ -163,6 +177,24 @@ apr_array_header_t *tasks_task_validate(apr_pool_t *p,
                                         const tasks_task_draft *draft,
                                         tasks_input_mode mode,
                                         tasks_task_input *in);
+
+/* The schedule of a task as it would be written (its rule, zone and
+ * due_at, each the new value or the kept one): NULL when it holds, else
+ * the errors, on "recurrence": a rule needs a due_at (the first
+ * occurrence), and must occur at or after it (a rule whose UNTIL is past
+ * never does). No rule: always NULL. */
+apr_array_header_t *tasks_task_schedule_check(apr_pool_t *p, const char *rule,
+                                              const char *zone,
+                                              const char *due_at);
+
+/* Reminders (the REMINDERS kind's array text, as written or as the
+ * store reads it back) with every instant moved by delta seconds and
+ * every duration kept: what a recurring task's reminders become when it
+ * moves to its next occurrence. NULL when the text is not such an array
+ * (its strings are durations and instants: no escapes), or an instant
+ * would leave years 0001-9999. */
+const char *tasks_reminders_shift(apr_pool_t *p, const char *reminders,
+                                  long long delta);
 
 /* A validated input that writes nothing but completed (the complete
  * route's explicit value). */

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "tasks/core/list.h"
+#include "tasks/core/recur.h"
 #include "tasks/core/task.h"
 
 /* The writable members of a parsed JSON object as a draft, one value per
@@ -62,5 +63,11 @@ json_t *tasks_list_to_json(const tasks_list_row *l);
 /* PostgreSQL ISO "YYYY-MM-DD HH:MM:SS[.f{1,6}]" (years 0001-9999) as UTC in
  * p: "YYYY-MM-DDTHH:MM:SS.ffffffZ"; NULL for NULL and any other text (BC). */
 const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db);
+
+/* A completion ({"completed_at", "due_at"}) and a reminder that fires
+ * ({"task_id", "title", "fires_at", "due_at"}) as the contract's objects;
+ * NULL for a corrupt row. */
+json_t *tasks_completion_to_json(const tasks_completion_row *c);
+json_t *tasks_reminder_to_json(const tasks_reminder_row *r);
 
 #endif

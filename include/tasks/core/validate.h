@@ -30,6 +30,15 @@ const char *tasks_rfc3339_to_utc(apr_pool_t *p, const char *s);
 enum { TASKS_PRIORITY_NONE = 0, TASKS_PRIORITY_LOW, TASKS_PRIORITY_MEDIUM,
        TASKS_PRIORITY_HIGH };
 
+/* An instant in tasks_rfc3339_to_utc's form ("YYYY-MM-DDTHH:MM:SS.ffffffZ",
+ * exactly) as seconds since 1970 (negative before) and its microseconds
+ * (usec may be NULL): 0, or -1 for any other text. */
+int tasks_instant_seconds(const char *utc, long long *secs, long *usec);
+
+/* The inverse: the instant's text in p, or NULL outside years 0001-9999. */
+const char *tasks_instant_from_seconds(apr_pool_t *p, long long secs,
+                                       long usec);
+
 /* Rank of a priority name, or -1 when it is not one. */
 int tasks_priority_rank(const char *name);
 /* Name of a rank ("none" for anything out of range). */

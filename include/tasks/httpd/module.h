@@ -276,5 +276,7 @@ int tasks_handle_lists(request_rec *r);         /* /lists collection    */
 int tasks_handle_list(request_rec *r);          /* /lists/{id}          */
 int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */
 int tasks_handle_task_complete(request_rec *r); /* /tasks/{id}/complete */
+int tasks_handle_task_completions(request_rec *r); /* /tasks/{id}/completions */
+int tasks_handle_reminders(request_rec *r);     /* /reminders           */
 
 #endif

@@ -25,7 +25,16 @@ tasks_result tasks_task_get(tasks_service *s, const tasks_caller *who,
                             tasks_task_row *out);
 
 /* Replace (TASKS_INPUT_PUT) or patch (TASKS_INPUT_PATCH) a task's
- * writable fields, if pre's If-Match holds. */
+ * writable fields, if pre's If-Match holds. A recurring task's rule, zone
+ * and due_at are checked together (tasks_task_schedule_check); a change
+ * of any starts its series again at due_at. Completing a recurring task
+ * (here or by tasks_task_complete) that has another occurrence keeps it
+ * pending at that occurrence, moving its reminders' instants with it,
+ * and records the completion; when its rule is exhausted it completes
+ * for good (recorded too). Un-completing a task completed for good
+ * makes it pending at its last due_at and takes that record back;
+ * un-completing a pending task changes nothing. Two concurrent
+ * completions of one occurrence move it once. */
 tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
                                const char *id, const tasks_precondition *pre,
                                tasks_input_mode mode,
@@ -39,6 +48,19 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
                                  const tasks_precondition *pre,
                                  const tasks_value *completed,
                                  tasks_task_row *out);
+
+/* The completions of a recurring task of the caller's, newest first
+ * (rows of tasks_completion_row); NOT_FOUND as for a read. */
+tasks_result tasks_task_completions(tasks_service *s, const tasks_caller *who,
+                                    const char *id,
+                                    apr_array_header_t **completions);
+
+/* The caller's reminders of pending tasks that fire after since (NULL:
+ * any time) and at or before until (instants in tasks_rfc3339_to_utc's
+ * form), by when they fire (rows of tasks_reminder_row). */
+tasks_result tasks_reminders_due(tasks_service *s, const tasks_caller *who,
+                                 const char *since, const char *until,
+                                 apr_array_header_t **reminders);
 
 tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
                                const char *id, const tasks_precondition *pre);

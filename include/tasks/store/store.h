@@ -13,6 +13,7 @@
 #include "tasks/core/list_query.h"
 #include "tasks/core/log.h"
 #include "tasks/core/list.h"
+#include "tasks/core/recur.h"
 #include "tasks/core/task.h"
 
 typedef enum {
@@ -31,6 +32,8 @@ typedef enum {
     TASKS_DB_LIMIT,         /* a per-user limit is reached (lists)       */
     TASKS_DB_RANGE,         /* a position beyond the caller's lists      */
     TASKS_DB_INBOX,         /* the Inbox cannot be deleted               */
+    TASKS_DB_RECURRING,     /* a guarded write met a recurring task: the
+                               service must read it and write again       */
     TASKS_DB_ERROR          /* the statement failed (logged)             */
 } tasks_db_rc;
 
@@ -195,14 +198,38 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
 /* NONE when there is no such task of the caller's. */
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out);
+/* What an update does to a recurring task's schedule beyond its fields
+ * (all zero: nothing, and no guard). */
+typedef struct {
+    int guard;                  /* leave a recurring task alone: RECURRING */
+    int set_start;              /* write recurrence_start = start          */
+    const char *start;          /* the series' start (NULL: none)          */
+    const char *done_due;       /* record the completion of this occurrence */
+    const char *undone_due;     /* remove the newest record of this one    */
+} tasks_task_schedule;
+
 /* Apply the fields in (has_*) to the task; toggle flips completed unless
- * in sets it. version: the version the task must have, or -1 for any.
- * NONE: no such task; MISMATCH: it exists (as the statement saw it) but
- * the version did not match. One statement decides all of it. */
+ * in sets it; sched as it says (NULL: nothing). version: the version the
+ * task must have, or -1 for any. NONE: no such task; MISMATCH: it exists
+ * (as the statement saw it) but the version did not match; RECURRING:
+ * sched->guard and the task recurs (nothing written). One statement
+ * decides all of it. */
 tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version,
                                  const tasks_task_input *in, int toggle,
+                                 const tasks_task_schedule *sched,
                                  tasks_task_row *out);
+/* The completions of the caller's task id, newest first (rows of
+ * tasks_completion_row). NONE: no such task of the caller's. */
+tasks_db_rc tasks_db_task_completions(tasks_db *db, const tasks_caller *who,
+                                      const char *id,
+                                      apr_array_header_t **rows);
+/* The caller's reminders of pending tasks firing after since (NULL: any
+ * time) and at or before until, by when they fire (rows of
+ * tasks_reminder_row). */
+tasks_db_rc tasks_db_reminders(tasks_db *db, const tasks_caller *who,
+                               const char *since, const char *until,
+                               apr_array_header_t **rows);
 /* NONE and MISMATCH as for tasks_db_task_update. */
 tasks_db_rc tasks_db_task_delete(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version);
