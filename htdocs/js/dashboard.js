@@ -4,6 +4,9 @@
 // chosen list, or another), edit in place (a task's list too), complete,
 // delete, clear completed, filter (status, priority, tag), search as you
 // type, sort, and "Load more" pages that follow the Link rel="next" header.
+// Repeating tasks and reminders: the forms' Repeat and Reminders controls
+// (recurrence.js), the toast saying when a repeating task is due next after
+// it was ticked off, and due reminders while the page is open (reminders.js).
 // The list and the filters live in the page's query string.
 // What the list shows, in which order, and every count are the server's
 // answers (GET api/tasks, X-Total-Count): after a write the list is asked
@@ -19,6 +22,9 @@ import {
 import { confirmDialog } from './dialog.js';
 import { ChangedElsewhere, remember, writeTask } from './versions.js';
 import { loadLists, listById, listOptions, fillListSelect, mountSidebar, onListsChange } from './lists.js';
+import { browserZone, resetRecurrence, updateRepeat, updateReminders, wireRecurrence, zoneNote } from './recurrence.js';
+import { checkReminders, startReminders } from './reminders.js';
+import { formatDateTime } from './dates.js';
 
 const PAGE_LIMIT = 50;
 const MAX_LIMIT = 1000; // the API's largest page
@@ -59,6 +65,10 @@ const els = {
     retry: $('#list-retry'),
     loadMore: $('#load-more'),
     toast: $('#toast'),
+    addZone: $('#add-due-zone'),
+    reminderList: $('#reminder-list'),
+    enableNotifications: $('#enable-notifications'),
+    notifyState: $('#notify-state'),
 };
 
 const number = new Intl.NumberFormat();
@@ -449,11 +459,30 @@ const refreshCountsSoon = debounce(refreshCounts, 120);
 
 // ---- actions -------------------------------------------------------------
 
-/** Ask the list and the counts again, after a write changed what they answer. */
+/**
+ * Ask the list and the counts again, after a write changed what they
+ * answer; and the reminders (a write may have added one that is due soon).
+ */
 function refreshAfterWrite() {
     refreshCountsSoon();
     loadLists().catch(showPageError);
+    checkReminders();
     return loadList({ refresh: true });
+}
+
+/**
+ * A failed save in a task form. The time zone is no control of the form
+ * (the browser's is sent with the due date), so an error about it is
+ * shown at the due date.
+ */
+function showFormProblem(form, err) {
+    for (const e of err.fieldErrors || []) {
+        if (e.field === 'time_zone') {
+            e.field = 'due_at';
+            e.message = `Your time zone (${browserZone()}): ${e.message}`;
+        }
+    }
+    showProblem(form, err);
 }
 
 /** The toast for a new task, by where the server's list put it. */
@@ -481,10 +510,11 @@ async function addTask(event) {
         remember(data, headers);
         created = data;
         form.reset();
+        resetRecurrence(form);
         fillListSelect(els.addList, state.list);
         form.elements.title.focus();
     } catch (err) {
-        if (!isRedirecting()) showProblem(form, err);
+        if (!isRedirecting()) showFormProblem(form, err);
         return;
     } finally {
         setBusy(form, false);
@@ -537,7 +567,10 @@ async function toggleTask(id, checkbox) {
         });
         showTaskInPlace(data, 'toggle');
         await refreshAfterWrite();
-        const what = data.completed ? `Completed “${data.title}”` : `“${data.title}” is pending again`;
+        // A repeating task with another occurrence stays pending, due then.
+        const advanced = want && !data.completed && data.recurrence && data.due_at;
+        const what = advanced ? `Done — “${data.title}” is next due ${formatDateTime(data.due_at)}`
+            : data.completed ? `Completed “${data.title}”` : `“${data.title}” is pending again`;
         toast(tasks.has(id) ? what : `${what}; it left this view.`);
     } catch (err) {
         if (isRedirecting()) return;
@@ -609,7 +642,8 @@ function useMyChanges(id) {
     setFormValues(form, mine);
     unsaved.delete(id);
     hideConflict(li);
-    form.elements[Object.keys(mine)[0]].focus();
+    // the first changed field that is a control (the time zone is none)
+    Object.keys(mine).map((name) => form.elements.namedItem(name)).find((el) => el instanceof HTMLElement).focus();
 }
 
 async function saveEdit(id, form) {
@@ -636,7 +670,7 @@ async function saveEdit(id, form) {
         setBusy(form, false);
         if (err instanceof ChangedElsewhere) editConflict(id, form, body, err.current);
         else if (err.status === 404) deletedElsewhere(base);
-        else showProblem(form, err);
+        else showFormProblem(form, err);
         return;
     }
     stopEditing(id);
@@ -751,6 +785,8 @@ async function logout() {
 // ---- wiring --------------------------------------------------------------
 
 els.addForm.addEventListener('submit', addTask);
+wireRecurrence(els.addForm);
+wireRecurrence(els.list);
 els.logout.addEventListener('click', logout);
 els.pageErrorClose.addEventListener('click', hidePageError);
 els.clear.addEventListener('click', clearCompleted);
@@ -864,6 +900,16 @@ onListsChange((lists) => {
 
 async function start() {
     syncControls();
+    // the browser may have put back what the add form held before a reload
+    els.addZone.textContent = zoneNote();
+    updateRepeat(els.addForm);
+    updateReminders(els.addForm);
+    startReminders({
+        list: els.reminderList,
+        enable: els.enableNotifications,
+        state: els.notifyState,
+        fallbackFocus: els.listHeading,
+    });
     loadUser();
     try {
         await loadLists();

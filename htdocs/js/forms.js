@@ -31,6 +31,17 @@ export function clearErrors(form) {
     }
 }
 
+/** Remove the error shown at the control named `name`, if any. */
+export function clearFieldError(form, name) {
+    const input = form.elements.namedItem(name);
+    if (!(input instanceof HTMLElement) || !input.id) return;
+    const p = form.querySelector(`#${CSS.escape(`${input.id}-error`)}`);
+    if (!p) return;
+    p.remove();
+    describedBy(input, p.id, false);
+    input.removeAttribute('aria-invalid');
+}
+
 /**
  * Show message next to the form control named `name` (for "tags[2]" or
  * "user.email", the control "tags" / "user"); false when there is none.

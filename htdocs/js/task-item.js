@@ -1,18 +1,26 @@
 // task-item.js - one task in the list: its read-only view (checkbox, title,
-// description, priority, due date with an "Overdue" mark, its list unless
-// the Inbox, tags, Edit and Delete) and its in-place edit form (its list
-// among the fields), with the notice shown when the task
+// description, priority, due date with an "Overdue" mark, its rule in
+// words and how many reminders it has, its list unless the Inbox, tags,
+// Edit and Delete) and its in-place edit form (its list, rule and
+// reminders among the fields), with the notice shown when the task
 // changed elsewhere during the edit. User text only goes in as text nodes.
 import { h } from './dom.js';
 import { formatDateTime, isOverdue, rfc3339ToLocalInput, localInputToRfc3339 } from './dates.js';
 import { parseTags } from './forms.js';
 import { listById, listOptions } from './lists.js';
+import {
+    browserZone, fillReminders, fillRepeat, readReminders, readRepeat, reminderWords, remindersText, repeatFields,
+    repeatsText, ruleInWords, sameReminders, shownRule, updateRepeat, zoneNote,
+} from './recurrence.js';
 
 export const PRIORITY_LABELS = { none: 'None', low: 'Low', medium: 'Medium', high: 'High' };
 /** The controls of a task form, by name, as their labels say. */
 const FIELD_LABELS = {
     title: 'Title', priority: 'Priority', description: 'Description', due_at: 'Due', tags: 'Tags', list_id: 'List',
+    recurrence: 'Repeat', time_zone: 'Time zone', reminders: 'Reminders',
 };
+/** The controls whose value is the field's value as it is. */
+const PLAIN_FIELDS = ['title', 'priority', 'description', 'due_at', 'tags', 'list_id'];
 
 /** The <li> showing a task. Controls carry data-role for event delegation. */
 export function renderTask(task, now = Date.now()) {
@@ -49,6 +57,10 @@ export function renderTask(task, now = Date.now()) {
     if (task.due_at) {
         meta.append(h('span', { class: 'due' }, 'Due ',
             h('time', { datetime: task.due_at, text: formatDateTime(task.due_at) })));
+    }
+    if (task.recurrence) meta.append(h('span', { class: 'repeats', text: repeatsText(task) }));
+    if (remindersText(task)) {
+        meta.append(h('span', { class: 'badge badge-reminders', title: task.reminders.map(reminderWords).join('; '), text: remindersText(task) }));
     }
     if (Array.isArray(task.tags) && task.tags.length) {
         meta.append(h('ul', { class: 'tags', 'aria-label': 'Tags' },
@@ -87,22 +99,40 @@ export function taskFormValues(task) {
         due_at: rfc3339ToLocalInput(task.due_at),
         tags: (task.tags || []).join(', '),
         list_id: String(task.list_id),
+        recurrence: task.recurrence || '',
+        reminders: JSON.stringify(task.reminders || []),
     };
 }
 
-/** What the controls of a task form hold now, by name. */
+/**
+ * What the controls of a task form hold now, by field name: the rule its
+ * Repeat controls build ('' for none), its reminders as JSON, and the time
+ * zone a save would send (the browser's).
+ */
 export function formValues(form) {
-    return Object.fromEntries(Object.keys(FIELD_LABELS).map((name) => [name, form.elements[name].value]));
+    const values = Object.fromEntries(PLAIN_FIELDS.map((name) => [name, form.elements[name].value]));
+    const repeat = readRepeat(form);
+    values.recurrence = repeat.error ? form.elements.rrule.value : (repeat.rule || '');
+    values.time_zone = browserZone();
+    values.reminders = JSON.stringify(readReminders(form));
+    return values;
 }
 
-/** Set some controls of a task form ({name: value}). */
+/** Set some controls of a task form ({name: value}, as formValues gives them). */
 export function setFormValues(form, values) {
-    for (const [name, value] of Object.entries(values)) form.elements[name].value = value;
+    for (const [name, value] of Object.entries(values)) {
+        if (name === 'recurrence') fillRepeat(form, value || null);
+        else if (name === 'reminders') fillReminders(form, JSON.parse(value || '[]'));
+        else if (name !== 'time_zone') form.elements[name].value = value; // the zone is no control
+    }
+    updateRepeat(form); // the rule in words follows the due date
 }
 
 /** Make an open edit form show a task's current state. */
 export function fillEditForm(form, task) {
     setFormValues(form, taskFormValues(task));
+    const zone = form.querySelector('.f-due .hint');
+    if (zone) zone.textContent = zoneNote(task);
     form.setAttribute('aria-label', `Edit task “${task.title}”`);
 }
 
@@ -112,6 +142,11 @@ function readable(name, value) {
     if (name === 'priority') return PRIORITY_LABELS[value] || value;
     if (name === 'due_at') return formatDateTime(localInputToRfc3339(value));
     if (name === 'list_id') return listById(value) ? listById(value).name : value;
+    if (name === 'recurrence') return ruleInWords(value) || value;
+    if (name === 'reminders') {
+        const list = JSON.parse(value);
+        return list.length ? list.map(reminderWords).join('; ') : 'none';
+    }
     return value;
 }
 
@@ -136,12 +171,13 @@ export function renderEditForm(task) {
     field('f-desc', `${p}-description`, 'Description',
         h('textarea', { id: `${p}-description`, name: 'description', rows: '2', value: v.description })),
     field('f-due', `${p}-due`, 'Due',
-        h('input', { id: `${p}-due`, name: 'due_at', type: 'datetime-local', value: v.due_at })),
+        h('input', { id: `${p}-due`, name: 'due_at', type: 'datetime-local', value: v.due_at }), zoneNote(task)),
     field('f-tags', `${p}-tags`, 'Tags',
         h('input', { id: `${p}-tags`, name: 'tags', type: 'text', autocomplete: 'off', spellcheck: 'false', value: v.tags }),
         'Separate tags with commas.'),
     field('f-list', `${p}-list`, 'List',
         h('select', { id: `${p}-list`, name: 'list_id' }, listOptions(v.list_id))),
+    ...repeatFields(p),
     h('div', { class: 'f-submit edit-actions' },
         h('button', { type: 'button', class: 'btn', 'data-role': 'cancel-edit', text: 'Cancel' }),
         h('button', { type: 'submit', class: 'btn btn-primary', text: 'Save' })));
@@ -150,6 +186,7 @@ export function renderEditForm(task) {
         h('p', { text: 'Your unsaved changes:' }),
         h('dl', { class: 'edit-unsaved' }),
         h('button', { type: 'button', class: 'btn btn-small', 'data-role': 'use-mine', text: 'Use my changes' }));
+    setFormValues(form, { recurrence: v.recurrence, reminders: v.reminders });
     return h('li', { class: 'task is-editing', 'data-id': task.id }, conflict, form);
 }
 
@@ -181,7 +218,10 @@ export function hideConflict(li) {
 /**
  * The fields of a task form as an API body. With `original`, only the fields
  * that changed (a PATCH body); without, a POST body leaving out empty fields.
- * Returns {body} or {errors: [{field, message}]} for what can be checked here.
+ * The browser's time zone goes with a due date or a rule that is sent (the
+ * times in the form are its wall times; the server computes occurrences in
+ * it). Returns {body} or {errors: [{field, message}]} for what can be
+ * checked here.
  */
 export function readTaskForm(form, original = null) {
     const el = form.elements;
@@ -195,13 +235,22 @@ export function readTaskForm(form, original = null) {
     if (!title) errors.push({ field: 'title', message: 'Enter a title.' });
     const due = localInputToRfc3339(dueInput);
     if (due === undefined) errors.push({ field: 'due_at', message: 'Enter a complete date and time.' });
+    const repeat = readRepeat(form);
+    if (repeat.error) errors.push(repeat.error);
+    const rule = repeat.rule ?? null;
+    if (rule && !dueInput) errors.push({ field: 'due_at', message: 'Set a due date: a repeating task needs one.' });
+    const reminders = readReminders(form);
     if (errors.length) return { errors };
+    const zone = browserZone();
 
     if (!original) {
         const body = { title, priority, tags };
         if (description.trim()) body.description = description;
         if (due) body.due_at = due;
         if (listId) body.list_id = listId;
+        if (rule) body.recurrence = rule;
+        if (due || rule) body.time_zone = zone;
+        if (reminders.length) body.reminders = reminders;
         return { body };
     }
     const body = {};
@@ -213,5 +262,8 @@ export function readTaskForm(form, original = null) {
     const before = original.tags || [];
     if (tags.length !== before.length || tags.some((t, i) => t !== before[i])) body.tags = tags;
     if (listId && listId !== original.list_id) body.list_id = listId;
+    if (rule !== shownRule(original.recurrence || null)) body.recurrence = rule;
+    if ((body.due_at || body.recurrence) && original.time_zone !== zone) body.time_zone = zone;
+    if (!sameReminders(reminders, original.reminders || [])) body.reminders = reminders;
     return { body };
 }
