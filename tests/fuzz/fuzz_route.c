@@ -14,13 +14,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(r.id >= TASKS_ROUTE_NOT_FOUND && r.id < TASKS_ROUTE_COUNT, "id %d", r.id);
     CHECK(tasks_route_allow(r.id) != NULL || r.id == TASKS_ROUTE_NOT_FOUND, "allow");
     CHECK(tasks_route_allows(r.id, "OPTIONS") || r.id == TASKS_ROUTE_NOT_FOUND, "OPTIONS");
-    if (r.id == TASKS_ROUTE_TASK || r.id == TASKS_ROUTE_TASK_COMPLETE) {
+    if (r.id == TASKS_ROUTE_TASK || r.id == TASKS_ROUTE_TASK_COMPLETE
+        || r.id == TASKS_ROUTE_TASK_COMPLETIONS) {
         CHECK(r.bad_id || r.task_id != NULL, "task id for %s", path);
         if (!r.bad_id) {
             const char *canon = apr_pstrcat(p,
                 r.path_user_id ? "/" : "", r.path_user_id ? r.path_user_id : "",
                 "/tasks/", r.task_id,
-                r.id == TASKS_ROUTE_TASK_COMPLETE ? "/complete" : "", NULL);
+                r.id == TASKS_ROUTE_TASK_COMPLETE ? "/complete"
+                : r.id == TASKS_ROUTE_TASK_COMPLETIONS ? "/completions" : "", NULL);
 
             CHECK(tasks_route_id_valid(r.task_id, strlen(r.task_id)), "%s", r.task_id);
             tasks_route_match(p, canon, &again);
@@ -33,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "bad id %s", r.task_id);
     }
     else
-        CHECK(!r.bad_id, "bad_id outside task routes: %s", path);
+        CHECK(!r.bad_id || r.id == TASKS_ROUTE_LIST, "bad_id outside task and list routes: %s",
+              path);
     apr_pool_destroy(p);
     return 0;
 }

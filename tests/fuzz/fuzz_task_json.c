@@ -2,7 +2,7 @@
  * rest is the body. Whatever parses and validates is made into a row as
  * the store would return it; the JSON writer's text must parse with
  * jansson (tasks_json_parse_object) and validate (PUT rules) to the same
- * input again (list_id too). */
+ * input again (list_id, the rule, zone and reminders too). */
 #include "fuzz.h"
 #include <jansson.h>
 #include "tasks/core/problem.h"
@@ -48,6 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* No list given: the Inbox, which the store would name (here: 1). */
     row.list_id = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)
                                (in.has_list_id && in.list_id > 0 ? in.list_id : 1));
+    row.recurrence = in.has_recurrence ? in.recurrence : NULL;
+    row.time_zone = in.has_time_zone && in.time_zone ? in.time_zone : "UTC";
+    row.reminders = in.has_reminders && in.reminders ? in.reminders : "[]";
     row.created_at = "2026-12-05T01:00:00.000000Z";
     row.updated_at = "2026-12-05T01:00:00.000001Z";
     row.completed_at = NULL;
@@ -71,6 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(!in.has_priority || in2.priority == in.priority, "priority");
     CHECK(str_eq(in2.due_at, row.due_at), "due_at %s vs %s", S(in2.due_at), S(row.due_at));
     CHECK(str_eq(in2.tags, row.tags), "tags %s vs %s", S(in2.tags), row.tags);
+    CHECK(str_eq(in2.recurrence, row.recurrence), "recurrence %s vs %s",
+          S(in2.recurrence), S(row.recurrence));
+    CHECK(str_eq(in2.time_zone, row.time_zone), "time_zone %s vs %s",
+          S(in2.time_zone), row.time_zone);
+    CHECK(str_eq(in2.reminders, row.reminders), "reminders %s vs %s",
+          S(in2.reminders), row.reminders);
     CHECK(in2.has_list_id && !strcmp(apr_psprintf(p, "%" APR_INT64_T_FMT,
                                      (apr_int64_t)in2.list_id), row.list_id),
           "list_id %lld vs %s", in2.list_id, row.list_id);
