@@ -40,7 +40,7 @@ const SORTS = ['created_at', 'updated_at', 'due_at', 'priority', 'title'];
 const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const ORDERS = ['desc', 'asc'];
 /** How long the first list waits for the changes feed's first token (ms). */
-const FEED_WAIT = 2000;
+const FEED_WAIT = 1000;
 
 const els = {
     userLabel: $('#user-label'),
