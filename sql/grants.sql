@@ -75,6 +75,14 @@ GRANT SELECT ON task_counts TO :"role";
 -- completed, removed when a task completed for good is un-completed, gone
 -- with their task (the cascade, as the owner).
 GRANT SELECT, INSERT, DELETE ON task_completions TO :"role";
+-- Idempotency keys: claimed (inserted, or an expired one taken over:
+-- its columns updated), marked done with the created row by the create's
+-- statement, let go after a failed create, and expired ones deleted.
+GRANT SELECT, INSERT, DELETE ON idempotency_keys TO :"role";
+GRANT UPDATE (fingerprint, created_at, done, response) ON idempotency_keys TO :"role";
+-- The changes feed reads tombstones and deletes those past the
+-- retention; a task's trigger (as the owner) writes them.
+GRANT SELECT, DELETE ON task_tombstones TO :"role";
 -- tasks.tags' CHECK constraint calls it (as the inserting role).
 GRANT EXECUTE ON FUNCTION tasks_tags_valid(text[]) TO :"role";
 -- The store checks the schema version once per session.

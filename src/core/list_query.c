@@ -437,6 +437,38 @@ const char *tasks_reminders_query_parse(apr_pool_t *p, const char *args,
     return *until ? NULL : "until";
 }
 
+/* Promise: see list_query.h. */
+const char *tasks_changes_query_parse(apr_pool_t *p, const char *args,
+                                      const char **since, int *limit)
+{
+    const char *s = args ? args : "";
+    int seen_limit = 0;
+
+    *since = NULL;
+    *limit = TASKS_CHANGES_DEFAULT_LIMIT;
+    while (*s != '\0') {
+        const char *name, *value;
+
+        if (next_param(p, &s, &name, &value))
+            return "query";
+        if (!name)
+            continue;
+        if (strcmp(name, "since") == 0) {
+            if (*since || !value || !*value)
+                return "since";
+            *since = value;
+        }
+        else if (strcmp(name, "limit") == 0) {
+            if (seen_limit++ || !value || (*limit = parse_limit(value)) < 0)
+                return "limit";
+        }
+        else {
+            return name;
+        }
+    }
+    return NULL;
+}
+
 /* The name of a sort key, NULL when out of range. */
 const char *tasks_sort_name(tasks_sort_key k)
 {
@@ -525,26 +557,25 @@ static int cursor_mac_ok(apr_pool_t *p, const tasks_key *k, const char *kid,
     return ok;
 }
 
-/* See list_query.h. NULL when an argument is missing, there is no usable
- * key, a string is not valid UTF-8 (JSON could not carry it) or
- * OpenSSL/jansson fail. */
-const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
-                                const char *user_id,
-                                const tasks_list_query *q,
-                                const tasks_cursor *c)
+/* A signed token: "kid.payload.mac", the payload the base64url text of
+ * {"u": user, "f": what it is for, "v": value or null, "i": id}. NULL
+ * when an argument is missing, there is no usable key, a string is not
+ * valid UTF-8 (JSON could not carry it), OpenSSL/jansson fail, or the
+ * token would be longer than open_token takes. */
+static const char *seal_token(apr_pool_t *p, const tasks_keyring *keys,
+                              const char *user_id, const char *f,
+                              const char *value, const char *id)
 {
     unsigned char md[MAC_BYTES];
     const tasks_key *signer = tasks_keyring_signer(keys);
-    const char *fp, *payload, *kid;
+    const char *payload, *kid;
     json_t *obj;
     char *json;
 
-    if (signer == NULL || user_id == NULL || q == NULL || c == NULL
-        || c->id == NULL)
+    if (signer == NULL || user_id == NULL || f == NULL || id == NULL)
         return NULL;
-    fp = tasks_list_query_fingerprint(p, q);
-    obj = json_pack("{s:s, s:s, s:s?, s:s}", "u", user_id, "f", fp,
-                    "v", c->value, "i", c->id);
+    obj = json_pack("{s:s, s:s, s:s?, s:s}", "u", user_id, "f", f,
+                    "v", value, "i", id);
     if (obj == NULL)
         return NULL;
     json = json_dumps(obj, JSON_COMPACT);
@@ -558,21 +589,22 @@ const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
         return NULL;
     payload = apr_pstrcat(p, kid, ".", payload, ".",
                           tasks_b64url_encode(p, md, MAC_BYTES), NULL);
-    /* Never a cursor that tasks_cursor_decode refuses for its length (the
-     * longest real one, a 200-character title of control characters and
-     * a 64-character kid, is about 1850 bytes). */
+    /* Never a token that open_token refuses for its length (the longest
+     * real cursor, a 200-character title of control characters and a
+     * 64-character kid, is about 1850 bytes). */
     return strlen(payload) <= CURSOR_MAX_TEXT ? payload : NULL;
 }
 
-/* See list_query.h. The MAC is checked (in constant time) before the
- * payload is even base64-decoded, so nothing an attacker forges reaches
- * the JSON parser. "kid.payload.mac" is checked with the key kid names
- * only; "payload.mac" (a cursor made before keys had kids) with each key
- * in turn, at most TASKS_KEYS_MAX. The payload must be exactly
+/* A token seal_token made for user_id and f: 0 with *value (NULL for
+ * null) and *id in p, else -1. The MAC is checked (in constant time)
+ * before the payload is even base64-decoded, so nothing an attacker
+ * forges reaches the JSON parser. "kid.payload.mac" is checked with the
+ * key kid names only; "payload.mac" (made before keys had kids) with
+ * each key in turn, at most TASKS_KEYS_MAX. The payload must be exactly
  * {u, f, v, i}. */
-int tasks_cursor_decode(apr_pool_t *p, const tasks_keyring *keys,
-                        const char *user_id, const tasks_list_query *q,
-                        const char *text, tasks_cursor *c)
+static int open_token(apr_pool_t *p, const tasks_keyring *keys,
+                      const char *user_id, const char *f_expected,
+                      const char *text, const char **value, const char **id)
 {
     unsigned char *mac, *raw;
     apr_size_t text_len, mac_len, raw_len;
@@ -581,8 +613,7 @@ int tasks_cursor_decode(apr_pool_t *p, const tasks_keyring *keys,
     json_t *obj, *v;
     int rc = -1, n, ok = 0;
 
-    if (text == NULL || keys == NULL || user_id == NULL || q == NULL
-        || c == NULL)
+    if (text == NULL || keys == NULL || user_id == NULL || f_expected == NULL)
         return -1;
     text_len = strlen(text);
     if (text_len > CURSOR_MAX_TEXT)
@@ -631,16 +662,89 @@ int tasks_cursor_decode(apr_pool_t *p, const tasks_keyring *keys,
     if (u == NULL || f == NULL || i == NULL || v == NULL
         || (!json_is_string(v) && !json_is_null(v)))
         goto done;
-    if (strcmp(u, user_id) != 0
-        || strcmp(f, tasks_list_query_fingerprint(p, q)) != 0
-        || !tasks_route_id_valid(i, strlen(i)))
+    if (strcmp(u, user_id) != 0 || strcmp(f, f_expected) != 0)
         goto done;
-    c->id = apr_pstrdup(p, i);
-    c->value = json_is_string(v) ? apr_pstrdup(p, json_string_value(v)) : NULL;
+    *id = apr_pstrdup(p, i);
+    *value = json_is_string(v) ? apr_pstrdup(p, json_string_value(v)) : NULL;
     rc = 0;
 done:
     json_decref(obj);
     return rc;
+}
+
+/* See list_query.h. */
+const char *tasks_cursor_encode(apr_pool_t *p, const tasks_keyring *keys,
+                                const char *user_id,
+                                const tasks_list_query *q,
+                                const tasks_cursor *c)
+{
+    if (q == NULL || c == NULL)
+        return NULL;
+    return seal_token(p, keys, user_id, tasks_list_query_fingerprint(p, q),
+                      c->value, c->id);
+}
+
+/* See list_query.h. The id must be a task id in canonical form. */
+int tasks_cursor_decode(apr_pool_t *p, const tasks_keyring *keys,
+                        const char *user_id, const tasks_list_query *q,
+                        const char *text, tasks_cursor *c)
+{
+    const char *value, *id;
+
+    if (q == NULL || c == NULL
+        || open_token(p, keys, user_id, tasks_list_query_fingerprint(p, q),
+                      text, &value, &id) != 0
+        || !tasks_route_id_valid(id, strlen(id)))
+        return -1;
+    c->id = id;
+    c->value = value;
+    return 0;
+}
+
+/* What a changes token is for (never a list query's fingerprint, which
+ * is a query string). */
+#define CHANGES_TOKEN "changes feed"
+
+/* See list_query.h. */
+const char *tasks_changes_token_encode(apr_pool_t *p,
+                                       const tasks_keyring *keys,
+                                       const char *user_id, long long seq,
+                                       long long issued_at)
+{
+    if (seq < 0 || issued_at < 0)
+        return NULL;
+    return seal_token(p, keys, user_id, CHANGES_TOKEN,
+                      apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)issued_at),
+                      apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)seq));
+}
+
+/* Non-negative decimal digits that fit 63 bits, in *out; -1 otherwise. */
+static int whole_number(const char *s, long long *out)
+{
+    long long v = 0;
+
+    if (!s || !*s || strlen(s) > 18)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* See list_query.h. */
+int tasks_changes_token_decode(apr_pool_t *p, const tasks_keyring *keys,
+                               const char *user_id, const char *text,
+                               long long *seq, long long *issued_at)
+{
+    const char *value, *id;
+
+    if (open_token(p, keys, user_id, CHANGES_TOKEN, text, &value, &id) != 0
+        || whole_number(id, seq) != 0 || whole_number(value, issued_at) != 0)
+        return -1;
+    return 0;
 }
 
 /* See list_query.h. Parameters come in a fixed order and defaults are

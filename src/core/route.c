@@ -42,6 +42,7 @@ static const struct {
     [TASKS_ROUTE_TASK_COMPLETE] = { "PATCH", M_PATCH },
     [TASKS_ROUTE_TASK_COMPLETIONS] = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_REMINDERS]     = { "GET, HEAD", M_GET },
+    [TASKS_ROUTE_TASK_CHANGES]  = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_LISTS]         = { "GET, HEAD, POST", M_GET | M_POST },
     [TASKS_ROUTE_LIST]          = { "GET, HEAD, PATCH, DELETE",
                                     M_GET | M_PATCH | M_DELETE },
@@ -109,6 +110,10 @@ static void match_tasks(apr_pool_t *p, const segment *rest, int n,
 {
     if (n == 0) {
         out->id = TASKS_ROUTE_TASKS;
+        return;
+    }
+    if (n == 1 && seg_is(&rest[0], "changes")) {
+        out->id = TASKS_ROUTE_TASK_CHANGES;
         return;
     }
     if (n == 1)
@@ -194,8 +199,9 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
              && !seg_is(&segs[0], ".") && !seg_is(&segs[0], "..")) {
         match_tasks(p, segs + 2, n - 2, out);
         /* The seed's paths are the seed's routes: what came later
-         * (completions) lives under /api/tasks only. */
-        if (out->id == TASKS_ROUTE_TASK_COMPLETIONS)
+         * (completions, the changes feed) lives under /api/tasks only. */
+        if (out->id == TASKS_ROUTE_TASK_COMPLETIONS
+            || out->id == TASKS_ROUTE_TASK_CHANGES)
             out->id = TASKS_ROUTE_NOT_FOUND;
         if (out->id != TASKS_ROUTE_NOT_FOUND)
             out->path_user_id = apr_pstrmemdup(p, segs[0].s, segs[0].len);

@@ -265,6 +265,19 @@ const char *tasks_instant_from_seconds(apr_pool_t *p, long long secs,
                         (int)(secs % 60), usec);
 }
 
+/* Promise: see validate.h. */
+int tasks_idempotency_key_valid(const char *key)
+{
+    apr_size_t n = 0;
+
+    if (!key)
+        return 0;
+    for (; key[n]; n++)
+        if ((unsigned char)key[n] < 0x21 || (unsigned char)key[n] > 0x7e)
+            return 0;
+    return n >= 1 && n <= 255;
+}
+
 /* Indexed by rank; read-only, so shared across threads safely. */
 static const char *const priority_names[] = { "none", "low", "medium", "high" };
 

@@ -15,14 +15,16 @@
 #include <apr_buckets.h>
 
 #include "tasks/httpd/counters.h"
+#include "tasks/core/digest.h"
+#include "tasks/core/validate.h"
 #include "tasks/httpd/module.h"
 #include "tasks/core/problem.h"
 
 APLOG_USE_MODULE(tasks);
 
 #define CORS_METHODS "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-#define CORS_HEADERS "Authorization, Content-Type, If-Match, If-None-Match"
-#define CORS_EXPOSE "ETag, Location, Link, X-Total-Count, Retry-After"
+#define CORS_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key"
+#define CORS_EXPOSE "ETag, Location, Link, X-Total-Count, Retry-After, Idempotent-Replayed"
 #define CORS_MAX_AGE "600"
 
 tasks_req *tasks_req_get(request_rec *r)
@@ -180,6 +182,8 @@ static const struct {
         NULL, NULL },
     [TASKS_CONFLICT] = { HTTP_CONFLICT, "the request conflicts with the "
         "current state", NULL, NULL },
+    [TASKS_GONE] = { HTTP_GONE, "what the request refers to is gone", NULL,
+        NULL },
     [TASKS_UNAUTHENTICATED] = { HTTP_UNAUTHORIZED, "authentication is "
         "required", "WWW-Authenticate", "Bearer" },
     [TASKS_DENIED] = { HTTP_UNAUTHORIZED, "the token is invalid or expired",
@@ -400,8 +404,35 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
         *done = tasks_send_problem(r, HTTP_BAD_REQUEST, err, NULL);
         return NULL;
     }
+    /* A create that may be replayed: its body's digest, for the
+     * request's fingerprint (tasks_req_fingerprint). */
+    if (apr_table_get(r->headers_in, "Idempotency-Key"))
+        apr_table_setn(r->notes, "tasks-body-sha256",
+                       tasks_sha256_hex(r->pool, body, len));
     *done = 0;
     return obj;
+}
+
+/* Promise: see module.h. */
+int tasks_req_once(request_rec *r, tasks_once *once, int *done)
+{
+    const char *key = apr_table_get(r->headers_in, "Idempotency-Key");
+    const char *body = apr_table_get(r->notes, "tasks-body-sha256");
+
+    once->key = NULL;
+    once->fingerprint = NULL;
+    if (!key)
+        return 0;
+    if (!tasks_idempotency_key_valid(key)) {
+        *done = tasks_send_problem(r, HTTP_BAD_REQUEST, "Idempotency-Key must "
+                                   "be 1-255 visible ASCII characters", NULL);
+        return 1;
+    }
+    once->key = key;
+    once->fingerprint = tasks_sha256_hex(r->pool, apr_pstrcat(r->pool,
+        r->method, " ", r->uri, " ", body ? body : "", NULL),
+        strlen(r->method) + strlen(r->uri) + 2 + (body ? strlen(body) : 0));
+    return 0;
 }
 
 static int origin_allowed(const tasks_dir_cfg *d, const char *origin)

@@ -73,14 +73,19 @@ static int create_list(request_rec *r, const tasks_caller *who)
     tasks_list_draft draft;
     tasks_list_row row;
     tasks_result res;
-    int done;
+    tasks_once once;
+    int done, replayed = 0;
 
-    if (read_draft(r, &draft, &done))
+    if (read_draft(r, &draft, &done) || tasks_req_once(r, &once, &done))
         return done;
-    res = tasks_list_create(tasks_req_service(r), who, &draft, &row);
-    if (res.outcome == TASKS_DONE)
+    res = tasks_list_create(tasks_req_service(r), who, &draft, &once, &row,
+                            &replayed);
+    if (res.outcome == TASKS_DONE) {
         apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
                        tasks_srv_api_path(r->server), "/lists/", row.id, NULL));
+        if (replayed)
+            apr_table_setn(r->headers_out, "Idempotent-Replayed", "true");
+    }
     return answer_list(r, &res, HTTP_CREATED, &row);
 }
 

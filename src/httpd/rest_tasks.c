@@ -101,15 +101,20 @@ static int create_task(request_rec *r, const tasks_caller *who)
     tasks_task_draft draft;
     tasks_task_row row;
     tasks_result res;
-    int done;
+    tasks_once once;
+    int done, replayed = 0;
 
-    if (read_draft(r, &draft, &done))
+    if (read_draft(r, &draft, &done) || tasks_req_once(r, &once, &done))
         return done;
-    res = tasks_task_create(tasks_req_service(r), who, &draft, &row);
-    if (res.outcome == TASKS_DONE)
+    res = tasks_task_create(tasks_req_service(r), who, &draft, &once, &row,
+                            &replayed);
+    if (res.outcome == TASKS_DONE) {
         apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
                        tasks_srv_api_path(r->server), "/tasks/", row.id,
                        NULL));
+        if (replayed)
+            apr_table_setn(r->headers_out, "Idempotent-Replayed", "true");
+    }
     return answer_task(r, &res, HTTP_CREATED, &row);
 }
 
@@ -328,4 +333,70 @@ int tasks_handle_reminders(request_rec *r)
     res = tasks_reminders_due(tasks_req_service(r), &who, since, until, &rows);
     return answer_rows(r, &res, rows, sizeof(tasks_reminder_row),
                        reminder_json);
+}
+
+/* The changes feed's page as JSON text: {"changes": [Task | {"id",
+ * "deleted": true}], "next", "more"}; NULL when a row is corrupt. */
+static const char *changes_json(apr_pool_t *p, const tasks_changes_page *page)
+{
+    json_t *next = json_string(page->next);
+    char *next_text = next ? json_dumps(next, JSON_ENCODE_ANY) : NULL;
+    tasks_text body;
+    int i;
+
+    json_decref(next);
+    if (!next_text)
+        return NULL;
+    tasks_text_init(&body, p, 64 + (apr_size_t)page->rows->nelts * 400);
+#define PUT_LIT(lit) tasks_text_append(&body, lit, sizeof(lit) - 1)
+    PUT_LIT("{\"changes\":[");
+    for (i = 0; i < page->rows->nelts; i++) {
+        const tasks_change_row *c = &APR_ARRAY_IDX(page->rows, i,
+                                                   tasks_change_row);
+
+        if (i)
+            PUT_LIT(",");
+        if (c->deleted) {
+            const char *one = apr_psprintf(p, "{\"id\":%s,\"deleted\":true}",
+                                           c->task_id);
+
+            tasks_text_append(&body, one, strlen(one));
+        }
+        else if (tasks_task_json_append(&body, &c->task)) {
+            free(next_text);
+            return NULL;
+        }
+    }
+    PUT_LIT("],\"next\":");
+    tasks_text_append(&body, next_text, strlen(next_text));
+    free(next_text);
+    if (page->more)
+        PUT_LIT(",\"more\":true}");
+    else
+        PUT_LIT(",\"more\":false}");
+#undef PUT_LIT
+    return body.s;
+}
+
+/* GET /api/tasks/changes[?since=<token>][&limit=<n>]. */
+int tasks_handle_task_changes(request_rec *r)
+{
+    tasks_changes_page page;
+    const char *since, *bad, *json;
+    tasks_result res;
+    tasks_caller who;
+    int done, limit;
+
+    if (caller(r, &who, &done))
+        return done;
+    if ((bad = tasks_changes_query_parse(r->pool, r->args, &since, &limit)))
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_MALFORMED,
+            apr_psprintf(r->pool, "invalid query parameter: %s (since: a "
+                         "token from an earlier answer; limit: 1-1000)", bad)));
+    res = tasks_tasks_changes(tasks_req_service(r), &who, since, limit, &page);
+    if (res.outcome != TASKS_DONE)
+        return tasks_send_result(r, &res);
+    if (!(json = changes_json(r->pool, &page)))
+        return tasks_send_result(r, &TASKS_RESULT(TASKS_FAILED, NULL));
+    return tasks_send_json(r, HTTP_OK, json);
 }

@@ -72,17 +72,38 @@ tasks_result tasks_list_get(tasks_service *s, const tasks_caller *who,
 /* Promise: see list_service.h. */
 tasks_result tasks_list_create(tasks_service *s, const tasks_caller *who,
                                const tasks_list_draft *draft,
-                               tasks_list_row *out)
+                               const tasks_once *once, tasks_list_row *out,
+                               int *replayed)
 {
-    apr_array_header_t *errors;
+    apr_array_header_t *errors, *record = NULL;
     tasks_list_input in;
+    tasks_result res;
     tasks_db *db;
+    int keyed = once && once->key;
 
+    if (replayed)
+        *replayed = 0;
     if ((errors = tasks_list_validate(s->pool, draft, 1, &in)))
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(s, tasks_db_list_insert(db, who, &in, out));
+    if (keyed) {
+        res = tasks_service_claim(s, db, who, once, &record);
+        if (res.outcome != TASKS_DONE)
+            return res;
+        if (record) {
+            if (tasks_db_list_from_record(record, out) != 0)
+                return TASKS_RESULT(TASKS_FAILED, NULL);
+            if (replayed)
+                *replayed = 1;
+            return TASKS_RESULT_DONE;
+        }
+    }
+    res = written(s, tasks_db_list_insert(db, who, &in,
+                                          keyed ? once->key : NULL, out));
+    if (keyed && res.outcome != TASKS_DONE)
+        tasks_db_idem_release(db, who, once->key);
+    return res;
 }
 
 /* Promise: see list_service.h. */

@@ -28,6 +28,39 @@ tasks_result tasks_service_db_failure(tasks_db_rc rc)
 
 
 /* Promise: see service.h. */
+tasks_result tasks_service_claim(tasks_service *s, tasks_db *db,
+                                 const tasks_caller *who,
+                                 const tasks_once *once,
+                                 apr_array_header_t **record)
+{
+    tasks_idem_state state;
+    tasks_db_rc rc;
+
+    (void)s;
+    *record = NULL;
+    rc = tasks_db_idem_claim(db, who, once->key, once->fingerprint, &state,
+                             record);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    switch (state) {
+    case TASKS_IDEM_CLAIMED:
+        *record = NULL;
+        return TASKS_RESULT_DONE;
+    case TASKS_IDEM_DONE:
+        return TASKS_RESULT_DONE;
+    case TASKS_IDEM_OTHER_REQUEST:
+        *record = NULL;
+        return TASKS_RESULT(TASKS_INVALID, "this Idempotency-Key was used "
+                            "with another request (method, path or body)");
+    default:
+        *record = NULL;
+        return TASKS_RESULT(TASKS_CONFLICT, "a request with this "
+                            "Idempotency-Key is still being processed; "
+                            "try again in a moment");
+    }
+}
+
+/* Promise: see service.h. */
 tasks_result tasks_service_unavailable(void)
 {
     return TASKS_RESULT(TASKS_UNAVAILABLE, NULL);

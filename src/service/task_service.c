@@ -39,19 +39,40 @@ static tasks_result written(const tasks_service *s, tasks_db_rc rc)
 /* Promise: see task_service.h. */
 tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
                                const tasks_task_draft *draft,
-                               tasks_task_row *out)
+                               const tasks_once *once, tasks_task_row *out,
+                               int *replayed)
 {
+    apr_array_header_t *errors, *record = NULL;
     tasks_task_input in;
-    apr_array_header_t *errors;
+    tasks_result res;
     tasks_db *db;
+    int keyed = once && once->key;
 
+    if (replayed)
+        *replayed = 0;
     if ((errors = tasks_task_validate(s->pool, draft, TASKS_INPUT_CREATE, &in))
         || (errors = tasks_task_schedule_check(s->pool, in.recurrence,
                                                in.time_zone, in.due_at)))
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    return written(s, tasks_db_task_insert(db, who, &in, out));
+    if (keyed) {
+        res = tasks_service_claim(s, db, who, once, &record);
+        if (res.outcome != TASKS_DONE)
+            return res;
+        if (record) {
+            if (tasks_db_task_from_record(db, who, record, out) != 0)
+                return TASKS_RESULT(TASKS_FAILED, NULL);
+            if (replayed)
+                *replayed = 1;
+            return TASKS_RESULT_DONE;
+        }
+    }
+    res = written(s, tasks_db_task_insert(db, who, &in, keyed ? once->key : NULL,
+                                          out));
+    if (keyed && res.outcome != TASKS_DONE)
+        tasks_db_idem_release(db, who, once->key);
+    return res;
 }
 
 /* Promise: see task_service.h. */
@@ -343,5 +364,57 @@ tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
         page->next_cursor = tasks_cursor_encode(s->pool, keys, who->user_id,
                                                 q, &next);
     }
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_tasks_changes(tasks_service *s, const tasks_caller *who,
+                                 const char *since, int limit,
+                                 tasks_changes_page *page)
+{
+    const tasks_keyring *keys = &s->token->keys;
+    long long seq = -1, issued = 0, latest = 0, now, next_seq, next_time;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    page->rows = NULL;
+    page->next = NULL;
+    page->more = 0;
+    now = (long long)apr_time_sec(apr_time_now());
+    if (since) {
+        if (tasks_changes_token_decode(s->pool, keys, who->user_id, since,
+                                       &seq, &issued))
+            return TASKS_RESULT(TASKS_MALFORMED, "invalid query parameter: "
+                                "since (not a changes token of yours)");
+        if (now - issued > TASKS_CHANGES_RETENTION)
+            return TASKS_RESULT(TASKS_GONE, "this changes token is older "
+                                "than the 30 days deletions are kept: list "
+                                "the tasks again (GET /api/tasks/changes "
+                                "without since)");
+    }
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_changes(db, who, seq, since != NULL, limit + 1,
+                          &page->rows, &latest);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    if (page->rows->nelts > limit) {
+        /* More to come: the next page starts after this one's last
+         * change, and keeps the time its chain of tokens started at (a
+         * deletion the later pages hold may be older than now). */
+        page->rows->nelts = limit;
+        page->more = 1;
+        next_seq = APR_ARRAY_IDX(page->rows, limit - 1, tasks_change_row).seq;
+        next_time = since ? issued : now;
+    }
+    else {
+        /* All of it: every change up to latest was read now. */
+        next_seq = latest;
+        next_time = now;
+    }
+    if (!(page->next = tasks_changes_token_encode(s->pool, keys, who->user_id,
+                                                  next_seq < 0 ? 0 : next_seq,
+                                                  next_time)))
+        return TASKS_RESULT(TASKS_FAILED, NULL);
     return TASKS_RESULT_DONE;
 }

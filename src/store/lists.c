@@ -62,11 +62,32 @@ tasks_db_rc tasks_db_list_get(tasks_db *db, const tasks_caller *who,
     return out->id ? TASKS_DB_OK : TASKS_DB_NONE;
 }
 
+/* Promise: see store.h. The record's columns are LIST_COLS'. */
+int tasks_db_list_from_record(const apr_array_header_t *cols,
+                              tasks_list_row *l)
+{
+    const char *const *c = (const char *const *)cols->elts;
+
+    if (cols->nelts != 10)
+        return -1;
+    l->id = c[0];
+    l->name = c[1];
+    l->color = c[2];
+    l->position = c[3];
+    l->inbox = c[4];
+    l->task_count = c[5];
+    l->pending_count = c[6];
+    l->created_at = c[7];
+    l->updated_at = c[8];
+    l->version = c[9];
+    return l->id ? 0 : -1;
+}
+
 tasks_db_rc tasks_db_list_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_list_input *in,
-                                 tasks_list_row *out)
+                                 const char *idem_key, tasks_list_row *out)
 {
-    const char *args[TASKS_CALLER_NARGS + 2];
+    const char *args[TASKS_CALLER_NARGS + 3];
     apr_dbd_row_t *row;
     const char *v;
     tasks_db_rc rc;
@@ -74,6 +95,7 @@ tasks_db_rc tasks_db_list_insert(tasks_db *db, const tasks_caller *who,
     tasks_caller_args(db, who, args);
     args[TASKS_CALLER_NARGS] = in->name;
     args[TASKS_CALLER_NARGS + 1] = in->color;
+    args[TASKS_CALLER_NARGS + 2] = idem_key;
     rc = tasks_run_one_row(db, S_LIST_INSERT, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;

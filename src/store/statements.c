@@ -28,7 +28,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "010_recurrence"
+#define SCHEMA_VERSION "011_sync"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -52,6 +52,26 @@
 #define READ_ZONE(col)     "t." col
 #define READ_REMINDERS(col) "array_to_json(t." col ")"
 #define READ_VERSION(col)  "t." col
+
+/* Its text as apr_dbd reads it (booleans as "t"/"f", the rest as their
+ * text output under DateStyle ISO): what an idempotency record keeps of a
+ * created task, so that its replay is rendered from the very same text. */
+#define TEXT_OF(kind, col) "(" READ_##kind(col) ")::text"
+#define TEXT_ID(col)       TEXT_OF(ID, col)
+#define TEXT_UUID(col)     TEXT_OF(UUID, col)
+#define TEXT_TITLE(col)    TEXT_OF(TITLE, col)
+#define TEXT_NOTE(col)     TEXT_OF(NOTE, col)
+#define TEXT_FLAG(col)     "CASE WHEN " READ_FLAG(col) " THEN 't' ELSE 'f' END"
+#define TEXT_DONE(col)     TEXT_FLAG(col)
+#define TEXT_PRIORITY(col) TEXT_OF(PRIORITY, col)
+#define TEXT_INSTANT(col)  TEXT_OF(INSTANT, col)
+#define TEXT_TIME(col)     TEXT_OF(TIME, col)
+#define TEXT_TAGS(col)     TEXT_OF(TAGS, col)
+#define TEXT_LIST(col)     TEXT_OF(LIST, col)
+#define TEXT_RULE(col)     TEXT_OF(RULE, col)
+#define TEXT_ZONE(col)     TEXT_OF(ZONE, col)
+#define TEXT_REMINDERS(col) TEXT_OF(REMINDERS, col)
+#define TEXT_VERSION(col)  TEXT_OF(VERSION, col)
 
 /* Its parameter (a writable kind). */
 #define PARAM_TITLE    "%pDt::text"
@@ -108,6 +128,10 @@
 #define X_COL(name, access, kind, min, max, items, column) \
     TASKS_IF_COLUMN(access, SEP_##access READ_##kind(#column))
 #define TASK_COLS TASKS_TASK_FIELDS(X_COL)
+/* The same columns as text, in one array (an idempotency record). */
+#define X_COL_TEXT(name, access, kind, min, max, items, column) \
+    TASKS_IF_COLUMN(access, SEP_##access TEXT_##kind(#column))
+#define TASK_COLS_TEXT "ARRAY[" TASKS_TASK_FIELDS(X_COL_TEXT) "]"
 
 /* INSERT: the writable columns, their values and their parameters. */
 #define X_INS_COL(name, access, kind, min, max, items, column) \
@@ -136,6 +160,19 @@
 /* A list's columns, in tasks_list_row's order (lists.c reads them). */
 #define LIST_COLS "l.id, l.name, l.color, l.position, l.inbox, l.task_count," \
     " l.pending_count, " TS("l.created_at") ", " TS("l.updated_at") ", l.version"
+/* The same as text, in one array (an idempotency record). */
+#define LIST_COLS_TEXT "ARRAY[l.id::text, l.name, l.color, l.position::text," \
+    " CASE WHEN l.inbox THEN 't' ELSE 'f' END, l.task_count::text," \
+    " l.pending_count::text, " TS("l.created_at") ", " TS("l.updated_at") "," \
+    " l.version::text]"
+
+/* An idempotency key's record of the create that claimed it (p.idem;
+ * NULL: no key): done, with the created row (column "response" of ins),
+ * written by the create's own statement. */
+#define IDEM_DONE "idem AS (UPDATE idempotency_keys k SET done = true," \
+    " response = (SELECT response FROM ins) FROM p" \
+    " WHERE p.idem IS NOT NULL AND k.user_id = p.uid AND k.key = p.idem" \
+    " AND EXISTS (SELECT 1 FROM ins))"
 
 /* Who acts, as every statement that acts for a caller takes it: the
  * user, the token's revocation key ("" for none), its iat (unix seconds;
@@ -163,6 +200,16 @@
     "  ELSE cu.signed_out_before IS NULL OR p.iat >= cu.signed_out_before" \
     "   OR p.jti = cu.kept_jti END)" \
     " AND NOT EXISTS (SELECT 1 FROM revoked_tokens cr WHERE cr.jti = p.jti))"
+
+/* The caller's users row, locked first by every statement that writes
+ * tasks: each written task takes its owner's next change number (a
+ * trigger, sql/011) under that row's lock, so a statement that locked a
+ * task row first and then waited for the users row could deadlock with
+ * one that writes several tasks (a list's tasks moved). Locked first,
+ * writers of one person queue at the users row. A LEFT JOIN: a user that
+ * is gone leaves CALLER_OK false, not no row. */
+#define OWNER_LOCKED " LEFT JOIN LATERAL (SELECT 1 FROM users lu" \
+    " WHERE lu.id = p.uid FOR NO KEY UPDATE OF lu) own ON true"
 
 /* One task of the caller, with the version a write requires (NULL: any). */
 #define TASK_PARAMS CALLER_PARAMS ", %lld::bigint AS id, " \
@@ -453,18 +500,21 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * one row: CALLER_OK, whether the list is the caller's, then the task
      * (NULLs when none was written). */
     [S_TASK_INSERT] = { "tasks_task_insert",
-        "WITH p AS (SELECT " CALLER_PARAMS TASKS_TASK_FIELDS(X_INS_PARAM) "),"
+        "WITH p AS (SELECT " CALLER_PARAMS TASKS_TASK_FIELDS(X_INS_PARAM)
+        ", %pDt::text AS idem),"
         " lst AS (SELECT l.id FROM lists l, p WHERE l.user_id = p.uid"
         "  AND (l.id = p.list_id OR (p.list_id IS NULL AND l.inbox))"
         "  FOR KEY SHARE OF l),"
-        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok FROM p),"
+        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok"
+        "  FROM p" OWNER_LOCKED "),"
         " ins AS (INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
         ", recurrence_start, completed_at, created_at, updated_at)"
         " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
         ", CASE WHEN p.recurrence IS NOT NULL THEN p.due_at END"
         ", CASE WHEN p.completed THEN now() END, now(), now()"
         " FROM p, ok WHERE ok.ok AND ok.list_ok"
-        " RETURNING " TASK_COLS ")"
+        " RETURNING " TASK_COLS ", " TASK_COLS_TEXT " AS response),"
+        " " IDEM_DONE
         " SELECT ok.ok, ok.list_ok, ins.* FROM ok LEFT JOIN ins ON true" },
     /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
@@ -495,7 +545,8 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " lst AS (SELECT l.id FROM lists l, p WHERE p.set_list_id"
         "  AND l.user_id = p.uid AND l.id = p.list_id FOR KEY SHARE OF l),"
         " ok AS (SELECT " CALLER_OK " AS ok,"
-        "  (NOT p.set_list_id OR EXISTS (SELECT 1 FROM lst)) AS list_ok FROM p),"
+        "  (NOT p.set_list_id OR EXISTS (SELECT 1 FROM lst)) AS list_ok"
+        "  FROM p" OWNER_LOCKED "),"
         " cur AS (SELECT t.recurrence IS NOT NULL AS recurs FROM tasks t, p WHERE " THE_TASK "),"
         " upd AS (UPDATE tasks AS t SET" TASKS_TASK_FIELDS(X_UPD_SET)
         " recurrence_start = CASE WHEN p.set_start THEN p.start ELSE t.recurrence_start END,"
@@ -518,7 +569,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
     /* One row: CALLER_OK, whether the task existed, whether it went. */
     [S_TASK_DELETE] = { "tasks_task_delete",
         "WITH p AS (SELECT " TASK_PARAMS "),"
-        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p" OWNER_LOCKED "),"
         " cur AS (SELECT 1 FROM tasks t, p WHERE " THE_TASK "),"
         " gone AS (DELETE FROM tasks t USING p, ok"
         "  WHERE " THE_TASK " AND " IN_VERSION " AND ok.ok RETURNING 1)"
@@ -528,7 +579,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * all when the list is NULL). */
     [S_TASKS_CLEAR] = { "tasks_tasks_clear",
         "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS list),"
-        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p" OWNER_LOCKED "),"
         " gone AS (DELETE FROM tasks t USING p, ok"
         "  WHERE ok.ok AND t.user_id = p.uid AND t.completed"
         "  AND (p.list IS NULL OR t.list_id = p.list) RETURNING 1)"
@@ -563,6 +614,67 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  AND (p.since IS NULL OR f.fires_at > p.since))"
         " SELECT ok.ok, r.id, r.title, " TS_UTC("r.fires_at") ", " TS_UTC("r.due_at")
         " FROM ok LEFT JOIN r ON true ORDER BY r.fires_at, r.id" },
+    /* Claim an idempotency key for a create: a new key (or one expired:
+     * 24 hours; or a claim abandoned for a minute, its request gone) is
+     * the caller's to use now. A few expired keys of anybody's go on the
+     * way. Rows: CALLER_OK, whether this request claimed the key, whether
+     * the key's fingerprint is this request's, whether its create is
+     * done, then (not claimed, done) one row per column of the recorded
+     * row, in order (v NULL for a NULL column). Without a row of the key
+     * in the statement's snapshot (a claim that committed since), the
+     * fingerprint and done columns are NULL: it is running. */
+    [S_IDEM_CLAIM] = { "tasks_idem_claim",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %pDt::text AS key, %pDt::text AS fp),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " purge AS (DELETE FROM idempotency_keys g WHERE g.ctid = ANY (ARRAY("
+        "  SELECT x.ctid FROM idempotency_keys x"
+        "  WHERE x.created_at < now() - interval '24 hours' LIMIT 20))),"
+        " claim AS (INSERT INTO idempotency_keys AS k (user_id, key, fingerprint)"
+        "  SELECT p.uid, p.key, p.fp FROM p, ok WHERE ok.ok"
+        "  ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,"
+        "   created_at = now(), done = false, response = NULL"
+        "  WHERE k.created_at < now() - interval '24 hours'"
+        "   OR (NOT k.done AND k.created_at < now() - interval '1 minute')"
+        "  RETURNING 1),"
+        " cur AS (SELECT k.fingerprint, k.done, k.response FROM idempotency_keys k, p"
+        "  WHERE k.user_id = p.uid AND k.key = p.key)"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM claim), cur.fingerprint = p.fp, cur.done,"
+        "  r.v FROM p CROSS JOIN ok LEFT JOIN cur ON true"
+        " LEFT JOIN LATERAL unnest(cur.response) WITH ORDINALITY AS r(v, n)"
+        "  ON NOT EXISTS (SELECT 1 FROM claim) ORDER BY r.n" },
+    /* A claim whose create failed lets its key go (a retry runs it). */
+    [S_IDEM_RELEASE] = { "tasks_idem_release",
+        "DELETE FROM idempotency_keys WHERE user_id = %s::uuid AND key = %pDt::text"
+        " AND NOT done" },
+    /* The changes feed: the caller's tasks changed, and (with_deleted)
+     * tombstones left, after change number since, by number, at most lim
+     * of them. A few tombstones older than 30 days (anybody's) go on the
+     * way. Rows: CALLER_OK, the caller's change counter (in the same
+     * snapshot: every change up to it is in it), then a change's number,
+     * whether it is a deletion, its task id, and the task (NULLs for a
+     * deletion, or when no change). The union walks two indexes
+     * (user, change_seq) for as many rows as the page needs. */
+    [S_CHANGES] = { "tasks_changes",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS since, %d::int AS lim,"
+        "  %s::boolean AS with_deleted),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " purge AS (DELETE FROM task_tombstones g WHERE g.ctid = ANY (ARRAY("
+        "  SELECT x.ctid FROM task_tombstones x"
+        "  WHERE x.deleted_at < now() - interval '30 days' LIMIT 100))),"
+        " ch AS (SELECT * FROM ("
+        "   (SELECT t.change_seq AS seq, false AS gone, t.id AS task_id FROM tasks t, p"
+        "    WHERE t.user_id = p.uid AND t.change_seq > p.since ORDER BY t.change_seq"
+        "    LIMIT (SELECT lim FROM p))"
+        "   UNION ALL"
+        "   (SELECT d.change_seq, true, d.task_id FROM task_tombstones d, p"
+        "    WHERE p.with_deleted AND d.user_id = p.uid AND d.change_seq > p.since"
+        "    ORDER BY d.change_seq LIMIT (SELECT lim FROM p))) u"
+        "  ORDER BY seq LIMIT (SELECT lim FROM p))"
+        " SELECT ok.ok, (SELECT u.change_seq FROM users u WHERE u.id = p.uid),"
+        "  ch.seq, ch.gone, ch.task_id, " TASK_COLS
+        " FROM p CROSS JOIN ok LEFT JOIN ch ON ok.ok"
+        " LEFT JOIN tasks t ON NOT ch.gone AND t.user_id = p.uid AND t.id = ch.task_id"
+        " ORDER BY ch.seq" },
     /* An empty page's total, and CALLER_OK (an empty page cannot tell a
      * denied caller): without filters beyond status from task_counts,
      * else by counting. CASE evaluates only the branch it takes. */
@@ -611,14 +723,16 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * had, then the list (NULLs when none was made: the limit, or the
      * name is taken in any letter case: ON CONFLICT). */
     [S_LIST_INSERT] = { "tasks_list_insert",
-        "WITH p AS (SELECT " CALLER_PARAMS ", %pDt::text AS name, %pDt::text AS color),"
+        "WITH p AS (SELECT " CALLER_PARAMS ", %pDt::text AS name, %pDt::text AS color,"
+        "  %pDt::text AS idem),"
         " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
         " n AS (SELECT count(*) AS lists, coalesce(max(l.position) + 1, 0) AS next"
         "  FROM lists l, p WHERE l.user_id = p.uid),"
         " ins AS (INSERT INTO lists AS l (user_id, name, color, position)"
         "  SELECT p.uid, p.name, p.color, n.next FROM p, ok, n"
         "  WHERE ok.ok AND n.lists < " TASKS_LISTS_MAX_TEXT
-        "  ON CONFLICT DO NOTHING RETURNING " LIST_COLS ")"
+        "  ON CONFLICT DO NOTHING RETURNING " LIST_COLS ", " LIST_COLS_TEXT " AS response),"
+        " " IDEM_DONE
         " SELECT ok.ok, n.lists, ins.* FROM ok CROSS JOIN n LEFT JOIN ins ON true" },
     /* Name, color and position of a list (each when its flag is set;
      * position NULL: kept), if its version matches (NULL: any). A new
@@ -666,7 +780,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
     [S_LIST_DELETE] = { "tasks_list_delete",
         "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS id, %d::int AS version,"
         "  %lld::bigint AS move_to),"
-        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p" OWNER_LOCKED "),"
         " cur AS (SELECT l.id, l.inbox, l.version, l.position FROM lists l, p"
         "  WHERE l.user_id = p.uid AND l.id = p.id),"
         " dest AS (SELECT l.id FROM lists l, p WHERE p.move_to IS NOT NULL"

@@ -1,6 +1,7 @@
 /* tasks.c - the statements of tasks: arguments bound and rows read by the
  * field table (core/task.h), so a field's position is decided once. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <apr_dbd.h>
 #include <apr_strings.h>
@@ -22,38 +23,64 @@
 #define BIND_ZONE(p, v)     ((v) ? (v) : "UTC")
 #define BIND_REMINDERS(p, v) ((v) ? (v) : "[]")
 
-/* ---- Each kind's column as row text ----------------------------------- */
-/* A TS_UTC column in RFC 3339 form; NULL for SQL NULL. */
+/* ---- Each kind's column text as row text ------------------------------ */
+/* A TS_UTC column's text in RFC 3339 form; NULL for SQL NULL. */
+#define AS_ID(p, v)        (v)
+#define AS_UUID(p, v)      (v)
+#define AS_TITLE(p, v)     (v)
+#define AS_NOTE(p, v)      (v)
+#define AS_FLAG(p, v)      (v)
+#define AS_DONE(p, v)      (v)
+#define AS_PRIORITY(p, v)  (v)
+#define AS_LIST(p, v)      (v)
+#define AS_TAGS(p, v)      (v)
+#define AS_RULE(p, v)      (v)
+#define AS_ZONE(p, v)      (v)
+#define AS_REMINDERS(p, v) (v)
+#define AS_VERSION(p, v)   (v)
+#define AS_INSTANT(p, v)   tasks_timestamp_from_db(p, v)
+#define AS_TIME(p, v)      tasks_timestamp_from_db(p, v)
+
+/* A TS_UTC column of a row in RFC 3339 form; NULL for SQL NULL. */
 static const char *utc_col(tasks_db *db, apr_dbd_row_t *row, int c)
 {
     return tasks_timestamp_from_db(db->p, tasks_col(db, row, c));
 }
-#define READ_ID       tasks_col
-#define READ_UUID     tasks_col
-#define READ_TITLE    tasks_col
-#define READ_NOTE     tasks_col
-#define READ_FLAG     tasks_col
-#define READ_DONE     tasks_col
-#define READ_PRIORITY tasks_col
-#define READ_LIST     tasks_col
-#define READ_TAGS     tasks_col
-#define READ_RULE     tasks_col
-#define READ_ZONE     tasks_col
-#define READ_REMINDERS tasks_col
-#define READ_VERSION  tasks_col
-#define READ_INSTANT  utc_col
-#define READ_TIME     utc_col
 
-/* The columns of a task, starting at column first of row; user_id is
- * the caller's (every statement is scoped by it). */
-static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
-                          const tasks_caller *who, tasks_task_row *t)
+/* A task from its columns' texts (cols[TASK_COL_<name>]: a row's, or an
+ * idempotency record's); user_id is the caller's (every statement is
+ * scoped by it). */
+static void task_from_texts(apr_pool_t *p, const char *const *cols,
+                            const tasks_caller *who, tasks_task_row *t)
 {
 #define X(name, access, kind, min, max, items, column) \
-    TASKS_IF_COLUMN(access, t->name = READ_##kind(db, row, first + TASK_COL_##name);)
+    TASKS_IF_COLUMN(access, t->name = AS_##kind(p, cols[TASK_COL_##name]);)
     TASKS_TASK_FIELDS(X)
 #undef X
     t->user_id = who->user_id;
+}
+
+/* The columns of a task, starting at column first of row. */
+static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
+                          const tasks_caller *who, tasks_task_row *t)
+{
+    const char *cols[TASK_NCOLS];
+    int c;
+
+    for (c = 0; c < TASK_NCOLS; c++)
+        cols[c] = tasks_col(db, row, first + c);
+    task_from_texts(db->p, cols, who, t);
+}
+
+/* Promise: see store.h. */
+int tasks_db_task_from_record(tasks_db *db, const tasks_caller *who,
+                              const apr_array_header_t *cols,
+                              tasks_task_row *out)
+{
+    if (cols->nelts != TASK_NCOLS)
+        return -1;
+    task_from_texts(db->p, (const char *const *)cols->elts, who, out);
+    return out->id ? 0 : -1;
 }
 
 /* The number of writable fields. */
@@ -73,9 +100,9 @@ static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
 
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
-                                 tasks_task_row *out)
+                                 const char *idem_key, tasks_task_row *out)
 {
-    const char *args[TASKS_CALLER_NARGS + N_WRITABLE];
+    const char *args[TASKS_CALLER_NARGS + N_WRITABLE + 1];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     int n = TASKS_CALLER_NARGS;
@@ -85,6 +112,7 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
     TASKS_IF_RW(access, args[n++] = BIND_##kind(db->p, in->name);)
     TASKS_TASK_FIELDS(X)
 #undef X
+    args[n++] = idem_key;
     rc = tasks_run_one_row(db, S_TASK_INSERT, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
@@ -275,6 +303,47 @@ tasks_db_rc tasks_db_reminders(tasks_db *db, const tasks_caller *who,
         r->title = tasks_col(db, row, 2);
         r->fires_at = utc_col(db, row, 3);
         r->due_at = utc_col(db, row, 4);
+    }
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
+}
+
+tasks_db_rc tasks_db_changes(tasks_db *db, const tasks_caller *who,
+                             long long since, int with_deleted, int limit,
+                             apr_array_header_t **changes, long long *latest)
+{
+    const char *args[TASKS_CALLER_NARGS + 3];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    const char *v;
+    int i;
+
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = apr_psprintf(db->p, "%" APR_INT64_T_FMT,
+                                            (apr_int64_t)since);
+    args[TASKS_CALLER_NARGS + 1] = tasks_arg_int(db->p, limit);
+    args[TASKS_CALLER_NARGS + 2] = tasks_arg_bool(with_deleted);
+    rc = tasks_run_select(db, S_CHANGES, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *changes = apr_array_make(db->p, limit + 1, sizeof(tasks_change_row));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        tasks_change_row *c;
+
+        if (i == 1) {
+            if (!caller_ok(db, row))
+                return TASKS_DB_DENIED;
+            *latest = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
+        }
+        if (!(v = tasks_col(db, row, 2)))
+            continue;   /* the LEFT JOIN's row when nothing changed */
+        c = apr_array_push(*changes);
+        c->seq = atoll(v);
+        c->deleted = tasks_col_true(db, row, 3);
+        c->task_id = tasks_col(db, row, 4);
+        memset(&c->task, 0, sizeof c->task);
+        if (!c->deleted)
+            task_from_row(db, row, 5, who, &c->task);
     }
     return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
 }

@@ -2,11 +2,12 @@
 -- from the environment.
 --
 --   BENCH_MODE    static | get | list | list_one | filter | create | update
---                 | mix | login
+--                 | changes | mix | login
 --   BENCH_TOKENS  file of "user_id token lo hi [list]" lines (a user's bearer
 --                 token, the range of its seeded task ids, which are
 --                 contiguous, and the id of a list of theirs besides the
---                 Inbox, for list_one)
+--                 Inbox, for list_one; then a changes feed token, for
+--                 changes)
 --   BENCH_LOGINS  file of "email password" lines (login only)
 --   BENCH_STATIC  path of the static file (static only)
 --
@@ -57,6 +58,12 @@ function init(args)
       i = i + 1
       if users[i] then users[i].list = l end
     end)
+    -- the optional sixth field: a changes feed token
+    i = 0
+    load_lines(os.getenv("BENCH_TOKENS"), "^%S+%s+%S+%s+%d+%s+%d+%s+%d+%s+(%S+)", function(t)
+      i = i + 1
+      if users[i] then users[i].since = t end
+    end)
     if mode == "list_one" then
       for _, u in ipairs(users) do assert(u.list and u.list ~= "", "no list in BENCH_TOKENS") end
     end
@@ -86,6 +93,13 @@ end
 local function list_one()
   local u = user()
   return wrk.format("GET", "/api/tasks?list_id=" .. u.list .. "&limit=50", { ["Authorization"] = u.auth })
+end
+
+-- the changes since a token (tests/bench/run.sh: 10 changes of a user
+-- with the most tasks)
+local function changes()
+  local u = user()
+  return wrk.format("GET", "/api/tasks/changes?since=" .. u.since, { ["Authorization"] = u.auth })
 end
 
 local function list_filtered()
@@ -131,7 +145,7 @@ end
 
 local modes = {
   static = static, get = get_one, list = list_page, list_one = list_one, filter = list_filtered,
-  create = create, update = update, mix = mix, login = login,
+  create = create, update = update, changes = changes, mix = mix, login = login,
 }
 request = assert(modes[mode], "unknown BENCH_MODE " .. mode)
 

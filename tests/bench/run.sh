@@ -285,6 +285,21 @@ scenario list_one list_one "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario filter filter "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario create create "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario update update "$CONNS" "$DURATION" "$DIR/tokens.txt"
+# The changes feed of the largest growth user after 10 changes: its cost
+# follows the changes, not the user's tasks (the seeded tasks, copied with
+# triggers off, are numbered 0; the 10 updates take numbers 1-10; the
+# token of the first page of the full listing stands at 0).
+GMAX=${GROWTH_COUNTS##* }
+read -r cuid ctok clo chi _ < "$DIR/tokens-grow-$GMAX.txt"
+"${PSQL[@]}" -q -c "UPDATE tasks SET title = title || ' (changed)' WHERE user_id = '$cuid'
+    AND id IN (SELECT id FROM tasks WHERE user_id = '$cuid' ORDER BY id LIMIT 10)"
+csince=$(curl -sf -H "Authorization: Bearer $ctok" "$BASE/api/tasks/changes?limit=1" |
+         sed -n 's/.*"next":"\([^"]*\)".*/\1/p')
+cn=$(curl -sf -H "Authorization: Bearer $ctok" "$BASE/api/tasks/changes?since=$csince" | grep -o '"user_id"' | wc -l)
+[ "$cn" = 10 ] || { echo "the changes feed gave $cn changes, not 10" >&2; exit 1; }
+echo "$cuid $ctok $clo $chi 0 $csince" > "$DIR/tokens-changes.txt"
+kv changes.tasks "$GMAX"
+scenario changes changes "$CONNS" "$DURATION" "$DIR/tokens-changes.txt"
 # the mix, with the httpd children's RSS sampled every second for the peak
 ( peak=0; while :; do r=$(children_rss_kb); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" > "$DIR/rss-peak"; sleep 1; done ) &
 SAMPLER_PID=$!

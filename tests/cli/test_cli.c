@@ -543,7 +543,7 @@ START_TEST(delete_user_removes_the_user_and_its_tasks)
     for (i = 0; i < 2; i++) {
         memset(&d, 0, sizeof d);
         d.title = str("doomed");
-        ck_assert_int_eq(tasks_task_create(service(), &who, &d, &row).outcome,
+        ck_assert_int_eq(tasks_task_create(service(), &who, &d, NULL, &row, NULL).outcome,
                          TASKS_DONE);
     }
 
@@ -561,7 +561,7 @@ START_TEST(delete_user_removes_the_user_and_its_tasks)
                      TASKS_DENIED);
     memset(&d, 0, sizeof d);
     d.title = str("too late");
-    ck_assert_int_eq(tasks_task_create(service(), &who, &d, &row).outcome,
+    ck_assert_int_eq(tasks_task_create(service(), &who, &d, NULL, &row, NULL).outcome,
                      TASKS_DENIED);
 
     r = run(NULL, apr_psprintf(pool, "delete-user %s %s", owner_db("tasks"),

@@ -1,4 +1,5 @@
-/* Page cursors. (1) Arbitrary text decodes only if its MAC holds: for a
+/* Page cursors (and changes feed tokens, signed alike). (1) Arbitrary
+ * text decodes only if its MAC holds: for a
  * fuzzer (no key) that means only what tasks_cursor_encode itself would
  * write for the decoded fields. (2) Fields taken from the input encode;
  * with a canonical task id (the only ids decode accepts) they decode to the same fields for the same user and query, and not
@@ -28,10 +29,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(tasks_list_query_parse(p, "sort=title&order=asc", &q) == NULL, "query");
     CHECK(tasks_list_query_parse(p, "sort=title", &q_other) == NULL, "query");
 
-    /* (1) */
+    /* (1), and the same for a changes feed token */
     if (tasks_cursor_decode(p, &ring, "user-1", &q, text, &c) == 0) {
         enc = tasks_cursor_encode(p, &ring, "user-1", &q, &c);
         CHECK(enc != NULL && strcmp(enc, text) == 0, "forged cursor decoded: %s", text);
+    }
+    {
+        long long seq, at;
+
+        if (tasks_changes_token_decode(p, &ring, "user-1", text, &seq, &at) == 0) {
+            enc = tasks_changes_token_encode(p, &ring, "user-1", seq, at);
+            CHECK(enc != NULL && strcmp(enc, text) == 0, "forged token decoded: %s", text);
+        }
     }
 
     /* (2) the value and the id from the two halves of the input */

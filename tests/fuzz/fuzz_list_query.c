@@ -1,6 +1,8 @@
 /* List query strings: what parses has a fingerprint; the next page's
  * query string (tasks_list_query_next_args) parses again to the same
- * fingerprint, limit and cursor, and is a fixed point (canonical). */
+ * fingerprint, limit and cursor, and is a fixed point (canonical). The
+ * same text as the changes feed's query has a limit in range, and as
+ * the reminders' query UTC instants with until present. */
 #include "fuzz.h"
 #include "tasks/core/list_query.h"
 
@@ -10,6 +12,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *args = fuzz_cstr(p, data, size), *fp, *next, *next2, *bad;
     tasks_list_query q, q2, q3;
 
+    {
+        const char *since, *until;
+        int limit;
+
+        if (!tasks_changes_query_parse(p, args, &since, &limit))
+            CHECK(limit >= 1 && limit <= TASKS_LIST_MAX_LIMIT && (!since || *since),
+                  "changes limit %d", limit);
+        if (!tasks_reminders_query_parse(p, args, &since, &until))
+            CHECK(until && strlen(until) == 27 && (!since || strlen(since) == 27),
+                  "reminders window");
+    }
     if (tasks_list_query_parse(p, args, &q) != NULL) {
         apr_pool_destroy(p);
         return 0;

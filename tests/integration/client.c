@@ -400,6 +400,32 @@ char *hs256_token_signed(const char *secret_path, const char *header,
     return out;
 }
 
+char *app_token_signed(const char *payload)
+{
+    static const char ctx[] = "tasks-cursor:";
+    char *path = fmt("%s/jwt.secret", getenv("STACK_DIR"));
+    char *kid = kid_of(path), *p, *input, *mac_text, *out;
+    unsigned char mac[EVP_MAX_MD_SIZE], *key;
+    unsigned int mac_len = 0;
+    size_t klen;
+
+    key = secret_of(path, &klen);
+    p = b64url((const unsigned char *)payload, strlen(payload));
+    input = fmt("%s%s.%s", ctx, kid, p);
+    ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key, (int)klen,
+                               (const unsigned char *)input, strlen(input),
+                               mac, &mac_len));
+    mac_text = b64url(mac, mac_len);
+    out = fmt("%s.%s.%s", kid, p, mac_text);
+    free(path);
+    free(kid);
+    free(p);
+    free(input);
+    free(mac_text);
+    free(key);
+    return out;
+}
+
 char *hs256_token(const char *payload)
 {
     char *path = fmt("%s/jwt.secret", getenv("STACK_DIR"));
@@ -590,6 +616,38 @@ void assert_problem(const http_resp *r, int status)
     ck_assert(json_is_string(json_object_get(r->json, "title")));
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "type")),
                      "about:blank");
+}
+
+static void *db_lock_run(void *arg)
+{
+    db_lock *l = arg;
+
+    free(db_query(l->sql));
+    return NULL;
+}
+
+void db_lock_hold(db_lock *l, const char *lock_sql, int seconds)
+{
+    static int serial;
+    int i;
+
+    l->marker = fmt("%s/lock.%d.%d", getenv("STACK_DIR"), (int)getpid(),
+                    __sync_add_and_fetch(&serial, 1));
+    unlink(l->marker);
+    l->sql = fmt("BEGIN; %s;\n\\! touch %s\nSELECT pg_sleep(%d); COMMIT;",
+                 lock_sql, l->marker, seconds);
+    ck_assert_int_eq(pthread_create(&l->thread, NULL, db_lock_run, l), 0);
+    for (i = 0; i < 250 && access(l->marker, F_OK) != 0; i++)
+        usleep(20000);
+    ck_assert_msg(access(l->marker, F_OK) == 0, "the lock was not taken: %s", lock_sql);
+}
+
+void db_lock_join(db_lock *l)
+{
+    pthread_join(l->thread, NULL);
+    unlink(l->marker);
+    free(l->marker);
+    free(l->sql);
 }
 
 int stack(const char *subcommand)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
 
 typedef struct {
     long status;
@@ -52,6 +53,10 @@ long http_raw(const char *head, const char *const *chunks, size_t nchunks,
  * stack's secret ($STACK_DIR/jwt.secret less one trailing newline), as
  * the module signs its own tokens (its kid in the header); malloc'd. */
 char *hs256_token(const char *payload);
+/* A cursor or changes token as the module signs them (kid.payload.mac
+ * with the stack's signing key), for payload, a compact JSON object
+ * (malloc'd): to make what the server would only make in a month. */
+char *app_token_signed(const char *payload);
 /* The same with the key in secret_path and the JSON text header (NULL:
  * {"alg":"HS256","typ":"JWT","kid":<the key's kid>}). */
 char *hs256_token_signed(const char *secret_path, const char *header,
@@ -146,6 +151,18 @@ char *read_text(const char *path);
  * cluster's superuser; psql's unaligned output less its last newline
  * (malloc'd). Asserts that psql succeeded. */
 char *db_query(const char *sql);
+
+/* A lock held in the stack's database by a transaction of its own, in a
+ * thread: db_lock_hold runs "BEGIN; <lock_sql>" and returns once the lock
+ * is held, the transaction ends after seconds; db_lock_join waits for
+ * that. For tests that need requests to overlap for sure. */
+typedef struct {
+    pthread_t thread;
+    char *sql;
+    char *marker;
+} db_lock;
+void db_lock_hold(db_lock *l, const char *lock_sql, int seconds);
+void db_lock_join(db_lock *l);
 
 /* Run a shell command of the test stack (e.g. "pg-down"); returns its
  * exit status. */

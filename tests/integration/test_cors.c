@@ -212,7 +212,7 @@ START_TEST(preflight_from_allowed_origin_needs_no_token)
                 ck_assert_str_eq(http_header(r, "Access-Control-Allow-Methods"),
                                  "GET, POST, PUT, PATCH, DELETE, OPTIONS");
                 ck_assert_str_eq(http_header(r, "Access-Control-Allow-Headers"),
-                                 "Authorization, Content-Type, If-Match, If-None-Match");
+                                 "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key");
                 ck_assert_msg(age && strtol(age, &end, 10) > 0 && !*end,
                               "Max-Age '%s'", age ? age : "(none)");
                 ck_assert_ptr_null(http_header(r, "WWW-Authenticate"));

@@ -119,8 +119,15 @@ static const char privileges_sql[] =
  * updatable; users deletable (a person deletes their own account:
  * DELETE /api/auth/me); sessions and refresh values (008) come and go,
  * and only their use and rotation times change; a recurring task's
- * completions (010) are recorded and removed, never changed. */
+ * completions (010) are recorded and removed, never changed;
+ * idempotency keys (011) are claimed, taken over when expired (four
+ * columns), marked done and deleted; tombstones are only read and
+ * purged (a trigger writes them as the owner). */
 static const char expected_privileges[] =
+    "column idempotency_keys.created_at UPDATE\n"
+    "column idempotency_keys.done UPDATE\n"
+    "column idempotency_keys.fingerprint UPDATE\n"
+    "column idempotency_keys.response UPDATE\n"
     "column lists.color UPDATE\n"
     "column lists.name UPDATE\n"
     "column lists.position UPDATE\n"
@@ -134,6 +141,9 @@ static const char expected_privileges[] =
     "database tasks CONNECT\n"
     "function tasks_tags_valid(text[]) EXECUTE\n"
     "schema public USAGE\n"
+    "table idempotency_keys DELETE\n"
+    "table idempotency_keys INSERT\n"
+    "table idempotency_keys SELECT\n"
     "table lists DELETE\n"
     "table lists INSERT\n"
     "table lists SELECT\n"
@@ -156,6 +166,8 @@ static const char expected_privileges[] =
     "table task_completions INSERT\n"
     "table task_completions SELECT\n"
     "table task_counts SELECT\n"
+    "table task_tombstones DELETE\n"
+    "table task_tombstones SELECT\n"
     "table tasks DELETE\n"
     "table tasks INSERT\n"
     "table tasks SELECT\n"

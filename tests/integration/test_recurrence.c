@@ -371,47 +371,27 @@ static void *complete_once(void *arg)
     return NULL;
 }
 
-typedef struct {
-    long long id;
-    const char *marker;
-} locker;
-
-/* Holds the task's row lock for 3 s (touching marker once it has it), so
- * that both completions have read the task before either can write. */
-static void *hold_row_lock(void *arg)
-{
-    locker *l = arg;
-    char *sql = fmt("BEGIN; SELECT 1 FROM tasks WHERE id = %lld FOR UPDATE;\n"
-                    "\\! touch %s\n"
-                    "SELECT pg_sleep(3); COMMIT;", l->id, l->marker);
-
-    free(db_query(sql));
-    free(sql);
-    return NULL;
-}
-
 START_TEST(two_concurrent_completions_of_one_occurrence_move_it_once)
 {
     user u = user_sign_up("recur-race");
     long long id = make_task(u.tok, "{\"title\":\"Once a day\","
         "\"due_at\":\"2026-01-01T09:00:00Z\",\"recurrence\":\"FREQ=DAILY\"}");
-    char *marker = fmt("%s/recur-lock.%lld", getenv("STACK_DIR"), id);
-    locker l = { id, marker };
     completer c[2] = { { &u, id, 0, NULL, 0 }, { &u, id, 0, NULL, 0 } };
-    pthread_t lt, th[2];
+    char *lock_sql = fmt("SELECT 1 FROM tasks WHERE id = %lld FOR UPDATE", id);
+    pthread_t th[2];
     json_t *t, *done;
+    db_lock lock;
     int i;
 
-    unlink(marker);
-    pthread_create(&lt, NULL, hold_row_lock, &l);
-    for (i = 0; i < 200 && access(marker, F_OK) != 0; i++)
-        usleep(20000);
-    ck_assert_msg(access(marker, F_OK) == 0, "the row lock was not taken");
+    /* The task's row is locked for 3 s, so that both completions have
+     * read the task before either can write. */
+    db_lock_hold(&lock, lock_sql, 3);
     for (i = 0; i < 2; i++)
         pthread_create(&th[i], NULL, complete_once, &c[i]);
     for (i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
-    pthread_join(lt, NULL);
+    db_lock_join(&lock);
+    free(lock_sql);
     for (i = 0; i < 2; i++) {
         ck_assert_int_eq(c[i].status, 200);
         /* Both waited for the lock: they did overlap. */
@@ -425,8 +405,6 @@ START_TEST(two_concurrent_completions_of_one_occurrence_move_it_once)
     done = completions(&u, id);
     ck_assert_int_eq(json_array_size(done), 1);
     json_decref(done);
-    unlink(marker);
-    free(marker);
     user_free(&u);
 }
 END_TEST

@@ -186,7 +186,7 @@ static tasks_task_row new_task(const tasks_caller *who, const char *title)
 
     memset(&d, 0, sizeof d);
     d.title = str(title);
-    ck_assert_int_eq(tasks_task_create(service(), who, &d, &row).outcome,
+    ck_assert_int_eq(tasks_task_create(service(), who, &d, NULL, &row, NULL).outcome,
                      TASKS_DONE);
     return row;
 }
@@ -348,7 +348,7 @@ START_TEST(invalid_draft_lists_every_broken_field)
     memset(&d, 0, sizeof d);
     d.title = str("");
     d.priority = str("urgent");
-    r = tasks_task_create(service(), &a, &d, &row);
+    r = tasks_task_create(service(), &a, &d, NULL, &row, NULL);
     ck_assert_int_eq(r.outcome, TASKS_INVALID);
     ck_assert_int_eq(r.errors->nelts, 2);
     ck_assert_str_eq(APR_ARRAY_IDX(r.errors, 0, tasks_field_error).field, "title");
@@ -540,7 +540,7 @@ START_TEST(revoked_token_and_deleted_user_are_denied)
     ck_assert_int_eq(revoked, 1);
     ck_assert_int_eq(tasks_task_get(service(), &a, ta.id, NULL, &row).outcome,
                      TASKS_DENIED);
-    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &row).outcome,
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, NULL, &row, NULL).outcome,
                      TASKS_DENIED);
     ck_assert_int_eq(tasks_task_update(service(), &a, ta.id, &any,
                                        TASKS_INPUT_PATCH, &d, &row).outcome,
@@ -727,7 +727,7 @@ START_TEST(lists_through_the_service_with_values_built_in_code)
 
     memset(&d, 0, sizeof d);
     d.name = str("Work");
-    ck_assert_int_eq(tasks_list_create(service(), &a, &d, &work).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_list_create(service(), &a, &d, NULL, &work, NULL).outcome, TASKS_DONE);
     ck_assert_int_eq(tasks_lists_all(service(), &a, &lists).outcome, TASKS_DONE);
     ck_assert_int_eq(lists->nelts, 2);
     row = APR_ARRAY_IDX(lists, 0, tasks_list_row);
@@ -735,11 +735,11 @@ START_TEST(lists_through_the_service_with_values_built_in_code)
     memset(&td, 0, sizeof td);
     td.title = str("in Work");
     td.list_id = (tasks_value){ .kind = TASKS_VALUE_INTEGER, .integer = atoll(work.id) };
-    ck_assert_int_eq(tasks_task_create(service(), &a, &td, &t).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_task_create(service(), &a, &td, NULL, &t, NULL).outcome, TASKS_DONE);
     ck_assert_str_eq(t.list_id, work.id);
     ck_assert_int_eq(tasks_list_get(service(), &b, work.id, NULL, &row).outcome,
                      TASKS_NOT_FOUND);
-    ck_assert_int_eq(tasks_task_create(service(), &b, &td, &t).outcome, TASKS_INVALID);
+    ck_assert_int_eq(tasks_task_create(service(), &b, &td, NULL, &t, NULL).outcome, TASKS_INVALID);
     to = (tasks_value){ .kind = TASKS_VALUE_INTEGER,
                         .integer = atoll(APR_ARRAY_IDX(lists, 0, tasks_list_row).id) };
     ck_assert_int_eq(tasks_list_delete(service(), &a, work.id, NULL, &to, &moved).outcome,
@@ -774,7 +774,7 @@ START_TEST(recurring_tasks_through_the_service)
     reminder[0] = (tasks_value){ .kind = TASKS_VALUE_OBJECT, .names = at_name,
                                  .items = at_item, .nitems = 1 };
     d.reminders = (tasks_value){ .kind = TASKS_VALUE_LIST, .items = reminder, .nitems = 1 };
-    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &t).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, NULL, &t, NULL).outcome, TASKS_DONE);
     ck_assert_str_eq(t.recurrence_start, "2026-10-19T07:00:00.000000Z");
     stale = if_match(apr_psprintf(pool, "\"%s.%s\"", t.id, t.version), t.id);
     ck_assert_int_eq(tasks_task_complete(service(), &a, t.id, NULL, NULL, &again).outcome,
@@ -799,6 +799,41 @@ START_TEST(recurring_tasks_through_the_service)
     ck_assert_int_eq(rows->nelts, 1);
     ck_assert_str_eq(APR_ARRAY_IDX(rows, 0, tasks_reminder_row).fires_at,
                      "2026-10-26T07:00:00.000000Z");
+}
+END_TEST
+
+/* Idempotent creates and the changes feed as every front end gets them:
+ * a key replays its create, another request under it is INVALID, and the
+ * feed gives the creates, then a deletion after its token. */
+START_TEST(idempotent_creates_and_changes_through_the_service)
+{
+    tasks_caller a = new_caller("once");
+    tasks_task_draft d = title_draft("Once only");
+    tasks_once once = { "key-1", "fingerprint-1" }, other = { "key-1", "fingerprint-2" };
+    tasks_task_row first, again;
+    tasks_changes_page page;
+    int replayed = -1;
+    const char *token;
+
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &once, &first, &replayed).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(replayed, 0);
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &once, &again, &replayed).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(replayed, 1);
+    ck_assert_str_eq(again.id, first.id);
+    ck_assert_str_eq(again.created_at, first.created_at);
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, &other, &again, &replayed).outcome,
+                     TASKS_INVALID);
+    ck_assert_int_eq(tasks_tasks_changes(service(), &a, NULL, 10, &page).outcome, TASKS_DONE);
+    ck_assert_int_eq(page.rows->nelts, 1);
+    ck_assert(!page.more);
+    token = page.next;
+    ck_assert_int_eq(tasks_task_delete(service(), &a, first.id, NULL).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_tasks_changes(service(), &a, token, 10, &page).outcome, TASKS_DONE);
+    ck_assert_int_eq(page.rows->nelts, 1);
+    ck_assert(APR_ARRAY_IDX(page.rows, 0, tasks_change_row).deleted);
+    ck_assert_str_eq(APR_ARRAY_IDX(page.rows, 0, tasks_change_row).task_id, first.id);
 }
 END_TEST
 
@@ -969,6 +1004,7 @@ static Suite *service_suite(void)
     tcase_add_test(tasks, rotated_keys_keep_old_tokens_and_cursors_while_listed);
     tcase_add_test(tasks, revoked_token_and_deleted_user_are_denied);
     tcase_add_test(tasks, recurring_tasks_through_the_service);
+    tcase_add_test(tasks, idempotent_creates_and_changes_through_the_service);
     suite_add_tcase(s, tasks);
     tcase_add_checked_fixture(accounts, setup, teardown);
     tcase_set_timeout(accounts, 30);

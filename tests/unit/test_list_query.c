@@ -723,6 +723,65 @@ START_TEST(next_args_round_trip)
 }
 END_TEST
 
+/* A changes token carries its change number and time, for its user only;
+ * a cursor is not one, nor a token with a character changed. */
+START_TEST(changes_tokens_round_trip_and_are_bound)
+{
+    tasks_list_query q = parse_ok("");
+    tasks_cursor c = { NULL, "42" };
+    const char *t = tasks_changes_token_encode(test_pool, ring_of(key), "user-1",
+                                               17, 1764975600);
+    const char *cursor = tasks_cursor_encode(test_pool, ring_of(key), "user-1", &q, &c);
+    long long seq = -1, at = -1;
+    char *changed;
+
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(tasks_changes_token_decode(test_pool, ring_of(key), "user-1", t,
+                                                &seq, &at), 0);
+    ck_assert_int_eq(seq, 17);
+    ck_assert_int_eq(at, 1764975600);
+    ck_assert_int_eq(tasks_changes_token_decode(test_pool, ring_of(key), "user-2", t,
+                                                &seq, &at), -1);
+    ck_assert_int_eq(tasks_changes_token_decode(test_pool, ring_of(key), "user-1", cursor,
+                                                &seq, &at), -1);
+    ck_assert_int_eq(tasks_cursor_decode(test_pool, ring_of(key), "user-1", &q, t, &c), -1);
+    changed = apr_pstrdup(test_pool, t);
+    changed[strlen(changed) / 2] ^= 1;
+    ck_assert_int_eq(tasks_changes_token_decode(test_pool, ring_of(key), "user-1", changed,
+                                                &seq, &at), -1);
+    ck_assert_ptr_null(tasks_changes_token_encode(test_pool, ring_of(key), "user-1", -1, 0));
+}
+END_TEST
+
+START_TEST(changes_and_reminders_queries)
+{
+    const char *since = NULL, *until = NULL;
+    int limit = 0;
+
+    ck_assert_ptr_null(tasks_changes_query_parse(test_pool, NULL, &since, &limit));
+    ck_assert_ptr_null(since);
+    ck_assert_int_eq(limit, TASKS_CHANGES_DEFAULT_LIMIT);
+    ck_assert_ptr_null(tasks_changes_query_parse(test_pool, "since=abc.def&limit=5",
+                                                 &since, &limit));
+    ck_assert_str_eq(since, "abc.def");
+    ck_assert_int_eq(limit, 5);
+    ck_assert_str_eq(tasks_changes_query_parse(test_pool, "limit=0", &since, &limit), "limit");
+    ck_assert_str_eq(tasks_changes_query_parse(test_pool, "since=", &since, &limit), "since");
+    ck_assert_str_eq(tasks_changes_query_parse(test_pool, "since=a&since=b", &since, &limit),
+                     "since");
+    ck_assert_str_eq(tasks_changes_query_parse(test_pool, "cursor=x", &since, &limit),
+                     "cursor");
+    ck_assert_ptr_null(tasks_reminders_query_parse(test_pool,
+        "until=2026-01-01T09:00:00%2B01:00&since=2026-01-01T07:00:00Z", &since, &until));
+    ck_assert_str_eq(until, "2026-01-01T08:00:00.000000Z");
+    ck_assert_str_eq(since, "2026-01-01T07:00:00.000000Z");
+    ck_assert_str_eq(tasks_reminders_query_parse(test_pool, "since=2026-01-01T07:00:00Z",
+                                                 &since, &until), "until");
+    ck_assert_str_eq(tasks_reminders_query_parse(test_pool, "until=tomorrow",
+                                                 &since, &until), "until");
+}
+END_TEST
+
 Suite *list_query_suite(void)
 {
     Suite *s = suite_create("list_query");
@@ -742,6 +801,8 @@ Suite *list_query_suite(void)
     tcase_add_test(tc, percent_encoding);
     tcase_add_test(tc, fingerprints);
     tcase_add_test(tc, cursor_round_trip);
+    tcase_add_test(tc, changes_tokens_round_trip_and_are_bound);
+    tcase_add_test(tc, changes_and_reminders_queries);
     tcase_add_test(tc, cursor_rejections);
     tcase_add_test(tc, cursor_payload_shape);
     tcase_add_test(tc, cursor_encode_refusals);

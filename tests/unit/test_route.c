@@ -65,6 +65,10 @@ START_TEST(matches_task_routes)
     r = match("/tasks/042/completions", TASKS_ROUTE_TASK_COMPLETIONS);
     ck_assert_int_eq(r.bad_id, 1);
     match("/reminders", TASKS_ROUTE_REMINDERS);
+    r = match("/tasks/changes", TASKS_ROUTE_TASK_CHANGES);
+    ck_assert_ptr_null(r.task_id);
+    ck_assert_int_eq(r.bad_id, 0);
+    match("/tasks/changes/1", TASKS_ROUTE_NOT_FOUND);
     match("/reminders/1", TASKS_ROUTE_NOT_FOUND);
 }
 END_TEST
@@ -84,6 +88,7 @@ START_TEST(matches_seed_paths)
     ck_assert_str_eq(r.task_id, "12");
     /* Completions came after the seed: not under its paths. */
     match("/abc/tasks/12/completions", TASKS_ROUTE_NOT_FOUND);
+    match("/abc/tasks/changes", TASKS_ROUTE_NOT_FOUND);
     r = match("/abc/tasks/x1", TASKS_ROUTE_TASK);
     ck_assert_str_eq(r.path_user_id, "abc");
     ck_assert_int_eq(r.bad_id, 1);

@@ -224,6 +224,26 @@ START_TEST(emails)
 }
 END_TEST
 
+START_TEST(idempotency_keys_are_1_to_255_visible_ascii)
+{
+    char key[300];
+
+    memset(key, '~', 255);
+    key[255] = '\0';
+    ck_assert_int_eq(tasks_idempotency_key_valid(key), 1);
+    ck_assert_int_eq(tasks_idempotency_key_valid("5b0c9f1e-1f6d-4c39"), 1);
+    ck_assert_int_eq(tasks_idempotency_key_valid("!"), 1);
+    key[255] = '~';
+    key[256] = '\0';
+    ck_assert_int_eq(tasks_idempotency_key_valid(key), 0);
+    ck_assert_int_eq(tasks_idempotency_key_valid(""), 0);
+    ck_assert_int_eq(tasks_idempotency_key_valid("a b"), 0);
+    ck_assert_int_eq(tasks_idempotency_key_valid("a\tb"), 0);
+    ck_assert_int_eq(tasks_idempotency_key_valid("caf\xc3\xa9"), 0);
+    ck_assert_int_eq(tasks_idempotency_key_valid(NULL), 0);
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -231,6 +251,7 @@ Suite *validate_suite(void)
 
     tcase_add_checked_fixture(tc, test_pool_setup, test_pool_teardown);
     tcase_add_test(tc, utf8_counts_code_points);
+    tcase_add_test(tc, idempotency_keys_are_1_to_255_visible_ascii);
     tcase_add_test(tc, utf8_rejects_invalid);
     tcase_add_test(tc, trim_ascii_and_unicode_space);
     tcase_add_test(tc, rfc3339_accepts_and_converts);

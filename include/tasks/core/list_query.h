@@ -95,4 +95,26 @@ const char *tasks_reminders_query_parse(apr_pool_t *p, const char *args,
                                         const char **since,
                                         const char **until);
 
+/* A changes feed token (GET /api/tasks/changes): the caller's change
+ * number seq and when the token was made (unix seconds), signed like a
+ * cursor with the token signing key and bound to user_id. NULL when it
+ * cannot be made. */
+const char *tasks_changes_token_encode(apr_pool_t *p,
+                                       const tasks_keyring *keys,
+                                       const char *user_id, long long seq,
+                                       long long issued_at);
+/* 0 with *seq and *issued_at when text is a changes token made for
+ * user_id with a listed key; -1 otherwise (a cursor is not one). */
+int tasks_changes_token_decode(apr_pool_t *p, const tasks_keyring *keys,
+                               const char *user_id, const char *text,
+                               long long *seq, long long *issued_at);
+
+/* GET /api/tasks/changes' query: since (a token; optional) and limit
+ * (1..TASKS_LIST_MAX_LIMIT, default TASKS_CHANGES_DEFAULT_LIMIT), each
+ * at most once. NULL, or the name of the parameter that is wrong or
+ * unknown. */
+#define TASKS_CHANGES_DEFAULT_LIMIT 100
+const char *tasks_changes_query_parse(apr_pool_t *p, const char *args,
+                                      const char **since, int *limit);
+
 #endif

@@ -15,6 +15,7 @@ typedef enum {
     TASKS_MALFORMED,          /* a request the front end could not take
                                  apart (a bad query parameter, cursor)     */
     TASKS_CONFLICT,           /* e.g. the email is taken                   */
+    TASKS_GONE,               /* e.g. a changes token past its retention   */
     TASKS_UNAUTHENTICATED,    /* no credentials, or wrong ones (login)     */
     TASKS_DENIED,             /* the caller's token no longer stands (user
                                  gone, token revoked)                      */

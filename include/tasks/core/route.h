@@ -22,6 +22,7 @@ typedef enum {
     TASKS_ROUTE_TASK_COMPLETE,  /* /tasks/{id}/complete    */
     TASKS_ROUTE_TASK_COMPLETIONS, /* /tasks/{id}/completions */
     TASKS_ROUTE_REMINDERS,      /* /reminders              */
+    TASKS_ROUTE_TASK_CHANGES,   /* /tasks/changes          */
     TASKS_ROUTE_LISTS,          /* /lists                  */
     TASKS_ROUTE_LIST,           /* /lists/{id}             */
     TASKS_ROUTE_COUNT

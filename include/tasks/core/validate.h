@@ -39,6 +39,10 @@ int tasks_instant_seconds(const char *utc, long long *secs, long *usec);
 const char *tasks_instant_from_seconds(apr_pool_t *p, long long secs,
                                        long usec);
 
+/* 1 when key is an Idempotency-Key we take: 1-255 visible ASCII
+ * characters (0x21-0x7e; no space), else 0. */
+int tasks_idempotency_key_valid(const char *key);
+
 /* Rank of a priority name, or -1 when it is not one. */
 int tasks_priority_rank(const char *name);
 /* Name of a rank ("none" for anything out of range). */

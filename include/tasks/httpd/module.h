@@ -235,6 +235,10 @@ int tasks_send_empty(request_rec *r, int status);
  * handler's return value and NULL is returned. may_be_empty: an absent
  * body returns NULL with *done = -1 (nothing written). */
 json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
+/* The request's Idempotency-Key and fingerprint (SHA-256 of its method,
+ * path and body, read by tasks_read_json_body first) in *once (key NULL:
+ * none); 0, or 1 with *done when the key is malformed (answered: 400). */
+int tasks_req_once(request_rec *r, tasks_once *once, int *done);
 /* The request's If-Match and If-None-Match for the row with this id (a
  * task's or a list's: their ETags are "<id>.<version>"). */
 void tasks_req_preconditions(request_rec *r, const char *id,
@@ -278,5 +282,6 @@ int tasks_handle_task(request_rec *r);          /* /tasks/{id}          */
 int tasks_handle_task_complete(request_rec *r); /* /tasks/{id}/complete */
 int tasks_handle_task_completions(request_rec *r); /* /tasks/{id}/completions */
 int tasks_handle_reminders(request_rec *r);     /* /reminders           */
+int tasks_handle_task_changes(request_rec *r);  /* /tasks/changes       */
 
 #endif

@@ -23,7 +23,8 @@ tasks_result tasks_list_get(tasks_service *s, const tasks_caller *who,
 /* A new list from a draft (name required, color optional), last. */
 tasks_result tasks_list_create(tasks_service *s, const tasks_caller *who,
                                const tasks_list_draft *draft,
-                               tasks_list_row *out);
+                               const tasks_once *once, tasks_list_row *out,
+                               int *replayed);
 
 /* Change a list's name, color or position (the others shift), if pre's
  * If-Match holds. */

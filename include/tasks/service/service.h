@@ -67,6 +67,27 @@ int tasks_service_not_modified(const tasks_precondition *pre,
 tasks_result tasks_service_field_invalid(apr_pool_t *p, const char *field,
                                          const char *message);
 
+/* A create that a client may send again (Idempotency-Key): the key
+ * (NULL: none; then the create is plain) and the request's fingerprint
+ * (what makes "the same request": a digest of method, path and body). */
+typedef struct {
+    const char *key;
+    const char *fingerprint;
+} tasks_once;
+
+/* Before a create with once->key: claim the key for it. DONE with
+ * *record NULL: go on and create, naming the key (the create records its
+ * result under it), and let the claim go if the create fails
+ * (tasks_db_idem_release); DONE with *record: the key's create was done,
+ * answer again from *record (the created row, column by column);
+ * CONFLICT: a request with the key is still running; INVALID: the key
+ * was used with another request. Keys are the caller's: another
+ * person's key is another key. */
+tasks_result tasks_service_claim(tasks_service *s, tasks_db *db,
+                                 const tasks_caller *who,
+                                 const tasks_once *once,
+                                 apr_array_header_t **record);
+
 /* The result of a store call that did not give OK: DENIED, UNAVAILABLE
  * or FAILED (NONE and MISMATCH mean different things per operation and
  * are the caller's to map). */

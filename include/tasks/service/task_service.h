@@ -12,11 +12,18 @@
 #include "tasks/core/list_query.h"
 #include "tasks/core/task.h"
 #include "tasks/service/service.h"
+#include "tasks/store/store.h"
 
-/* Create a task from a draft (absent fields get their defaults). */
+/* Create a task from a draft (absent fields get their defaults). With
+ * once->key (once may be NULL): at most once per key of the caller's in
+ * 24 hours; the same key again with the same request gives the task as
+ * it was created (*replayed 1; replayed may be NULL), with another
+ * request INVALID, while the first runs CONFLICT (tasks_service_claim).
+ * An invalid draft is refused before its key is claimed. */
 tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
                                const tasks_task_draft *draft,
-                               tasks_task_row *out);
+                               const tasks_once *once, tasks_task_row *out,
+                               int *replayed);
 
 /* One task; NOT_MODIFIED (with *out) when pre's If-None-Match names its
  * current version. */
@@ -61,6 +68,26 @@ tasks_result tasks_task_completions(tasks_service *s, const tasks_caller *who,
 tasks_result tasks_reminders_due(tasks_service *s, const tasks_caller *who,
                                  const char *since, const char *until,
                                  apr_array_header_t **reminders);
+
+/* How long a changes token stays good: deletions (tombstones) are kept
+ * this long (sql/011: the purge's interval is the same 30 days). */
+#define TASKS_CHANGES_RETENTION (30LL * 86400)
+
+/* A page of the changes feed: changes (rows of tasks_change_row, oldest
+ * first, each task at most once, its latest state or its deletion), the
+ * token to ask with next, and whether more changes wait. */
+typedef struct {
+    apr_array_header_t *rows;
+    const char *next;
+    int more;
+} tasks_changes_page;
+
+/* The caller's changes after the token since (NULL: every current task,
+ * no deletions), at most limit. MALFORMED: since is not a token of the
+ * caller's; GONE: it is older than TASKS_CHANGES_RETENTION. */
+tasks_result tasks_tasks_changes(tasks_service *s, const tasks_caller *who,
+                                 const char *since, int limit,
+                                 tasks_changes_page *page);
 
 tasks_result tasks_task_delete(tasks_service *s, const tasks_caller *who,
                                const char *id, const tasks_precondition *pre);

@@ -194,7 +194,7 @@ tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
  * are canonical decimal text (tasks_route_id_valid). */
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
-                                 tasks_task_row *out);
+                                 const char *idem_key, tasks_task_row *out);
 /* NONE when there is no such task of the caller's. */
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
                               const char *id, tasks_task_row *out);
@@ -219,6 +219,49 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in, int toggle,
                                  const tasks_task_schedule *sched,
                                  tasks_task_row *out);
+/* ---- Idempotency keys (POST with Idempotency-Key) ---------------------
+ * A create with a key: claim it; CLAIMED: create with idem_key set (the
+ * insert records what it made under the key, in its own statement), and
+ * on any failure release the claim; DONE: *record holds the created
+ * row's columns (as the store reads them) to answer again from;
+ * OTHER_REQUEST: the key was used with another request (fingerprint);
+ * RUNNING: a request with the key has not finished. */
+typedef enum {
+    TASKS_IDEM_CLAIMED,
+    TASKS_IDEM_DONE,
+    TASKS_IDEM_OTHER_REQUEST,
+    TASKS_IDEM_RUNNING
+} tasks_idem_state;
+tasks_db_rc tasks_db_idem_claim(tasks_db *db, const tasks_caller *who,
+                                const char *key, const char *fingerprint,
+                                tasks_idem_state *state,
+                                apr_array_header_t **record);
+tasks_db_rc tasks_db_idem_release(tasks_db *db, const tasks_caller *who,
+                                  const char *key);
+/* An idempotency record (of a task create) as the task it made: 0, or -1
+ * when the record is not a task's. */
+int tasks_db_task_from_record(tasks_db *db, const tasks_caller *who,
+                              const apr_array_header_t *cols,
+                              tasks_task_row *out);
+/* The same for a list's create. */
+int tasks_db_list_from_record(const apr_array_header_t *cols,
+                              tasks_list_row *out);
+
+/* ---- The changes feed ----------------------------------------------- */
+typedef struct {
+    long long seq;              /* the change's number                    */
+    int deleted;                /* a deletion: only task_id               */
+    const char *task_id;
+    tasks_task_row task;        /* the task as it is now (not deleted)    */
+} tasks_change_row;
+/* The caller's changes numbered after since, oldest first, at most limit
+ * (rows of tasks_change_row; deletions only with with_deleted), and the
+ * caller's latest change number in *latest (every change up to it is
+ * read in the same snapshot). */
+tasks_db_rc tasks_db_changes(tasks_db *db, const tasks_caller *who,
+                             long long since, int with_deleted, int limit,
+                             apr_array_header_t **changes, long long *latest);
+
 /* The completions of the caller's task id, newest first (rows of
  * tasks_completion_row). NONE: no such task of the caller's. */
 tasks_db_rc tasks_db_task_completions(tasks_db *db, const tasks_caller *who,
@@ -260,7 +303,7 @@ tasks_db_rc tasks_db_list_get(tasks_db *db, const tasks_caller *who,
  * TASKS_LISTS_MAX, CONFLICT when the name is taken in any letter case. */
 tasks_db_rc tasks_db_list_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_list_input *in,
-                                 tasks_list_row *out);
+                                 const char *idem_key, tasks_list_row *out);
 /* The fields of in (has_*) written to list id if it has version (-1:
  * any), the others shifting for a new position: NONE, CONFLICT (the name
  * is another list's), RANGE (position >= the caller's lists), MISMATCH,
