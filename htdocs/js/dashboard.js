@@ -13,6 +13,11 @@
 // again rather than guessed here. Edits, toggles and deletes are conditional
 // (If-Match, see versions.js): a task changed elsewhere is shown as it is now,
 // never overwritten; one deleted elsewhere leaves the list.
+// Creates carry an Idempotency-Key and are retried when the answer is lost
+// (retry.js): a flaky network never makes a task twice. Changes made
+// elsewhere are picked up when the person comes back to the tab (sync.js,
+// the changes feed): the list is asked again only when something changed
+// that this page did not do itself.
 import { api, appPath, nextLink, totalCount, isRedirecting, endSession, API_ROOT } from './api.js';
 import { $, debounce, h } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError, parseTags } from './forms.js';
@@ -25,6 +30,8 @@ import { loadLists, listById, listOptions, fillListSelect, mountSidebar, onLists
 import { browserZone, resetRecurrence, updateRepeat, updateReminders, wireRecurrence, zoneNote } from './recurrence.js';
 import { checkReminders, startReminders } from './reminders.js';
 import { formatDateTime } from './dates.js';
+import { creator } from './retry.js';
+import { changesFeed } from './sync.js';
 
 const PAGE_LIMIT = 50;
 const MAX_LIMIT = 1000; // the API's largest page
@@ -32,6 +39,8 @@ const STATUSES = ['all', 'pending', 'completed'];
 const SORTS = ['created_at', 'updated_at', 'due_at', 'priority', 'title'];
 const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const ORDERS = ['desc', 'asc'];
+/** How long the first list waits for the changes feed's first token (ms). */
+const FEED_WAIT = 1000;
 
 const els = {
     userLabel: $('#user-label'),
@@ -93,6 +102,24 @@ let firstLoadDone = false; // until then the skeleton shows, not the empty state
 let loadingMore = false;
 const counts = { all: null, pending: null, completed: null };
 const pending = new Set(); // ids with a completion toggle in flight
+/**
+ * Every task state this page has shown or written: id -> updated_at, or
+ * null once it deleted the task. A change in the feed that is one of these
+ * is no news (updated_at changes on every write, so a write made elsewhere
+ * never matches).
+ */
+const knownStates = new Map();
+
+function know(task) {
+    if (task && task.id !== undefined) knownStates.set(task.id, task.updated_at);
+}
+
+/** Whether a change of the feed is already shown here (or was made here). */
+function isKnown(change) {
+    if (!knownStates.has(change.id)) return false;
+    const state = knownStates.get(change.id);
+    return change.deleted ? state === null : state === change.updated_at;
+}
 
 function readState() {
     const p = new URLSearchParams(location.search);
@@ -262,6 +289,7 @@ function showTasks(list, keepEveryForm) {
     tasks.clear();
     const items = list.map((task) => {
         tasks.set(task.id, task);
+        know(task);
         return forms.get(task.id) || renderTask(task, now);
     });
     for (const [id, li] of forms) {
@@ -281,6 +309,7 @@ function appendTasks(list) {
     for (const task of list) {
         if (tasks.has(task.id)) continue;
         tasks.set(task.id, task);
+        know(task);
         if (elementFor(task.id)) continue; // an edit form a refresh kept
         const li = renderTask(task, now);
         frag.append(li);
@@ -414,6 +443,7 @@ function updateChrome() {
  * whether and where it belongs. Focus inside it goes to `focusRole`.
  */
 function showTaskInPlace(task, focusRole) {
+    know(task);
     const old = elementFor(task.id);
     if (!old) return;
     const hadFocus = old.contains(document.activeElement);
@@ -492,6 +522,9 @@ function addedMessage(task, shown) {
     return `Added “${task.title}”. It is not among the tasks shown so far.`;
 }
 
+/** The add form's creates: one Idempotency-Key per task added (retry.js). */
+const createTask = creator('/tasks');
+
 async function addTask(event) {
     event.preventDefault();
     const form = els.addForm;
@@ -506,8 +539,9 @@ async function addTask(event) {
     setBusy(form, true);
     let created;
     try {
-        const { data, headers } = await api('/tasks', { method: 'POST', body });
+        const { data, headers } = await createTask(body);
         remember(data, headers);
+        know(data);
         created = data;
         form.reset();
         resetRecurrence(form);
@@ -629,6 +663,7 @@ function editConflict(id, form, body, current) {
     editing.set(id, current);
     unsaved.set(id, mine);
     if (tasks.has(id)) tasks.set(id, current);
+    know(current);
     fillEditForm(form, current);
     showConflict(form.closest('li'), mine);
     refreshCountsSoon();
@@ -694,6 +729,7 @@ async function deleteTask(id) {
         if (!isRedirecting()) writeFailed(err, task, 'it was not deleted', 'delete');
         return;
     }
+    knownStates.set(id, null);
     removeTask(id, true);
     toast(`Deleted “${task.title}”`);
     refreshAfterWrite();
@@ -715,6 +751,9 @@ async function clearCompleted() {
         const { data } = await api(`/tasks?status=completed${state.list ? `&list_id=${state.list}` : ''}`,
             { method: 'DELETE' });
         const deleted = data && Number.isFinite(data.deleted) ? data.deleted : 0;
+        // the completed tasks shown are gone by this page's hand (others
+        // it did not show come as news from the feed: the list is asked again)
+        for (const t of tasks.values()) if (t.completed) knownStates.set(t.id, null);
         toast(`Deleted ${plural(deleted, 'completed task')}`);
     } catch (err) {
         showPageError(err);
@@ -898,6 +937,24 @@ onListsChange((lists) => {
     if (firstLoadDone && tasks.size) showTasks([...tasks.values()], true);
 });
 
+/**
+ * Something changed elsewhere (the feed said so, or could not say what):
+ * the list, the counts and the lists' counts are asked again, as after a
+ * write here; a list that failed to load is loaded anew.
+ */
+function changedElsewhere() {
+    if (isRedirecting()) return;
+    if (listFailed) {
+        loadList();
+        refreshCounts();
+        loadLists().catch(showPageError);
+        return;
+    }
+    refreshAfterWrite();
+}
+
+const feed = changesFeed({ known: isKnown, changed: changedElsewhere });
+
 async function start() {
     syncControls();
     // the browser may have put back what the add form held before a reload
@@ -911,17 +968,28 @@ async function start() {
         fallbackFocus: els.listHeading,
     });
     loadUser();
+    // The feed's first token, taken before the list is loaded: whatever
+    // changes after it is news at the next check, whatever changed before
+    // is in the list. A slow token (many tasks) does not hold the list up
+    // for long: the list is then asked once more when the token is there.
+    const token = feed.start();
+    const tokenInTime = Promise.race([token.then(() => true),
+        new Promise((resolve) => { setTimeout(resolve, FEED_WAIT, false); })]);
     try {
         await loadLists();
     } catch (err) {
         showPageError(err);
     }
+    const inTime = await tokenInTime;
     // A list that is gone (deleted elsewhere) or never was: all tasks.
     if (state.list && !listById(state.list)) state.list = '';
     sidebar.render();
     fillListSelect(els.addList, state.list);
     writeState();
-    loadList();
+    const first = loadList();
     refreshCounts();
+    await first;
+    feed.watch();
+    if (!inTime && await token) changedElsewhere();
 }
 start();

@@ -4,11 +4,14 @@
 // move it up or down (buttons, or dragging it with a pointer), and delete
 // it after a confirmation that says what happens to its tasks (deleted, or
 // moved to another list). Every change is the server's answer: after a
-// write the lists are asked again.
+// write the lists are asked again. A new list's POST carries an
+// Idempotency-Key and is retried when its answer is lost (retry.js), so a
+// flaky network never makes it twice.
 import { api } from './api.js';
 import { h } from './dom.js';
 import { confirmDialog } from './dialog.js';
 import { showProblem, clearErrors, setBusy, isBusy } from './forms.js';
+import { creator } from './retry.js';
 
 let lists = [];
 const listeners = new Set();
@@ -68,6 +71,7 @@ export function mountSidebar(root, { current, choose, changed, showError }) {
     const addForm = root.querySelector('#list-add-form');
     let editingId = null;
     let dragId = null;
+    const createList = creator('/lists');
 
     const render = () => {
         const chosen = current();
@@ -261,7 +265,7 @@ export function mountSidebar(root, { current, choose, changed, showError }) {
         }
         setBusy(addForm, true);
         try {
-            const { data } = await api('/lists', { method: 'POST', body: { name } });
+            const { data } = await createList({ name });
             addForm.reset();
             await loadLists();
             choose(String(data.id));
