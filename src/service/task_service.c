@@ -177,9 +177,10 @@ static apr_array_header_t *plan_schedule(apr_pool_t *p,
  * schedule: one guarded statement, which writes unless the task recurs.
  * A recurring task (or a new rule) is read first and written with the
  * version read, so that its schedule is decided on what is stored; when
- * another write comes between, it is read again. If the occurrence this
- * request saw was completed by that other write, completing it is done
- * already: two concurrent completions of one occurrence move it once. */
+ * another write comes between, it is read again. A completion reads the
+ * task first of all: if the occurrence due then was completed by another
+ * write meanwhile, completing it is done already, so two completions of
+ * one occurrence sent together move it once. */
 static tasks_result update_task(tasks_service *s, const tasks_caller *who,
                                 const char *id, const tasks_precondition *pre,
                                 const tasks_task_input *in, int toggle,
@@ -189,12 +190,22 @@ static tasks_result update_task(tasks_service *s, const tasks_caller *who,
     int completing = toggle || (in->has_completed && in->completed);
     const char *seen_due = NULL;
     tasks_task_schedule sched;
+    tasks_task_row seen;
     tasks_db *db;
     tasks_db_rc rc;
     int attempt;
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
+    /* A completion completes the occurrence that was due when it arrived:
+     * read now, before any statement that may wait for a lock (another
+     * write of the same person's holds their users row), so that two
+     * completions sent together both name the same occurrence. */
+    if (completing) {
+        if ((rc = tasks_db_task_get(db, who, id, &seen)) != TASKS_DB_OK)
+            return written(s, rc);
+        seen_due = seen.due_at;
+    }
     if (!(in->has_recurrence && in->recurrence)) {
         memset(&sched, 0, sizeof sched);
         sched.guard = 1;
@@ -214,10 +225,10 @@ static tasks_result update_task(tasks_service *s, const tasks_caller *who,
             return written(s, rc);
         if (required >= 0 && apr_atoi64(cur.version) != required)
             return written(s, TASKS_DB_MISMATCH);
-        if (attempt == 0) {
-            seen_due = cur.due_at;
+        if (!completing) {
+            /* nothing to compare: only a completion names an occurrence */
         }
-        else if (completing && !same_text(seen_due, cur.due_at)) {
+        else if (!same_text(seen_due, cur.due_at)) {
             w.has_completed = 0;
             w_toggle = 0;
             if (writes_nothing(&w, w_toggle)) {
