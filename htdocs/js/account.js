@@ -1,6 +1,7 @@
 // account.js - the account/ page: who is signed in (api/auth/me), a
-// password change (api/auth/password: this session stays), signing out
-// everywhere (api/auth/logout-all, after a confirmation), a download of
+// password change (api/auth/password: this session stays), app passwords
+// for CalDAV apps (js/app-passwords.js), signing out everywhere
+// (api/auth/logout-all, after a confirmation), a download of
 // everything that is theirs (api/auth/export, saved as the file the server
 // names), and the deletion of the account (DELETE api/auth/me with the
 // password, after a confirmation that says how many tasks go with it);
@@ -9,6 +10,7 @@ import { api, appPath, totalCount, ensureSession, forgetSession, endSession } fr
 import { $ } from './dom.js';
 import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
 import { confirmDialog } from './dialog.js';
+import { startAppPasswords, showCaldavUser } from './app-passwords.js';
 
 const els = {
     name: $('#account-name'),
@@ -35,6 +37,7 @@ async function loadUser() {
         const user = (data && data.user) || {};
         els.name.textContent = user.name || '—';
         els.email.textContent = user.email || '—';
+        showCaldavUser(user.email);
         els.since.textContent = user.created_at
             ? new Date(user.created_at).toLocaleDateString(undefined, { dateStyle: 'long' }) : '—';
     } catch (err) {
@@ -168,4 +171,5 @@ els.passwordForm.addEventListener('submit', changePassword);
 els.logoutAll.addEventListener('click', signOutEverywhere);
 els.exportButton.addEventListener('click', download);
 els.deleteForm.addEventListener('submit', deleteAccount);
+startAppPasswords();
 loadUser();
