@@ -80,6 +80,8 @@ static const route_handler handlers[TASKS_ROUTE_COUNT] = {
     [TASKS_ROUTE_TASK_COMPLETIONS] = tasks_handle_task_completions,
     [TASKS_ROUTE_REMINDERS] = tasks_handle_reminders,
     [TASKS_ROUTE_TASK_CHANGES] = tasks_handle_task_changes,
+    [TASKS_ROUTE_APP_PASSWORDS] = tasks_handle_app_passwords,
+    [TASKS_ROUTE_APP_PASSWORD] = tasks_handle_app_passwords,
     [TASKS_ROUTE_LISTS] = tasks_handle_lists,
     [TASKS_ROUTE_LIST] = tasks_handle_list,
 };

@@ -83,6 +83,9 @@ GRANT UPDATE (fingerprint, created_at, done, response) ON idempotency_keys TO :"
 -- The changes feed reads tombstones and deletes those past the
 -- retention; a task's trigger (as the owner) writes them.
 GRANT SELECT, DELETE ON task_tombstones TO :"role";
+-- App passwords: made, listed, revoked; a Basic sign-in marks one used.
+GRANT SELECT, INSERT, DELETE ON app_passwords TO :"role";
+GRANT UPDATE (last_used_at) ON app_passwords TO :"role";
 -- tasks.tags' CHECK constraint calls it (as the inserting role).
 GRANT EXECUTE ON FUNCTION tasks_tags_valid(text[]) TO :"role";
 -- The store checks the schema version once per session.

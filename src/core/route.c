@@ -43,6 +43,8 @@ static const struct {
     [TASKS_ROUTE_TASK_COMPLETIONS] = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_REMINDERS]     = { "GET, HEAD", M_GET },
     [TASKS_ROUTE_TASK_CHANGES]  = { "GET, HEAD", M_GET },
+    [TASKS_ROUTE_APP_PASSWORDS] = { "GET, HEAD, POST", M_GET | M_POST },
+    [TASKS_ROUTE_APP_PASSWORD]  = { "DELETE", M_DELETE },
     [TASKS_ROUTE_LISTS]         = { "GET, HEAD, POST", M_GET | M_POST },
     [TASKS_ROUTE_LIST]          = { "GET, HEAD, PATCH, DELETE",
                                     M_GET | M_PATCH | M_DELETE },
@@ -162,6 +164,14 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
         }
     }
     else if (seg_is(&segs[0], "auth")) {
+        if (n == 3 && seg_is(&segs[1], "app-passwords")) {
+            out->id = TASKS_ROUTE_APP_PASSWORD;
+            if (tasks_route_id_valid(segs[2].s, segs[2].len))
+                out->task_id = apr_pstrmemdup(p, segs[2].s, segs[2].len);
+            else
+                out->bad_id = 1;
+            return;
+        }
         if (n != 2)
             return;
         if (seg_is(&segs[1], "signup"))
@@ -182,6 +192,8 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
             out->id = TASKS_ROUTE_RESET;
         else if (seg_is(&segs[1], "refresh"))
             out->id = TASKS_ROUTE_REFRESH;
+        else if (seg_is(&segs[1], "app-passwords"))
+            out->id = TASKS_ROUTE_APP_PASSWORDS;
     }
     else if (seg_is(&segs[0], "reminders")) {
         if (n == 1)

@@ -335,6 +335,26 @@ int tasks_nth_row(tasks_db *db, apr_dbd_results_t *res, int n,
     return apr_dbd_get_row(db->driver, db->p, res, row, n) == 0;
 }
 
+/* Promise: see store_int.h. */
+tasks_db_rc tasks_caller_rows(tasks_db *db, int stmt, const char **args,
+                              int key_col, tasks_row_fn each, void *baton)
+{
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc = tasks_run_select(db, stmt, args, &res);
+    int i;
+
+    if (rc != TASKS_DB_OK)
+        return rc;
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        if (i == 1 && !tasks_col_true(db, row, 0))
+            return TASKS_DB_DENIED;
+        if (tasks_col(db, row, key_col))
+            each(db, row, baton);
+    }
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
+}
+
 tasks_db_rc tasks_run_one_row(tasks_db *db, int stmt, const char **args,
                               int writes, apr_dbd_row_t **row)
 {

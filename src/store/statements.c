@@ -12,6 +12,7 @@
  * so no position can drift. Every task statement is scoped by the
  * caller's user id and checks itself that the caller may still act
  * (CALLER_OK). */
+#include "tasks/core/app_password.h"
 #include "tasks/core/list.h"
 #include "tasks/core/task.h"
 #include "store_int.h"
@@ -28,7 +29,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "011_sync"
+#define SCHEMA_VERSION "012_app_passwords"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -675,6 +676,45 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " FROM p CROSS JOIN ok LEFT JOIN ch ON ok.ok"
         " LEFT JOIN tasks t ON NOT ch.gone AND t.user_id = p.uid AND t.id = ch.task_id"
         " ORDER BY ch.seq" },
+    /* A new app password of the caller's, unless they have 50. One row:
+     * CALLER_OK, how many they had, then the password's id, name and
+     * created_at (NULLs when none was made). */
+    [S_APP_PASSWORD_INSERT] = { "tasks_app_password_insert",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %pDt::text AS name, %pDt::text AS hash),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " n AS (SELECT count(*) AS have FROM app_passwords a, p WHERE a.user_id = p.uid),"
+        " ins AS (INSERT INTO app_passwords (user_id, name, secret_hash)"
+        "  SELECT p.uid, p.name, p.hash FROM p, ok, n"
+        "  WHERE ok.ok AND n.have < " TASKS_APP_PASSWORDS_MAX_TEXT
+        "  RETURNING id, name, " TS("created_at") ")"
+        " SELECT ok.ok, n.have, ins.* FROM ok CROSS JOIN n LEFT JOIN ins ON true" },
+    /* The caller's app passwords, newest first. Rows: CALLER_OK, then
+     * id, name, created_at, last_used_at (NULLs when none). */
+    [S_APP_PASSWORDS] = { "tasks_app_passwords",
+        "WITH p AS (SELECT " CALLER_PARAMS "),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p)"
+        " SELECT ok.ok, a.id, a.name, " TS("a.created_at") ", " TS("a.last_used_at")
+        " FROM p CROSS JOIN ok LEFT JOIN app_passwords a ON ok.ok AND a.user_id = p.uid"
+        " ORDER BY a.id DESC" },
+    /* One row: CALLER_OK, whether the caller's app password went. */
+    [S_APP_PASSWORD_DELETE] = { "tasks_app_password_delete",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS id),"
+        " ok AS (SELECT " CALLER_OK " AS ok FROM p),"
+        " gone AS (DELETE FROM app_passwords a USING p, ok"
+        "  WHERE ok.ok AND a.user_id = p.uid AND a.id = p.id RETURNING 1)"
+        " SELECT ok.ok, EXISTS (SELECT 1 FROM gone) FROM ok" },
+    /* HTTP Basic: the user whose e-mail (any case) and app password (its
+     * hash) these are; the password is marked used (at most once a
+     * minute: a sync client signs in with every request). One row, the
+     * user's columns, or none. */
+    [S_APP_PASSWORD_USER] = { "tasks_app_password_user",
+        "WITH m AS (SELECT a.id, a.last_used_at, u.id AS uid FROM app_passwords a"
+        "  JOIN users u ON u.id = a.user_id"
+        "  WHERE a.secret_hash = %pDt::text AND lower(u.email) = lower(%pDt::text)),"
+        " used AS (UPDATE app_passwords a SET last_used_at = now() FROM m"
+        "  WHERE a.id = m.id AND (m.last_used_at IS NULL"
+        "   OR m.last_used_at < now() - interval '1 minute'))"
+        " SELECT " USER_COLS " FROM m JOIN users u ON u.id = m.uid" },
     /* An empty page's total, and CALLER_OK (an empty page cannot tell a
      * denied caller): without filters beyond status from task_counts,
      * else by counting. CASE evaluates only the branch it takes. */

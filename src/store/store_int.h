@@ -23,6 +23,8 @@ enum {
     S_TASK_INSERT, S_TASK_GET, S_TASK_UPDATE, S_TASK_DELETE,
     S_TASKS_CLEAR, S_TASKS_COUNT, S_TASK_COMPLETIONS, S_REMINDERS,
     S_IDEM_CLAIM, S_IDEM_RELEASE, S_CHANGES,
+    S_APP_PASSWORD_INSERT, S_APP_PASSWORDS, S_APP_PASSWORD_DELETE,
+    S_APP_PASSWORD_USER,
     S_IDENTITY_USER, S_IDENTITY_PROVISION,
     S_LISTS_ALL, S_LIST_GET, S_LIST_INSERT, S_LIST_UPDATE, S_LIST_DELETE,
     S_LIST_FIRST, /* PAGE_STMTS per sort key, in tasks_sort_key order:
@@ -84,6 +86,14 @@ tasks_db_rc tasks_run_write(tasks_db *db, int stmt, const char **args,
  * statement changes data (never retried). */
 tasks_db_rc tasks_run_one_row(tasks_db *db, int stmt, const char **args,
                               int writes, apr_dbd_row_t **row);
+/* A statement that answers for a caller: its first row's column 0 is
+ * CALLER_OK (false: DENIED), and a LEFT JOIN leaves column key_col NULL
+ * in that row when there is nothing to list. each(db, row, baton) for
+ * every row that lists something. A reading statement (one retry, as
+ * tasks_run_select). */
+typedef void (*tasks_row_fn)(tasks_db *db, apr_dbd_row_t *row, void *baton);
+tasks_db_rc tasks_caller_rows(tasks_db *db, int stmt, const char **args,
+                              int key_col, tasks_row_fn each, void *baton);
 /* Row n (1-based) of a result; 0 when there is none. */
 int tasks_nth_row(tasks_db *db, apr_dbd_results_t *res, int n,
                   apr_dbd_row_t **row);

@@ -274,37 +274,28 @@ tasks_db_rc tasks_db_task_completions(tasks_db *db, const tasks_caller *who,
     return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
 }
 
+static void reminder_from_row(tasks_db *db, apr_dbd_row_t *row, void *rows)
+{
+    tasks_reminder_row *r = apr_array_push(rows);
+
+    r->task_id = tasks_col(db, row, 1);
+    r->title = tasks_col(db, row, 2);
+    r->fires_at = utc_col(db, row, 3);
+    r->due_at = utc_col(db, row, 4);
+}
+
 tasks_db_rc tasks_db_reminders(tasks_db *db, const tasks_caller *who,
                                const char *since, const char *until,
                                apr_array_header_t **rows)
 {
     const char *args[TASKS_CALLER_NARGS + 2];
-    apr_dbd_results_t *res;
-    apr_dbd_row_t *row;
-    tasks_db_rc rc;
-    int i;
 
     tasks_caller_args(db, who, args);
     args[TASKS_CALLER_NARGS] = until;
     args[TASKS_CALLER_NARGS + 1] = since;
-    rc = tasks_run_select(db, S_REMINDERS, args, &res);
-    if (rc != TASKS_DB_OK)
-        return rc;
     *rows = apr_array_make(db->p, 16, sizeof(tasks_reminder_row));
-    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
-        tasks_reminder_row *r;
-
-        if (i == 1 && !caller_ok(db, row))
-            return TASKS_DB_DENIED;
-        if (!tasks_col(db, row, 1))
-            continue;   /* the LEFT JOIN's row when none fires */
-        r = apr_array_push(*rows);
-        r->task_id = tasks_col(db, row, 1);
-        r->title = tasks_col(db, row, 2);
-        r->fires_at = utc_col(db, row, 3);
-        r->due_at = utc_col(db, row, 4);
-    }
-    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
+    return tasks_caller_rows(db, S_REMINDERS, args, 1, reminder_from_row,
+                             *rows);
 }
 
 tasks_db_rc tasks_db_changes(tasks_db *db, const tasks_caller *who,

@@ -122,8 +122,10 @@ static const char privileges_sql[] =
  * completions (010) are recorded and removed, never changed;
  * idempotency keys (011) are claimed, taken over when expired (four
  * columns), marked done and deleted; tombstones are only read and
- * purged (a trigger writes them as the owner). */
+ * purged (a trigger writes them as the owner); app passwords (012) are
+ * made, revoked and marked used. */
 static const char expected_privileges[] =
+    "column app_passwords.last_used_at UPDATE\n"
     "column idempotency_keys.created_at UPDATE\n"
     "column idempotency_keys.done UPDATE\n"
     "column idempotency_keys.fingerprint UPDATE\n"
@@ -141,6 +143,9 @@ static const char expected_privileges[] =
     "database tasks CONNECT\n"
     "function tasks_tags_valid(text[]) EXECUTE\n"
     "schema public USAGE\n"
+    "table app_passwords DELETE\n"
+    "table app_passwords INSERT\n"
+    "table app_passwords SELECT\n"
     "table idempotency_keys DELETE\n"
     "table idempotency_keys INSERT\n"
     "table idempotency_keys SELECT\n"

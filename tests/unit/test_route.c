@@ -69,6 +69,13 @@ START_TEST(matches_task_routes)
     ck_assert_ptr_null(r.task_id);
     ck_assert_int_eq(r.bad_id, 0);
     match("/tasks/changes/1", TASKS_ROUTE_NOT_FOUND);
+    r = match("/auth/app-passwords", TASKS_ROUTE_APP_PASSWORDS);
+    ck_assert_ptr_null(r.task_id);
+    r = match("/auth/app-passwords/7", TASKS_ROUTE_APP_PASSWORD);
+    ck_assert_str_eq(r.task_id, "7");
+    r = match("/auth/app-passwords/x", TASKS_ROUTE_APP_PASSWORD);
+    ck_assert_int_eq(r.bad_id, 1);
+    match("/auth/app-passwords/7/x", TASKS_ROUTE_NOT_FOUND);
     match("/reminders/1", TASKS_ROUTE_NOT_FOUND);
 }
 END_TEST

@@ -23,6 +23,8 @@ typedef enum {
     TASKS_ROUTE_TASK_COMPLETIONS, /* /tasks/{id}/completions */
     TASKS_ROUTE_REMINDERS,      /* /reminders              */
     TASKS_ROUTE_TASK_CHANGES,   /* /tasks/changes          */
+    TASKS_ROUTE_APP_PASSWORDS,  /* /auth/app-passwords     */
+    TASKS_ROUTE_APP_PASSWORD,   /* /auth/app-passwords/{id} */
     TASKS_ROUTE_LISTS,          /* /lists                  */
     TASKS_ROUTE_LIST,           /* /lists/{id}             */
     TASKS_ROUTE_COUNT

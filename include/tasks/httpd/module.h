@@ -283,5 +283,6 @@ int tasks_handle_task_complete(request_rec *r); /* /tasks/{id}/complete */
 int tasks_handle_task_completions(request_rec *r); /* /tasks/{id}/completions */
 int tasks_handle_reminders(request_rec *r);     /* /reminders           */
 int tasks_handle_task_changes(request_rec *r);  /* /tasks/changes       */
+int tasks_handle_app_passwords(request_rec *r); /* /auth/app-passwords[/{id}] */
 
 #endif

@@ -13,6 +13,7 @@
 #include "tasks/core/list_query.h"
 #include "tasks/core/log.h"
 #include "tasks/core/list.h"
+#include "tasks/core/app_password.h"
 #include "tasks/core/recur.h"
 #include "tasks/core/task.h"
 
@@ -246,6 +247,24 @@ int tasks_db_task_from_record(tasks_db *db, const tasks_caller *who,
 /* The same for a list's create. */
 int tasks_db_list_from_record(const apr_array_header_t *cols,
                               tasks_list_row *out);
+
+/* ---- App passwords --------------------------------------------------- */
+/* A new app password of the caller's (its secret's hash); LIMIT when
+ * they have TASKS_APP_PASSWORDS_MAX. */
+tasks_db_rc tasks_db_app_password_insert(tasks_db *db, const tasks_caller *who,
+                                         const char *name, const char *hash,
+                                         tasks_app_password_row *out);
+/* The caller's app passwords, newest first (rows of
+ * tasks_app_password_row). */
+tasks_db_rc tasks_db_app_passwords(tasks_db *db, const tasks_caller *who,
+                                   apr_array_header_t **rows);
+/* Revoke one; NONE when it is not the caller's. */
+tasks_db_rc tasks_db_app_password_delete(tasks_db *db, const tasks_caller *who,
+                                         const char *id);
+/* The user an e-mail (any case) and an app password's hash name, the
+ * password marked used; NONE when they name nobody. */
+tasks_db_rc tasks_db_app_password_user(tasks_db *db, const char *email,
+                                       const char *hash, tasks_user_row *user);
 
 /* ---- The changes feed ----------------------------------------------- */
 typedef struct {
