@@ -13,7 +13,7 @@
 // again; the list, refreshed after every create, shows what happened.
 import { api, appPath } from './api.js';
 import { $, h } from './dom.js';
-import { clearErrors, setFieldError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
+import { clearErrors, setFieldError, setFormError, showProblem, setBusy, isBusy, focusFirstError } from './forms.js';
 import { confirmDialog } from './dialog.js';
 
 const els = {
@@ -130,8 +130,15 @@ async function create(event) {
         ({ data: created } = await api('/auth/app-passwords', { method: 'POST', body: { name } }));
     } catch (err) {
         setBusy(form, false);
-        // 422: at the name field; 409: the account has the most it may.
-        showProblem(form, err, err.status === 409 ? 'Revoke one you no longer use, then create the new one.' : '');
+        if (err.status === 409) {
+            // the account has the most it may keep (50)
+            clearErrors(form);
+            setFormError(form, 'You have as many app passwords as an account can keep: '
+                + 'revoke one you no longer use, then create the new one.');
+            focusFirstError(form);
+        } else {
+            showProblem(form, err);     // a 422's errors at the name field
+        }
         // Lost on the way (no answer, a gateway's): it may have been made.
         if (err.status === 0 || err.status >= 500) load();
         return;

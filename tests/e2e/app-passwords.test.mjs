@@ -129,7 +129,7 @@ describe('app passwords on the account page', () => {
         await page.click('#apppw-form button[type="submit"]');
         await eventually(async () => assert.equal(await page.getAttribute('#apppw-name', 'aria-invalid'), 'true'));
         const error = await textOf(page, '#apppw-name-error');
-        assert.ok(error, 'an error at the name field');
+        assert.match(error, /100 characters/, 'the server’s reason, at the name field');
         assert.match(await page.getAttribute('#apppw-name', 'aria-describedby'), /\bapppw-name-error\b/);
         assert.equal(await page.evaluate(() => document.activeElement.id), 'apppw-name');
         assert.equal(await page.isVisible('#apppw-new'), false);
@@ -229,7 +229,7 @@ describe('app passwords on the account page', () => {
         await page.fill('#apppw-name', 'one too many');
         await page.click('#apppw-form button[type="submit"]');
         await eventually(async () => assert.equal(await page.isVisible('#apppw-form .form-error'), true));
-        assert.match(await textOf(page, '#apppw-form .form-error'), /Revoke one you no longer use/);
+        assert.match(await textOf(page, '#apppw-form .form-error'), /as many app passwords as an account can keep: revoke one you no longer use/);
         assert.equal(await page.isVisible('#apppw-new'), false);
         assert.equal((await apiPasswords()).length, 50);
         await assertHealthy(page, problems);
