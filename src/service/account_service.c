@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
+#include "tasks/core/digest.h"
 #include "tasks/core/password.h"
 #include "tasks/core/problem.h"
 #include "tasks/core/refresh.h"
@@ -429,6 +430,47 @@ static tasks_result password_checked(tasks_service *s, tasks_db *db,
     }
     if ((rc = tasks_db_login_succeeded(db, email, addr)) != TASKS_DB_OK)
         return tasks_service_db_failure(rc);
+    return TASKS_RESULT_DONE;
+}
+
+/* Promise: see account_service.h. The attempt is counted under the
+ * login throttle like a password's; no scrypt: an app password is 256
+ * random bits, looked up by its SHA-256. */
+tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
+                                       const char *app_password,
+                                       const char *addr, tasks_caller *who)
+{
+    const char *norm = email ? tasks_email_normalize(s->pool, email) : NULL;
+    tasks_user_row user;
+    tasks_result res;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    memset(who, 0, sizeof *who);
+    if (!norm || !app_password || !*app_password)
+        return TASKS_RESULT(TASKS_UNAUTHENTICATED,
+                            "invalid email or app password");
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    if ((res = attempt_counted(s, db, norm, addr)).outcome != TASKS_DONE)
+        return res;
+    rc = tasks_db_app_password_user(db, norm, tasks_sha256_hex(s->pool,
+                                    app_password, strlen(app_password)), &user);
+    if (rc == TASKS_DB_NONE) {
+        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0303: failed login from "
+                  "client %s", addr ? addr : "-");
+        return TASKS_RESULT(TASKS_UNAUTHENTICATED,
+                            "invalid email or app password");
+    }
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    if ((rc = tasks_db_login_succeeded(db, norm, addr)) != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    /* A caller without a session, checked now: sign out everywhere
+     * before this second still ends it (CALLER_OK), revoking the app
+     * password ends the next request. */
+    who->user_id = user.id;
+    who->iat = (long long)apr_time_sec(apr_time_now());
     return TASKS_RESULT_DONE;
 }
 

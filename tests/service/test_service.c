@@ -2,6 +2,7 @@
  * without httpd: apr_dbd's pgsql driver opened directly on the private
  * PostgreSQL that run.sh starts (DB_PARAMS), no mod_dbd, no request_rec.
  * Each test runs in its own forked process with its own connection. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "tasks/core/password.h"
 #include "tasks/core/problem.h"
 #include "tasks/service/account_service.h"
+#include "tasks/service/app_password_service.h"
 #include "tasks/service/list_service.h"
 #include "tasks/service/task_service.h"
 
@@ -867,6 +869,47 @@ START_TEST(signup_login_and_their_refusals)
 }
 END_TEST
 
+/* A CalDAV client's HTTP Basic: an app password signs its account in
+ * (any case of the e-mail), as a caller the task operations accept; the
+ * account's real password, a wrong or a revoked app password do not; a
+ * wrong one counts as a failed login. */
+START_TEST(app_passwords_sign_in_and_nothing_else_does)
+{
+    tasks_value email, name = str("Thunderbird");
+    tasks_session session = new_account("apppw", &email);
+    tasks_caller owner = caller_of(&session), who;
+    tasks_app_password_row row;
+    tasks_task_row t;
+    const char *pw = NULL, *upper;
+    tasks_result r;
+    char *u;
+    int i;
+
+    ck_assert_int_eq(tasks_app_password_create(service(), &owner, &name, &row, &pw).outcome,
+                     TASKS_DONE);
+    u = apr_pstrdup(pool, email.str);
+    for (i = 0; u[i]; i++)
+        u[i] = (char)toupper((unsigned char)u[i]);
+    upper = u;
+    ck_assert_int_eq(tasks_account_app_sign_in(service(), upper, pw, "192.0.2.20", &who).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(who.user_id, owner.user_id);
+    t = new_task(&who, "made by a CalDAV client");
+    ck_assert_str_eq(t.user_id, owner.user_id);
+    ck_assert_int_eq(tasks_account_app_sign_in(service(), email.str, "correct horse battery",
+                                               "192.0.2.20", &who).outcome,
+                     TASKS_UNAUTHENTICATED);
+    ck_assert_int_eq(tasks_account_app_sign_in(service(), email.str, "nope", "192.0.2.20",
+                                               &who).outcome, TASKS_UNAUTHENTICATED);
+    ck_assert_int_eq(tasks_app_password_revoke(service(), &owner, row.id).outcome, TASKS_DONE);
+    ck_assert_int_eq(tasks_account_app_sign_in(service(), email.str, pw, "192.0.2.20",
+                                               &who).outcome, TASKS_UNAUTHENTICATED);
+    policy.throttle_email = 3;
+    r = tasks_account_app_sign_in(service(), email.str, pw, "192.0.2.20", &who);
+    ck_assert_int_eq(r.outcome, TASKS_THROTTLED);
+}
+END_TEST
+
 START_TEST(repeated_failures_are_throttled_with_retry_after)
 {
     tasks_value e = str(apr_psprintf(pool, "throttle-%d@example.org", (int)getpid()));
@@ -1014,6 +1057,7 @@ static Suite *service_suite(void)
     tcase_add_test(accounts, sign_out_everywhere_and_password_change_end_the_other_tokens);
     tcase_add_test(accounts, refresh_rotates_and_a_reused_value_ends_the_session);
     tcase_add_test(accounts, repeated_failures_are_throttled_with_retry_after);
+    tcase_add_test(accounts, app_passwords_sign_in_and_nothing_else_does);
     tcase_add_test(accounts, no_hashing_capacity_is_busy);
     suite_add_tcase(s, accounts);
     tcase_add_checked_fixture(failures, setup, teardown);

@@ -112,6 +112,15 @@ tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who
                                        const tasks_value *password,
                                        const char *client_addr);
 
+/* HTTP Basic of a CalDAV client: the caller (*who, no session) whose
+ * e-mail (any case) and app password these are, from addr (for
+ * throttling: a failure counts as a failed login, THROTTLED with
+ * retry_after past the limit). The account's own password is never
+ * taken here: UNAUTHENTICATED, as for a wrong or revoked app password. */
+tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
+                                       const char *app_password,
+                                       const char *addr, tasks_caller *who);
+
 /* Sign in with email and password from client_addr (for throttling):
  * a new session (tasks_session). */
 tasks_result tasks_account_login(tasks_service *s, const tasks_value *email,
