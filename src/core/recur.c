@@ -14,6 +14,8 @@
 #include <apr_strings.h>
 #include <libical/ical.h>
 
+#include "ical_int.h"
+
 #include "tasks/core/recur.h"
 #include "tasks/core/validate.h"
 
@@ -219,29 +221,27 @@ static int expand(const char *rule, icaltimezone *zone, long long start,
     return e->it ? 0 : -1;
 }
 
-/* A floating wall-clock time read on zone's clock. A time that a
- * daylight-saving gap skips (02:30 on the day Berlin springs forward) is
- * read with the offset before the gap, as RFC 5545 3.3.5 says, so it
- * lands as far past the gap's start as it was meant to (03:30 summer
- * time); libical reads it with the offset after, an hour earlier. */
-static long long wall_clock_instant(struct icaltimetype o, icaltimezone *zone)
+/* Promise: see ical_int.h. */
+long long tasks_ical_wall_clock(struct icaltimetype t, icaltimezone *zone)
 {
     icaltimezone *utc = icaltimezone_get_utc_timezone();
-    long long at = (long long)icaltime_as_timet_with_zone(o, zone);
-    struct icaltimetype back = icaltime_from_timet_with_zone((time_t)at, 0,
-                                                             zone);
-    struct icaltimetype at_utc;
+    struct icaltimetype back, at_utc;
+    long long at;
     int before;
 
-    if (back.year == o.year && back.month == o.month && back.day == o.day
-        && back.hour == o.hour && back.minute == o.minute
-        && back.second == o.second)
+    t.zone = NULL;
+    t.is_date = 0;
+    at = (long long)icaltime_as_timet_with_zone(t, zone);
+    back = icaltime_from_timet_with_zone((time_t)at, 0, zone);
+    if (back.year == t.year && back.month == t.month && back.day == t.day
+        && back.hour == t.hour && back.minute == t.minute
+        && back.second == t.second)
         return at;
     /* In a gap: libical's instant lies before the gap, where the offset
      * is the one before it. */
     at_utc = icaltime_from_timet_with_zone((time_t)at, 0, utc);
     before = icaltimezone_get_utc_offset_of_utc_time(zone, &at_utc, NULL);
-    return (long long)icaltime_as_timet_with_zone(o, utc) - before;
+    return (long long)icaltime_as_timet_with_zone(t, utc) - before;
 }
 
 /* The next occurrence as an instant in *at: 1, or 0 when there is none
@@ -254,7 +254,7 @@ static int expand_next(expansion *e, icaltimezone *zone, long long *at)
         return 0;
     if (e->until_kind == 1 && icaltime_compare_date_only(o, e->until) > 0)
         return 0;
-    *at = wall_clock_instant(o, zone);
+    *at = tasks_ical_wall_clock(o, zone);
     return e->until_kind == 2 && *at > e->until_at ? 0 : 1;
 }
 

@@ -457,8 +457,8 @@ tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
     rc = tasks_db_app_password_user(db, norm, tasks_sha256_hex(s->pool,
                                     app_password, strlen(app_password)), &user);
     if (rc == TASKS_DB_NONE) {
-        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0303: failed login from "
-                  "client %s", addr ? addr : "-");
+        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0313: failed app password "
+                  "sign-in from client %s", addr ? addr : "-");
         return TASKS_RESULT(TASKS_UNAUTHENTICATED,
                             "invalid email or app password");
     }

@@ -21,6 +21,7 @@ Suite *reset_code_suite(void);
 Suite *refresh_suite(void);
 Suite *recur_suite(void);
 Suite *jwks_suite(void);
+Suite *vtodo_suite(void);
 
 /* A fresh pool per test (created in a checked fixture by each suite). */
 extern apr_pool_t *test_pool;
