@@ -488,7 +488,7 @@ export function repeatFields(p) {
             h('label', { for: `${p}-rrule`, text: 'Rule' }),
             h('input', {
                 id: `${p}-rrule`, name: 'rrule', type: 'text', autocomplete: 'off', spellcheck: 'false',
-                'aria-describedby': `${p}-rrule-hint`, placeholder: 'FREQ=MONTHLY;BYDAY=-1FR',
+                'aria-describedby': `${p}-rrule-hint`,
             }),
             h('p', { class: 'hint', id: `${p}-rrule-hint`, text: 'An iCalendar RRULE, e.g. FREQ=MONTHLY;BYDAY=-1FR for the last Friday of each month.' })),
         h('p', { class: 'repeat-summary', id: `${p}-repeat-summary`, 'aria-live': 'polite' }),

@@ -414,6 +414,16 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
 }
 
 /* Promise: see module.h. */
+void tasks_set_created(request_rec *r, const char *collection, const char *id,
+                       int replayed)
+{
+    apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
+                   tasks_srv_api_path(r->server), collection, "/", id, NULL));
+    if (replayed)
+        apr_table_setn(r->headers_out, "Idempotent-Replayed", "true");
+}
+
+/* Promise: see module.h. */
 int tasks_req_once(request_rec *r, tasks_once *once, int *done)
 {
     const char *key = apr_table_get(r->headers_in, "Idempotency-Key");

@@ -48,9 +48,7 @@ static int create(request_rec *r, const tasks_caller *who)
                                     &password);
     if (res.outcome != TASKS_DONE)
         return tasks_send_result(r, &res);
-    apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
-                   tasks_srv_api_path(r->server), "/auth/app-passwords/",
-                   row.id, NULL));
+    tasks_set_created(r, "/auth/app-passwords", row.id, 0);
     return tasks_send_json_value(r, HTTP_CREATED,
                                  app_password_json(&row, password));
 }

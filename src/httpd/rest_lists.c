@@ -80,12 +80,8 @@ static int create_list(request_rec *r, const tasks_caller *who)
         return done;
     res = tasks_list_create(tasks_req_service(r), who, &draft, &once, &row,
                             &replayed);
-    if (res.outcome == TASKS_DONE) {
-        apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool,
-                       tasks_srv_api_path(r->server), "/lists/", row.id, NULL));
-        if (replayed)
-            apr_table_setn(r->headers_out, "Idempotent-Replayed", "true");
-    }
+    if (res.outcome == TASKS_DONE)
+        tasks_set_created(r, "/lists", row.id, replayed);
     return answer_list(r, &res, HTTP_CREATED, &row);
 }
 

@@ -239,6 +239,10 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
  * path and body, read by tasks_read_json_body first) in *once (key NULL:
  * none); 0, or 1 with *done when the key is malformed (answered: 400). */
 int tasks_req_once(request_rec *r, tasks_once *once, int *done);
+/* The headers of a 201: Location <api path><collection>/<id>, and
+ * Idempotent-Replayed: true when the answer is a replay. */
+void tasks_set_created(request_rec *r, const char *collection, const char *id,
+                       int replayed);
 /* The request's If-Match and If-None-Match for the row with this id (a
  * task's or a list's: their ETags are "<id>.<version>"). */
 void tasks_req_preconditions(request_rec *r, const char *id,
