@@ -84,6 +84,7 @@ static const route_handler handlers[TASKS_ROUTE_COUNT] = {
     [TASKS_ROUTE_APP_PASSWORD] = tasks_handle_app_passwords,
     [TASKS_ROUTE_LISTS] = tasks_handle_lists,
     [TASKS_ROUTE_LIST] = tasks_handle_list,
+    [TASKS_ROUTE_DAV] = tasks_handle_dav,
 };
 
 static int tasks_handler(request_rec *r)
@@ -114,6 +115,9 @@ static int tasks_handler(request_rec *r)
     if (route->id == TASKS_ROUTE_NOT_FOUND)
         return tasks_send_result(r, &TASKS_RESULT(TASKS_NOT_FOUND,
                                                   "no such endpoint"));
+    /* CalDAV has methods and an OPTIONS of its own. */
+    if (route->id == TASKS_ROUTE_DAV)
+        return tasks_handle_dav(r);
     if (r->method_number == M_OPTIONS) {
         apr_table_setn(r->headers_out, "Allow",
                        apr_pstrcat(r->pool, tasks_route_allow(route->id),
@@ -258,6 +262,7 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_test_config(tasks_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(tasks_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_translate_name(tasks_translate_name, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_translate_name(tasks_dav_well_known, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(tasks_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(tasks_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -83,6 +83,9 @@ GRANT UPDATE (fingerprint, created_at, done, response) ON idempotency_keys TO :"
 -- The changes feed reads tombstones and deletes those past the
 -- retention; a task's trigger (as the owner) writes them.
 GRANT SELECT, DELETE ON task_tombstones TO :"role";
+-- CalDAV's sync-collection reads the names that left a list and deletes
+-- those past the retention; the tasks' triggers (as the owner) write them.
+GRANT SELECT, DELETE ON dav_departures TO :"role";
 -- App passwords: made, listed, revoked; a Basic sign-in marks one used.
 GRANT SELECT, INSERT, DELETE ON app_passwords TO :"role";
 GRANT UPDATE (last_used_at) ON app_passwords TO :"role";

@@ -48,6 +48,9 @@ static const struct {
     [TASKS_ROUTE_LISTS]         = { "GET, HEAD, POST", M_GET | M_POST },
     [TASKS_ROUTE_LIST]          = { "GET, HEAD, PATCH, DELETE",
                                     M_GET | M_PATCH | M_DELETE },
+    /* CalDAV answers its own methods (caldav.c); these are its HTTP ones. */
+    [TASKS_ROUTE_DAV]           = { "GET, HEAD, PUT, DELETE",
+                                    M_GET | M_PUT | M_DELETE },
 };
 
 /* One path segment: not NUL-terminated, it points into the path. */
@@ -146,6 +149,11 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
     out->task_id = NULL;
     out->path_user_id = NULL;
     out->bad_id = 0;
+    if (path && strncmp(path, "/dav", 4) == 0
+        && (path[4] == '\0' || path[4] == '/')) {
+        out->id = TASKS_ROUTE_DAV;
+        return;
+    }
     if (n <= 0)
         return;
 

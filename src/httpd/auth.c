@@ -23,6 +23,7 @@
 #include <http_request.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
+#include <apr_base64.h>
 
 #include "tasks/core/token.h"
 #include "tasks/httpd/counters.h"
@@ -205,6 +206,53 @@ static int external_token(request_rec *r, tasks_issuer *is, const char *token)
     return DECLINED;
 }
 
+/* The Basic challenge of the CalDAV front end: clients send credentials
+ * only after a 401 that asks for them (python-caldav, DAVx5). */
+static int dav_unauthorized(request_rec *r, const char *detail)
+{
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                   "Basic realm=\"mod_tasks CalDAV\", charset=\"UTF-8\"");
+    tasks_send_problem(r, HTTP_UNAUTHORIZED, detail, NULL);
+    return DONE;
+}
+
+/* A CalDAV client's HTTP Basic: the account's e-mail and an app password
+ * (never the account's password: tasks_account_app_sign_in). */
+static int dav_basic(request_rec *r, const char *credentials)
+{
+    tasks_caller who;
+    tasks_result res;
+    tasks_user_row user;
+    char *decoded, *colon;
+    int len;
+
+    while (*credentials == ' ')
+        credentials++;
+    if (strlen(credentials) > 1024)
+        return dav_unauthorized(r, "the credentials are too long");
+    decoded = apr_palloc(r->pool, apr_base64_decode_len(credentials) + 1);
+    len = apr_base64_decode(decoded, credentials);
+    decoded[len < 0 ? 0 : len] = '\0';
+    if ((colon = strchr(decoded, ':')) == NULL || (int)strlen(decoded) != len)
+        return dav_unauthorized(r, "HTTP Basic needs an e-mail and an app "
+                                "password");
+    *colon = '\0';
+    res = tasks_account_app_sign_in(tasks_req_service(r), decoded, colon + 1,
+                                    r->useragent_ip, &who);
+    if (res.outcome == TASKS_UNAUTHENTICATED || res.outcome == TASKS_DENIED)
+        return dav_unauthorized(r, "the e-mail or app password is wrong (an "
+                                "account's own password is not taken here: "
+                                "make an app password)");
+    if (res.outcome != TASKS_DONE)
+        return hook_failed(r, &res);
+    memset(&user, 0, sizeof user);
+    user.id = who.user_id;
+    set_caller(r, &user, NULL, who.jti, who.iat, 0, NULL, who.sid);
+    r->user = apr_pstrdup(r->pool, user.id);
+    r->ap_auth_type = "Basic";
+    return DECLINED;
+}
+
 int tasks_auth_hook(request_rec *r)
 {
     const tasks_route *route;
@@ -222,6 +270,15 @@ int tasks_auth_hook(request_rec *r)
     route = tasks_req_route(r);
     if (route->id == TASKS_ROUTE_NOT_FOUND || tasks_route_is_public(route->id))
         return DECLINED;
+    if (route->id == TASKS_ROUTE_DAV) {
+        const char *h = apr_table_get(r->headers_in, "Authorization");
+
+        if (h && strncasecmp(h, "Basic ", 6) == 0)
+            return dav_basic(r, h + 6);
+        if (!h && !tasks_cookie_value(r, TASKS_COOKIE))
+            return dav_unauthorized(r, "authentication is required (the "
+                                    "account's e-mail and an app password)");
+    }
     token = presented_token(r, &sent, &malformed);
     /* TasksTrustRemoteUser: without a token of ours (no credentials, or
      * another scheme such as Basic or Negotiate), the caller is whoever

@@ -331,6 +331,13 @@ static int read_body(request_rec *r, apr_off_t cap, char **out,
     return 0;
 }
 
+/* Promise: see module.h. */
+int tasks_read_raw_body(request_rec *r, apr_off_t cap, char **out,
+                        apr_size_t *len)
+{
+    return read_body(r, cap, out, len);
+}
+
 json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
 {
     apr_off_t cap = tasks_dir_max_body(tasks_dir(r));

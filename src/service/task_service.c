@@ -36,15 +36,17 @@ static tasks_result written(const tasks_service *s, tasks_db_rc rc)
     }
 }
 
-/* Promise: see task_service.h. */
-tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
-                               const tasks_task_draft *draft,
-                               const tasks_once *once, tasks_task_row *out,
-                               int *replayed)
+/* A create of draft as the resource res (NULL: none), at most once per
+ * once's key. */
+static tasks_result create_task(tasks_service *s, const tasks_caller *who,
+                                const tasks_task_draft *draft,
+                                const tasks_once *once,
+                                const tasks_task_resource *res,
+                                tasks_task_row *out, int *replayed)
 {
     apr_array_header_t *errors, *record = NULL;
     tasks_task_input in;
-    tasks_result res;
+    tasks_result result;
     tasks_db *db;
     int keyed = once && once->key;
 
@@ -57,9 +59,9 @@ tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
     if (keyed) {
-        res = tasks_service_claim(s, db, who, once, &record);
-        if (res.outcome != TASKS_DONE)
-            return res;
+        result = tasks_service_claim(s, db, who, once, &record);
+        if (result.outcome != TASKS_DONE)
+            return result;
         if (record) {
             if (tasks_db_task_from_record(db, who, record, out) != 0)
                 return TASKS_RESULT(TASKS_FAILED, NULL);
@@ -68,11 +70,20 @@ tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
             return TASKS_RESULT_DONE;
         }
     }
-    res = written(s, tasks_db_task_insert(db, who, &in, keyed ? once->key : NULL,
-                                          out));
-    if (keyed && res.outcome != TASKS_DONE)
+    result = written(s, tasks_db_task_insert(db, who, &in, res,
+                                             keyed ? once->key : NULL, out));
+    if (keyed && result.outcome != TASKS_DONE)
         tasks_db_idem_release(db, who, once->key);
-    return res;
+    return result;
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_task_create(tasks_service *s, const tasks_caller *who,
+                               const tasks_task_draft *draft,
+                               const tasks_once *once, tasks_task_row *out,
+                               int *replayed)
+{
+    return create_task(s, who, draft, once, NULL, out, replayed);
 }
 
 /* Promise: see task_service.h. */
@@ -184,6 +195,7 @@ static apr_array_header_t *plan_schedule(apr_pool_t *p,
 static tasks_result update_task(tasks_service *s, const tasks_caller *who,
                                 const char *id, const tasks_precondition *pre,
                                 const tasks_task_input *in, int toggle,
+                                const tasks_task_resource *res,
                                 tasks_task_row *out)
 {
     long long required = tasks_service_required_version(pre);
@@ -210,7 +222,7 @@ static tasks_result update_task(tasks_service *s, const tasks_caller *who,
         memset(&sched, 0, sizeof sched);
         sched.guard = 1;
         rc = tasks_db_task_update(db, who, id, required, in, toggle, &sched,
-                                  out);
+                                  res, out);
         if (rc != TASKS_DB_RECURRING)
             return written(s, rc);
     }
@@ -231,7 +243,7 @@ static tasks_result update_task(tasks_service *s, const tasks_caller *who,
         else if (!same_text(seen_due, cur.due_at)) {
             w.has_completed = 0;
             w_toggle = 0;
-            if (writes_nothing(&w, w_toggle)) {
+            if (writes_nothing(&w, w_toggle) && !res) {
                 *out = cur;
                 return TASKS_RESULT_DONE;
             }
@@ -239,7 +251,7 @@ static tasks_result update_task(tasks_service *s, const tasks_caller *who,
         if ((errors = plan_schedule(s->pool, &cur, &w, &w_toggle, &sched)))
             return tasks_service_invalid(s->pool, errors, NULL);
         rc = tasks_db_task_update(db, who, id, apr_atoi64(cur.version), &w,
-                                  w_toggle, &sched, out);
+                                  w_toggle, &sched, res, out);
         if (rc != TASKS_DB_MISMATCH || required >= 0)
             return written(s, rc);
     }
@@ -258,7 +270,7 @@ tasks_result tasks_task_update(tasks_service *s, const tasks_caller *who,
 
     if ((errors = tasks_task_validate(s->pool, draft, mode, &in)))
         return tasks_service_invalid(s->pool, errors, NULL);
-    return update_task(s, who, id, pre, &in, 0, out);
+    return update_task(s, who, id, pre, &in, 0, NULL, out);
 }
 
 /* Promise: see task_service.h. */
@@ -281,7 +293,7 @@ tasks_result tasks_task_complete(tasks_service *s, const tasks_caller *who,
         }
         tasks_task_input_completed(&in, completed->boolean);
     }
-    return update_task(s, who, id, pre, &in, completed == NULL, out);
+    return update_task(s, who, id, pre, &in, completed == NULL, NULL, out);
 }
 
 /* Promise: see task_service.h. */
@@ -428,4 +440,221 @@ tasks_result tasks_tasks_changes(tasks_service *s, const tasks_caller *who,
                                                   next_time)))
         return TASKS_RESULT(TASKS_FAILED, NULL);
     return TASKS_RESULT_DONE;
+}
+
+/* ---- Tasks as CalDAV resources ---------------------------------------- */
+
+/* The issue time a sync mark carries: the start of today (UTC), so that
+ * a collection's mark stays the same all day while nothing changes (a
+ * client compares it to decide whether to sync), and its age is never
+ * under-counted. */
+static long long mark_day(void)
+{
+    long long now = (long long)apr_time_sec(apr_time_now());
+
+    return now - now % 86400;
+}
+
+static tasks_result mark(tasks_service *s, const tasks_caller *who,
+                         long long seq, const char **token)
+{
+    *token = tasks_changes_token_encode(s->pool, &s->token->keys,
+                                        who->user_id, seq, mark_day());
+    return *token ? TASKS_RESULT_DONE : TASKS_RESULT(TASKS_FAILED, NULL);
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_resources_mark(tasks_service *s, const tasks_caller *who,
+                                  const char **token)
+{
+    long long latest = 0;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    if ((rc = tasks_db_change_seq(db, who, &latest)) != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    return mark(s, who, latest, token);
+}
+
+#define NO_SUCH_LIST "no such list"
+
+/* Promise: see task_service.h. */
+tasks_result tasks_resources_list(tasks_service *s, const tasks_caller *who,
+                                  long long list_id, const char *since,
+                                  tasks_resource_page *page)
+{
+    long long seq = -1, issued = 0, latest = 0;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    memset(page, 0, sizeof *page);
+    if (since) {
+        if (tasks_changes_token_decode(s->pool, &s->token->keys,
+                                       who->user_id, since, &seq, &issued))
+            return TASKS_RESULT(TASKS_MALFORMED, "not a sync token of yours");
+        if ((long long)apr_time_sec(apr_time_now()) - issued
+            > TASKS_CHANGES_RETENTION)
+            return TASKS_RESULT(TASKS_GONE, "this sync token is older than "
+                                "the 30 days deletions are kept");
+    }
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_dav_members(db, who, list_id, seq, &page->rows, &page->gone,
+                              &latest);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_LIST);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    return mark(s, who, latest, &page->token);
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_resources_get(tasks_service *s, const tasks_caller *who,
+                                 long long list_id,
+                                 const apr_array_header_t *names,
+                                 apr_array_header_t **rows)
+{
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    rc = tasks_db_dav_find(db, who, list_id, names, NULL, rows);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_LIST);
+    return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
+}
+
+/* The resource a name and a UID find in rows (tasks_db_dav_find's):
+ * *named the task with the name, *same_uid another with the UID. */
+static void resource_matches(const apr_array_header_t *rows, const char *name,
+                             const char *uid, const tasks_task_row **named,
+                             const tasks_task_row **same_uid)
+{
+    int i;
+
+    *named = *same_uid = NULL;
+    for (i = 0; i < rows->nelts; i++) {
+        const tasks_task_row *t = &APR_ARRAY_IDX(rows, i, tasks_task_row);
+
+        if (strcmp(t->dav_name, name) == 0)
+            *named = t;
+        else if (uid && strcmp(t->dav_uid, uid) == 0)
+            *same_uid = t;
+    }
+}
+
+/* A resource's UID, name and kept text against their kinds' limits
+ * (LABEL, KEPT: task.h). */
+static apr_array_header_t *resource_errors(apr_pool_t *p, const char *name,
+                                           const char *uid, const char *kept)
+{
+    apr_array_header_t *errors = NULL;
+
+    if (name && (!*name || strlen(name) > TASKS_LABEL_MAX))
+        tasks_field_error_add(p, &errors, "name", apr_psprintf(p,
+                              "must be 1 to %d bytes", TASKS_LABEL_MAX));
+    if (uid && (!*uid || strlen(uid) > TASKS_LABEL_MAX))
+        tasks_field_error_add(p, &errors, "UID", apr_psprintf(p,
+                              "must be 1 to %d bytes", TASKS_LABEL_MAX));
+    if (kept && strlen(kept) > TASKS_KEPT_MAX)
+        tasks_field_error_add(p, &errors, "properties", apr_psprintf(p,
+                              "without a task field must be at most %d "
+                              "bytes together", TASKS_KEPT_MAX));
+    return errors;
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
+                                long long list_id, const char *name,
+                                const char *if_match, int if_none_match_any,
+                                const tasks_task_draft *draft,
+                                const char *uid, const char *kept,
+                                tasks_task_row *out, int *created)
+{
+    const tasks_task_row *named, *same_uid;
+    apr_array_header_t *rows, *names, *errors;
+    tasks_task_resource res;
+    tasks_task_draft in_list;
+    tasks_precondition pre;
+    tasks_task_input in;
+    tasks_result result;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    *created = 0;
+    if ((errors = resource_errors(s->pool, name, uid, kept)))
+        return tasks_service_invalid(s->pool, errors, NULL);
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    names = apr_array_make(s->pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(names, const char *) = name;
+    rc = tasks_db_dav_find(db, who, list_id, names, uid, &rows);
+    if (rc == TASKS_DB_NONE)
+        return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_LIST);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    resource_matches(rows, name, uid, &named, &same_uid);
+    if (same_uid) {
+        /* RFC 4791 5.3.2.1 (no-uid-conflict): one UID, one resource. */
+        *out = *same_uid;
+        return TASKS_RESULT(TASKS_CONFLICT, "another task of this list "
+                            "has this UID");
+    }
+    memset(&res, 0, sizeof res);
+    res.dav_uid = uid;
+    res.dav_kept = kept;
+    if (named) {
+        if (if_none_match_any)
+            return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
+                                "the resource exists (If-None-Match: *)");
+        tasks_precondition_if_match(if_match, named->id, &pre);
+        if ((errors = tasks_task_validate(s->pool, draft, TASKS_INPUT_PUT,
+                                          &in)))
+            return tasks_service_invalid(s->pool, errors, NULL);
+        return update_task(s, who, named->id, &pre, &in, 0, &res, out);
+    }
+    if (if_match)
+        return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
+                            "no such resource (If-Match)");
+    in_list = *draft;
+    memset(&in_list.list_id, 0, sizeof in_list.list_id);
+    in_list.list_id.kind = TASKS_VALUE_INTEGER;
+    in_list.list_id.integer = list_id;
+    res.dav_name = name;
+    result = create_task(s, who, &in_list, NULL, &res, out, NULL);
+    if (result.outcome == TASKS_CONFLICT)
+        /* Another request made a resource of this name meanwhile. */
+        return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
+                            "the resource was made meanwhile");
+    *created = result.outcome == TASKS_DONE;
+    return result;
+}
+
+/* Promise: see task_service.h. */
+tasks_result tasks_resource_delete(tasks_service *s, const tasks_caller *who,
+                                   long long list_id, const char *name,
+                                   const char *if_match)
+{
+    const tasks_task_row *named, *same_uid;
+    apr_array_header_t *rows, *names;
+    tasks_precondition pre;
+    tasks_db *db;
+    tasks_db_rc rc;
+
+    if (!(db = tasks_service_db(s)))
+        return tasks_service_unavailable();
+    names = apr_array_make(s->pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(names, const char *) = name;
+    rc = tasks_db_dav_find(db, who, list_id, names, NULL, &rows);
+    if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
+        return tasks_service_db_failure(rc);
+    resource_matches(rows, name, NULL, &named, &same_uid);
+    if (rc == TASKS_DB_NONE || !named)
+        return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_TASK);
+    tasks_precondition_if_match(if_match, named->id, &pre);
+    return written(s, tasks_db_task_delete(db, who, named->id,
+                                           tasks_service_required_version(&pre)));
 }

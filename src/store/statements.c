@@ -29,7 +29,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "012_app_passwords"
+#define SCHEMA_VERSION "013_caldav"
 
 /* Applied once to every session (see conn.c). */
 #define SESSION_SETTINGS "SET DateStyle = ISO; " \
@@ -53,6 +53,8 @@
 #define READ_ZONE(col)     "t." col
 #define READ_REMINDERS(col) "array_to_json(t." col ")"
 #define READ_VERSION(col)  "t." col
+#define READ_LABEL(col)    "t." col
+#define READ_KEPT(col)     "t." col
 
 /* Its text as apr_dbd reads it (booleans as "t"/"f", the rest as their
  * text output under DateStyle ISO): what an idempotency record keeps of a
@@ -73,6 +75,8 @@
 #define TEXT_ZONE(col)     TEXT_OF(ZONE, col)
 #define TEXT_REMINDERS(col) TEXT_OF(REMINDERS, col)
 #define TEXT_VERSION(col)  TEXT_OF(VERSION, col)
+#define TEXT_LABEL(col)    READ_LABEL(col)
+#define TEXT_KEPT(col)     READ_KEPT(col)
 
 /* Its parameter (a writable kind). */
 #define PARAM_TITLE    "%pDt::text"
@@ -126,6 +130,7 @@
 #define SEP_RW ", "
 #define SEP_RO ", "
 #define SEP_HIDDEN ", "
+#define SEP_RESOURCE ", "
 #define X_COL(name, access, kind, min, max, items, column) \
     TASKS_IF_COLUMN(access, SEP_##access READ_##kind(#column))
 #define TASK_COLS TASKS_TASK_FIELDS(X_COL)
@@ -141,6 +146,13 @@
     TASKS_IF_RW(access, ", " VALUE_##kind(#name))
 #define X_INS_PARAM(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access, ", " PARAM_##kind " AS " #name)
+/* ...and the resource's (NULL: the defaults of sql/013). */
+#define X_INS_RES_COL(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, ", " #column)
+#define X_INS_RES_VAL(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, ", p." #name)
+#define X_INS_RES_PARAM(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, ", %pDt::text AS " #name)
 
 /* UPDATE: a set flag and a parameter per writable field, and their
  * assignments. */
@@ -149,6 +161,15 @@
                 " AS " #name)
 #define X_UPD_SET(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access, " " #column " = " NEW_##kind(#name, #column) ",")
+/* ...and the resource's, written when p.set_resource: a LABEL given
+ * (NULL: kept), the KEPT text as given. */
+#define X_UPD_RES_PARAM X_INS_RES_PARAM
+#define NEW_LABEL(name, col) "CASE WHEN p.set_resource THEN" \
+    " coalesce(p." name ", t." col ") ELSE t." col " END"
+#define NEW_KEPT(name, col) "CASE WHEN p.set_resource THEN p." name \
+    " ELSE t." col " END"
+#define X_UPD_RES_SET(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, " " #column " = " NEW_##kind(#name, #column) ",")
 
 /* The completion flag as the UPDATE leaves it (completed_at follows it). */
 #define NEW_COMPLETED NEW_DONE("completed", "completed")
@@ -502,15 +523,16 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
      * (NULLs when none was written). */
     [S_TASK_INSERT] = { "tasks_task_insert",
         "WITH p AS (SELECT " CALLER_PARAMS TASKS_TASK_FIELDS(X_INS_PARAM)
-        ", %pDt::text AS idem),"
+        TASKS_TASK_FIELDS(X_INS_RES_PARAM) ", %pDt::text AS idem),"
         " lst AS (SELECT l.id FROM lists l, p WHERE l.user_id = p.uid"
         "  AND (l.id = p.list_id OR (p.list_id IS NULL AND l.inbox))"
         "  FOR KEY SHARE OF l),"
         " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok"
         "  FROM p" OWNER_LOCKED "),"
         " ins AS (INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
+        TASKS_TASK_FIELDS(X_INS_RES_COL)
         ", recurrence_start, completed_at, created_at, updated_at)"
-        " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL)
+        " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL) TASKS_TASK_FIELDS(X_INS_RES_VAL)
         ", CASE WHEN p.recurrence IS NOT NULL THEN p.due_at END"
         ", CASE WHEN p.completed THEN now() END, now(), now()"
         " FROM p, ok WHERE ok.ok AND ok.list_ok"
@@ -542,7 +564,8 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "WITH p AS (SELECT " TASK_PARAMS TASKS_TASK_FIELDS(X_UPD_PARAM)
         ", %s::boolean AS toggle, %s::boolean AS guard, %s::boolean AS set_start,"
         " %pDz::timestamptz AS start, %pDz::timestamptz AS done_due,"
-        " %pDz::timestamptz AS undone_due),"
+        " %pDz::timestamptz AS undone_due, %s::boolean AS set_resource"
+        TASKS_TASK_FIELDS(X_UPD_RES_PARAM) "),"
         " lst AS (SELECT l.id FROM lists l, p WHERE p.set_list_id"
         "  AND l.user_id = p.uid AND l.id = p.list_id FOR KEY SHARE OF l),"
         " ok AS (SELECT " CALLER_OK " AS ok,"
@@ -550,6 +573,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  FROM p" OWNER_LOCKED "),"
         " cur AS (SELECT t.recurrence IS NOT NULL AS recurs FROM tasks t, p WHERE " THE_TASK "),"
         " upd AS (UPDATE tasks AS t SET" TASKS_TASK_FIELDS(X_UPD_SET)
+        TASKS_TASK_FIELDS(X_UPD_RES_SET)
         " recurrence_start = CASE WHEN p.set_start THEN p.start ELSE t.recurrence_start END,"
         " completed_at = CASE WHEN NOT " NEW_COMPLETED " THEN NULL"
         "   WHEN t.completed THEN t.completed_at ELSE now() END,"
@@ -676,6 +700,54 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " FROM p CROSS JOIN ok LEFT JOIN ch ON ok.ok"
         " LEFT JOIN tasks t ON NOT ch.gone AND t.user_id = p.uid AND t.id = ch.task_id"
         " ORDER BY ch.seq" },
+    /* The caller's latest change number (a CalDAV collection's getctag
+     * and sync-token). One row: CALLER_OK, the number. */
+    [S_CHANGE_SEQ] = { "tasks_change_seq",
+        "SELECT " CALLER_OK ", u.change_seq FROM (SELECT " CALLER_PARAMS ") p"
+        " LEFT JOIN users u ON u.id = p.uid" },
+    /* One list's tasks as CalDAV resources (PROPFIND, calendar-query,
+     * sync-collection), in one snapshot with the caller's latest change
+     * number: every task (p.since < 0), or those changed after p.since
+     * and the names that left the list since (departures of tasks
+     * deleted or moved, unless a task has the name again). Rows:
+     * CALLER_OK, whether the list is the caller's, the latest number, a
+     * departed name, then the task (one of the two; one row of NULLs
+     * when there is neither). A sync also deletes a few departures past
+     * the 30 days (sql/013). */
+    [S_DAV_MEMBERS] = { "tasks_dav_members",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS list,"
+        "  %lld::bigint AS since),"
+        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lists l"
+        "  WHERE l.user_id = p.uid AND l.id = p.list) AS found,"
+        "  (SELECT u.change_seq FROM users u WHERE u.id = p.uid) AS latest FROM p),"
+        " purge AS (DELETE FROM dav_departures g WHERE g.ctid = ANY (ARRAY("
+        "  SELECT x.ctid FROM dav_departures x, p WHERE p.since >= 0"
+        "  AND x.departed_at < now() - interval '30 days' LIMIT 100))),"
+        " m AS (SELECT t.id AS task_id, NULL::text AS gone FROM tasks t, p"
+        "   WHERE t.user_id = p.uid AND t.list_id = p.list AND t.change_seq > p.since"
+        "  UNION ALL"
+        "  SELECT DISTINCT NULL::bigint, d.dav_name FROM dav_departures d, p"
+        "   WHERE p.since >= 0 AND d.user_id = p.uid AND d.list_id = p.list"
+        "   AND d.change_seq > p.since AND NOT EXISTS (SELECT 1 FROM tasks x"
+        "    WHERE x.user_id = p.uid AND x.list_id = p.list AND x.dav_name = d.dav_name))"
+        " SELECT ok.ok, ok.found, ok.latest, m.gone, " TASK_COLS
+        " FROM p CROSS JOIN ok LEFT JOIN m ON ok.ok AND ok.found"
+        " LEFT JOIN tasks t ON t.user_id = p.uid AND t.id = m.task_id"
+        " ORDER BY m.gone, t.dav_name" },
+    /* Tasks of one list of the caller's by resource name (a JSON array
+     * of names) or by UID (NULL: none). Rows: CALLER_OK, whether the
+     * list is the caller's, then a task (one row of NULLs for none). */
+    [S_DAV_FIND] = { "tasks_dav_find",
+        "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS list,"
+        "  %pDt::text AS names, %pDt::text AS dav_uid),"
+        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lists l"
+        "  WHERE l.user_id = p.uid AND l.id = p.list) AS found FROM p)"
+        " SELECT ok.ok, ok.found, " TASK_COLS
+        " FROM p CROSS JOIN ok LEFT JOIN tasks t ON ok.ok AND ok.found"
+        "  AND t.user_id = p.uid AND t.list_id = p.list"
+        "  AND (t.dav_name = ANY (ARRAY(SELECT jsonb_array_elements_text(p.names::jsonb)))"
+        "   OR t.dav_uid = p.dav_uid)"
+        " ORDER BY t.dav_name" },
     /* A new app password of the caller's, unless they have 50. One row:
      * CALLER_OK, how many they had, then the password's id, name and
      * created_at (NULLs when none was made). */
@@ -850,6 +922,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
  * its statement, but a concurrent one can still take it first. */
 const char *const tasks_conflict_constraints[] = {
     "lists_user_name_key",
+    "tasks_dav_name_key",
     NULL
 };
 

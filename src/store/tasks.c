@@ -5,6 +5,7 @@
 
 #include <apr_dbd.h>
 #include <apr_strings.h>
+#include <jansson.h>
 
 #include "tasks/core/task_json.h"
 #include "tasks/core/token.h"
@@ -38,6 +39,8 @@
 #define AS_ZONE(p, v)      (v)
 #define AS_REMINDERS(p, v) (v)
 #define AS_VERSION(p, v)   (v)
+#define AS_LABEL(p, v)     (v)
+#define AS_KEPT(p, v)      (v)
 #define AS_INSTANT(p, v)   tasks_timestamp_from_db(p, v)
 #define AS_TIME(p, v)      tasks_timestamp_from_db(p, v)
 
@@ -98,11 +101,22 @@ static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
     return tasks_col_true(db, row, 0);
 }
 
+/* The number of a resource's fields. */
+enum {
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, R_##name,)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    N_RESOURCE
+};
+
+/* Promise: see store.h. */
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
+                                 const tasks_task_resource *res,
                                  const char *idem_key, tasks_task_row *out)
 {
-    const char *args[TASKS_CALLER_NARGS + N_WRITABLE + 1];
+    const char *args[TASKS_CALLER_NARGS + N_WRITABLE + N_RESOURCE + 1];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     int n = TASKS_CALLER_NARGS;
@@ -110,6 +124,10 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
     tasks_caller_args(db, who, args);
 #define X(name, access, kind, min, max, items, column) \
     TASKS_IF_RW(access, args[n++] = BIND_##kind(db->p, in->name);)
+    TASKS_TASK_FIELDS(X)
+#undef X
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, args[n++] = res ? res->name : NULL;)
     TASKS_TASK_FIELDS(X)
 #undef X
     args[n++] = idem_key;
@@ -164,10 +182,11 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version,
                                  const tasks_task_input *in, int toggle,
                                  const tasks_task_schedule *sched,
+                                 const tasks_task_resource *res,
                                  tasks_task_row *out)
 {
     static const tasks_task_schedule none;
-    const char *args[TASKS_CALLER_NARGS + 8 + 2 * N_WRITABLE];
+    const char *args[TASKS_CALLER_NARGS + 9 + 2 * N_WRITABLE + N_RESOURCE];
     apr_dbd_row_t *row;
     tasks_db_rc rc;
     int n = TASKS_CALLER_NARGS;
@@ -189,6 +208,11 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
     args[n++] = sched->start;
     args[n++] = sched->done_due;
     args[n++] = sched->undone_due;
+    args[n++] = tasks_arg_bool(res != NULL);
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, args[n++] = res ? res->name : NULL;)
+    TASKS_TASK_FIELDS(X)
+#undef X
     rc = tasks_run_one_row(db, S_TASK_UPDATE, args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
@@ -335,6 +359,120 @@ tasks_db_rc tasks_db_changes(tasks_db *db, const tasks_caller *who,
         memset(&c->task, 0, sizeof c->task);
         if (!c->deleted)
             task_from_row(db, row, 5, who, &c->task);
+    }
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
+}
+
+/* Promise: see store.h. */
+tasks_db_rc tasks_db_change_seq(tasks_db *db, const tasks_caller *who,
+                                long long *latest)
+{
+    const char *args[TASKS_CALLER_NARGS];
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    const char *v;
+
+    tasks_caller_args(db, who, args);
+    rc = tasks_run_one_row(db, S_CHANGE_SEQ, args, 0, &row);
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    *latest = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
+    return TASKS_DB_OK;
+}
+
+/* Promise: see store.h. */
+tasks_db_rc tasks_db_dav_members(tasks_db *db, const tasks_caller *who,
+                                 long long list_id, long long since,
+                                 apr_array_header_t **rows,
+                                 apr_array_header_t **gone,
+                                 long long *latest)
+{
+    const char *args[TASKS_CALLER_NARGS + 2];
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    const char *v;
+    int i;
+
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = apr_psprintf(db->p, "%" APR_INT64_T_FMT,
+                                            (apr_int64_t)list_id);
+    args[TASKS_CALLER_NARGS + 1] = apr_psprintf(db->p, "%" APR_INT64_T_FMT,
+                                                (apr_int64_t)since);
+    rc = tasks_run_select(db, S_DAV_MEMBERS, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *rows = apr_array_make(db->p, 64, sizeof(tasks_task_row));
+    *gone = apr_array_make(db->p, 8, sizeof(const char *));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        if (i == 1) {
+            if (!caller_ok(db, row))
+                return TASKS_DB_DENIED;
+            if (!tasks_col_true(db, row, 1))
+                return TASKS_DB_NONE;
+            *latest = (v = tasks_col(db, row, 2)) ? atoll(v) : 0;
+        }
+        if ((v = tasks_col(db, row, 3)))
+            APR_ARRAY_PUSH(*gone, const char *) = v;
+        else if (tasks_col(db, row, 4))
+            task_from_row(db, row, 4, who, apr_array_push(*rows));
+    }
+    return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
+}
+
+/* Promise: see store.h. */
+tasks_db_rc tasks_db_dav_find(tasks_db *db, const tasks_caller *who,
+                              long long list_id,
+                              const apr_array_header_t *names,
+                              const char *uid, apr_array_header_t **rows)
+{
+    const char *args[TASKS_CALLER_NARGS + 3];
+    const char *names_json = NULL;
+    apr_dbd_results_t *res;
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    json_t *arr;
+    char *text;
+    int i;
+
+    /* The names as one JSON array parameter (jsonb: the statement
+     * unpacks it), not a text[] literal with quoting of its own. */
+    if ((arr = json_array()) == NULL)
+        return TASKS_DB_ERROR;
+    for (i = 0; names && i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        json_t *js = json_string(name);
+
+        if (js)
+            json_array_append_new(arr, js);
+    }
+    text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (text == NULL)
+        return TASKS_DB_ERROR;
+    names_json = apr_pstrdup(db->p, text);
+    free(text);
+
+    tasks_caller_args(db, who, args);
+    args[TASKS_CALLER_NARGS] = apr_psprintf(db->p, "%" APR_INT64_T_FMT,
+                                            (apr_int64_t)list_id);
+    args[TASKS_CALLER_NARGS + 1] = names_json;
+    args[TASKS_CALLER_NARGS + 2] = uid;
+    rc = tasks_run_select(db, S_DAV_FIND, args, &res);
+    if (rc != TASKS_DB_OK)
+        return rc;
+    *rows = apr_array_make(db->p, 8, sizeof(tasks_task_row));
+    for (i = 1; tasks_nth_row(db, res, i, &row); i++) {
+        if (i == 1) {
+            if (!caller_ok(db, row))
+                return TASKS_DB_DENIED;
+            if (!tasks_col_true(db, row, 1))
+                return TASKS_DB_NONE;
+        }
+        if (tasks_col(db, row, 2))
+            task_from_row(db, row, 2, who, apr_array_push(*rows));
     }
     return i > 1 ? TASKS_DB_OK : TASKS_DB_ERROR;
 }

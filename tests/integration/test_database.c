@@ -123,7 +123,8 @@ static const char privileges_sql[] =
  * idempotency keys (011) are claimed, taken over when expired (four
  * columns), marked done and deleted; tombstones are only read and
  * purged (a trigger writes them as the owner); app passwords (012) are
- * made, revoked and marked used. */
+ * made, revoked and marked used; CalDAV departures (013) are read and
+ * purged (triggers write them). */
 static const char expected_privileges[] =
     "column app_passwords.last_used_at UPDATE\n"
     "column idempotency_keys.created_at UPDATE\n"
@@ -146,6 +147,8 @@ static const char expected_privileges[] =
     "table app_passwords DELETE\n"
     "table app_passwords INSERT\n"
     "table app_passwords SELECT\n"
+    "table dav_departures DELETE\n"
+    "table dav_departures SELECT\n"
     "table idempotency_keys DELETE\n"
     "table idempotency_keys INSERT\n"
     "table idempotency_keys SELECT\n"

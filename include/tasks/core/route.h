@@ -27,6 +27,8 @@ typedef enum {
     TASKS_ROUTE_APP_PASSWORD,   /* /auth/app-passwords/{id} */
     TASKS_ROUTE_LISTS,          /* /lists                  */
     TASKS_ROUTE_LIST,           /* /lists/{id}             */
+    TASKS_ROUTE_DAV,            /* /dav and everything below: CalDAV
+                                   (its own paths and methods: caldav.c) */
     TASKS_ROUTE_COUNT
 } tasks_route_id;
 
@@ -40,7 +42,8 @@ typedef struct {
 } tasks_route;
 
 /* Match path (the part after "/api", e.g. "/tasks/7"; "" and "/" match
- * nothing). A trailing slash, an empty segment ("//") and a "." or ".."
+ * nothing). "/dav" and any path below it ("/dav/", "/dav/x/y/") is the
+ * DAV route whatever follows: the CalDAV front end parses the rest. A trailing slash, an empty segment ("//") and a "." or ".."
  * {user_id} are not accepted. Always fills *out; TASKS_ROUTE_NOT_FOUND when
  * nothing matches. task_id and path_user_id are copied into p (p is needed
  * because the segments are not NUL-terminated in path). Ids are accepted

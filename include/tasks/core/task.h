@@ -22,6 +22,9 @@
  *         RW      written by clients (validated by its kind's rule)
  *         RO      kept by the server, sent to clients
  *         HIDDEN  kept by the server, never sent (the version: the ETag)
+ *         RESOURCE the task as a CalDAV resource: written only by a front
+ *                 end that names one (tasks_task_resource), never sent
+ *                 in JSON
  * kind    the value's type: decides its C type, its rule, how the store
  *         binds and reads it and how JSON writes it (see task.c,
  *         store.c, task_json.c for each kind)
@@ -46,7 +49,10 @@
     X(updated_at,   RO,     TIME,     0, 0,    0,  updated_at)            \
     X(completed_at, RO,     INSTANT,  0, 0,    0,  completed_at)          \
     X(version,      HIDDEN, VERSION,  0, 0,    0,  version)               \
-    X(recurrence_start, HIDDEN, INSTANT, 0, 0, 0,  recurrence_start)
+    X(recurrence_start, HIDDEN, INSTANT, 0, 0, 0,  recurrence_start)      \
+    X(dav_uid,      RESOURCE, LABEL,  0, 0,    0,  dav_uid)               \
+    X(dav_name,     RESOURCE, LABEL,  0, 0,    0,  dav_name)              \
+    X(dav_kept,     RESOURCE, KEPT,   0, 0,    0,  dav_kept)
 
 /* Helpers for consumers of the table: TASKS_IF_RW(access, x) is x for
  * writable fields and nothing otherwise; TASKS_IF_COLUMN likewise for
@@ -58,12 +64,14 @@
 #define TASKS_IF_RW_RW(...) __VA_ARGS__
 #define TASKS_IF_RW_RO(...)
 #define TASKS_IF_RW_HIDDEN(...)
+#define TASKS_IF_RW_RESOURCE(...)
 #define TASKS_IF_COLUMN(access, ...) TASKS_IF_COLUMN_##access(__VA_ARGS__)
 #define TASKS_IF_COLUMN_KEY(...) __VA_ARGS__
 #define TASKS_IF_COLUMN_OWNER(...)
 #define TASKS_IF_COLUMN_RW(...) __VA_ARGS__
 #define TASKS_IF_COLUMN_RO(...) __VA_ARGS__
 #define TASKS_IF_COLUMN_HIDDEN(...) __VA_ARGS__
+#define TASKS_IF_COLUMN_RESOURCE(...) __VA_ARGS__
 /* Fields sent to clients: all but HIDDEN. */
 #define TASKS_IF_SENT(access, ...) TASKS_IF_SENT_##access(__VA_ARGS__)
 #define TASKS_IF_SENT_KEY(...) __VA_ARGS__
@@ -71,6 +79,15 @@
 #define TASKS_IF_SENT_RW(...) __VA_ARGS__
 #define TASKS_IF_SENT_RO(...) __VA_ARGS__
 #define TASKS_IF_SENT_HIDDEN(...)
+#define TASKS_IF_SENT_RESOURCE(...)
+/* Fields of a task's resource. */
+#define TASKS_IF_RESOURCE(access, ...) TASKS_IF_RESOURCE_##access(__VA_ARGS__)
+#define TASKS_IF_RESOURCE_KEY(...)
+#define TASKS_IF_RESOURCE_OWNER(...)
+#define TASKS_IF_RESOURCE_RW(...)
+#define TASKS_IF_RESOURCE_RO(...)
+#define TASKS_IF_RESOURCE_HIDDEN(...)
+#define TASKS_IF_RESOURCE_RESOURCE(...) __VA_ARGS__
 
 /* The C type of a validated writable value, by kind. */
 #define TASKS_CTYPE_TITLE    const char *  /* trimmed                      */
@@ -168,6 +185,23 @@ typedef struct {
     TASKS_TASK_FIELDS(TASKS_X_ROW)
 #undef TASKS_X_ROW
 } tasks_task_row;
+
+/* A task as a CalDAV resource (API.md, "CalDAV"), as a client's PUT
+ * gives it: dav_uid its iCalendar UID, dav_name its resource name in its
+ * list's collection (set when the task is created; NULL on a later
+ * write: kept), dav_kept the text of what the task does not model
+ * (tasks_vtodo.kept; NULL: none). A task made without one gets a random
+ * UID and "<uid>.ics" (sql/013). The kinds: LABEL text of 1-255 bytes,
+ * KEPT text of at most TASKS_KEPT_MAX bytes. */
+typedef struct {
+#define TASKS_X_RESOURCE(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, const char *name;)
+    TASKS_TASK_FIELDS(TASKS_X_RESOURCE)
+#undef TASKS_X_RESOURCE
+    int unused_;
+} tasks_task_resource;
+#define TASKS_LABEL_MAX 255
+#define TASKS_KEPT_MAX 262144
 
 /* Validate a draft for mode. Returns NULL and fills *in when every field
  * passes its rule; otherwise every broken field (tasks_field_error, in

@@ -235,6 +235,11 @@ int tasks_send_empty(request_rec *r, int status);
  * handler's return value and NULL is returned. may_be_empty: an absent
  * body returns NULL with *done = -1 (nothing written). */
 json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done);
+/* Read the whole body into r->pool (NUL-terminated), at most cap bytes:
+ * 0, the HTTP status to answer (400, 413), or AP_FILTER_ERROR when httpd
+ * has answered already. */
+int tasks_read_raw_body(request_rec *r, apr_off_t cap, char **out,
+                        apr_size_t *len);
 /* The request's Idempotency-Key and fingerprint (SHA-256 of its method,
  * path and body, read by tasks_read_json_body first) in *once (key NULL:
  * none); 0, or 1 with *done when the key is malformed (answered: 400). */
@@ -288,5 +293,10 @@ int tasks_handle_task_completions(request_rec *r); /* /tasks/{id}/completions */
 int tasks_handle_reminders(request_rec *r);     /* /reminders           */
 int tasks_handle_task_changes(request_rec *r);  /* /tasks/changes       */
 int tasks_handle_app_passwords(request_rec *r); /* /auth/app-passwords[/{id}] */
+/* caldav.c - the CalDAV front end: /dav and below (every method). */
+int tasks_handle_dav(request_rec *r);
+/* translate_name: /.well-known/caldav (RFC 6764) on a server that serves
+ * mod_tasks redirects to the CalDAV root, <api path>/dav/. */
+int tasks_dav_well_known(request_rec *r);
 
 #endif

@@ -112,4 +112,61 @@ tasks_result tasks_tasks_list(tasks_service *s, const tasks_caller *who,
                               const tasks_list_query *q,
                               tasks_task_page *page);
 
+/* ---- Tasks as CalDAV resources (API.md, "CalDAV") ----------------------
+ * Each of the caller's lists is a collection; each task of it a resource
+ * named by its dav_name (tasks_task_resource). The operations below are
+ * the task operations above with a list and a name in place of an id:
+ * the same rules, preconditions and change numbers. */
+
+/* The caller's sync mark: a changes token (tasks_tasks_changes) for
+ * their latest change, the same all day while nothing changes. Every
+ * collection of theirs has it as its getctag and sync-token. */
+tasks_result tasks_resources_mark(tasks_service *s, const tasks_caller *who,
+                                  const char **token);
+
+typedef struct {
+    apr_array_header_t *rows;   /* tasks_task_row, by name                */
+    apr_array_header_t *gone;   /* const char *: names that left the list */
+    const char *token;          /* the mark as of this read               */
+} tasks_resource_page;
+
+/* The tasks of the caller's list list_id: every one (since NULL), or
+ * those changed since the mark since and the names gone since (deleted,
+ * or moved to another list). NOT_FOUND: no such list of the caller's;
+ * MALFORMED: since is not a mark of theirs; GONE: it is older than
+ * TASKS_CHANGES_RETENTION. */
+tasks_result tasks_resources_list(tasks_service *s, const tasks_caller *who,
+                                  long long list_id, const char *since,
+                                  tasks_resource_page *page);
+
+/* The tasks of the caller's list list_id with the names in names (const
+ * char *), by name; names that name none are left out. NOT_FOUND: no
+ * such list. */
+tasks_result tasks_resources_get(tasks_service *s, const tasks_caller *who,
+                                 long long list_id,
+                                 const apr_array_header_t *names,
+                                 apr_array_header_t **rows);
+
+/* Write the resource name of list list_id from a whole representation:
+ * draft (every field but list_id; judged by the field rules as a PUT's),
+ * its UID and the kept text of what no field models. The task named so
+ * is replaced (tasks_task_update: a recurring task's completion moves it
+ * on) if if_match (the If-Match header as sent; NULL: none) holds, or
+ * made (*created 1) in the list. PRECONDITION_FAILED: if_none_match_any
+ * and it exists, or if_match and it does not; CONFLICT: another task of
+ * the list has the UID (*out: that task); NOT_FOUND: no such list;
+ * INVALID: a field rule, or the name, UID or kept text too long. */
+tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
+                                long long list_id, const char *name,
+                                const char *if_match, int if_none_match_any,
+                                const tasks_task_draft *draft,
+                                const char *uid, const char *kept,
+                                tasks_task_row *out, int *created);
+
+/* Delete the resource name of list list_id if if_match (as sent; NULL:
+ * none) holds. NOT_FOUND: no such resource (or list). */
+tasks_result tasks_resource_delete(tasks_service *s, const tasks_caller *who,
+                                   long long list_id, const char *name,
+                                   const char *if_match);
+
 #endif

@@ -193,8 +193,12 @@ tasks_db_rc tasks_db_login_succeeded(tasks_db *db, const char *email,
 /* Every task function below answers DENIED when the caller may no longer
  * act (see tasks_caller), in the same round trip as its work. Task ids
  * are canonical decimal text (tasks_route_id_valid). */
+/* A new task of in (every field), as the resource res (NULL: a random
+ * UID and name); NO_LIST when in's list is not the caller's, CONFLICT
+ * when res's name is taken in it. */
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
+                                 const tasks_task_resource *res,
                                  const char *idem_key, tasks_task_row *out);
 /* NONE when there is no such task of the caller's. */
 tasks_db_rc tasks_db_task_get(tasks_db *db, const tasks_caller *who,
@@ -210,7 +214,8 @@ typedef struct {
 } tasks_task_schedule;
 
 /* Apply the fields in (has_*) to the task; toggle flips completed unless
- * in sets it; sched as it says (NULL: nothing). version: the version the
+ * in sets it; sched as it says (NULL: nothing); res, when not NULL, its
+ * UID (NULL: kept) and kept text (the name is never changed here). version: the version the
  * task must have, or -1 for any. NONE: no such task; MISMATCH: it exists
  * (as the statement saw it) but the version did not match; RECURRING:
  * sched->guard and the task recurs (nothing written). One statement
@@ -219,6 +224,7 @@ tasks_db_rc tasks_db_task_update(tasks_db *db, const tasks_caller *who,
                                  const char *id, long long version,
                                  const tasks_task_input *in, int toggle,
                                  const tasks_task_schedule *sched,
+                                 const tasks_task_resource *res,
                                  tasks_task_row *out);
 /* ---- Idempotency keys (POST with Idempotency-Key) ---------------------
  * A create with a key: claim it; CLAIMED: create with idem_key set (the
@@ -280,6 +286,29 @@ typedef struct {
 tasks_db_rc tasks_db_changes(tasks_db *db, const tasks_caller *who,
                              long long since, int with_deleted, int limit,
                              apr_array_header_t **changes, long long *latest);
+
+/* The caller's latest change number. */
+tasks_db_rc tasks_db_change_seq(tasks_db *db, const tasks_caller *who,
+                                long long *latest);
+
+/* ---- Tasks as CalDAV resources (sql/013) ---------------------------- */
+/* The tasks of the caller's list list_id (rows of tasks_task_row, by
+ * name): all of them (since < 0), or those changed after change number
+ * since, with the names (const char *) of the resources that left the
+ * list since in *gone; *latest the caller's latest change number, read
+ * in the same snapshot. NONE: the list is not the caller's. */
+tasks_db_rc tasks_db_dav_members(tasks_db *db, const tasks_caller *who,
+                                 long long list_id, long long since,
+                                 apr_array_header_t **rows,
+                                 apr_array_header_t **gone,
+                                 long long *latest);
+/* The tasks of the caller's list list_id named in names (const char *;
+ * a name that is not UTF-8 names none) or with UID uid (NULL: none), by
+ * name (rows of tasks_task_row). NONE: the list is not the caller's. */
+tasks_db_rc tasks_db_dav_find(tasks_db *db, const tasks_caller *who,
+                              long long list_id,
+                              const apr_array_header_t *names,
+                              const char *uid, apr_array_header_t **rows);
 
 /* The completions of the caller's task id, newest first (rows of
  * tasks_completion_row). NONE: no such task of the caller's. */
