@@ -254,13 +254,13 @@ static const char *scan(apr_pool_t *p, apr_array_header_t *lines,
             if (depth == 1) {
                 if (strcasecmp(comp, "VTODO") == 0) {
                     if (++vtodos > 1)
-                        return "a calendar object here holds one VTODO, not "
+                        return TASKS_VTODO_COMPONENT_REASON "one VTODO, not "
                                "two";
                 }
                 else if (strcasecmp(comp, "VTIMEZONE") != 0) {
-                    return apr_psprintf(p, "a calendar object here holds one "
-                                        "VTODO (and its VTIMEZONEs), not a "
-                                        "%s", comp);
+                    return apr_psprintf(p, TASKS_VTODO_COMPONENT_REASON
+                                        "one VTODO (and its VTIMEZONEs), not "
+                                        "a %s", comp);
                 }
                 APR_ARRAY_PUSH(r->calendar_children, const char *) = comp;
             }
@@ -317,7 +317,7 @@ static const char *scan(apr_pool_t *p, apr_array_header_t *lines,
                               "END:VCALENDAR"
                             : "the body is not an iCalendar object";
     if (!vtodos)
-        return "the calendar object holds no VTODO";
+        return TASKS_VTODO_COMPONENT_REASON "one VTODO; this one has none";
     return NULL;
 }
 

@@ -911,7 +911,9 @@ static int handle_put(dav_req *d)
         return tasks_send_problem(r, rc, NULL, NULL);
     if ((why = tasks_vtodo_parse(r->pool, body, len, &v)))
         return send_condition(r, HTTP_FORBIDDEN, TASKS_NS_CALDAV,
-                              strstr(why, "component") ? "supported-calendar-component"
+                              !strncmp(why, TASKS_VTODO_COMPONENT_REASON,
+                                       strlen(TASKS_VTODO_COMPONENT_REASON))
+                              ? "supported-calendar-component"
                               : "valid-calendar-data", why);
     inm = apr_table_get(r->headers_in, "If-None-Match");
     res = tasks_resource_put(d->svc, &d->who, d->path.list_id, d->path.name,

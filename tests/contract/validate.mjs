@@ -10,7 +10,7 @@
 // the module serves, with the path of its prefix if it has one
 // (http://127.0.0.1:8080, http://127.0.0.1:8081/tasks). Exchanges with
 // other servers, or outside <base>/api, are not the module's and are
-// skipped. Fails (exit 1) on the first kind of each mismatch, listing
+// skipped, and so is CalDAV under <base>/api/dav (WebDAV, not JSON). Fails (exit 1) on the first kind of each mismatch, listing
 // them all: a path, method, status, header or field the document does not
 // describe, a body that breaks its schema, a required header missing, and
 // a request the server accepted (2xx) that the document's request schema
@@ -163,6 +163,10 @@ function apiPath(url) {
     let rest = url.slice(base.length);
     if (rest !== '' && !'/?'.includes(rest[0])) continue;
     rest = rest.split('?')[0];
+    // CalDAV (<api>/dav and below) is WebDAV, not this JSON API: RFC 4791
+    // describes it, not the document, and its own suites test it
+    // (tests/integration/test_caldav.c, tests/caldav/).
+    if (rest === '/api/dav' || rest.startsWith('/api/dav/')) return null;
     if (rest === '/api' || rest.startsWith('/api/')) return rest;
   }
   return null;

@@ -772,7 +772,7 @@ static const struct {
     { "hello world\n", "one VCALENDAR" },
     { "", "not an iCalendar object" },
     { "{\"title\": \"Buy milk\"}", "one VCALENDAR" },
-    { "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "no VTODO" },
+    { "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "has none" },
     { "BEGIN:VCALENDAR\nBEGIN:VTODO\nUID:a\nEND:VTODO\nBEGIN:VTODO\nUID:b\n"
       "END:VTODO\nEND:VCALENDAR\n", "not two" },
     { "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20260316T090000Z\n"

@@ -36,6 +36,12 @@ typedef struct {
                            lines without trailing blanks) */
 } tasks_vtodo;
 
+/* How every refusal of tasks_vtodo_parse that is about the components
+ * (not one VTODO: none, two, a VEVENT...) begins, so that CalDAV can
+ * name its supported-calendar-component precondition rather than
+ * valid-calendar-data. */
+#define TASKS_VTODO_COMPONENT_REASON "a calendar object here holds "
+
 /* Parse a PUT body: one VCALENDAR holding exactly one VTODO (VTIMEZONEs
  * allowed; any other component, none or two VTODOs: refused). NULL and
  * *out filled (everything in p), or a reason (for the CalDAV 403
