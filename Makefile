@@ -24,7 +24,7 @@ BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
   libssl-dev libpq-dev libcurl4-openssl-dev libical-dev pkg-config
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
 TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban \
-  clang libfuzzer-14-dev
+  clang libfuzzer-14-dev python3-caldav vdirsyncer todoman
 BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl
 # Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
 # npm and conflicts with Debian's npm): install Debian's only when absent.
@@ -46,7 +46,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized caldav all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
 
 # Installation (make install, make deb; README, "Install"). The usual
 # conventions: DESTDIR stages, PREFIX places what is not Apache's own.
@@ -210,12 +210,18 @@ e2e: deps-test build
 	@echo "==> browser tests (headless Chromium)"
 	PGBIN=$(PGBIN) tests/e2e/run.sh
 
+# CalDAV clients nobody on the team wrote: python3-caldav, vdirsyncer with
+# todoman, tsdav.
+caldav: deps-test build
+	@echo "==> CalDAV clients (python3-caldav, vdirsyncer + todoman, tsdav)"
+	PGBIN=$(PGBIN) tests/caldav/run.sh
+
 # The integration suites twice: against the release build, then against
 # the module under ASan + UBSan.
 integration-sanitized:
 	@$(MAKE) --no-print-directory integration SANITIZE=1
 
-test: layers unit fuzz-replay service integration integration-sanitized e2e test-package
+test: layers unit fuzz-replay service integration integration-sanitized e2e caldav test-package
 
 # The Debian package, built, installed into this machine's Apache,
 # exercised against a private PostgreSQL and httpd, and purged (needs

@@ -922,8 +922,16 @@ static int handle_put(dav_req *d)
                              &out, &created);
     switch (res.outcome) {
     case TASKS_DONE:
-        /* No ETag: what we keep is not the body byte for byte (RFC 4791
-         * 5.3.4); clients read it with the next PROPFIND or GET. */
+        /* The ETag, although what we keep is not the body byte for byte
+         * (RFC 4791 5.3.4 would leave it out): it says the same, and a
+         * client without one takes the next sync's answer for a change
+         * made on the server, which vdirsyncer reports as a conflict with
+         * any edit made meanwhile (Radicale sends it too). Not when the
+         * task is not what was sent: a completed occurrence of a
+         * recurring task moved it on, and the client must fetch that. */
+        if (!(v.draft.completed.kind == TASKS_VALUE_BOOL
+              && v.draft.completed.boolean != (out.completed && *out.completed == 't')))
+            apr_table_setn(r->headers_out, "ETag", tasks_task_etag(r->pool, &out));
         if (created)
             apr_table_setn(r->headers_out, "Location",
                            item_href(d, d->path.list_id, d->path.name));
