@@ -443,19 +443,27 @@ static int prop_matches(const prop_filter *f, const tasks_task_row *row)
     return defined || f->undecidable;
 }
 
-/* RFC 4791 9.9's table for a VTODO, with the properties a task has: a
- * DUE; else COMPLETED; else CREATED. */
+/* RFC 4791 9.9's table for a VTODO, with the properties a task has:
+ * every rendered task has CREATED; a DUE, a COMPLETED when done. A kept
+ * DTSTART or DURATION selects rows this cannot judge: it matches. */
 static int todo_in_range(const comp_filter *f, const tasks_task_row *row)
 {
-    const char *s = f->start, *e = f->end;
+    const char *s = f->start, *e = f->end, *created = row->created_at;
+    const char *done = row->completed && *row->completed == 't'
+                       ? row->completed_at : NULL;
 
-    if (row->due_at)
+    if (row->dav_kept && (kept_has(row->dav_kept, "DTSTART")
+                          || kept_has(row->dav_kept, "DURATION")))
+        return 1;
+    if (row->due_at)            /* (start < DUE) AND (end >= DUE) */
         return (!s || strncmp(s, row->due_at, 19) < 0)
             && (!e || strncmp(e, row->due_at, 19) >= 0);
-    if (row->completed && *row->completed == 't' && row->completed_at)
-        return (!s || strncmp(s, row->completed_at, 19) <= 0)
-            && (!e || strncmp(e, row->completed_at, 19) >= 0);
-    return !e || (row->created_at && strncmp(e, row->created_at, 19) > 0);
+    if (!created)
+        return 1;
+    if (done)                   /* CREATED and COMPLETED */
+        return (!s || strncmp(s, created, 19) <= 0 || strncmp(s, done, 19) <= 0)
+            && (!e || strncmp(e, created, 19) >= 0 || strncmp(e, done, 19) >= 0);
+    return !e || strncmp(e, created, 19) > 0;   /* (end > CREATED) */
 }
 
 static int todo_matches(const comp_filter *f, const tasks_task_row *row)
