@@ -170,14 +170,14 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_CC      = clang
 FUZZ_CFLAGS  = -std=gnu11 -g -O1 $(WARN) -Wno-unused-function -fno-omit-frame-pointer \
-  -fno-sanitize-recover=all -Iinclude $(shell pkg-config --cflags apr-1 jansson 2>/dev/null)
+  -fno-sanitize-recover=all -Iinclude $(shell pkg-config --cflags apr-1 apr-util-1 jansson 2>/dev/null)
 FUZZ_OBJS    = $(patsubst src/core/%.c,build/fuzz/obj/%.o,$(CORE_SRC))
 build/fuzz/obj/%.o: src/core/%.c $(HEADERS)
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) \
-	  $(shell pkg-config --libs apr-1 jansson 2>/dev/null) -ljwt -lcrypto -lical
+	  $(shell pkg-config --libs apr-1 apr-util-1 jansson 2>/dev/null) -ljwt -lcrypto -lical
 .SECONDARY: $(FUZZ_OBJS)
 fuzz-build: deps-test $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 fuzz-replay: fuzz-build
