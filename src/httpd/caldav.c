@@ -34,7 +34,7 @@
 APLOG_USE_MODULE(tasks);
 
 #define DAV_SEGMENT "/dav"
-#define DAV_ALLOW "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, REPORT"
+#define DAV_ALLOW "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT"
 #define ITEM_TYPE "text/calendar; charset=utf-8; component=VTODO"
 /* A sync token is a URI (RFC 6578): this prefix and a changes token. */
 #define SYNC_PREFIX "urn:x-mod-tasks:sync:"
@@ -833,6 +833,146 @@ static int handle_report(dav_req *d)
                                        "supported here", doc->root->name));
 }
 
+/* ---- PROPPATCH --------------------------------------------------------- */
+
+/* The field errors of a refused write as one sentence. */
+static const char *errors_text(apr_pool_t *p, const tasks_result *res)
+{
+    const char *s = res->detail ? res->detail : "";
+    int i;
+
+    for (i = 0; res->errors && i < res->errors->nelts; i++) {
+        const tasks_field_error *e = &APR_ARRAY_IDX(res->errors, i,
+                                                    tasks_field_error);
+
+        s = apr_psprintf(p, "%s%s%s %s", s, *s ? "; " : "", e->field,
+                         e->message);
+    }
+    return s;
+}
+
+
+/* A property a PROPPATCH sets (value) or removes (value NULL). */
+typedef struct {
+    prop_name name;
+    const char *value;
+    int unknown;                /* not one we keep: 403 */
+} prop_change;
+
+/* The text of an element (its character data only). */
+static const char *elem_text(apr_pool_t *p, const apr_xml_elem *e)
+{
+    const apr_text *t;
+    const char *s = "";
+
+    for (t = e->first_cdata.first; t; t = t->next)
+        s = apr_pstrcat(p, s, t->text, NULL);
+    return s;
+}
+
+/* PROPPATCH of a collection: its displayname is the list's name, its
+ * calendar-color (Apple's "#rrggbb" or "#rrggbbaa") the list's color,
+ * both written through the list service (its rules: a name taken is
+ * refused). All or nothing (RFC 4918 9.2): a property we do not keep is
+ * 403 and the others 424. */
+static int handle_proppatch(dav_req *d)
+{
+    request_rec *r = d->r;
+    apr_array_header_t *changes;
+    const apr_xml_elem *op, *prop, *c;
+    apr_xml_doc *doc = NULL;
+    tasks_list_draft draft;
+    tasks_precondition none;
+    tasks_list_row list, out;
+    tasks_result res;
+    int rc, i, refused = 0;
+    const char *why = NULL, *href;
+    xbuf *x;
+
+    if ((rc = ap_xml_parse_input(r, &doc)) != OK)
+        return rc;
+    if (!doc || !tasks_xml_is(doc, doc->root, TASKS_NS_DAV, "propertyupdate"))
+        return send_failure(d, &TASKS_RESULT(TASKS_MALFORMED,
+                            "a PROPPATCH body is a DAV:propertyupdate element"));
+    if (d->path.kind != TASKS_DAV_COLLECTION)
+        return send_condition(r, HTTP_FORBIDDEN, TASKS_NS_DAV,
+                              "cannot-modify-protected-property",
+                              "only a collection (a list) takes properties");
+    if ((res = find_collection(d, &list)).outcome != TASKS_DONE)
+        return send_failure(d, &res);
+    changes = apr_array_make(r->pool, 4, sizeof(prop_change));
+    memset(&draft, 0, sizeof draft);
+    for (op = doc->root->first_child; op; op = op->next) {
+        int set = tasks_xml_is(doc, op, TASKS_NS_DAV, "set");
+
+        if (!set && !tasks_xml_is(doc, op, TASKS_NS_DAV, "remove"))
+            continue;
+        for (prop = op->first_child; prop; prop = prop->next) {
+            if (!tasks_xml_is(doc, prop, TASKS_NS_DAV, "prop"))
+                continue;
+            for (c = prop->first_child; c; c = c->next) {
+                prop_change *ch = apr_array_push(changes);
+
+                ch->name.ns = tasks_xml_ns(doc, c);
+                ch->name.name = c->name;
+                ch->value = set ? elem_text(r->pool, c) : NULL;
+                ch->unknown = 0;
+                if (tasks_xml_is(doc, c, TASKS_NS_DAV, "displayname") && set) {
+                    draft.name.kind = TASKS_VALUE_STRING;
+                    draft.name.str = ch->value;
+                    draft.name.len = strlen(ch->value);
+                }
+                else if (tasks_xml_is(doc, c, TASKS_NS_APPLE, "calendar-color")) {
+                    if (set) {
+                        draft.color.kind = TASKS_VALUE_STRING;
+                        draft.color.str = ch->value;
+                        /* Apple's alpha is left out: a list has none. */
+                        draft.color.len = strlen(ch->value) == 9
+                                          ? 7 : strlen(ch->value);
+                    }
+                    else
+                        draft.color.kind = TASKS_VALUE_NULL;
+                }
+                else {
+                    ch->unknown = 1;
+                    refused++;
+                }
+            }
+        }
+    }
+    if (!refused && changes->nelts) {
+        memset(&none, 0, sizeof none);
+        res = tasks_list_update(d->svc, &d->who, list.id, &none, &draft, &out);
+        if (res.outcome == TASKS_INVALID || res.outcome == TASKS_CONFLICT) {
+            why = res.outcome == TASKS_CONFLICT ? "another list has this name"
+                                                : errors_text(r->pool, &res);
+            refused = -1;
+        }
+        else if (res.outcome != TASKS_DONE)
+            return send_failure(d, &res);
+    }
+    href = collection_href(d, d->path.list_id);
+    x = xb_make(r->pool);
+    xb_add(x, MULTISTATUS_OPEN);
+    xb_printf(x, "<D:response><D:href>%s</D:href>", xq(r->pool, href));
+    for (i = 0; i < changes->nelts; i++) {
+        const prop_change *ch = &APR_ARRAY_IDX(changes, i, prop_change);
+        const char *status = !refused ? "200 OK"
+                           : refused < 0 || ch->unknown ? "403 Forbidden"
+                           : "424 Failed Dependency";
+
+        xb_add(x, "<D:propstat><D:prop>");
+        empty_prop(x, &ch->name);
+        xb_printf(x, "</D:prop><D:status>HTTP/1.1 %s</D:status>", status);
+        if (refused < 0)
+            xb_printf(x, "<D:responsedescription>%s</D:responsedescription>",
+                      xq(r->pool, why));
+        xb_add(x, "</D:propstat>");
+    }
+    xb_add(x, "</D:response></D:multistatus>\n");
+    return send_xml(r, HTTP_MULTI_STATUS, x);
+}
+
 /* ---- GET, PUT, DELETE ------------------------------------------------- */
 
 static int handle_get(dav_req *d)
@@ -860,22 +1000,6 @@ static int handle_get(dav_req *d)
         return tasks_send_empty(r, HTTP_NOT_MODIFIED);
     return tasks_send_body(r, HTTP_OK, "text/calendar; charset=utf-8",
                            "private, no-cache", data);
-}
-
-/* The field errors of a refused VTODO as one sentence. */
-static const char *errors_text(apr_pool_t *p, const tasks_result *res)
-{
-    const char *s = res->detail ? res->detail : "";
-    int i;
-
-    for (i = 0; res->errors && i < res->errors->nelts; i++) {
-        const tasks_field_error *e = &APR_ARRAY_IDX(res->errors, i,
-                                                    tasks_field_error);
-
-        s = apr_psprintf(p, "%s%s%s %s", s, *s ? "; " : "", e->field,
-                         e->message);
-    }
-    return s;
 }
 
 static int handle_put(dav_req *d)
@@ -1014,6 +1138,8 @@ int tasks_handle_dav(request_rec *r)
     switch (r->method_number) {
     case M_PROPFIND:
         return handle_propfind(&d);
+    case M_PROPPATCH:
+        return handle_proppatch(&d);
     case M_GET:
         return handle_get(&d);
     case M_PUT:

@@ -708,6 +708,57 @@ START_TEST(delete_removes_the_task_and_then_is_404)
 }
 END_TEST
 
+START_TEST(proppatch_renames_and_colors_the_list)
+{
+    dav_user d = dav_sign_up("dav-proppatch");
+    json_t *list = http_json("POST", "/api/lists", d.u.tok, "{\"name\":\"Old\"}", 201), *got;
+    char *coll = fmt("%s%lld/", d.home, jint(list, "id"));
+    char *url = fmt("/api/lists/%lld", jint(list, "id"));
+    const char *body = "<d:propertyupdate xmlns:d=\"DAV:\" xmlns:a=\"http://apple.com/ns/ical/\">"
+        "<d:set><d:prop><d:displayname>Garden</d:displayname>"
+        "<a:calendar-color>#2E8B57FF</a:calendar-color></d:prop></d:set></d:propertyupdate>";
+    http_resp *r = dav(&d, "PROPPATCH", coll, body, NULL, NULL);
+
+    ck_assert_status(r, 207);
+    ck_assert_ptr_nonnull(strstr(r->body, "HTTP/1.1 200 OK"));
+    ck_assert_ptr_null(strstr(r->body, "403"));
+    http_free(r);
+    got = http_json("GET", url, d.u.tok, NULL, 200);
+    ck_assert_str_eq(jstr(got, "name"), "Garden");
+    ck_assert_str_eq(jstr(got, "color"), "#2e8b57");
+    json_decref(got);
+    free(url);
+    free(coll);
+    json_decref(list);
+    dav_user_free(&d);
+}
+END_TEST
+
+START_TEST(proppatch_with_a_property_we_do_not_keep_changes_nothing)
+{
+    dav_user d = dav_sign_up("dav-proppatch-no");
+    json_t *list = http_json("POST", "/api/lists", d.u.tok, "{\"name\":\"Keep\"}", 201), *got;
+    char *coll = fmt("%s%lld/", d.home, jint(list, "id"));
+    char *url = fmt("/api/lists/%lld", jint(list, "id"));
+    const char *body = "<d:propertyupdate xmlns:d=\"DAV:\" xmlns:x=\"urn:example\">"
+        "<d:set><d:prop><d:displayname>Changed</d:displayname><x:mood>sunny</x:mood>"
+        "</d:prop></d:set></d:propertyupdate>";
+    http_resp *r = dav(&d, "PROPPATCH", coll, body, NULL, NULL);
+
+    ck_assert_status(r, 207);
+    ck_assert_ptr_nonnull(strstr(r->body, "<D:displayname/></D:prop><D:status>HTTP/1.1 424 Failed Dependency"));
+    ck_assert_ptr_nonnull(strstr(r->body, "mood xmlns:X=\"urn:example\"/></D:prop><D:status>HTTP/1.1 403 Forbidden"));
+    http_free(r);
+    got = http_json("GET", url, d.u.tok, NULL, 200);
+    ck_assert_str_eq(jstr(got, "name"), "Keep");
+    json_decref(got);
+    free(url);
+    free(coll);
+    json_decref(list);
+    dav_user_free(&d);
+}
+END_TEST
+
 Suite *caldav_suite(void)
 {
     Suite *s = suite_create("caldav");
@@ -735,6 +786,8 @@ Suite *caldav_suite(void)
     tcase_add_test(tc, multiget_answers_404_for_an_href_it_does_not_hold);
     tcase_add_test(tc, completing_a_recurring_task_by_put_moves_it_to_the_next_occurrence);
     tcase_add_test(tc, delete_removes_the_task_and_then_is_404);
+    tcase_add_test(tc, proppatch_renames_and_colors_the_list);
+    tcase_add_test(tc, proppatch_with_a_property_we_do_not_keep_changes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
