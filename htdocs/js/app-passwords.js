@@ -1,6 +1,6 @@
 // app-passwords.js - the "App passwords" card of the account/ page: what a
 // CalDAV app (Thunderbird, tasks.org through DAVx5, Apple Reminders) is to
-// be given (the server address <origin><app root>dav/ and the account's
+// be given (the server address <origin><app root>api/dav/ and the account's
 // e-mail as its user name), a form that creates an app password
 // (POST api/auth/app-passwords) and shows it this once, with a Copy button,
 // and the list of the account's app passwords (GET, newest first), each
@@ -39,9 +39,9 @@ let items = [];
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** The CalDAV server address for this app: origin, app root, dav/. */
+/** The CalDAV server address for this app: origin, app root, api/dav/ (the CalDAV root). */
 export function caldavUrl() {
-    return location.origin + appPath('dav/');
+    return location.origin + appPath('api/dav/');
 }
 
 /** Fill in the user name the apps sign in with (the account's e-mail). */

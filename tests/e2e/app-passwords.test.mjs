@@ -1,18 +1,20 @@
 // app-passwords.test.mjs - app passwords on the account page, for CalDAV
 // apps: the page shows the server address (the page's origin, the app's
-// root, dav/) and the e-mail to sign in with; creating one shows its
+// root, api/dav/) and the e-mail to sign in with; creating one shows its
 // password this once (43 characters, with a Copy button that fills the
 // clipboard), lists it by name as never used, and after a reload the
 // password is nowhere on the page; the API lists it without a password; a
 // name of 101 characters is refused at the name field and nothing is made;
 // the 51st is refused with a message on the form; revoking asks first,
-// then it leaves the list and the API. axe-clean with a new password
-// shown; created and revoked with the keyboard alone.
+// then it leaves the list and the API. The address and password shown
+// work: a CalDAV client signed in with them finds a task added in the
+// page, and a task it PUTs shows in the page. axe-clean with a new
+// password shown; created and revoked with the keyboard alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-    BASE_PATH, apiCall, apiSignup, assertHealthy, at, checkA11y, eventually, launch, openPage, screenshots,
-    textOf, useSession,
+    BASE_PATH, apiCall, apiSignup, assertHealthy, at, checkA11y, eventually, launch, listIdle, openPage,
+    screenshots, taskItem, textOf, useSession,
 } from './helpers.mjs';
 
 const PASSWORD_LENGTH = 43;
@@ -65,13 +67,11 @@ describe('app passwords on the account page', () => {
 
     let created;   // {name, password} of the one made in the browser
 
-    it('shows the CalDAV address (the page\'s origin, ending in /dav/) and the e-mail as user name', async () => {
+    it('shows the CalDAV address (the page\'s origin, ending in /api/dav/) and the e-mail as user name', async () => {
         await openAccount();
         const origin = new URL(page.url()).origin;
         const url = await textOf(page, '#caldav-url');
-        assert.ok(url.startsWith(origin), `${url} starts with ${origin}`);
-        assert.ok(url.endsWith('/dav/'), `${url} ends with /dav/`);
-        assert.equal(url, `${origin}${BASE_PATH}/dav/`);
+        assert.equal(url, `${origin}${BASE_PATH}/api/dav/`);
         await eventually(async () => assert.equal(await textOf(page, '#caldav-user'), person.email));
         // none yet: the empty state says so
         assert.deepEqual(await names(), []);
@@ -121,6 +121,50 @@ describe('app passwords on the account page', () => {
         assert.equal(list[0].last_used_at, null);
         assert.ok(!('password' in list[0]), JSON.stringify(list[0]));
         assert.ok(!JSON.stringify(list).includes(created.password));
+    });
+
+    it('the address and password it shows sign a CalDAV client in: a task added in the page is there, one PUT there is in the page', async () => {
+        await openAccount();
+        const url = await textOf(page, '#caldav-url');
+        const auth = `Basic ${Buffer.from(`${person.email}:${created.password}`).toString('base64')}`;
+        const dav = async (method, target, body, headers = {}) => {
+            const res = await fetch(new URL(target, url), {
+                method, body, headers: { Authorization: auth, ...headers },
+            });
+            return { status: res.status, text: await res.text() };
+        };
+        // As a client discovers it: the principal, then the Inbox's collection.
+        const root = await dav('PROPFIND', url, '<d:propfind xmlns:d="DAV:"><d:prop>'
+            + '<d:current-user-principal/></d:prop></d:propfind>', { Depth: '0' });
+        assert.equal(root.status, 207, root.text);
+        const principal = /<D:current-user-principal><D:href>([^<]+)</.exec(root.text)[1];
+        const home = await dav('PROPFIND', principal, '<d:propfind xmlns:d="DAV:"><d:prop>'
+            + '<d:displayname/></d:prop></d:propfind>', { Depth: '1' });
+        const inbox = /<D:href>([^<]+)<\/D:href><D:propstat><D:prop><D:displayname>Inbox</.exec(home.text)[1];
+
+        // The dashboard in a tab of its own: this one stays on the account page.
+        const tab = await context.newPage();
+        await tab.goto(at('/'));
+        await listIdle(tab);
+        await tab.fill('#add-title', 'Added in the page');
+        await tab.click('#add-form button[type="submit"]');
+        await taskItem(tab, 'Added in the page').waitFor();
+        const query = await dav('REPORT', inbox, '<c:calendar-query xmlns:d="DAV:" '
+            + 'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data/></d:prop>'
+            + '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"/>'
+            + '</c:comp-filter></c:filter></c:calendar-query>', { Depth: '1' });
+        assert.equal(query.status, 207, query.text);
+        assert.match(query.text, /SUMMARY:Added in the page\r\n/);
+
+        const put = await dav('PUT', `${inbox}from-a-calendar-app.ics`,
+            'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//e2e//EN\r\nBEGIN:VTODO\r\n'
+            + 'UID:from-a-calendar-app\r\nDTSTAMP:20261201T100000Z\r\n'
+            + 'SUMMARY:Put by a calendar app\r\nEND:VTODO\r\nEND:VCALENDAR\r\n',
+            { 'Content-Type': 'text/calendar', 'If-None-Match': '*' });
+        assert.equal(put.status, 201, put.text);
+        await tab.reload();
+        await taskItem(tab, 'Put by a calendar app').waitFor();
+        await tab.close();
     });
 
     it('refuses a name of 101 characters at the name field, and makes nothing', async () => {
