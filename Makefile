@@ -25,7 +25,7 @@ BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
 TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban \
   clang libfuzzer-14-dev python3-caldav vdirsyncer todoman
-BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl
+BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl radicale
 # Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
 # npm and conflicts with Debian's npm): install Debian's only when absent.
 NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)

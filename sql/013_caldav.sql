@@ -23,8 +23,12 @@ ALTER TABLE tasks ADD COLUMN dav_uid text, ADD COLUMN dav_name text,
     ADD COLUMN dav_kept text;
 UPDATE tasks SET dav_uid = gen_random_uuid()::text;
 UPDATE tasks SET dav_name = dav_uid || '.ics';
+-- Defaults for what writes tasks with triggers off (a bulk COPY under
+-- session_replication_role = replica: make bench's seeding).
 ALTER TABLE tasks ALTER COLUMN dav_uid SET NOT NULL,
+    ALTER COLUMN dav_uid SET DEFAULT gen_random_uuid()::text,
     ALTER COLUMN dav_name SET NOT NULL,
+    ALTER COLUMN dav_name SET DEFAULT gen_random_uuid()::text || '.ics',
     ADD CONSTRAINT tasks_dav_uid_check CHECK (octet_length(dav_uid) BETWEEN 1 AND 255),
     ADD CONSTRAINT tasks_dav_name_check CHECK (octet_length(dav_name) BETWEEN 1 AND 255),
     ADD CONSTRAINT tasks_dav_kept_check CHECK (octet_length(dav_kept) <= 262144);

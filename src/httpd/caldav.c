@@ -57,6 +57,12 @@ static xbuf *xb_make(apr_pool_t *p)
     return x;
 }
 
+/* Forget what x holds, keeping its room. */
+static void xb_clear(xbuf *x)
+{
+    apr_array_clear(x->parts);
+}
+
 static void xb_add(xbuf *x, const char *s)
 {
     APR_ARRAY_PUSH(x->parts, const char *) = s;
@@ -115,6 +121,10 @@ typedef struct {
     const char *root;           /* <api>/dav/ */
     const char *principal;      /* <api>/dav/<user>/ */
     tasks_dav_path path;
+    /* Scratch for write_response, reused for every resource: the found
+     * properties, what propname discards, the missing ones. */
+    xbuf *found, *discard;
+    apr_array_header_t *missing;
 } dav_req;
 
 static const char *collection_href(const dav_req *d, long long list_id)
@@ -367,32 +377,34 @@ static void write_response(const dav_req *d, dav_res *res,
                            const apr_array_header_t *props, int names_only,
                            xbuf *x)
 {
-    apr_array_header_t *missing = apr_array_make(d->r->pool, 4,
-                                                 sizeof(prop_name));
-    int i, found = 0;
+    xbuf *found = d->found, *discard = d->discard;
+    int i;
 
+    xb_clear(found);
+    apr_array_clear(d->missing);
     xb_printf(x, "<D:response><D:href>%s</D:href>", xq(d->r->pool, res->href));
     for (i = 0; i < props->nelts; i++) {
         const prop_name *pn = &APR_ARRAY_IDX(props, i, prop_name);
-        xbuf *one = xb_make(d->r->pool);
 
-        if (write_prop(d, res, pn, one)) {
-            if (!found++)
-                xb_add(x, "<D:propstat><D:prop>");
-            if (names_only)
-                empty_prop(x, pn);
-            else
-                xb_add(x, apr_array_pstrcat(d->r->pool, one->parts, 0));
+        if (!names_only && write_prop(d, res, pn, found))
+            continue;
+        if (names_only) {
+            xb_clear(discard);
+            if (write_prop(d, res, pn, discard))
+                empty_prop(found, pn);
+            continue;
         }
-        else if (!names_only)
-            APR_ARRAY_PUSH(missing, prop_name) = *pn;
+        APR_ARRAY_PUSH(d->missing, const prop_name *) = pn;
     }
-    if (found)
-        xb_add(x, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
-    if (missing->nelts) {
+    if (found->parts->nelts) {
         xb_add(x, "<D:propstat><D:prop>");
-        for (i = 0; i < missing->nelts; i++)
-            empty_prop(x, &APR_ARRAY_IDX(missing, i, prop_name));
+        apr_array_cat(x->parts, found->parts);
+        xb_add(x, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    }
+    if (d->missing->nelts) {
+        xb_add(x, "<D:propstat><D:prop>");
+        for (i = 0; i < d->missing->nelts; i++)
+            empty_prop(x, APR_ARRAY_IDX(d->missing, i, const prop_name *));
         xb_add(x, "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status>"
                "</D:propstat>");
     }
@@ -1131,6 +1143,9 @@ int tasks_handle_dav(request_rec *r)
     d.who = tasks_req_caller(r);
     d.svc = tasks_req_service(r);
     d.principal = apr_pstrcat(r->pool, d.root, d.who.user_id, "/", NULL);
+    d.found = xb_make(r->pool);
+    d.discard = xb_make(r->pool);
+    d.missing = apr_array_make(r->pool, 8, sizeof(const prop_name *));
     tasks_dav_path_parse(r->pool, rest, &d.path);
     if (d.path.kind == TASKS_DAV_NONE
         || (d.path.user && strcmp(d.path.user, d.who.user_id) != 0))

@@ -433,14 +433,20 @@ static tasks_result password_checked(tasks_service *s, tasks_db *db,
     return TASKS_RESULT_DONE;
 }
 
-/* Promise: see account_service.h. The attempt is counted under the
- * login throttle like a password's; no scrypt: an app password is 256
- * random bits, looked up by its SHA-256. */
+/* Promise: see account_service.h. Throttled like a login, but counted
+ * otherwise: a password's attempt is recorded before its (slow) check,
+ * so that concurrent guesses see each other; an app password is looked
+ * up at once (256 random bits, by SHA-256), so only a failure is
+ * recorded, and a CalDAV client's parallel requests never throttle each
+ * other. Two round trips for a success: the failures read, the lookup. */
 tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
                                        const char *app_password,
                                        const char *addr, tasks_caller *who)
 {
+    const tasks_account_policy *a = s->accounts;
     const char *norm = email ? tasks_email_normalize(s->pool, email) : NULL;
+    long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
+    const char *stamp = NULL;
     tasks_user_row user;
     tasks_result res;
     tasks_db *db;
@@ -452,19 +458,35 @@ tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
                             "invalid email or app password");
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    if ((res = attempt_counted(s, db, norm, addr)).outcome != TASKS_DONE)
+    rc = tasks_db_login_failures(db, norm, addr, a->throttle_window,
+                                 &email_fails, &addr_fails, &email_retry,
+                                 &addr_retry);
+    if (rc != TASKS_DB_OK)
+        return tasks_service_db_failure(rc);
+    if ((a->throttle_email && email_fails >= a->throttle_email)
+        || (a->throttle_addr && addr_fails >= a->throttle_addr)) {
+        res = TASKS_RESULT(TASKS_THROTTLED, "too many failed logins; try "
+                           "again later");
+        res.retry_after = a->throttle_email && email_fails >= a->throttle_email
+                          ? email_retry : addr_retry;
+        if (res.retry_after < 1)
+            res.retry_after = 1;
+        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
+                  "for client %s", addr ? addr : "-");
         return res;
+    }
     rc = tasks_db_app_password_user(db, norm, tasks_sha256_hex(s->pool,
                                     app_password, strlen(app_password)), &user);
     if (rc == TASKS_DB_NONE) {
         tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0313: failed app password "
                   "sign-in from client %s", addr ? addr : "-");
+        if ((rc = tasks_db_login_attempt(db, norm, addr, a->throttle_window,
+                                         &stamp)) != TASKS_DB_OK)
+            return tasks_service_db_failure(rc);
         return TASKS_RESULT(TASKS_UNAUTHENTICATED,
                             "invalid email or app password");
     }
     if (rc != TASKS_DB_OK)
-        return tasks_service_db_failure(rc);
-    if ((rc = tasks_db_login_succeeded(db, norm, addr)) != TASKS_DB_OK)
         return tasks_service_db_failure(rc);
     /* A caller without a session, checked now: sign out everywhere
      * before this second still ends it (CALLER_OK), revoking the app

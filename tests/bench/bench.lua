@@ -2,7 +2,7 @@
 -- from the environment.
 --
 --   BENCH_MODE    static | get | list | list_one | filter | create | update
---                 | changes | mix | login
+--                 | changes | mix | login | dav
 --   BENCH_TOKENS  file of "user_id token lo hi [list]" lines (a user's bearer
 --                 token, the range of its seeded task ids, which are
 --                 contiguous, and the id of a list of theirs besides the
@@ -10,6 +10,11 @@
 --                 changes)
 --   BENCH_LOGINS  file of "email password" lines (login only)
 --   BENCH_STATIC  path of the static file (static only)
+--   BENCH_DAV_URL, BENCH_DAV_AUTH, BENCH_DAV_METHOD, BENCH_DAV_DEPTH,
+--   BENCH_DAV_BODY  the one request of the dav mode (a CalDAV PROPFIND or
+--                 REPORT, to the module or to Radicale): its URL (the
+--                 path is sent), Authorization, method, Depth ("" none)
+--                 and the file of its body
 --
 -- Every request carries a valid bearer token of the user owning the task.
 -- response() counts non-2xx answers per thread; done() prints one
@@ -42,9 +47,21 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local dav_request
+
 function init(args)
   math.randomseed(os.time() * 1000 + (tid or 0) * 7919 + math.floor(os.clock() * 1e6))
-  if mode == "login" then
+  if mode == "dav" then
+    local f = assert(io.open(os.getenv("BENCH_DAV_BODY"), "r"), "cannot open BENCH_DAV_BODY")
+    local body = f:read("*a")
+    f:close()
+    local headers = { ["Authorization"] = os.getenv("BENCH_DAV_AUTH"),
+                      ["Content-Type"] = "application/xml; charset=utf-8" }
+    local depth = os.getenv("BENCH_DAV_DEPTH") or ""
+    if depth ~= "" then headers["Depth"] = depth end
+    local path = os.getenv("BENCH_DAV_URL"):gsub("^https?://[^/]+", "")
+    dav_request = wrk.format(os.getenv("BENCH_DAV_METHOD"), path, headers, body)
+  elseif mode == "login" then
     load_lines(os.getenv("BENCH_LOGINS"), "^(%S+)%s+(%S+)", function(e, p)
       table.insert(logins, { email = e, password = p })
     end)
@@ -143,9 +160,12 @@ local function mix()
   else return update() end
 end
 
+-- the same prepared CalDAV request every time
+local function dav() return dav_request end
+
 local modes = {
   static = static, get = get_one, list = list_page, list_one = list_one, filter = list_filtered,
-  create = create, update = update, changes = changes, mix = mix, login = login,
+  create = create, update = update, changes = changes, mix = mix, login = login, dav = dav,
 }
 request = assert(modes[mode], "unknown BENCH_MODE " .. mode)
 

@@ -124,6 +124,20 @@ END {
     print "- pgbench runs the text of tasks_task_get taken from the built module (`%s` replaced by pgbench variables; see `pgbench-get.sql`) under the module's session settings (generic plans, ISO DateStyle), each client switching to another random user every ~50 transactions (one extra lookup in a helper table). It runs twice: unthrottled (the ceiling), and throttled to the get-one scenario's rate for the CPU comparison (at a lower rate each query wakes an idle backend, which costs PostgreSQL more CPU per statement than a saturating run)."
     print ""
 
+    if (num("caldav.done")) {
+        print "## CalDAV, next to Radicale"
+        print ""
+        printf("One list of 1,000 tasks, the same VTODOs in both (Radicale %s, Debian's, multifilesystem storage, no authentication: it checks no password, the module checks an app password on every request). %d connections, %d s each. CPU per request: httpd + PostgreSQL for the module, the Radicale process for Radicale.\n\n",
+               V["caldav.radicale_version"], num("run.conns"), num("run.duration_s"))
+        print "| request | server | req/s | p50 | p99 | errors | CPU ms/req |"
+        print "|---|---|---|---|---|---|---|"
+        dav_row("PROPFIND Depth 1 (getetag, getcontenttype, resourcetype)", "mod_tasks", "dav_propfind", 0)
+        dav_row("", "Radicale", "radicale_propfind", 1)
+        dav_row("sync-collection, 10 changes since the token", "mod_tasks", "dav_sync", 0)
+        dav_row("", "Radicale", "radicale_sync", 1)
+        print ""
+    }
+
     print "## Growth"
     print ""
     printf("One connection (latency, not queueing), %d s each; users measured in %d passes (sizes ascending and descending in turn), each row the pass with the lowest p50 (other work on the machine only ever adds latency).\n\n", num("run.growth_duration_s"), num("run.growth_passes"))
@@ -157,6 +171,13 @@ function best(sc,    b, k) {
         if (num("sc." sc "_p" k ".p50_us") < num("sc." b ".p50_us"))
             b = sc "_p" k
     return b
+}
+
+function dav_row(title, server, sc, radicale,    p, cpu) {
+    p = "sc." sc "."
+    cpu = radicale ? cpu_req(sc, "radicale") : cpu_req(sc, "httpd") + cpu_req(sc, "pg")
+    printf("| %s | %s | %.0f | %s | %s | %d | %.3f |\n", title, server, num(p "rps"), ms(num(p "p50_us")), ms(num(p "p99_us")),
+           num(p "non2xx") + num(p "sock_errors"), cpu)
 }
 
 function grow_row(title, sc,    p) {

@@ -69,6 +69,7 @@ DIR="$ROOT/.run/bench-$$"
 HTTPD_PORT=""
 cleanup() {
     [ -n "${SAMPLER_PID:-}" ] && kill "$SAMPLER_PID" 2>/dev/null
+    [ -n "${RADICALE_PID:-}" ] && kill "$RADICALE_PID" 2>/dev/null
     if [ "${KEEP_STACK:-}" = 1 ]; then
         scripts/stack.sh down "$DIR" >/dev/null 2>&1 || true
         echo "==> stack kept in $DIR"
@@ -248,14 +249,17 @@ children_rss_kb() {  # sum of VmRSS of the httpd children
     echo "$s"
 }
 
-# run_wrk NAME MODE CONNS THREADS DURATION TOKENS-FILE
+# run_wrk NAME MODE CONNS THREADS DURATION TOKENS-FILE [BASE-URL]
 run_wrk() {
-    local name=$1 mode=$2 c=$3 t=$4 d=$5 tokens=$6 before after out line wrk_cpu
+    local name=$1 mode=$2 c=$3 t=$4 d=$5 tokens=$6 url=${7:-$BASE} before after out line wrk_cpu rb
     out="$DIR/wrk-$name.txt"
     before=$(cpu_snapshot)
+    rb=$(cpu_ticks ${RADICALE_PID:-})
     { TIMEFORMAT='%U %S'; time BENCH_MODE=$mode BENCH_TOKENS=$tokens BENCH_LOGINS="$DIR/logins.txt" \
-        wrk -t "$t" -c "$c" -d "${d}s" --timeout 10s --latency -s "$BENCH/bench.lua" "$BASE" > "$out"; } 2> "$DIR/wrk-$name.time"
+        wrk -t "$t" -c "$c" -d "${d}s" --timeout 10s --latency -s "$BENCH/bench.lua" "$url" > "$out"; } 2> "$DIR/wrk-$name.time"
     after=$(cpu_snapshot)
+    [ -n "${RADICALE_PID:-}" ] && kv "sc.$name.cpu_radicale_s" \
+        "$(awk -v a="$(cpu_ticks "$RADICALE_PID")" -v b="$rb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
     line=$(grep '^BENCH_RESULT' "$out") || { cat "$out" >&2; echo "wrk gave no result for $name" >&2; exit 1; }
     wrk_cpu=$(awk '{ print $1 + $2 }' "$DIR/wrk-$name.time")
     echo "$line" | tr ' ' '\n' | grep = | sed "s/^/sc.$name./" >> "$KV"
@@ -300,6 +304,116 @@ cn=$(curl -sf -H "Authorization: Bearer $ctok" "$BASE/api/tasks/changes?since=$c
 echo "$cuid $ctok $clo $chi 0 $csince" > "$DIR/tokens-changes.txt"
 kv changes.tasks "$GMAX"
 scenario changes changes "$CONNS" "$DURATION" "$DIR/tokens-changes.txt"
+# ---------------------------------------------------------------- CalDAV
+# One list of 1,000 tasks served by the module and, from the same VTODOs,
+# by Radicale (Debian's, multifilesystem storage, no auth) on this machine:
+# PROPFIND Depth 1 of the list (what vdirsyncer asks: etag, content type,
+# resource type), and sync-collection after 10 changes (a token taken
+# before them; every request asks for the same 10).
+say "CalDAV: a list of 1,000 tasks here and in Radicale $(dpkg-query -W -f '${Version}' radicale)"
+demail="dav-bench-$$@example.org"
+dsign=$(curl -sf -H 'Content-Type: application/json' -d "{\"email\":\"$demail\",\"password\":\"correct horse battery\"}" "$BASE/api/auth/signup")
+dtok=$(echo "$dsign" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+duid=$(echo "$dsign" | sed -n 's/.*"user":{"id":"\([^"]*\)".*/\1/p')
+dpw=$(curl -sf -H "Authorization: Bearer $dtok" -H 'Content-Type: application/json' -d '{"name":"bench"}' \
+      "$BASE/api/auth/app-passwords" | sed -n 's/.*"password":"\([^"]*\)".*/\1/p')
+dinbox=$(curl -sf -H "Authorization: Bearer $dtok" "$BASE/api/lists" | sed -n 's/^\[{"id":\([0-9]*\),.*/\1/p')
+"${PSQL[@]}" -c "INSERT INTO tasks (user_id, list_id, title, description, priority, tags, due_at)
+    SELECT '$duid', $dinbox, 'Task ' || g, 'Notes for task ' || g, (g % 4)::smallint,
+           ARRAY['bench', 'tag' || (g % 8)], timestamptz '2027-01-01' + g * interval '1 hour'
+      FROM generate_series(1, 1000) g"
+DCOLL="/api/dav/$duid/$dinbox/"
+DAUTH="Basic $(printf '%s:%s' "$demail" "$dpw" | base64 -w0)"
+printf '%s' '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:getcontenttype/><d:resourcetype/></d:prop></d:propfind>' > "$DIR/dav-propfind.xml"
+dav_sync_body() {  # token -> a sync-collection body
+    printf '<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>%s</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>' "$1"
+}
+sync_token_of() {  # the multistatus's sync-token (with a prefix, or Radicale's default namespace)
+    grep -o '<\([A-Za-z]*:\)\{0,1\}sync-token>[^<]*<' | tail -n 1 | sed 's/^<[^>]*>//; s/<$//'
+}
+responses_of() { grep -o '<\([A-Za-z]*:\)\{0,1\}response>' | wc -l; }
+
+# Radicale, with the module's VTODOs as its files.
+RPORT=$(scripts/stack.sh free-port)
+RDIR="$DIR/radicale"
+RCOLL="/bench/tasks/"
+RTASKS="$RDIR/store/collection-root/bench/tasks"
+mkdir -p "$RTASKS"
+printf '{"tag": "VCALENDAR", "C:supported-calendar-component-set": "VTODO", "D:displayname": "Tasks"}' \
+    > "$RTASKS/.Radicale.props"
+curl -sf -X REPORT -H "Authorization: $DAUTH" -H 'Depth: 1' -H 'Content-Type: application/xml' \
+    --data '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>' \
+    "$BASE$DCOLL" > "$DIR/dav-all.xml"
+/usr/bin/python3 - "$DIR/dav-all.xml" "$RTASKS" <<'PY'
+import sys, urllib.parse, xml.etree.ElementTree as ET
+ns = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav"}
+n = 0
+for r in ET.parse(sys.argv[1]).getroot().findall("d:response", ns):
+    name = urllib.parse.unquote(r.find("d:href", ns).text.rsplit("/", 1)[1])
+    with open(f"{sys.argv[2]}/{name}", "w", newline="") as f:
+        f.write(r.find(".//c:calendar-data", ns).text)
+    n += 1
+assert n == 1000, n
+PY
+cat > "$RDIR/config" <<CONF
+[server]
+hosts = 127.0.0.1:$RPORT
+[auth]
+type = none
+[rights]
+type = owner_only
+[storage]
+filesystem_folder = $RDIR/store
+[web]
+type = none
+[logging]
+level = warning
+CONF
+/usr/bin/python3 -m radicale --config "$RDIR/config" > "$RDIR/radicale.log" 2>&1 &
+RADICALE_PID=$!
+RBASE="http://127.0.0.1:$RPORT"
+RAUTH="Basic $(printf 'bench:x' | base64 -w0)"
+for _ in $(seq 1 100); do curl -s -o /dev/null "$RBASE/" && break; sleep 0.1; done
+kv caldav.radicale_version "$(dpkg-query -W -f '${Version}' radicale)"
+
+# Both answer the PROPFIND with 1,000 tasks (and the list itself).
+for side in "$BASE$DCOLL|$DAUTH" "$RBASE$RCOLL|$RAUTH"; do
+    n=$(curl -sf -X PROPFIND -H "Authorization: ${side#*|}" -H 'Depth: 1' -H 'Content-Type: application/xml' \
+        --data-binary @"$DIR/dav-propfind.xml" "${side%|*}" | responses_of)
+    [ "$n" = 1001 ] || { echo "CalDAV PROPFIND of ${side%|*} gave $n responses, not 1001" >&2; exit 1; }
+done
+# The tokens before 10 changes: ours, then Radicale's (its first sync
+# stores the state the later ones compare with).
+dav_sync_body "" > "$DIR/dav-sync0.xml"
+dtoken=$(curl -sf -X REPORT -H "Authorization: $DAUTH" -H 'Content-Type: application/xml' \
+         --data-binary @"$DIR/dav-sync0.xml" "$BASE$DCOLL" | sync_token_of)
+rtoken=$(curl -sf -X REPORT -H "Authorization: $RAUTH" -H 'Content-Type: application/xml' \
+         --data-binary @"$DIR/dav-sync0.xml" "$RBASE$RCOLL" | sync_token_of)
+[ -n "$dtoken" ] && [ -n "$rtoken" ] || { echo "no initial sync token (ours: '$dtoken', Radicale's: '$rtoken')" >&2; exit 1; }
+"${PSQL[@]}" -c "UPDATE tasks SET title = title || ' (changed)' WHERE user_id = '$duid'
+    AND id IN (SELECT id FROM tasks WHERE user_id = '$duid' ORDER BY id LIMIT 10)"
+for f in $(ls "$RTASKS" | grep -v '^\.' | sort | head -n 10); do
+    sed 's/^SUMMARY:\(.*\)$/SUMMARY:\1 (changed)/' "$RTASKS/$f" |
+        curl -sf -X PUT -H "Authorization: $RAUTH" -H 'Content-Type: text/calendar' --data-binary @- \
+             "$RBASE$RCOLL$f" -o /dev/null
+done
+dav_sync_body "$dtoken" > "$DIR/dav-sync-mod.xml"
+dav_sync_body "$rtoken" > "$DIR/dav-sync-rad.xml"
+for side in "$BASE$DCOLL|$DAUTH|$DIR/dav-sync-mod.xml" "$RBASE$RCOLL|$RAUTH|$DIR/dav-sync-rad.xml"; do
+    IFS='|' read -r u a b <<< "$side"
+    n=$(curl -sf -X REPORT -H "Authorization: $a" -H 'Content-Type: application/xml' --data-binary @"$b" "$u" | responses_of)
+    [ "$n" = 10 ] || { echo "sync-collection of $u gave $n changes, not 10" >&2; exit 1; }
+done
+dav_run() {  # name url auth method depth body-file
+    BENCH_DAV_URL=$2 BENCH_DAV_AUTH=$3 BENCH_DAV_METHOD=$4 BENCH_DAV_DEPTH=$5 BENCH_DAV_BODY=$6 \
+        run_wrk "$1" dav "$CONNS" "$THREADS" "$DURATION" "$DIR/tokens.txt" "$2"
+}
+dav_run dav_propfind "$BASE$DCOLL" "$DAUTH" PROPFIND 1 "$DIR/dav-propfind.xml"
+dav_run dav_sync "$BASE$DCOLL" "$DAUTH" REPORT "" "$DIR/dav-sync-mod.xml"
+dav_run radicale_propfind "$RBASE$RCOLL" "$RAUTH" PROPFIND 1 "$DIR/dav-propfind.xml"
+dav_run radicale_sync "$RBASE$RCOLL" "$RAUTH" REPORT "" "$DIR/dav-sync-rad.xml"
+kill "$RADICALE_PID" 2>/dev/null; wait "$RADICALE_PID" 2>/dev/null || true; RADICALE_PID=""
+kv caldav.done 1
 # the mix, with the httpd children's RSS sampled every second for the peak
 ( peak=0; while :; do r=$(children_rss_kb); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" > "$DIR/rss-peak"; sleep 1; done ) &
 SAMPLER_PID=$!

@@ -3,6 +3,7 @@
  * preconditions, refusals that write nothing, isolation, and
  * sync-collection. The real clients (python3-caldav, vdirsyncer and
  * todoman, tsdav) have a suite of their own: tests/caldav/. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -759,6 +760,70 @@ START_TEST(proppatch_with_a_property_we_do_not_keep_changes_nothing)
 }
 END_TEST
 
+/* One PROPFIND of the home in a thread of its own. */
+typedef struct {
+    const dav_user *d;
+    long status;
+} parallel_probe;
+
+static void *probe(void *arg)
+{
+    parallel_probe *pp = arg;
+    const char *hs[] = { pp->d->auth, "Depth: 0", NULL };
+    http_resp *r = http_try("PROPFIND", pp->d->home, NULL, hs);
+
+    pp->status = r->status;
+    http_free(r);
+    return NULL;
+}
+
+START_TEST(parallel_requests_of_one_client_are_never_throttled)
+{
+    dav_user d = dav_sign_up("dav-parallel");
+    parallel_probe probes[12];
+    pthread_t th[12];
+    int i;
+
+    /* More at once than the 5 failures an e-mail may have: a success is
+     * not counted while it runs. */
+    for (i = 0; i < 12; i++) {
+        probes[i].d = &d;
+        pthread_create(&th[i], NULL, probe, &probes[i]);
+    }
+    for (i = 0; i < 12; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(probes[i].status, 207);
+    }
+    dav_user_free(&d);
+}
+END_TEST
+
+START_TEST(wrong_app_passwords_are_throttled_by_email)
+{
+    dav_user d = dav_sign_up("dav-throttle");
+    char *wrong = basic_header(d.email, "not-the-app-password");
+    const char *bad[] = { wrong, "Depth: 0", NULL }, *good[] = { d.auth, "Depth: 0", NULL };
+    http_resp *r;
+    int i;
+
+    http_set_source("127.0.0.93");
+    for (i = 0; i < 5; i++) {
+        r = http("PROPFIND", d.home, NULL, bad);
+        ck_assert_status(r, 401);
+        http_free(r);
+    }
+    /* The e-mail has its 5 failures (conf/tasks.conf): even the right
+     * app password waits. */
+    r = http("PROPFIND", d.home, NULL, good);
+    ck_assert_status(r, 429);
+    ck_assert_ptr_nonnull(http_header(r, "Retry-After"));
+    http_free(r);
+    http_set_source(NULL);
+    free(wrong);
+    dav_user_free(&d);
+}
+END_TEST
+
 Suite *caldav_suite(void)
 {
     Suite *s = suite_create("caldav");
@@ -788,6 +853,8 @@ Suite *caldav_suite(void)
     tcase_add_test(tc, delete_removes_the_task_and_then_is_404);
     tcase_add_test(tc, proppatch_renames_and_colors_the_list);
     tcase_add_test(tc, proppatch_with_a_property_we_do_not_keep_changes_nothing);
+    tcase_add_test(tc, parallel_requests_of_one_client_are_never_throttled);
+    tcase_add_test(tc, wrong_app_passwords_are_throttled_by_email);
     suite_add_tcase(s, tc);
     return s;
 }

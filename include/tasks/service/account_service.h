@@ -115,7 +115,9 @@ tasks_result tasks_account_delete_self(tasks_service *s, const tasks_caller *who
 /* HTTP Basic of a CalDAV client: the caller (*who, no session) whose
  * e-mail (any case) and app password these are, from addr (for
  * throttling: a failure counts as a failed login, THROTTLED with
- * retry_after past the limit). The account's own password is never
+ * retry_after once the failures reach the limit; a success counts for
+ * nothing, so a client's parallel requests never throttle each other).
+ * The account's own password is never
  * taken here: UNAUTHENTICATED, as for a wrong or revoked app password. */
 tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
                                        const char *app_password,
