@@ -211,7 +211,7 @@ static int external_token(request_rec *r, tasks_issuer *is, const char *token)
 static int dav_unauthorized(request_rec *r, const char *detail)
 {
     apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                   "Basic realm=\"mod_tasks CalDAV\", charset=\"UTF-8\"");
+                   TASKS_DAV_CHALLENGE);
     tasks_send_problem(r, HTTP_UNAUTHORIZED, detail, NULL);
     return DONE;
 }
@@ -275,7 +275,11 @@ int tasks_auth_hook(request_rec *r)
 
         if (h && strncasecmp(h, "Basic ", 6) == 0)
             return dav_basic(r, h + 6);
-        if (!h && !tasks_cookie_value(r, TASKS_COOKIE))
+        /* Another scheme (Digest, Negotiate), or nothing: the Basic
+         * challenge a CalDAV client answers. A bearer token or the
+         * session cookie goes on below. */
+        if ((h && strncasecmp(h, "Bearer ", 7) != 0)
+            || (!h && !tasks_cookie_value(r, TASKS_COOKIE)))
             return dav_unauthorized(r, "authentication is required (the "
                                     "account's e-mail and an app password)");
     }

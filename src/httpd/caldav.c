@@ -418,9 +418,18 @@ static void write_missing(const dav_req *d, const char *href, xbuf *x)
 }
 
 /* A service result that is not DONE, for a CalDAV client: the JSON API's
- * mapping (status, Retry-After, a problem body) serves here too. */
+ * mapping (status, Retry-After, a problem body) serves here too, but a
+ * caller that no longer stands (an app password revoked meanwhile, the
+ * account signed out everywhere) gets the Basic challenge. */
 static int send_failure(dav_req *d, const tasks_result *res)
 {
+    if (res->outcome == TASKS_DENIED || res->outcome == TASKS_UNAUTHENTICATED) {
+        apr_table_setn(d->r->err_headers_out, "WWW-Authenticate",
+                       TASKS_DAV_CHALLENGE);
+        return tasks_send_problem(d->r, HTTP_UNAUTHORIZED, "sign in again "
+                                  "(the account's e-mail and an app "
+                                  "password)", NULL);
+    }
     return tasks_send_result(d->r, res);
 }
 
@@ -431,8 +440,7 @@ static int not_found(dav_req *d)
 
 /* ---- The resources ---------------------------------------------------- */
 
-/* The collection of the request's path: its list (*list) and, when
- * with_mark, the sync mark. */
+/* The list of the request's path (a collection), or NOT_FOUND. */
 static tasks_result find_collection(dav_req *d, tasks_list_row *list)
 {
     tasks_precondition none;

@@ -338,6 +338,20 @@ tasks_result tasks_account_delete(tasks_service *s, const tasks_value *email_in,
     return account_written(rc);
 }
 
+/* THROTTLED, retry after retry seconds (at least 1), logged for
+ * fail2ban (conf/fail2ban): the address, never the email or the
+ * password. */
+static tasks_result throttled(tasks_service *s, long retry, const char *addr)
+{
+    tasks_result r = TASKS_RESULT(TASKS_THROTTLED, "too many failed logins; "
+                                  "try again later");
+
+    r.retry_after = retry < 1 ? 1 : retry;
+    tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
+              "for client %s", addr ? addr : "-");
+    return r;
+}
+
 /* One attempt at a secret (a password, a reset code) recorded for key
  * from addr and counted under the login throttle: DONE when it may go
  * on, THROTTLED (the attempt forgotten again, so that Retry-After holds),
@@ -349,7 +363,6 @@ static tasks_result attempt_counted(tasks_service *s, tasks_db *db,
     const tasks_account_policy *a = s->accounts;
     const char *stamp = NULL;
     long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
-    tasks_result r;
     tasks_db_rc rc;
 
     rc = tasks_db_login_attempt(db, key, addr, a->throttle_window, &stamp);
@@ -362,18 +375,10 @@ static tasks_result attempt_counted(tasks_service *s, tasks_db *db,
     if (!(a->throttle_email && email_fails > a->throttle_email)
         && !(a->throttle_addr && addr_fails > a->throttle_addr))
         return TASKS_RESULT_DONE;
-    r = TASKS_RESULT(TASKS_THROTTLED, "too many failed logins; try again later");
     if ((rc = tasks_db_login_forget(db, key, addr, stamp)) != TASKS_DB_OK)
         return tasks_service_db_failure(rc);
-    r.retry_after = a->throttle_email && email_fails > a->throttle_email
-                    ? email_retry : addr_retry;
-    if (r.retry_after < 1)
-        r.retry_after = 1;
-    /* For fail2ban (conf/fail2ban): the address, never the email or the
-     * password. */
-    tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
-              "for client %s", addr ? addr : "-");
-    return r;
+    return throttled(s, a->throttle_email && email_fails > a->throttle_email
+                        ? email_retry : addr_retry, addr);
 }
 
 /* The password of the account with a password at email, checked under
@@ -448,7 +453,6 @@ tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
     long email_fails = 0, addr_fails = 0, email_retry = 0, addr_retry = 0;
     const char *stamp = NULL;
     tasks_user_row user;
-    tasks_result res;
     tasks_db *db;
     tasks_db_rc rc;
 
@@ -464,17 +468,9 @@ tasks_result tasks_account_app_sign_in(tasks_service *s, const char *email,
     if (rc != TASKS_DB_OK)
         return tasks_service_db_failure(rc);
     if ((a->throttle_email && email_fails >= a->throttle_email)
-        || (a->throttle_addr && addr_fails >= a->throttle_addr)) {
-        res = TASKS_RESULT(TASKS_THROTTLED, "too many failed logins; try "
-                           "again later");
-        res.retry_after = a->throttle_email && email_fails >= a->throttle_email
-                          ? email_retry : addr_retry;
-        if (res.retry_after < 1)
-            res.retry_after = 1;
-        tasks_log(s->log, TASKS_LOG_NOTICE, "TASKS0304: login throttled "
-                  "for client %s", addr ? addr : "-");
-        return res;
-    }
+        || (a->throttle_addr && addr_fails >= a->throttle_addr))
+        return throttled(s, a->throttle_email && email_fails >= a->throttle_email
+                            ? email_retry : addr_retry, addr);
     rc = tasks_db_app_password_user(db, norm, tasks_sha256_hex(s->pool,
                                     app_password, strlen(app_password)), &user);
     if (rc == TASKS_DB_NONE) {

@@ -170,6 +170,39 @@ START_TEST(the_accounts_own_password_is_refused_over_basic)
 }
 END_TEST
 
+START_TEST(another_auth_scheme_gets_the_basic_challenge)
+{
+    const char *hs[] = { "Authorization: Digest username=\"x\"", "Depth: 0", NULL };
+    http_resp *r = http("PROPFIND", "/api/dav/", NULL, hs);
+
+    ck_assert_status(r, 401);
+    ck_assert_int_eq(strncmp(http_header(r, "WWW-Authenticate"), "Basic ", 6), 0);
+    http_free(r);
+}
+END_TEST
+
+START_TEST(a_revoked_app_password_is_refused_at_the_next_request)
+{
+    dav_user d = dav_sign_up("dav-revoked");
+    json_t *list = http_json("GET", "/api/auth/app-passwords", d.u.tok, NULL, 200);
+    char *url = fmt("/api/auth/app-passwords/%lld", jint(json_array_get(list, 0), "id"));
+    http_resp *r = dav(&d, "PROPFIND", d.home, NULL, "Depth: 0", NULL);
+
+    ck_assert_status(r, 207);
+    http_free(r);
+    r = http_auth("DELETE", url, d.u.tok, NULL);
+    ck_assert_status(r, 204);
+    http_free(r);
+    r = dav(&d, "PROPFIND", d.home, NULL, "Depth: 0", NULL);
+    ck_assert_status(r, 401);
+    ck_assert_int_eq(strncmp(http_header(r, "WWW-Authenticate"), "Basic ", 6), 0);
+    http_free(r);
+    free(url);
+    json_decref(list);
+    dav_user_free(&d);
+}
+END_TEST
+
 START_TEST(the_root_names_the_callers_principal_and_home)
 {
     dav_user d = dav_sign_up("dav-discover");
@@ -834,6 +867,8 @@ Suite *caldav_suite(void)
     tcase_add_test(tc, options_advertises_calendar_access_without_credentials);
     tcase_add_test(tc, without_credentials_a_basic_challenge);
     tcase_add_test(tc, the_accounts_own_password_is_refused_over_basic);
+    tcase_add_test(tc, another_auth_scheme_gets_the_basic_challenge);
+    tcase_add_test(tc, a_revoked_app_password_is_refused_at_the_next_request);
     tcase_add_test(tc, the_root_names_the_callers_principal_and_home);
     tcase_add_test(tc, the_home_holds_each_list_as_a_task_calendar);
     tcase_add_test(tc, a_put_task_keeps_the_clients_name_and_uid);

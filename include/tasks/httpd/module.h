@@ -293,7 +293,9 @@ int tasks_handle_task_completions(request_rec *r); /* /tasks/{id}/completions */
 int tasks_handle_reminders(request_rec *r);     /* /reminders           */
 int tasks_handle_task_changes(request_rec *r);  /* /tasks/changes       */
 int tasks_handle_app_passwords(request_rec *r); /* /auth/app-passwords[/{id}] */
-/* caldav.c - the CalDAV front end: /dav and below (every method). */
+/* caldav.c - the CalDAV front end: /dav and below (every method). Its
+ * 401s carry this challenge: clients send credentials only after one. */
+#define TASKS_DAV_CHALLENGE "Basic realm=\"mod_tasks CalDAV\", charset=\"UTF-8\""
 int tasks_handle_dav(request_rec *r);
 /* translate_name: /.well-known/caldav (RFC 6764) on a server that serves
  * mod_tasks redirects to the CalDAV root, <api path>/dav/. */
