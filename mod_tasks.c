@@ -84,6 +84,7 @@ static const route_handler handlers[TASKS_ROUTE_COUNT] = {
     [TASKS_ROUTE_APP_PASSWORD] = tasks_handle_app_passwords,
     [TASKS_ROUTE_LISTS] = tasks_handle_lists,
     [TASKS_ROUTE_LIST] = tasks_handle_list,
+    [TASKS_ROUTE_MCP] = tasks_handle_mcp,
     [TASKS_ROUTE_DAV] = tasks_handle_dav,
 };
 
@@ -263,6 +264,7 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_post_config(tasks_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_translate_name(tasks_translate_name, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_translate_name(tasks_dav_well_known, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_translate_name(tasks_mcp_metadata_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(tasks_map_to_storage, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(tasks_cors_hook, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(tasks_child_init, NULL, NULL, APR_HOOK_MIDDLE);
@@ -274,6 +276,7 @@ static void tasks_register_hooks(apr_pool_t *p)
     ap_hook_check_access(tasks_auth_hook, NULL, NULL, APR_HOOK_MIDDLE,
                          AP_AUTH_INTERNAL_PER_URI);
     ap_hook_handler(tasks_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(tasks_mcp_metadata_handler, NULL, NULL, APR_HOOK_MIDDLE);
     tasks_errors_register_hooks();
     ap_hook_log_transaction(tasks_counters_log_transaction, NULL, NULL,
                             APR_HOOK_MIDDLE);

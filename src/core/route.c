@@ -48,6 +48,7 @@ static const struct {
     [TASKS_ROUTE_LISTS]         = { "GET, HEAD, POST", M_GET | M_POST },
     [TASKS_ROUTE_LIST]          = { "GET, HEAD, PATCH, DELETE",
                                     M_GET | M_PATCH | M_DELETE },
+    [TASKS_ROUTE_MCP]           = { "POST", M_POST },
     /* CalDAV answers its own methods (caldav.c); these are its HTTP ones. */
     [TASKS_ROUTE_DAV]           = { "GET, HEAD, PUT, DELETE",
                                     M_GET | M_PUT | M_DELETE },
@@ -206,6 +207,10 @@ void tasks_route_match(apr_pool_t *p, const char *path, tasks_route *out)
     else if (seg_is(&segs[0], "reminders")) {
         if (n == 1)
             out->id = TASKS_ROUTE_REMINDERS;
+    }
+    else if (seg_is(&segs[0], "mcp")) {
+        if (n == 1)
+            out->id = TASKS_ROUTE_MCP;
     }
     else if (seg_is(&segs[0], "health")) {
         if (n == 1)

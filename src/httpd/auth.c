@@ -39,6 +39,15 @@ static int unauthorized(request_rec *r, int token_sent, const char *detail)
 {
     tasks_send_result(r, &TASKS_RESULT(token_sent ? TASKS_DENIED
                                        : TASKS_UNAUTHENTICATED, detail));
+    /* MCP clients find the authorization servers through the protected
+     * resource metadata the challenge names (the MCP authorization
+     * specification; RFC 9728 5.1). Replaces the plain challenge before
+     * anything is sent. */
+    if (tasks_req_route(r)->id == TASKS_ROUTE_MCP)
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate", apr_psprintf(
+            r->pool, "Bearer resource_metadata=\"%s\"%s",
+            tasks_mcp_metadata_url(r),
+            token_sent ? ", error=\"invalid_token\"" : ""));
     return DONE;
 }
 

@@ -464,6 +464,12 @@ static int origin_allowed(const tasks_dir_cfg *d, const char *origin)
     return 0;
 }
 
+/* Promise: see module.h. */
+int tasks_origin_allowed(request_rec *r, const char *origin)
+{
+    return origin_allowed(tasks_dir(r), origin);
+}
+
 /* header_parser: put CORS headers for an allowed Origin into
  * err_headers_out (so 401s, 503s and every other answer carry them) and
  * answer preflights here, before authentication and the database. */

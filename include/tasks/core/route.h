@@ -27,6 +27,7 @@ typedef enum {
     TASKS_ROUTE_APP_PASSWORD,   /* /auth/app-passwords/{id} */
     TASKS_ROUTE_LISTS,          /* /lists                  */
     TASKS_ROUTE_LIST,           /* /lists/{id}             */
+    TASKS_ROUTE_MCP,            /* /mcp: the MCP endpoint          */
     TASKS_ROUTE_DAV,            /* /dav and everything below: CalDAV
                                    (its own paths and methods: caldav.c) */
     TASKS_ROUTE_COUNT

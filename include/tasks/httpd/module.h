@@ -252,6 +252,8 @@ void tasks_set_created(request_rec *r, const char *collection, const char *id,
  * task's or a list's: their ETags are "<id>.<version>"). */
 void tasks_req_preconditions(request_rec *r, const char *id,
                              tasks_precondition *pre);
+/* Is origin one of TasksCORSAllowOrigin's here? */
+int tasks_origin_allowed(request_rec *r, const char *origin);
 /* CORS for an allowed Origin (header_parser hook); answers preflights. */
 int tasks_cors_hook(request_rec *r);
 
@@ -293,6 +295,19 @@ int tasks_handle_task_completions(request_rec *r); /* /tasks/{id}/completions */
 int tasks_handle_reminders(request_rec *r);     /* /reminders           */
 int tasks_handle_task_changes(request_rec *r);  /* /tasks/changes       */
 int tasks_handle_app_passwords(request_rec *r); /* /auth/app-passwords[/{id}] */
+/* mcp.c - the MCP front end: POST <api>/mcp (JSON-RPC over Streamable
+ * HTTP, JSON answers only, no sessions). */
+int tasks_handle_mcp(request_rec *r);
+/* The absolute URL of <api>/mcp's protected resource metadata (RFC 9728:
+ * /.well-known/oauth-protected-resource<api>/mcp), for the 401's
+ * WWW-Authenticate. */
+const char *tasks_mcp_metadata_url(request_rec *r);
+/* translate_name and handler of that document (and of the bare
+ * /.well-known/oauth-protected-resource) on a server that serves the
+ * module: public, no token, no database. */
+#define TASKS_PRM_HANDLER "tasks-oauth-protected-resource"
+int tasks_mcp_metadata_translate(request_rec *r);
+int tasks_mcp_metadata_handler(request_rec *r);
 /* caldav.c - the CalDAV front end: /dav and below (every method). Its
  * 401s carry this challenge: clients send credentials only after one. */
 #define TASKS_DAV_CHALLENGE "Basic realm=\"mod_tasks CalDAV\", charset=\"UTF-8\""
