@@ -46,7 +46,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized caldav all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized caldav mcp all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
 
 # Installation (make install, make deb; README, "Install"). The usual
 # conventions: DESTDIR stages, PREFIX places what is not Apache's own.
@@ -216,12 +216,18 @@ caldav: deps-test build
 	@echo "==> CalDAV clients (python3-caldav, vdirsyncer + todoman, tsdav)"
 	PGBIN=$(PGBIN) tests/caldav/run.sh
 
+# MCP clients nobody on the team wrote: the official SDK, inspector-cli,
+# the conformance suite.
+mcp: deps-test build
+	@echo "==> MCP clients (the TypeScript SDK, inspector-cli, the conformance suite)"
+	PGBIN=$(PGBIN) tests/mcp/run.sh
+
 # The integration suites twice: against the release build, then against
 # the module under ASan + UBSan.
 integration-sanitized:
 	@$(MAKE) --no-print-directory integration SANITIZE=1
 
-test: layers unit fuzz-replay service integration integration-sanitized e2e caldav test-package
+test: layers unit fuzz-replay service integration integration-sanitized e2e caldav mcp test-package
 
 # The Debian package, built, installed into this machine's Apache,
 # exercised against a private PostgreSQL and httpd, and purged (needs

@@ -27,6 +27,7 @@ int main(void)
     srunner_add_suite(sr, sync_suite());
     srunner_add_suite(sr, app_passwords_suite());
     srunner_add_suite(sr, caldav_suite());
+    srunner_add_suite(sr, mcp_suite());
     srunner_add_suite(sr, edges_suite());
     srunner_add_suite(sr, faults_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -20,6 +20,7 @@ Suite *recurrence_suite(void);
 Suite *sync_suite(void);
 Suite *app_passwords_suite(void);
 Suite *caldav_suite(void);
+Suite *mcp_suite(void);
 /* The foundation suite's cases of test_harmless.c. */
 void harmless_tcases(Suite *s);
 /* The foundation suite's cases of test_counters.c. */

@@ -29,9 +29,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 PORT=$("$STACK" free-port)
+PROXY_PORT=$("$STACK" free-port)
+while [ "$PROXY_PORT" = "$PORT" ]; do PROXY_PORT=$("$STACK" free-port); done
 mkdir -p "$RUN"
+# The conformance suite's page origin (its dns-rebinding scenario checks
+# that an allowed one is answered, and that another is refused).
+printf 'TasksCORSAllowOrigin http://localhost:%s\n' "$PROXY_PORT" > "$RUN/extra.conf"
 echo "==> mcp: starting the stack on port $PORT"
-if ! "$STACK" up "$RUN" "$PORT" >"$RUN/stack-up.log" 2>&1; then
+if ! EXTRA_CONF="$RUN/extra.conf" "$STACK" up "$RUN" "$PORT" >"$RUN/stack-up.log" 2>&1; then
     cat "$RUN/stack-up.log" >&2
     exit 1
 fi
@@ -73,7 +78,6 @@ fi
 cd "$HERE"
 
 echo "==> mcp: the conformance suite $(node -p 'require("./node_modules/@modelcontextprotocol/conformance/package.json").version') (server scenarios, through proxy.mjs)"
-PROXY_PORT=$("$STACK" free-port)
 TARGET="$API_URL/mcp" TOKEN="$token" PORT="$PROXY_PORT" node proxy.mjs > "$RUN/proxy.log" 2>&1 &
 PROXY_PID=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
