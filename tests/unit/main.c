@@ -54,6 +54,7 @@ int main(void)
     srunner_add_suite(sr, jwks_suite());
     srunner_add_suite(sr, vtodo_suite());
     srunner_add_suite(sr, dav_query_suite());
+    srunner_add_suite(sr, mcp_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -23,6 +23,7 @@ Suite *recur_suite(void);
 Suite *jwks_suite(void);
 Suite *vtodo_suite(void);
 Suite *dav_query_suite(void);
+Suite *mcp_suite(void);
 
 /* A fresh pool per test (created in a checked fixture by each suite). */
 extern apr_pool_t *test_pool;
