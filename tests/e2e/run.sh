@@ -109,7 +109,7 @@ for run in ${E2E_RUNS:-root prefix short}; do
                     [ "$f" = "$HERE/session.test.mjs" ] || files+=("$f")
                 done ;;
         prefix) base="http://127.0.0.1:$PREFIX_PORT/tasks"
-                files=("$HERE/journey.test.mjs" "$HERE/security.test.mjs" "$HERE/vhosts.test.mjs" "$HERE/app-passwords.test.mjs") ;;
+                files=("$HERE/journey.test.mjs" "$HERE/security.test.mjs" "$HERE/vhosts.test.mjs" "$HERE/app-passwords.test.mjs" "$HERE/mcp.test.mjs") ;;
         short)  base="http://127.0.0.1:$SHORT_PORT"; files=("$HERE/session.test.mjs") ;;
         *) echo "e2e: unknown run '$run' (root, prefix, short)" >&2; exit 2 ;;
     esac
