@@ -22,8 +22,8 @@
 
 APLOG_USE_MODULE(tasks);
 
-#define CORS_METHODS "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-#define CORS_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key"
+#define CORS_METHODS "GET, POST, PUT, PATCH, DELETE, OPTIONS, PROPFIND, PROPPATCH, REPORT"
+#define CORS_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Depth, MCP-Protocol-Version"
 #define CORS_EXPOSE "ETag, Location, Link, X-Total-Count, Retry-After, Idempotent-Replayed"
 #define CORS_MAX_AGE "600"
 

@@ -75,14 +75,34 @@ static void task_from_row(tasks_db *db, apr_dbd_row_t *row, int first,
     task_from_texts(db->p, cols, who, t);
 }
 
-/* Promise: see store.h. */
+/* The number of a resource's fields: the table's last (checked below),
+ * so that a record made before sql/013 is a prefix of today's. */
+enum {
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RESOURCE(access, R_##name,)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    N_RESOURCE
+};
+_Static_assert(TASK_COL_dav_uid == TASK_NCOLS - N_RESOURCE
+               && TASK_COL_dav_kept == TASK_NCOLS - 1,
+               "a task resource's fields end the field table");
+
+/* Promise: see store.h. A record made before sql/013 lacks the resource
+ * columns (the table's last): they read as NULL, which no answer from a
+ * record shows. */
 int tasks_db_task_from_record(tasks_db *db, const tasks_caller *who,
                               const apr_array_header_t *cols,
                               tasks_task_row *out)
 {
-    if (cols->nelts != TASK_NCOLS)
+    const char *texts[TASK_NCOLS];
+    int i;
+
+    if (cols->nelts != TASK_NCOLS && cols->nelts != TASK_NCOLS - N_RESOURCE)
         return -1;
-    task_from_texts(db->p, (const char *const *)cols->elts, who, out);
+    for (i = 0; i < TASK_NCOLS; i++)
+        texts[i] = i < cols->nelts ? APR_ARRAY_IDX(cols, i, const char *) : NULL;
+    task_from_texts(db->p, texts, who, out);
     return out->id ? 0 : -1;
 }
 
@@ -100,15 +120,6 @@ static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
 {
     return tasks_col_true(db, row, 0);
 }
-
-/* The number of a resource's fields. */
-enum {
-#define X(name, access, kind, min, max, items, column) \
-    TASKS_IF_RESOURCE(access, R_##name,)
-    TASKS_TASK_FIELDS(X)
-#undef X
-    N_RESOURCE
-};
 
 /* Promise: see store.h. */
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,

@@ -210,9 +210,9 @@ START_TEST(preflight_from_allowed_origin_needs_no_token)
                                  allowed_origins[o]);
                 ck_assert(header_has_token(r, "Vary", "Origin"));
                 ck_assert_str_eq(http_header(r, "Access-Control-Allow-Methods"),
-                                 "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+                                 "GET, POST, PUT, PATCH, DELETE, OPTIONS, PROPFIND, PROPPATCH, REPORT");
                 ck_assert_str_eq(http_header(r, "Access-Control-Allow-Headers"),
-                                 "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key");
+                                 "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Depth, MCP-Protocol-Version");
                 ck_assert_msg(age && strtol(age, &end, 10) > 0 && !*end,
                               "Max-Age '%s'", age ? age : "(none)");
                 ck_assert_ptr_null(http_header(r, "WWW-Authenticate"));

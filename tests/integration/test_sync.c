@@ -76,6 +76,32 @@ START_TEST(a_retried_create_replays_the_first_answer_byte_for_byte)
 }
 END_TEST
 
+START_TEST(a_key_recorded_before_the_caldav_columns_still_replays)
+{
+    user u = user_sign_up("sync-old-record");
+    const char *body = "{\"title\":\"Recorded before 013\"}";
+    http_resp *first = post_once("/api/tasks", &u, "old-1", body), *again;
+    char *sql, *n;
+
+    ck_assert_status(first, 201);
+    /* A record as the create wrote it before sql/013: without the
+     * task's three resource columns, the table's last. */
+    sql = fmt("UPDATE idempotency_keys SET response = response[1:array_length(response, 1) - 3]"
+              " WHERE user_id = '%s' AND key = 'old-1' RETURNING array_length(response, 1);", u.id);
+    n = db_query(sql);
+    ck_assert_int_gt(atoi(n), 0);
+    again = post_once("/api/tasks", &u, "old-1", body);
+    ck_assert_status(again, 201);
+    ck_assert_str_eq(http_header(again, "Idempotent-Replayed"), "true");
+    ck_assert_str_eq(again->body, first->body);
+    http_free(again);
+    http_free(first);
+    free(n);
+    free(sql);
+    user_free(&u);
+}
+END_TEST
+
 START_TEST(lists_are_created_once_per_key_too)
 {
     user u = user_sign_up("sync-list");
@@ -451,6 +477,7 @@ Suite *sync_suite(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, a_retried_create_replays_the_first_answer_byte_for_byte);
+    tcase_add_test(tc, a_key_recorded_before_the_caldav_columns_still_replays);
     tcase_add_test(tc, lists_are_created_once_per_key_too);
     tcase_add_test(tc, a_key_with_another_body_or_path_is_422_and_keys_are_per_person);
     tcase_add_test(tc, a_malformed_key_is_400_and_creates_nothing);

@@ -75,7 +75,7 @@ START_TEST(annotations_say_what_each_tool_does)
 {
     json_t *list = tasks_mcp_tools_list("2025-11-25");
     static const struct { const char *name; int ro, destructive, idempotent; } want[] = {
-        { "add_task", 0, 0, 0 }, { "list_tasks", 1, 0, 1 }, { "complete_task", 0, 0, 1 },
+        { "add_task", 0, 0, 0 }, { "list_tasks", 1, 0, 1 }, { "complete_task", 0, 0, 0 },
         { "delete_task", 0, 1, 1 }, { "update_task", 0, 1, 1 },
     };
     size_t i;

@@ -31,7 +31,9 @@ int tasks_mcp_structured(const char *version);
 int tasks_mcp_batches(const char *version);
 
 /* The tools:
- *   X(id, name, title, read_only, destructive, idempotent, description) */
+ *   X(id, name, title, read_only, destructive, idempotent, description)
+ * complete_task is not idempotent: completing a recurring task twice
+ * moves it on twice. */
 #define TASKS_MCP_TOOLS(X)                                                 \
     X(ADD_TASK, "add_task", "Add a task", 0, 0, 0,                         \
       "Add a task to the signed-in person's list. Only title is "          \
@@ -44,7 +46,7 @@ int tasks_mcp_batches(const char *version);
       "priority, list_id and due dates. When next_cursor is not null, "    \
       "call again with the same filters and cursor set to it for the "     \
       "next page.")                                                        \
-    X(COMPLETE_TASK, "complete_task", "Complete a task", 0, 0, 1,          \
+    X(COMPLETE_TASK, "complete_task", "Complete a task", 0, 0, 0,          \
       "Mark a task as completed (or, with completed false, as not "        \
       "completed). Completing a recurring task moves it to its next "      \
       "occurrence instead. Returns the task as it is now.")                \
