@@ -7,9 +7,12 @@
 -- a random UID and "<uid>.ics" (the trigger below).
 --
 -- Names are unique within a list (a GET, PUT or DELETE finds the task by
--- (user, list, name): the index). A task moved to a list where its name
--- is taken gets a fresh one, so a move never fails for a name (the
--- client sees a new resource there either way).
+-- (user, list, name): the index), and so are UIDs (RFC 4791 5.3.2.1: one
+-- calendar object per UID in a collection; a client that moves a task
+-- PUTs it into the new list before it deletes the old one, so UIDs are
+-- not unique per person). A task moved by the app to a list where its
+-- name or UID is taken gets a fresh one, so a move never fails for them
+-- (the client sees a new resource there either way).
 --
 -- sync-collection (RFC 6578) asks what changed in one collection since a
 -- token. A task that changed in the list is found by its change number
@@ -33,6 +36,7 @@ ALTER TABLE tasks ALTER COLUMN dav_uid SET NOT NULL,
     ADD CONSTRAINT tasks_dav_name_check CHECK (octet_length(dav_name) BETWEEN 1 AND 255),
     ADD CONSTRAINT tasks_dav_kept_check CHECK (octet_length(dav_kept) <= 262144);
 CREATE UNIQUE INDEX tasks_dav_name_key ON tasks (user_id, list_id, dav_name);
+CREATE UNIQUE INDEX tasks_dav_uid_key ON tasks (user_id, list_id, dav_uid);
 
 CREATE TABLE dav_departures (
     user_id     uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -58,18 +62,20 @@ CREATE TRIGGER tasks_dav_insert BEFORE INSERT ON tasks
 
 -- A task moving to another list departs from the old one (with the
 -- change number tasks_change_update gave it: triggers fire in name
--- order) and takes a fresh name if its own is taken in the new one (a
--- row moved earlier by the same statement is seen: PostgreSQL shows a
--- row-level BEFORE trigger the rows its statement already changed).
+-- order) and takes a fresh UID and name if either is taken in the new
+-- one (a row moved earlier by the same statement is seen: PostgreSQL
+-- shows a row-level BEFORE trigger the rows its statement already
+-- changed).
 CREATE FUNCTION tasks_dav_move() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.list_id IS DISTINCT FROM OLD.list_id THEN
         INSERT INTO dav_departures (user_id, change_seq, list_id, dav_name)
         VALUES (OLD.user_id, NEW.change_seq, OLD.list_id, OLD.dav_name);
         IF EXISTS (SELECT 1 FROM tasks t WHERE t.user_id = NEW.user_id
-                   AND t.list_id = NEW.list_id AND t.dav_name = NEW.dav_name
-                   AND t.id <> NEW.id) THEN
-            NEW.dav_name := gen_random_uuid()::text || '.ics';
+                   AND t.list_id = NEW.list_id AND t.id <> NEW.id
+                   AND (t.dav_name = NEW.dav_name OR t.dav_uid = NEW.dav_uid)) THEN
+            NEW.dav_uid := gen_random_uuid()::text;
+            NEW.dav_name := NEW.dav_uid || '.ics';
         END IF;
     END IF;
     RETURN NEW;

@@ -31,6 +31,10 @@ static tasks_result written(const tasks_service *s, tasks_db_rc rc)
         /* Another person's list and none at all read alike. */
         return tasks_service_field_invalid(s->pool, "list_id",
                                            "must be the id of one of your lists");
+    case TASKS_DB_CONFLICT:
+        /* Only a resource's name or UID can be taken (sql/013). */
+        return TASKS_RESULT(TASKS_CONFLICT, "a task of that list has this "
+                            "resource name or UID");
     default:
         return tasks_service_db_failure(rc);
     }
@@ -566,6 +570,32 @@ static apr_array_header_t *resource_errors(apr_pool_t *p, const char *name,
     return errors;
 }
 
+/* A resource's write refused by sql/013's unique indexes: another
+ * request took its name or its UID in the list meanwhile. CONFLICT with
+ * *out the task that has the UID (the client's no-uid-conflict), else
+ * PRECONDITION_FAILED (the name: the client's view is stale). */
+static tasks_result taken_meanwhile(tasks_service *s, tasks_db *db,
+                                    const tasks_caller *who, long long list_id,
+                                    const apr_array_header_t *names,
+                                    const char *name, const char *uid,
+                                    tasks_task_row *out)
+{
+    const tasks_task_row *named, *same_uid;
+    apr_array_header_t *rows;
+
+    (void)s;
+    if (tasks_db_dav_find(db, who, list_id, names, uid, &rows) == TASKS_DB_OK) {
+        resource_matches(rows, name, uid, &named, &same_uid);
+        if (same_uid) {
+            *out = *same_uid;
+            return TASKS_RESULT(TASKS_CONFLICT, "another task of this list "
+                                "has this UID");
+        }
+    }
+    return TASKS_RESULT(TASKS_PRECONDITION_FAILED, "the resource was made or "
+                        "changed meanwhile");
+}
+
 /* Promise: see task_service.h. */
 tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
                                 long long list_id, const char *name,
@@ -614,7 +644,10 @@ tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
         if ((errors = tasks_task_validate(s->pool, draft, TASKS_INPUT_PUT,
                                           &in)))
             return tasks_service_invalid(s->pool, errors, NULL);
-        return update_task(s, who, named->id, &pre, &in, 0, &res, out);
+        result = update_task(s, who, named->id, &pre, &in, 0, &res, out);
+        return result.outcome == TASKS_CONFLICT
+               ? taken_meanwhile(s, db, who, list_id, names, name, uid, out)
+               : result;
     }
     if (if_match)
         return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
@@ -626,9 +659,7 @@ tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
     res.dav_name = name;
     result = create_task(s, who, &in_list, NULL, &res, out, NULL);
     if (result.outcome == TASKS_CONFLICT)
-        /* Another request made a resource of this name meanwhile. */
-        return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
-                            "the resource was made meanwhile");
+        return taken_meanwhile(s, db, who, list_id, names, name, uid, out);
     *created = result.outcome == TASKS_DONE;
     return result;
 }

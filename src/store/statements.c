@@ -923,6 +923,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
 const char *const tasks_conflict_constraints[] = {
     "lists_user_name_key",
     "tasks_dav_name_key",
+    "tasks_dav_uid_key",
     NULL
 };
 

@@ -436,6 +436,47 @@ START_TEST(one_uid_at_another_name_is_409_no_uid_conflict)
 }
 END_TEST
 
+START_TEST(one_uid_in_two_lists_and_a_move_that_meets_it)
+{
+    dav_user d = dav_sign_up("dav-uid-move");
+    json_t *other = http_json("POST", "/api/lists", d.u.tok, "{\"name\":\"Other\"}", 201);
+    char *a = item_url(&d, d.inbox, "a.ics"), *b = item_url(&d, jint(other, "id"), "b.ics");
+    char *body = vtodo("same-uid", "Twice", NULL), *sql, *uids, *patch, *url;
+    http_resp *r = dav(&d, "PUT", a, body, NULL, NULL);
+
+    ck_assert_status(r, 201);
+    http_free(r);
+    /* Another collection may hold the UID (a client moving a task PUTs
+     * it there before it deletes the old one). */
+    r = dav(&d, "PUT", b, body, NULL, NULL);
+    ck_assert_status(r, 201);
+    http_free(r);
+    /* The app moves the second into the first's list: it takes a fresh
+     * UID and name there rather than failing. */
+    sql = fmt("SELECT '/api/tasks/' || id FROM tasks WHERE user_id = '%s' AND list_id = %lld;",
+              d.u.id, jint(other, "id"));
+    url = db_query(sql);
+    free(sql);
+    patch = fmt("{\"list_id\":%lld}", d.inbox);
+    json_decref(http_json("PATCH", url, d.u.tok, patch, 200));
+    sql = fmt("SELECT string_agg(dav_uid || ' ' || dav_name, ',' ORDER BY id) FROM tasks"
+              " WHERE user_id = '%s' AND list_id = %lld;", d.u.id, d.inbox);
+    uids = db_query(sql);
+    ck_assert_int_eq(strncmp(uids, "same-uid a.ics,", 15), 0);
+    ck_assert_ptr_null(strstr(uids + 15, "same-uid"));
+    ck_assert_ptr_null(strstr(uids + 15, "b.ics"));
+    free(uids);
+    free(sql);
+    free(url);
+    free(patch);
+    free(body);
+    free(a);
+    free(b);
+    json_decref(other);
+    dav_user_free(&d);
+}
+END_TEST
+
 START_TEST(another_persons_paths_are_not_found)
 {
     dav_user a = dav_sign_up("dav-iso-a"), b = dav_sign_up("dav-iso-b");
@@ -878,6 +919,7 @@ Suite *caldav_suite(void)
     tcase_add_test(tc, if_none_match_star_on_an_existing_task_is_412);
     tcase_add_test(tc, a_stale_if_match_is_412_and_a_current_one_writes);
     tcase_add_test(tc, one_uid_at_another_name_is_409_no_uid_conflict);
+    tcase_add_test(tc, one_uid_in_two_lists_and_a_move_that_meets_it);
     tcase_add_test(tc, another_persons_paths_are_not_found);
     tcase_add_test(tc, a_json_edit_shows_in_caldav_with_the_same_etag);
     tcase_add_test(tc, sync_collection_reports_changes_deletions_and_moves);
