@@ -108,8 +108,8 @@ static const char *attr(const apr_xml_elem *e, const char *name)
     return NULL;
 }
 
-/* The element's text (its character data, not its children's). */
-static const char *text_of(apr_pool_t *p, const apr_xml_elem *e)
+/* Promise: see dav_query.h. */
+const char *tasks_xml_text(apr_pool_t *p, const apr_xml_elem *e)
 {
     const apr_text *t;
     const char *s = "";
@@ -214,7 +214,7 @@ static const char *parse_prop(apr_pool_t *p, const apr_xml_doc *doc,
                 return apr_psprintf(p, "collation %s is not supported", coll);
             }
             m->negate = neg && !strcmp(neg, "yes");
-            m->text = text_of(p, c);
+            m->text = tasks_xml_text(p, c);
             f->match = m;
         }
         else if (tasks_xml_is(doc, c, TASKS_NS_CALDAV, "time-range")

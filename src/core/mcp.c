@@ -217,9 +217,84 @@ static json_t *task_id_schema(void)
                      "list_tasks)");
 }
 
+/* list_tasks' arguments: GET /api/tasks' query parameters. */
+static const char *const list_params[] = {
+    "status", "q", "tag", "priority", "due_before", "due_after", "list_id",
+    "sort", "order", "limit", "cursor", NULL
+};
+
+static json_t *list_param_schema(const char *name)
+{
+    if (!strcmp(name, "status"))
+        return json_pack("{s:s, s:[s,s,s], s:s}", "type", "string", "enum",
+                         "all", "pending", "completed", "description",
+                         "Which tasks (default all)");
+    if (!strcmp(name, "q"))
+        return json_pack("{s:s, s:s}", "type", "string", "description",
+                         "Text the title or description contains (any "
+                         "letter case)");
+    if (!strcmp(name, "tag"))
+        return json_pack("{s:[s,s], s:{s:s}, s:s}", "type", "string", "array",
+                         "items", "type", "string", "description",
+                         "A tag, or tags, every task listed has");
+    if (!strcmp(name, "priority"))
+        return schema_PRIORITY(0, 0, 0, 1);
+    if (!strcmp(name, "due_before") || !strcmp(name, "due_after"))
+        return json_pack("{s:s, s:s}", "type", "string", "description",
+                         !strcmp(name, "due_before")
+                         ? "Only tasks due before this RFC 3339 date-time"
+                         : "Only tasks due after this RFC 3339 date-time");
+    if (!strcmp(name, "list_id"))
+        return json_pack("{s:s, s:i, s:s}", "type", "integer", "minimum", 1,
+                         "description", "Only the tasks of this list");
+    if (!strcmp(name, "sort"))
+        return json_pack("{s:s, s:[s,s,s,s,s], s:s}", "type", "string", "enum",
+                         "created_at", "updated_at", "due_at", "priority",
+                         "title", "description",
+                         "What to order by (default created_at)");
+    if (!strcmp(name, "order"))
+        return json_pack("{s:s, s:[s,s], s:s}", "type", "string", "enum", "asc",
+                         "desc", "description", "default desc");
+    if (!strcmp(name, "limit"))
+        return json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum", 1,
+                         "maximum", 1000, "description",
+                         "At most this many (default 100)");
+    return json_pack("{s:s, s:s}", "type", "string", "description",
+                     "next_cursor of the previous call with the same filters");
+}
+
+/* Does tool t take the argument key (what its input schema lists)? */
+static int takes_arg(tasks_mcp_tool t, const char *key)
+{
+    int writable = 0, i;
+
+#define X(name, access, kind, min, max, items, column) \
+    TASKS_IF_RW(access, writable |= !strcmp(key, #name);)
+    TASKS_TASK_FIELDS(X)
+#undef X
+    switch (t) {
+    case TASKS_MCP_ADD_TASK:
+        return writable;
+    case TASKS_MCP_UPDATE_TASK:
+        return writable || !strcmp(key, "task_id");
+    case TASKS_MCP_COMPLETE_TASK:
+        return !strcmp(key, "task_id") || !strcmp(key, "completed");
+    case TASKS_MCP_DELETE_TASK:
+        return !strcmp(key, "task_id");
+    case TASKS_MCP_LIST_TASKS:
+        for (i = 0; list_params[i]; i++)
+            if (!strcmp(key, list_params[i]))
+                return 1;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 static json_t *input_schema(tasks_mcp_tool t)
 {
     json_t *props = json_object(), *req = json_array();
+    int i;
 
     switch (t) {
     case TASKS_MCP_ADD_TASK:
@@ -243,40 +318,9 @@ static json_t *input_schema(tasks_mcp_tool t)
         json_array_append_new(req, json_string("task_id"));
         break;
     case TASKS_MCP_LIST_TASKS:
-        json_object_set_new(props, "status", json_pack(
-            "{s:s, s:[s,s,s], s:s}", "type", "string", "enum", "all",
-            "pending", "completed", "description", "Which tasks (default all)"));
-        json_object_set_new(props, "q", json_pack(
-            "{s:s, s:s}", "type", "string", "description",
-            "Text the title or description contains (any letter case)"));
-        json_object_set_new(props, "tag", json_pack(
-            "{s:s, s:s}", "type", "array", "description",
-            "Tags every task listed has"));
-        json_object_set_new(json_object_get(props, "tag"), "items",
-                            json_pack("{s:s}", "type", "string"));
-        json_object_set_new(props, "priority", schema_PRIORITY(0, 0, 0, 1));
-        json_object_set_new(props, "due_before", json_pack(
-            "{s:s, s:s}", "type", "string", "description",
-            "Only tasks due before this RFC 3339 date-time"));
-        json_object_set_new(props, "due_after", json_pack(
-            "{s:s, s:s}", "type", "string", "description",
-            "Only tasks due after this RFC 3339 date-time"));
-        json_object_set_new(props, "list_id", json_pack(
-            "{s:s, s:i, s:s}", "type", "integer", "minimum", 1,
-            "description", "Only the tasks of this list"));
-        json_object_set_new(props, "sort", json_pack(
-            "{s:s, s:[s,s,s,s,s], s:s}", "type", "string", "enum",
-            "created_at", "updated_at", "due_at", "priority", "title",
-            "description", "What to order by (default created_at)"));
-        json_object_set_new(props, "order", json_pack(
-            "{s:s, s:[s,s], s:s}", "type", "string", "enum", "asc", "desc",
-            "description", "default desc"));
-        json_object_set_new(props, "limit", json_pack(
-            "{s:s, s:i, s:i, s:s}", "type", "integer", "minimum", 1,
-            "maximum", 1000, "description", "At most this many (default 100)"));
-        json_object_set_new(props, "cursor", json_pack(
-            "{s:s, s:s}", "type", "string", "description",
-            "next_cursor of the previous call with the same filters"));
+        for (i = 0; list_params[i]; i++)
+            json_object_set_new(props, list_params[i],
+                                list_param_schema(list_params[i]));
         break;
     default:
         break;
@@ -336,38 +380,30 @@ json_t *tasks_mcp_tools_list(const char *version)
 
 /* ---- Arguments -------------------------------------------------------- */
 
-/* Promise: see mcp.h. What a tool takes is what its input schema lists. */
+/* Promise: see mcp.h. */
 const char *tasks_mcp_check_args(apr_pool_t *p, tasks_mcp_tool t,
                                  const json_t *args, const char *user_id)
 {
-    json_t *schema, *props, *member;
-    const char *key, *why = NULL;
+    const char *key;
+    json_t *member;
 
     if (args == NULL)
         return NULL;
     if (!json_is_object(args))
         return "arguments must be an object";
-    schema = input_schema(t);
-    props = json_object_get(schema, "properties");
     json_object_foreach((json_t *)args, key, member) {
         if (strcmp(key, "user_id") == 0) {
             /* The person is the token's: a model never names another. */
             if (!json_is_string(member) || !user_id
-                || strcmp(json_string_value(member), user_id) != 0) {
-                why = "user_id is not the signed-in person's: these tools act "
-                      "for the signed-in person only; leave user_id out";
-                break;
-            }
-            continue;
+                || strcmp(json_string_value(member), user_id) != 0)
+                return "user_id is not the signed-in person's: these tools "
+                       "act for the signed-in person only; leave user_id out";
         }
-        if (!json_object_get(props, key)) {
-            why = apr_psprintf(p, "%s does not take the argument %s",
-                               tools[t].name, key);
-            break;
-        }
+        else if (!takes_arg(t, key))
+            return apr_psprintf(p, "%s does not take the argument %s",
+                                tools[t].name, key);
     }
-    json_decref(schema);
-    return why;
+    return NULL;
 }
 
 /* Promise: see mcp.h. */

@@ -19,13 +19,13 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <util_xml.h>
-#include <apr_date.h>
 #include <apr_escape.h>
 #include <apr_uri.h>
 #include <apr_strings.h>
 
 #include "tasks/core/dav_query.h"
 #include "tasks/core/problem.h"
+#include "tasks/core/validate.h"
 #include "tasks/core/vtodo.h"
 #include "tasks/httpd/module.h"
 #include "tasks/service/list_service.h"
@@ -35,6 +35,8 @@ APLOG_USE_MODULE(tasks);
 
 #define DAV_SEGMENT "/dav"
 #define DAV_ALLOW "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT"
+/* What a collection (or the root, a principal) answers. */
+#define COLLECTION_ALLOW "OPTIONS, PROPFIND, PROPPATCH, REPORT"
 #define ITEM_TYPE "text/calendar; charset=utf-8; component=VTODO"
 /* A sync token is a URI (RFC 6578): this prefix and a changes token. */
 #define SYNC_PREFIX "urn:x-mod-tasks:sync:"
@@ -231,16 +233,13 @@ static const char *item_data(const dav_req *d, dav_res *res)
 /* A row's RFC 3339 UTC instant as an HTTP date; NULL if malformed. */
 static const char *http_date(apr_pool_t *p, const char *rfc3339)
 {
-    apr_time_t t;
+    long long secs;
     char *buf;
 
-    if (!rfc3339 || (t = apr_date_parse_rfc(apr_pstrcat(p,
-            apr_pstrndup(p, rfc3339, 10), " ", apr_pstrndup(p, rfc3339 + 11, 8),
-            " GMT", NULL))) == APR_DATE_BAD) {
+    if (!rfc3339 || tasks_instant_seconds(rfc3339, &secs, NULL) != 0)
         return NULL;
-    }
     buf = apr_palloc(p, APR_RFC822_DATE_LEN);
-    apr_rfc822_date(buf, t);
+    apr_rfc822_date(buf, apr_time_from_sec(secs));
     return buf;
 }
 
@@ -411,6 +410,28 @@ static void write_response(const dav_req *d, dav_res *res,
     xb_add(x, "</D:response>");
 }
 
+/* A response for each task of rows (of the request's collection) that
+ * f matches (NULL: every one). */
+static void write_items(const dav_req *d, const apr_array_header_t *rows,
+                        const tasks_dav_filter *f,
+                        const apr_array_header_t *props, int names_only,
+                        xbuf *x)
+{
+    int i;
+
+    for (i = 0; i < rows->nelts; i++) {
+        dav_res it;
+
+        memset(&it, 0, sizeof it);
+        it.kind = TASKS_DAV_ITEM;
+        it.task = &APR_ARRAY_IDX(rows, i, tasks_task_row);
+        if (f && !tasks_dav_filter_match(f, it.task))
+            continue;
+        it.href = item_href(d, d->path.list_id, it.task->dav_name);
+        write_response(d, &it, props, names_only, x);
+    }
+}
+
 static void write_missing(const dav_req *d, const char *href, xbuf *x)
 {
     xb_printf(x, "<D:response><D:href>%s</D:href><D:status>HTTP/1.1 404 Not "
@@ -565,15 +586,8 @@ static int handle_propfind(dav_req *d)
         self.list = list;
         self.mark = page.token;
         write_response(d, &self, props, names_only, x);
-        for (i = 0; depth > 0 && i < page.rows->nelts; i++) {
-            dav_res it;
-
-            memset(&it, 0, sizeof it);
-            it.kind = TASKS_DAV_ITEM;
-            it.task = &APR_ARRAY_IDX(page.rows, i, tasks_task_row);
-            it.href = item_href(d, d->path.list_id, it.task->dav_name);
-            write_response(d, &it, props, names_only, x);
-        }
+        if (depth > 0)
+            write_items(d, page.rows, NULL, props, names_only, x);
         break;
     }
     case TASKS_DAV_ITEM: {
@@ -637,7 +651,7 @@ static int report_query(dav_req *d, const apr_xml_doc *doc)
     tasks_resource_page page;
     tasks_result res;
     const char *err;
-    int i, collation;
+    int collation;
     xbuf *x;
 
     report_props(d, doc, &props);
@@ -656,17 +670,7 @@ static int report_query(dav_req *d, const apr_xml_doc *doc)
         return send_failure(d, &res);
     x = xb_make(d->r->pool);
     xb_add(x, MULTISTATUS_OPEN);
-    for (i = 0; i < page.rows->nelts; i++) {
-        dav_res it;
-
-        memset(&it, 0, sizeof it);
-        it.kind = TASKS_DAV_ITEM;
-        it.task = &APR_ARRAY_IDX(page.rows, i, tasks_task_row);
-        if (!tasks_dav_filter_match(f, it.task))
-            continue;
-        it.href = item_href(d, d->path.list_id, it.task->dav_name);
-        write_response(d, &it, props, 0, x);
-    }
+    write_items(d, page.rows, f, props, 0, x);
     xb_add(x, "</D:multistatus>\n");
     return send_xml(d->r, HTTP_MULTI_STATUS, x);
 }
@@ -684,15 +688,10 @@ static int report_multiget(dav_req *d, const apr_xml_doc *doc)
     names = apr_array_make(d->r->pool, 16, sizeof(const char *));
     for (c = doc->root->first_child; c; c = c->next) {
         const char *h, *name;
-        const apr_text *t;
 
         if (!tasks_xml_is(doc, c, TASKS_NS_DAV, "href"))
             continue;
-        for (h = "", t = c->first_cdata.first; t; t = t->next)
-            h = apr_pstrcat(d->r->pool, h, t->text, NULL);
-        h = apr_pstrdup(d->r->pool, h);
-        while (*h == ' ' || *h == '\n' || *h == '\r' || *h == '\t')
-            h++;
+        h = tasks_trim(d->r->pool, tasks_xml_text(d->r->pool, c));
         APR_ARRAY_PUSH(hrefs, const char *) = h;
         name = href_name(d, h);
         APR_ARRAY_PUSH(names, const char *) = name;
@@ -747,18 +746,13 @@ static int report_sync(dav_req *d, const apr_xml_doc *doc)
     report_props(d, doc, &props);
     for (c = doc->root->first_child; c; c = c->next) {
         if (tasks_xml_is(doc, c, TASKS_NS_DAV, "sync-token")) {
-            const apr_text *t;
-            const char *s = "";
-
-            for (t = c->first_cdata.first; t; t = t->next)
-                s = apr_pstrcat(d->r->pool, s, t->text, NULL);
-            while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
-                s++;
-            token = *s ? s : NULL;
+            token = tasks_trim(d->r->pool, tasks_xml_text(d->r->pool, c));
+            if (!*token)
+                token = NULL;   /* the first sync: everything */
         }
         else if (tasks_xml_is(doc, c, TASKS_NS_DAV, "sync-level")) {
-            const char *lvl = c->first_cdata.first
-                              ? c->first_cdata.first->text : "";
+            const char *lvl = tasks_trim(d->r->pool,
+                                         tasks_xml_text(d->r->pool, c));
 
             if (strcmp(lvl, "1") && strcmp(lvl, "infinite"))
                 return send_failure(d, &TASKS_RESULT(TASKS_MALFORMED,
@@ -766,18 +760,11 @@ static int report_sync(dav_req *d, const apr_xml_doc *doc)
         }
     }
     if (token) {
-        apr_size_t n = strlen(SYNC_PREFIX);
-        char *end = apr_pstrdup(d->r->pool, token);
-        apr_size_t len = strlen(end);
-
-        while (len && (end[len - 1] == ' ' || end[len - 1] == '\n'
-                       || end[len - 1] == '\r' || end[len - 1] == '\t'))
-            end[--len] = '\0';
-        if (strncmp(end, SYNC_PREFIX, n) != 0)
+        if (strncmp(token, SYNC_PREFIX, strlen(SYNC_PREFIX)) != 0)
             return send_condition(d->r, HTTP_FORBIDDEN, TASKS_NS_DAV,
                                   "valid-sync-token", "not a sync token of "
                                   "this server");
-        token = end + n;
+        token += strlen(SYNC_PREFIX);
     }
     res = tasks_resources_list(d->svc, &d->who, d->path.list_id, token, &page);
     /* RFC 6578 3.2: an invalid or too old token is 403 valid-sync-token
@@ -789,15 +776,7 @@ static int report_sync(dav_req *d, const apr_xml_doc *doc)
         return send_failure(d, &res);
     x = xb_make(d->r->pool);
     xb_add(x, MULTISTATUS_OPEN);
-    for (i = 0; i < page.rows->nelts; i++) {
-        dav_res it;
-
-        memset(&it, 0, sizeof it);
-        it.kind = TASKS_DAV_ITEM;
-        it.task = &APR_ARRAY_IDX(page.rows, i, tasks_task_row);
-        it.href = item_href(d, d->path.list_id, it.task->dav_name);
-        write_response(d, &it, props, 0, x);
-    }
+    write_items(d, page.rows, NULL, props, 0, x);
     for (i = 0; i < page.gone->nelts; i++)
         write_missing(d, item_href(d, d->path.list_id,
                                    APR_ARRAY_IDX(page.gone, i, const char *)), x);
@@ -879,17 +858,6 @@ typedef struct {
     int unknown;                /* not one we keep: 403 */
 } prop_change;
 
-/* The text of an element (its character data only). */
-static const char *elem_text(apr_pool_t *p, const apr_xml_elem *e)
-{
-    const apr_text *t;
-    const char *s = "";
-
-    for (t = e->first_cdata.first; t; t = t->next)
-        s = apr_pstrcat(p, s, t->text, NULL);
-    return s;
-}
-
 /* PROPPATCH of a collection: its displayname is the list's name, its
  * calendar-color (Apple's "#rrggbb" or "#rrggbbaa") the list's color,
  * both written through the list service (its rules: a name taken is
@@ -935,7 +903,7 @@ static int handle_proppatch(dav_req *d)
 
                 ch->name.ns = tasks_xml_ns(doc, c);
                 ch->name.name = c->name;
-                ch->value = set ? elem_text(r->pool, c) : NULL;
+                ch->value = set ? tasks_xml_text(r->pool, c) : NULL;
                 ch->unknown = 0;
                 if (tasks_xml_is(doc, c, TASKS_NS_DAV, "displayname") && set) {
                     draft.name.kind = TASKS_VALUE_STRING;
@@ -1003,7 +971,7 @@ static int handle_get(dav_req *d)
     tasks_result res;
 
     if (d->path.kind != TASKS_DAV_ITEM) {
-        apr_table_setn(r->err_headers_out, "Allow", "OPTIONS, PROPFIND, REPORT");
+        apr_table_setn(r->err_headers_out, "Allow", COLLECTION_ALLOW);
         return tasks_send_problem(r, HTTP_METHOD_NOT_ALLOWED, "a collection "
                                   "has no body: PROPFIND or REPORT it", NULL);
     }
@@ -1035,7 +1003,7 @@ static int handle_put(dav_req *d)
     int rc, created;
 
     if (d->path.kind != TASKS_DAV_ITEM) {
-        apr_table_setn(r->err_headers_out, "Allow", "OPTIONS, PROPFIND, REPORT");
+        apr_table_setn(r->err_headers_out, "Allow", COLLECTION_ALLOW);
         return tasks_send_problem(r, HTTP_METHOD_NOT_ALLOWED, "PUT a task "
                                   "into a collection: <collection>/<name>",
                                   NULL);

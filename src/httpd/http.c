@@ -269,8 +269,8 @@ static int has_body(request_rec *r)
  * soon as it is known (from Content-Length or while reading). Returns the
  * HTTP status to answer (0 when read), or AP_FILTER_ERROR when httpd has
  * answered already. */
-static int read_body(request_rec *r, apr_off_t cap, char **out,
-                     apr_size_t *out_len)
+int tasks_read_raw_body(request_rec *r, apr_off_t cap, char **out,
+                        apr_size_t *out_len)
 {
     apr_bucket_brigade *bb;
     apr_off_t total = 0;
@@ -331,13 +331,6 @@ static int read_body(request_rec *r, apr_off_t cap, char **out,
     return 0;
 }
 
-/* Promise: see module.h. */
-int tasks_read_raw_body(request_rec *r, apr_off_t cap, char **out,
-                        apr_size_t *len)
-{
-    return read_body(r, cap, out, len);
-}
-
 json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
 {
     apr_off_t cap = tasks_dir_max_body(tasks_dir(r));
@@ -357,7 +350,7 @@ json_t *tasks_read_json_body(request_rec *r, int may_be_empty, int *done)
         return NULL;
     }
     if (has_body(r)) {
-        status = read_body(r, cap, &body, &len);
+        status = tasks_read_raw_body(r, cap, &body, &len);
         if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
             /* Do not read the rest of a body we refuse; end the connection. */
             r->connection->keepalive = AP_CONN_CLOSE;

@@ -282,14 +282,13 @@ static tool_fn *const tool_fns[TASKS_MCP_TOOL_COUNT] = {
 
 /* ---- Methods ----------------------------------------------------------- */
 
-static json_t *initialize(const mcp_req *m, const json_t *params)
+static json_t *initialize(const json_t *params)
 {
     const char *asked = json_string_value(json_object_get(params, "protocolVersion"));
     const char *v = tasks_mcp_negotiate(asked);
     json_t *info = json_pack("{s:s, s:s}", "name", "mod_tasks", "version",
                              TASKS_VERSION);
 
-    (void)m;
     if (tasks_mcp_structured(v))
         json_object_set_new(info, "title", json_string("mod_tasks"));
     return json_pack("{s:s, s:{s:{s:b}}, s:o, s:s}", "protocolVersion", v,
@@ -350,7 +349,7 @@ static json_t *answer(mcp_req *m, const json_t *msg, int in_batch)
     if (!strcmp(name, "initialize"))
         return in_batch ? rpc_error(id, INVALID_REQUEST, "initialize cannot "
                                     "be batched")
-                        : rpc_result(id, initialize(m, params));
+                        : rpc_result(id, initialize(params));
     if (!strcmp(name, "ping"))
         return rpc_result(id, json_object());
     if (!strcmp(name, "tools/list"))

@@ -531,15 +531,25 @@ tasks_result tasks_resources_get(tasks_service *s, const tasks_caller *who,
     return rc == TASKS_DB_OK ? TASKS_RESULT_DONE : tasks_service_db_failure(rc);
 }
 
-/* The resource a name and a UID find in rows (tasks_db_dav_find's):
- * *named the task with the name, *same_uid another with the UID. */
-static void resource_matches(const apr_array_header_t *rows, const char *name,
-                             const char *uid, const tasks_task_row **named,
-                             const tasks_task_row **same_uid)
+/* The resource name of the caller's list list_id (*named) and another
+ * task of that list with UID uid (*same_uid; uid NULL: not looked for),
+ * NULL when there is none, in one statement: OK, NONE (no such list of
+ * the caller's) or a failure. */
+static tasks_db_rc find_resource(tasks_service *s, tasks_db *db,
+                                 const tasks_caller *who, long long list_id,
+                                 const char *name, const char *uid,
+                                 const tasks_task_row **named,
+                                 const tasks_task_row **same_uid)
 {
+    apr_array_header_t *names = apr_array_make(s->pool, 1, sizeof(const char *));
+    apr_array_header_t *rows;
+    tasks_db_rc rc;
     int i;
 
     *named = *same_uid = NULL;
+    APR_ARRAY_PUSH(names, const char *) = name;
+    if ((rc = tasks_db_dav_find(db, who, list_id, names, uid, &rows)) != TASKS_DB_OK)
+        return rc;
     for (i = 0; i < rows->nelts; i++) {
         const tasks_task_row *t = &APR_ARRAY_IDX(rows, i, tasks_task_row);
 
@@ -548,6 +558,16 @@ static void resource_matches(const apr_array_header_t *rows, const char *name,
         else if (uid && strcmp(t->dav_uid, uid) == 0)
             *same_uid = t;
     }
+    return TASKS_DB_OK;
+}
+
+/* RFC 4791 5.3.2.1 (no-uid-conflict): one UID, one resource of a list;
+ * *out the task that has it. */
+static tasks_result uid_taken(const tasks_task_row *same_uid,
+                              tasks_task_row *out)
+{
+    *out = *same_uid;
+    return TASKS_RESULT(TASKS_CONFLICT, "another task of this list has this UID");
 }
 
 /* A resource's UID, name and kept text against their kinds' limits
@@ -571,27 +591,19 @@ static apr_array_header_t *resource_errors(apr_pool_t *p, const char *name,
 }
 
 /* A resource's write refused by sql/013's unique indexes: another
- * request took its name or its UID in the list meanwhile. CONFLICT with
- * *out the task that has the UID (the client's no-uid-conflict), else
- * PRECONDITION_FAILED (the name: the client's view is stale). */
+ * request took its name or its UID in the list meanwhile. The UID's
+ * conflict (with the task that took it), else PRECONDITION_FAILED (the
+ * name: the client's view is stale). */
 static tasks_result taken_meanwhile(tasks_service *s, tasks_db *db,
                                     const tasks_caller *who, long long list_id,
-                                    const apr_array_header_t *names,
                                     const char *name, const char *uid,
                                     tasks_task_row *out)
 {
     const tasks_task_row *named, *same_uid;
-    apr_array_header_t *rows;
 
-    (void)s;
-    if (tasks_db_dav_find(db, who, list_id, names, uid, &rows) == TASKS_DB_OK) {
-        resource_matches(rows, name, uid, &named, &same_uid);
-        if (same_uid) {
-            *out = *same_uid;
-            return TASKS_RESULT(TASKS_CONFLICT, "another task of this list "
-                                "has this UID");
-        }
-    }
+    if (find_resource(s, db, who, list_id, name, uid, &named, &same_uid)
+        == TASKS_DB_OK && same_uid)
+        return uid_taken(same_uid, out);
     return TASKS_RESULT(TASKS_PRECONDITION_FAILED, "the resource was made or "
                         "changed meanwhile");
 }
@@ -605,7 +617,7 @@ tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
                                 tasks_task_row *out, int *created)
 {
     const tasks_task_row *named, *same_uid;
-    apr_array_header_t *rows, *names, *errors;
+    apr_array_header_t *errors;
     tasks_task_resource res;
     tasks_task_draft in_list;
     tasks_precondition pre;
@@ -619,20 +631,13 @@ tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
         return tasks_service_invalid(s->pool, errors, NULL);
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    names = apr_array_make(s->pool, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(names, const char *) = name;
-    rc = tasks_db_dav_find(db, who, list_id, names, uid, &rows);
+    rc = find_resource(s, db, who, list_id, name, uid, &named, &same_uid);
     if (rc == TASKS_DB_NONE)
         return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_LIST);
     if (rc != TASKS_DB_OK)
         return tasks_service_db_failure(rc);
-    resource_matches(rows, name, uid, &named, &same_uid);
-    if (same_uid) {
-        /* RFC 4791 5.3.2.1 (no-uid-conflict): one UID, one resource. */
-        *out = *same_uid;
-        return TASKS_RESULT(TASKS_CONFLICT, "another task of this list "
-                            "has this UID");
-    }
+    if (same_uid)
+        return uid_taken(same_uid, out);
     memset(&res, 0, sizeof res);
     res.dav_uid = uid;
     res.dav_kept = kept;
@@ -645,23 +650,21 @@ tasks_result tasks_resource_put(tasks_service *s, const tasks_caller *who,
                                           &in)))
             return tasks_service_invalid(s->pool, errors, NULL);
         result = update_task(s, who, named->id, &pre, &in, 0, &res, out);
-        return result.outcome == TASKS_CONFLICT
-               ? taken_meanwhile(s, db, who, list_id, names, name, uid, out)
-               : result;
     }
-    if (if_match)
-        return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
-                            "no such resource (If-Match)");
-    in_list = *draft;
-    memset(&in_list.list_id, 0, sizeof in_list.list_id);
-    in_list.list_id.kind = TASKS_VALUE_INTEGER;
-    in_list.list_id.integer = list_id;
-    res.dav_name = name;
-    result = create_task(s, who, &in_list, NULL, &res, out, NULL);
-    if (result.outcome == TASKS_CONFLICT)
-        return taken_meanwhile(s, db, who, list_id, names, name, uid, out);
-    *created = result.outcome == TASKS_DONE;
-    return result;
+    else {
+        if (if_match)
+            return TASKS_RESULT(TASKS_PRECONDITION_FAILED,
+                                "no such resource (If-Match)");
+        in_list = *draft;
+        memset(&in_list.list_id, 0, sizeof in_list.list_id);
+        in_list.list_id.kind = TASKS_VALUE_INTEGER;
+        in_list.list_id.integer = list_id;
+        res.dav_name = name;
+        result = create_task(s, who, &in_list, NULL, &res, out, NULL);
+        *created = result.outcome == TASKS_DONE;
+    }
+    return result.outcome == TASKS_CONFLICT
+           ? taken_meanwhile(s, db, who, list_id, name, uid, out) : result;
 }
 
 /* Promise: see task_service.h. */
@@ -670,20 +673,16 @@ tasks_result tasks_resource_delete(tasks_service *s, const tasks_caller *who,
                                    const char *if_match)
 {
     const tasks_task_row *named, *same_uid;
-    apr_array_header_t *rows, *names;
     tasks_precondition pre;
     tasks_db *db;
     tasks_db_rc rc;
 
     if (!(db = tasks_service_db(s)))
         return tasks_service_unavailable();
-    names = apr_array_make(s->pool, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(names, const char *) = name;
-    rc = tasks_db_dav_find(db, who, list_id, names, NULL, &rows);
+    rc = find_resource(s, db, who, list_id, name, NULL, &named, &same_uid);
     if (rc != TASKS_DB_OK && rc != TASKS_DB_NONE)
         return tasks_service_db_failure(rc);
-    resource_matches(rows, name, NULL, &named, &same_uid);
-    if (rc == TASKS_DB_NONE || !named)
+    if (!named)
         return TASKS_RESULT(TASKS_NOT_FOUND, NO_SUCH_TASK);
     tasks_precondition_if_match(if_match, named->id, &pre);
     return written(s, tasks_db_task_delete(db, who, named->id,

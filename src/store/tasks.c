@@ -121,6 +121,24 @@ static int caller_ok(tasks_db *db, apr_dbd_row_t *row)
     return tasks_col_true(db, row, 0);
 }
 
+/* A statement of one row, CALLER_OK then a number (a count, a change
+ * number) into *out (0 for NULL); writes: may it have written. */
+static tasks_db_rc caller_number(tasks_db *db, int stmt, const char **args,
+                                 int writes, long long *out)
+{
+    apr_dbd_row_t *row;
+    tasks_db_rc rc;
+    const char *v;
+
+    rc = tasks_run_one_row(db, stmt, args, writes, &row);
+    if (rc != TASKS_DB_OK)
+        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
+    if (!caller_ok(db, row))
+        return TASKS_DB_DENIED;
+    *out = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
+    return TASKS_DB_OK;
+}
+
 /* Promise: see store.h. */
 tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
                                  const tasks_task_input *in,
@@ -260,19 +278,10 @@ tasks_db_rc tasks_db_tasks_clear_completed(tasks_db *db,
                                            long long *deleted)
 {
     const char *args[TASKS_CALLER_NARGS + 1];
-    apr_dbd_row_t *row;
-    tasks_db_rc rc;
-    const char *v;
 
     tasks_caller_args(db, who, args);
     args[TASKS_CALLER_NARGS] = list_id;
-    rc = tasks_run_one_row(db, S_TASKS_CLEAR, args, 1, &row);
-    if (rc != TASKS_DB_OK)
-        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
-    if (!caller_ok(db, row))
-        return TASKS_DB_DENIED;
-    *deleted = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
-    return TASKS_DB_OK;
+    return caller_number(db, S_TASKS_CLEAR, args, 1, deleted);
 }
 
 tasks_db_rc tasks_db_task_completions(tasks_db *db, const tasks_caller *who,
@@ -379,18 +388,9 @@ tasks_db_rc tasks_db_change_seq(tasks_db *db, const tasks_caller *who,
                                 long long *latest)
 {
     const char *args[TASKS_CALLER_NARGS];
-    apr_dbd_row_t *row;
-    tasks_db_rc rc;
-    const char *v;
 
     tasks_caller_args(db, who, args);
-    rc = tasks_run_one_row(db, S_CHANGE_SEQ, args, 0, &row);
-    if (rc != TASKS_DB_OK)
-        return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
-    if (!caller_ok(db, row))
-        return TASKS_DB_DENIED;
-    *latest = (v = tasks_col(db, row, 1)) ? atoll(v) : 0;
-    return TASKS_DB_OK;
+    return caller_number(db, S_CHANGE_SEQ, args, 0, latest);
 }
 
 /* Promise: see store.h. */

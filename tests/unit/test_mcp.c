@@ -129,6 +129,32 @@ START_TEST(arguments_a_tool_does_not_take_are_refused)
 }
 END_TEST
 
+START_TEST(each_tool_takes_the_arguments_its_schema_lists_and_no_other)
+{
+    json_t *list = tasks_mcp_tools_list("2025-11-25");
+    size_t i;
+
+    for (i = 0; i < json_array_size(json_object_get(list, "tools")); i++) {
+        json_t *t = json_array_get(json_object_get(list, "tools"), i);
+        int id = tasks_mcp_tool_find(json_string_value(json_object_get(t, "name")));
+        json_t *props = json_object_get(json_object_get(t, "inputSchema"), "properties");
+        json_t *v, *args;
+        const char *key;
+
+        json_object_foreach(props, key, v) {
+            args = json_pack("{s:n}", key);
+            ck_assert_msg(tasks_mcp_check_args(test_pool, id, args, "u") == NULL,
+                          "%s refuses %s", json_string_value(json_object_get(t, "name")), key);
+            json_decref(args);
+        }
+        args = json_pack("{s:n}", "colour");
+        ck_assert_ptr_nonnull(tasks_mcp_check_args(test_pool, id, args, "u"));
+        json_decref(args);
+    }
+    json_decref(list);
+}
+END_TEST
+
 START_TEST(a_task_id_is_a_canonical_positive_id)
 {
     static const char *const good[] = { "{\"task_id\":7}", "{\"task_id\":\"42\"}",
@@ -183,6 +209,7 @@ Suite *mcp_suite(void)
     tcase_add_test(tc, annotations_say_what_each_tool_does);
     tcase_add_test(tc, version_2025_03_26_gets_no_titles_nor_output_schemas);
     tcase_add_test(tc, arguments_a_tool_does_not_take_are_refused);
+    tcase_add_test(tc, each_tool_takes_the_arguments_its_schema_lists_and_no_other);
     tcase_add_test(tc, a_task_id_is_a_canonical_positive_id);
     tcase_add_test(tc, list_arguments_become_the_list_query_string);
     suite_add_tcase(s, tc);

@@ -65,6 +65,9 @@ int tasks_dav_filter_match(const tasks_dav_filter *f,
 int tasks_xml_is(const apr_xml_doc *doc, const apr_xml_elem *e,
                  const char *ns, const char *name);
 
+/* The character data of e (not its children's), joined, in p. */
+const char *tasks_xml_text(apr_pool_t *p, const apr_xml_elem *e);
+
 /* The namespace URI of e ("" when it has none). */
 const char *tasks_xml_ns(const apr_xml_doc *doc, const apr_xml_elem *e);
 
