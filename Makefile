@@ -24,8 +24,8 @@ BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
   libssl-dev libpq-dev libcurl4-openssl-dev libical-dev pkg-config
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql
 TEST_PACKAGES  = $(RUN_PACKAGES) check libsubunit-dev curl chromium fail2ban \
-  clang libfuzzer-14-dev python3-caldav vdirsyncer todoman
-BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl radicale
+  clang libfuzzer-14-dev python3-caldav vdirsyncer todoman pgbouncer openssl
+BENCH_PACKAGES = $(RUN_PACKAGES) wrk curl radicale pgbouncer
 # Node.js may come from elsewhere (e.g. NodeSource, whose nodejs bundles
 # npm and conflicts with Debian's npm): install Debian's only when absent.
 NODE_PACKAGES = $(if $(shell command -v npm),,nodejs npm)
@@ -46,7 +46,7 @@ WARN     = -Wall -Wextra $(WERROR)
 PKG_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 check 2>/dev/null)
 
-.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized caldav mcp all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
+.PHONY: fuzz fuzz-build fuzz-replay integration-sanitized integration-pooler-session caldav mcp all deps deps-build deps-run deps-test deps-bench deps-package deps-test-package build programs admin layers unit service integration e2e test test-package run migrate bench bench-compare clean install uninstall deb
 
 # Installation (make install, make deb; README, "Install"). The usual
 # conventions: DESTDIR stages, PREFIX places what is not Apache's own.
@@ -201,10 +201,15 @@ service: deps-test build/mod-tasks
 	PGBIN=$(PGBIN) tests/cli/run.sh
 
 # SANITIZE=1: the same suites against the module built with ASan + UBSan.
+# POOLER=transaction|session: httpd reaches PostgreSQL through a real
+# PgBouncer in that pool_mode (and TasksDBPooling to match). SUITES: only
+# these suites (names as in tests/integration/main.c), e.g. "auth tasks".
 SANITIZE ?=
+POOLER ?=
+SUITES ?=
 integration: deps-test build $(if $(filter 1,$(SANITIZE)),build/san/mod_tasks.so)
-	@echo "==> integration tests (real httpd + PostgreSQL$(if $(filter 1,$(SANITIZE)),$(comma) the module under ASan + UBSan))"
-	PGBIN=$(PGBIN) SANITIZE=$(SANITIZE) tests/integration/run.sh
+	@echo "==> integration tests (real httpd + PostgreSQL$(if $(POOLER),$(comma) through PgBouncer in pool_mode $(POOLER))$(if $(filter 1,$(SANITIZE)),$(comma) the module under ASan + UBSan))"
+	PGBIN=$(PGBIN) SANITIZE=$(SANITIZE) POOLER=$(POOLER) SUITES="$(SUITES)" tests/integration/run.sh
 
 e2e: deps-test build
 	@echo "==> browser tests (headless Chromium)"
@@ -222,12 +227,17 @@ mcp: deps-test build
 	@echo "==> MCP clients (the TypeScript SDK, inspector-cli, the conformance suite)"
 	PGBIN=$(PGBIN) tests/mcp/run.sh
 
-# The integration suites twice: against the release build, then against
-# the module under ASan + UBSan.
+# The integration suites twice: against the release build on a direct
+# connection (TasksDBPooling session), then against the module under
+# ASan + UBSan through PgBouncer's transaction pooling (TasksDBPooling
+# transaction); and the account, task and fault suites (a PostgreSQL
+# restart among them) through PgBouncer's session pooling.
 integration-sanitized:
-	@$(MAKE) --no-print-directory integration SANITIZE=1
+	@$(MAKE) --no-print-directory integration SANITIZE=1 POOLER=transaction
+integration-pooler-session:
+	@$(MAKE) --no-print-directory integration POOLER=session SUITES="auth tasks faults"
 
-test: layers unit fuzz-replay service integration integration-sanitized e2e caldav mcp test-package
+test: layers unit fuzz-replay service integration integration-sanitized integration-pooler-session e2e caldav mcp test-package
 
 # The Debian package, built, installed into this machine's Apache,
 # exercised against a private PostgreSQL and httpd, and purged (needs

@@ -30,6 +30,10 @@ static const command_rec tasks_cmds[] = {
     AP_INIT_TAKE1("TasksSessionLifetime", tasks_set_session_lifetime, NULL,
                   RSRC_CONF, "seconds a signed-in session lasts since its "
                   "last use: its refresh cookie (default 2592000, 30 days)"),
+    AP_INIT_TAKE1("TasksDBPooling", tasks_set_db_pooling, NULL, RSRC_CONF,
+                  "session (default: each connection of DBDParams is one "
+                  "database session) or transaction (a transaction pooler: "
+                  "nothing is kept in a session)"),
     AP_INIT_TAKE1("TasksJWTLeeway", tasks_set_leeway, NULL, RSRC_CONF,
                   "seconds of clock skew accepted (default 30)"),
     AP_INIT_TAKE1("TasksJWTIssuer", tasks_set_issuer, NULL, RSRC_CONF,
@@ -179,7 +183,7 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     apr_hash_t *registered, *serving, *keys_logged;
     const char *dummy;
     unsigned char noise[24];
-    server_rec *sp;
+    server_rec *sp, *first;
 
     (void)plog;
     serving = tasks_servers_serving(ptemp, s);
@@ -222,12 +226,32 @@ static int tasks_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                          tasks_keys_describe(ptemp, sc));
         }
         /* Virtual hosts without DBD directives share the main server's
-         * mod_dbd record: register the statements once per record. */
-        if (!apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg))) {
-            apr_hash_set(registered, apr_pmemdup(ptemp, &dbd_cfg, sizeof(dbd_cfg)),
-                         sizeof(dbd_cfg), sp);
-            tasks_dbd_register(sp);
+         * mod_dbd record, and its connections: they must agree on
+         * TasksDBPooling. The statements are registered once per record,
+         * under session pooling only (a PREPARE on a new connection
+         * would be left in whichever server session a transaction pooler
+         * handed it). */
+        if ((first = apr_hash_get(registered, &dbd_cfg, sizeof(dbd_cfg)))) {
+            sc->db_gate = tasks_srv(first)->db_gate;
+            if (tasks_srv_db_pooling(first) != tasks_srv_db_pooling(sp)) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, sp, "TASKS0007: %s "
+                             "shares its database connections (DBDParams) "
+                             "with %s but not its TasksDBPooling: set the "
+                             "same in both, or give this one DBD "
+                             "directives of its own",
+                             tasks_server_name(ptemp, sp),
+                             tasks_server_name(ptemp, first));
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            continue;
         }
+        apr_hash_set(registered, apr_pmemdup(ptemp, &dbd_cfg, sizeof(dbd_cfg)),
+                     sizeof(dbd_cfg), sp);
+        /* Not reached yet: each new child's first request tries alone. */
+        sc->db_gate = apr_pcalloc(pconf, 2 * sizeof(*sc->db_gate));
+        sc->db_gate[0] = 1;
+        if (tasks_srv_db_pooling(sp) == TASKS_POOLING_SESSION)
+            tasks_dbd_register(sp);
     }
     ap_add_version_component(pconf, "mod_tasks/" TASKS_VERSION);
     if (!tasks_counters_post_config(pconf, s))

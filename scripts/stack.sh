@@ -17,6 +17,10 @@
 #   stack.sh httpd-graceful DIR    graceful restart (the parent reads the
 #                                  configuration again); returns once the
 #                                  new generation serves
+#   stack.sh pooler-up DIR MODE    a PgBouncer (pool_mode MODE: session or
+#                                  transaction) in front of DIR's cluster;
+#                                  httpd-up then connects through it
+#   stack.sh pooler-down DIR       stop it
 #   stack.sh free-port             print a free TCP port on 127.0.0.1
 #   stack.sh service-dir DIR       a folder of DIR's stack that httpd's
 #                                  children and postgres can read
@@ -26,6 +30,11 @@
 # level, for an EXTRA_CONF that includes it inside virtual hosts; PG_OPTS
 # adds postgres -c options; MODULE loads another build of the module (make
 # bench-compare); MIGRATE migrates with another command (make test-package).
+# PG_TLS=1: the cluster also listens on 127.0.0.1 with TLS only, with a
+# certificate from a CA made here (pg.env: PGTLS_PORT, PGTLS_CA, and
+# PGTLS_OTHER_CA, a CA that did not sign it). POOLER=session|transaction
+# (up): PgBouncer between httpd and the cluster, and TasksDBPooling to
+# match.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -117,9 +126,22 @@ HBA
     pw=$(cat "$dir/db.password")
     as_pg mkdir -p "$sock"
     chmod 755 "$sock" 2>/dev/null || as_pg chmod 755 "$sock"
-    # Unix socket only: nothing listens on the network.
+    # A Unix socket only (nothing listens on the network), unless PG_TLS:
+    # then 127.0.0.1 too, TLS only.
+    local listen="''" tls_opts=""
+    # Once asked for, kept: later pg-up (the tests' restarts) serve TLS too.
+    [ "${PG_TLS:-}" = 1 ] && touch "$dir/pg.tls"
+    if [ -f "$dir/pg.tls" ]; then
+        pg_tls "$base"
+        listen=127.0.0.1
+        tls_opts="-c ssl=on -c ssl_cert_file=$base/tls/server.crt -c ssl_key_file=$base/tls/server.key"
+        as_pg tee -a "$data/pg_hba.conf" >/dev/null <<HBA
+hostssl tasks   $APP_ROLE   127.0.0.1/32 scram-sha-256
+hostnossl all   all         all          reject
+HBA
+    fi
     as_pg "$PGBIN/pg_ctl" -D "$data" -l "$base/postgres.log" -w -t 30 start \
-        -o "-c listen_addresses='' -c unix_socket_directories='$sock' -p $port -c max_connections=200 ${PG_OPTS:-}" >/dev/null ||
+        -o "-c listen_addresses=$listen -c unix_socket_directories='$sock' -p $port -c max_connections=200 $tls_opts ${PG_OPTS:-}" >/dev/null ||
         { tail -20 "$base/postgres.log" >&2; die "PostgreSQL did not start"; }
     # Clients connect over the socket (trust for the private cluster), so
     # they need not run as postgres. The roles and the database, as the
@@ -168,6 +190,87 @@ SQL
         "postgresql:///tasks?host=$sock&port=$port&user=$OWNER_ROLE" >/dev/null
     printf 'PGHOST=%s\nPGPORT=%s\nPGUSER=tasks\nPGDATABASE=tasks\nTASKS_DB_OWNER=%s\nTASKS_DB_USER=%s\nTASKS_DB_PASSWORD=%s\n' \
         "$sock" "$port" "$OWNER_ROLE" "$APP_ROLE" "$pw" > "$dir/pg.env"
+    if [ -f "$dir/pg.tls" ]; then
+        printf 'PGTLS_PORT=%s\nPGTLS_CA=%s\nPGTLS_OTHER_CA=%s\n' "$port" \
+            "$base/tls/ca.crt" "$base/tls/other-ca.crt" >> "$dir/pg.env"
+    fi
+}
+
+# The cluster's TLS certificate (for 127.0.0.1, by IP address), signed by
+# a CA made here, and a second CA that signed nothing: made once per
+# cluster, in $1/tls, where httpd's children can read the CAs.
+pg_tls() {
+    local t=$1/tls
+    [ -f "$t/server.crt" ] && return 0
+    mkdir -p "$t"
+    (
+        cd "$t"
+        for ca in ca other-ca; do
+            openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=mod_tasks test $ca" \
+                -keyout "$ca.key" -out "$ca.crt" 2>/dev/null
+        done
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+            -keyout server.key -out server.csr 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1\n' > server.ext
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+            -days 30 -extfile server.ext -out server.crt 2>/dev/null
+        rm -f server.csr server.ext ca.key other-ca.key ca.srl
+    ) || die "cannot make the TLS certificates"
+    chmod 755 "$t"; chmod 644 "$t"/*.crt; chmod 600 "$t/server.key"
+    [ "$(id -u)" = 0 ] && chown postgres: "$t/server.key"
+    return 0
+}
+
+# PgBouncer (pool_mode $2) on a free port of 127.0.0.1, in front of the
+# cluster's socket, authenticating the runtime role itself (SCRAM, with
+# the password from its auth_file) and logging in to PostgreSQL with it.
+# Tight waits, so that a stopped PostgreSQL is an error within seconds
+# (not after query_wait_timeout's default 120 s) and a restarted one is
+# found again within a second. Runs as postgres (it refuses root).
+pooler_up() {
+    local dir=$1 mode=$2 base port
+    case "$mode" in session|transaction) ;; *) die "pooler mode must be session or transaction" ;; esac
+    # shellcheck disable=SC1091
+    . "$dir/pg.env"
+    base=$(pg_root "$dir")
+    port=$(free_port)
+    as_pg tee "$base/pgbouncer.users" >/dev/null <<USERS
+"$TASKS_DB_USER" "$TASKS_DB_PASSWORD"
+USERS
+    chmod 600 "$base/pgbouncer.users" 2>/dev/null || as_pg chmod 600 "$base/pgbouncer.users"
+    as_pg tee "$base/pgbouncer.ini" >/dev/null <<INI
+[databases]
+tasks = host=$PGHOST port=$PGPORT dbname=tasks
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $base/pgbouncer.users
+pool_mode = $mode
+max_client_conn = 400
+default_pool_size = 40
+server_login_retry = 1
+query_wait_timeout = 5
+server_connect_timeout = 3
+logfile = $base/pgbouncer.log
+pidfile = $base/pgbouncer.pid
+INI
+    as_pg /usr/sbin/pgbouncer -d -q "$base/pgbouncer.ini" ||
+        { tail -20 "$base/pgbouncer.log" >&2; die "PgBouncer did not start"; }
+    for _ in $(seq 1 50); do port_in_use "$port" && break; sleep 0.1; done
+    port_in_use "$port" || { tail -20 "$base/pgbouncer.log" >&2; die "PgBouncer is not listening on $port"; }
+    printf 'POOLER_HOST=127.0.0.1\nPOOLER_PORT=%s\nPOOLER_MODE=%s\n' "$port" "$mode" > "$dir/pooler.env"
+}
+
+pooler_down() {
+    local pidf pid
+    pidf=$(pg_root "$1")/pgbouncer.pid
+    rm -f "$1/pooler.env"
+    [ -f "$pidf" ] || return 0
+    pid=$(cat "$pidf")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
 pg_down() {
@@ -222,10 +325,18 @@ httpd_up() {
         vhosts) include="# (TASKS_AT=vhosts: the virtual hosts below include it)" ;;
         *) die "TASKS_AT must be server or vhosts" ;;
     esac
-    # httpd connects as the runtime role (TASKS_DB_USER of pg.env).
-    ROOT="$ROOT" RUN="$dir" HTDOCS="$htdocs" PORT="$port" PGHOST="$PGHOST" PGPORT="$PGPORT" USERS="$user" EXTRA="$extra" \
+    # httpd connects as the runtime role (TASKS_DB_USER of pg.env), to the
+    # cluster or through the stack's PgBouncer (pooler.env).
+    local dbhost=$PGHOST dbport=$PGPORT pooling=session
+    if [ -f "$dir/pooler.env" ]; then
+        # shellcheck disable=SC1091
+        . "$dir/pooler.env"
+        dbhost=$POOLER_HOST dbport=$POOLER_PORT pooling=$POOLER_MODE
+    fi
+    ROOT="$ROOT" RUN="$dir" HTDOCS="$htdocs" PORT="$port" PGHOST="$dbhost" PGPORT="$dbport" USERS="$user" EXTRA="$extra" \
         DBUSER="$TASKS_DB_USER" DBPASSWORD="$TASKS_DB_PASSWORD" INCLUDE="$include" MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" \
-        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|DBUSER|DBPASSWORD|MODULE)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@TASKS_INCLUDE\@/$ENV{INCLUDE}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
+        POOLING="$pooling" \
+        perl -pe 's/\@(ROOT|RUN|HTDOCS|PORT|PGHOST|PGPORT|DBUSER|DBPASSWORD|MODULE|POOLING)\@/$ENV{$1}/g; s/\@USER\@/$ENV{USERS}/; s/\@TASKS_INCLUDE\@/$ENV{INCLUDE}/; s/\@EXTRA\@/$ENV{EXTRA}/' \
         "$ROOT/conf/httpd.conf.in" > "$dir/httpd.conf"
     port_in_use "$port" && die "port $port is already in use"
     "$APACHE" -f "$dir/httpd.conf" -k start || { tail -20 "$dir/error.log" >&2 2>/dev/null; die "httpd did not start"; }
@@ -282,10 +393,12 @@ case "$cmd" in
     httpd-up) httpd_up "$2" "$3" ;;
     httpd-down) httpd_down "$2" ;;
     httpd-graceful) httpd_graceful "$2" ;;
-    up) pg_up "$2"; httpd_up "$2" "$3" ;;
-    down) httpd_down "$2"; pg_down "$2" ;;
+    pooler-up) pooler_up "$2" "$3" ;;
+    pooler-down) pooler_down "$2" ;;
+    up) pg_up "$2"; [ -n "${POOLER:-}" ] && pooler_up "$2" "$POOLER"; httpd_up "$2" "$3" ;;
+    down) httpd_down "$2"; pooler_down "$2"; pg_down "$2" ;;
     destroy)  # down, then remove the folder (and a cluster kept elsewhere)
-        httpd_down "$2"; pg_down "$2"
+        httpd_down "$2"; pooler_down "$2"; pg_down "$2"
         [ -f "$2/pg.root" ] && rm -rf "$(cat "$2/pg.root")"
         rm -rf "$2" ;;
     run)
@@ -299,5 +412,5 @@ case "$cmd" in
         while kill -0 "$(cat "$dir/httpd.pid" 2>/dev/null || echo 0)" 2>/dev/null; do sleep 1 & wait $!; done
         echo "httpd exited; see $dir/error.log" >&2
         pg_down "$dir"; exit 1 ;;
-    *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+    *) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
 esac

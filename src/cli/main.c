@@ -203,8 +203,12 @@ static tasks_db *open_store(void *baton)
     tasks_db *db = NULL;
 
     apr_pool_create(&conn_pool, x->db.pool);
+    /* A command runs a few statements on one connection: unnamed ones
+     * (nothing kept in the session) cost nothing here and work through
+     * any pooler the URL may name. */
     x->open_rc = tasks_db_open(x->db.pool, x->db.driver, x->db.handle,
-                               conn_pool, NULL, &x->db.log, &db);
+                               conn_pool, TASKS_POOLING_TRANSACTION, NULL,
+                               &x->db.log, &db);
     return db;
 }
 

@@ -518,8 +518,33 @@ static int digits(const char *s, int n)
     return v;
 }
 
-/* Promise: "YYYY-MM-DD HH:MM:SS[.f{1,6}]" (PostgreSQL ISO output) as
- * "YYYY-MM-DDTHH:MM:SS.ffffffZ" in p; NULL for NULL or any other text. */
+/* "[-]S.ffffff" (extract(epoch FROM ...) of a timestamptz, a numeric of
+ * scale 6, whatever the session's settings) as RFC 3339 in p; NULL for
+ * any other text or a year outside 1..9999. */
+static const char *from_epoch(apr_pool_t *p, const char *db)
+{
+    const char *s = db + (*db == '-'), *dot = strchr(s, '.');
+    long long us = 0, sec;
+
+    if (!dot || dot - s < 1 || dot - s > 12 || strlen(dot) != 7)
+        return NULL;
+    for (; *s; s++) {
+        if (s == dot)
+            continue;
+        if (*s < '0' || *s > '9')
+            return NULL;
+        us = us * 10 + (*s - '0');
+    }
+    if (*db == '-')
+        us = -us;
+    /* Floor division: -0.5 s is second -1 and 500000 microseconds. */
+    sec = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    return tasks_instant_from_seconds(p, sec, (long)(us - sec * 1000000));
+}
+
+/* Promise: see task_json.h. The ISO form ("YYYY-MM-DD HH:MM:SS[.f{1,6}]",
+ * PostgreSQL's output of a timestamp under DateStyle ISO) is what
+ * idempotency records made before the statements read epochs keep. */
 const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db)
 {
     /* Strict, so that "infinity", BC dates and 5-digit years never reach a
@@ -530,6 +555,8 @@ const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db)
     if (!db)
         return NULL;
     n = strlen(db);
+    if (n < 19 || db[4] != '-')
+        return from_epoch(p, db);
     if (n != 19 && (n < 21 || n > 26))
         return NULL;
     if (db[4] != '-' || db[7] != '-' || db[10] != ' ' || db[13] != ':'

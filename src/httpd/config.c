@@ -13,6 +13,7 @@
 #include <apr_lib.h>
 
 #include "tasks/httpd/module.h"
+#include "tasks/store/store.h"
 
 APLOG_USE_MODULE(tasks);
 
@@ -37,6 +38,7 @@ void *tasks_create_srv_cfg(apr_pool_t *p, server_rec *s)
     c->throttle_email = DEFAULT_THROTTLE_EMAIL;
     c->throttle_window = DEFAULT_THROTTLE_WINDOW;
     c->throttle_addr = DEFAULT_THROTTLE_ADDR;
+    c->db_pooling = -1;
     return c;
 }
 
@@ -74,6 +76,7 @@ void *tasks_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
         c->throttle_addr = base->throttle_addr;
     }
     c->issuers = add->issuers ? add->issuers : base->issuers;
+    c->db_pooling = add->db_pooling >= 0 ? add->db_pooling : base->db_pooling;
     return c;
 }
 
@@ -273,6 +276,31 @@ const char *tasks_set_session_lifetime(cmd_parms *cmd, void *dc, const char *v)
     c->session_lifetime = n;
     c->session_lifetime_set = 1;
     return NULL;
+}
+
+const char *tasks_set_db_pooling(cmd_parms *cmd, void *dc, const char *v)
+{
+    tasks_srv_cfg *c = tasks_srv_cmd(cmd);
+
+    (void)dc;
+    if (!ap_cstr_casecmp(v, "session"))
+        c->db_pooling = TASKS_POOLING_SESSION;
+    else if (!ap_cstr_casecmp(v, "transaction"))
+        c->db_pooling = TASKS_POOLING_TRANSACTION;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither 'session' (each "
+                            "connection is one database session) nor "
+                            "'transaction' (a transaction pooler such as "
+                            "PgBouncer's pool_mode = transaction)",
+                            cmd->cmd->name, v);
+    return NULL;
+}
+
+int tasks_srv_db_pooling(const server_rec *s)
+{
+    const tasks_srv_cfg *c = tasks_srv(s);
+
+    return c && c->db_pooling >= 0 ? c->db_pooling : TASKS_POOLING_SESSION;
 }
 
 const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v)

@@ -19,7 +19,7 @@ APLOG_USE_MODULE(tasks);
 
 /* Promise: see module.h. mod_dbd prepares them on every connection it
  * opens; the store prepares again whatever a re-established session
- * lost. */
+ * lost. Never under TasksDBPooling transaction (post_config). */
 void tasks_dbd_register(server_rec *s)
 {
     int i, n = tasks_store_statement_count();
@@ -79,6 +79,53 @@ static tasks_logger *request_logger(request_rec *r)
     return l;
 }
 
+/* How often a request waiting for another's attempt to reach the
+ * database looks again. */
+#define GATE_POLL_US 20000
+
+/* May this request try to reach the database? Until it was reached (a
+ * new child) and while it is known to be unreachable (a cold Neon
+ * compute, a server down, a TLS refusal), one request of the child at a
+ * time tries (*probe); the others wait for that attempt and share its
+ * outcome: 1 when it got through, 0 (503 at once) when it did not.
+ * Without this, every worker would queue for its own attempt behind
+ * mod_dbd's lock, each one a whole connect_timeout after the other. */
+static int gate_enter(apr_uint32_t *gate, int *probe)
+{
+    *probe = 0;
+    if (!gate || !apr_atomic_read32(&gate[0]))
+        return 1;
+    if (apr_atomic_cas32(&gate[1], 1, 0) == 0) {
+        *probe = 1;
+        return 1;
+    }
+    while (apr_atomic_read32(&gate[1]))
+        apr_sleep(GATE_POLL_US);
+    return !apr_atomic_read32(&gate[0]);
+}
+
+/* The outcome of an attempt: reached or not. */
+static void gate_leave(apr_uint32_t *gate, int probe, int reached)
+{
+    if (!gate)
+        return;
+    if (apr_atomic_read32(&gate[0]) != (apr_uint32_t)!reached)
+        apr_atomic_set32(&gate[0], !reached);
+    if (probe)
+        apr_atomic_set32(&gate[1], 0);
+}
+
+/* A request that does not try the database because another one just
+ * found it unreachable: 503 (no connection). */
+static tasks_db *unreached(request_rec *r, tasks_req *rq)
+{
+    rq->db_rc = TASKS_DB_UNAVAILABLE;
+    log_limited(r, APLOG_WARNING, 1, "TASKS0111: the database could not be "
+                "reached just now (another request of this process tried); "
+                "answering 503 without trying again");
+    return NULL;
+}
+
 /* Promise: see module.h. ap_dbd_acquire gives the request one
  * connection, released with the request; the store is opened on it once.
  * A schema behind the module is said once per child (and by health). */
@@ -86,27 +133,39 @@ tasks_db *tasks_req_db(request_rec *r)
 {
     tasks_service *s = tasks_req_service(r);
     tasks_req *rq = tasks_req_get(r);
-    tasks_srv_cfg *sc;
+    tasks_srv_cfg *sc = tasks_srv(r->server);
     apr_time_t waited;
     ap_dbd_t *dbd;
+    int probe;
 
     if (s->db)
         return s->db;
+    if (!gate_enter(sc->db_gate, &probe)) {
+        return unreached(r, rq);
+    }
     waited = apr_time_now();
     dbd = ap_dbd_acquire(r);
     waited = apr_time_now() - waited;
     tasks_count(r->server, TASKS_COUNT_DB_ACQUIRES);
     tasks_count_add(r->server, TASKS_COUNT_DB_WAIT_US,
                     waited > 0 ? (apr_uint64_t)waited : 0);
+    /* Found unreachable by another request while this one waited for a
+     * pooled connection: trying the same again would only add a
+     * connect_timeout to its wait. */
+    if (dbd && !probe && sc->db_gate && apr_atomic_read32(&sc->db_gate[0])) {
+        return unreached(r, rq);
+    }
     if (!dbd) {
+        gate_leave(sc->db_gate, probe, 0);
         rq->db_rc = TASKS_DB_UNAVAILABLE;
         log_limited(r, APLOG_WARNING, 1, "TASKS0103: no database connection "
                     "available");
         return NULL;
     }
     rq->db_rc = tasks_db_open(r->pool, dbd->driver, dbd->handle, dbd->pool,
-                              dbd->prepared, s->log, &s->db);
-    sc = tasks_srv(r->server);
+                              tasks_srv_db_pooling(r->server), dbd->prepared,
+                              s->log, &s->db);
+    gate_leave(sc->db_gate, probe, rq->db_rc != TASKS_DB_UNAVAILABLE);
     if (rq->db_rc == TASKS_DB_SCHEMA_BEHIND && sc->schema_warned
         && apr_atomic_xchg32(sc->schema_warned, 1) == 0)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "TASKS0110: the database "

@@ -1,11 +1,16 @@
 /* conn.c - a connection made ready for the statements, and running them.
  *
- * Whoever pools connections (mod_dbd in the module) may prepare the
- * statements on every new connection. apr_dbd's pgsql driver silently
- * re-establishes a broken session (PQreset), which loses every prepared
- * statement; so each connection remembers the backend it prepared for,
- * and a different backend PID means "prepare again" before the first
- * query. */
+ * Under session pooling, whoever pools connections (mod_dbd in the
+ * module) may prepare the statements on every new connection. apr_dbd's
+ * pgsql driver silently re-establishes a broken session (PQreset), which
+ * loses every prepared statement; so each connection remembers the
+ * backend it prepared for, and a different backend PID means "prepare
+ * again" before the first query.
+ *
+ * Under transaction pooling nothing may live in a session: apr_dbd's
+ * pgsql driver "prepares" a statement without a label by keeping its
+ * text (no round trip), and runs it as one PQexecParams, which a
+ * transaction pooler hands to whichever server session is free. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,15 +72,19 @@ static void track_session(tasks_db *db, apr_hash_t *prepared)
         cs = apr_pcalloc(db->conn_pool, sizeof(*cs));
         cs->backend_pid = pid;
         apr_pool_userdata_setn(cs, CONN_STATE_KEY, NULL, db->conn_pool);
-        for (i = 0; prepared && i < S_COUNT; i++)
+        for (i = 0; prepared && db->named && i < S_COUNT; i++)
             cs->stmt[i] = apr_hash_get(prepared, tasks_statements[i].label,
                                        APR_HASH_KEY_STRING);
     }
     else if (cs->backend_pid != pid) {
         tasks_log(db->log, TASKS_LOG_INFO, "TASKS0101: database session "
-                  "was re-established (backend %d -> %d); preparing "
-                  "statements again", cs->backend_pid, pid);
-        memset(cs->stmt, 0, sizeof(cs->stmt));
+                  "was re-established (backend %d -> %d)%s",
+                  cs->backend_pid, pid,
+                  db->named ? "; preparing statements again" : "");
+        /* Unnamed statements are texts of this connection, not of its
+         * session: they stay. */
+        if (db->named)
+            memset(cs->stmt, 0, sizeof(cs->stmt));
         cs->session_pinned = 0;
         cs->schema_checked = 0;
         cs->backend_pid = pid;
@@ -103,10 +112,12 @@ static tasks_db_rc ensure_statements(tasks_db *db)
         if (cs->stmt[i])
             continue;
         /* A missing statement in a fresh session; or one the pool did not
-         * prepare: prepare it in this session. */
+         * prepare: prepare it in this session (a round trip), or keep its
+         * text (no label: none). */
         rv = apr_dbd_prepare(db->driver, db->conn_pool, db->handle,
                              tasks_statements[i].sql,
-                             tasks_statements[i].label, &cs->stmt[i]);
+                             db->named ? tasks_statements[i].label : NULL,
+                             &cs->stmt[i]);
         if (rv) {
             tasks_log(db->log, TASKS_LOG_ERR, "TASKS0102: cannot prepare "
                       "%s: %s", tasks_statements[i].label,
@@ -118,20 +129,19 @@ static tasks_db_rc ensure_statements(tasks_db *db)
     return TASKS_DB_OK;
 }
 
-/* Once per session, after it is known to be alive, the settings the
- * statements rely on:
- * - the ISO DateStyle that TS_UTC columns are read in
- *   (tasks_timestamp_from_db);
- * - generic plans: every statement is a key lookup or a walk of one
- *   user's index whose shape does not depend on the values, but
- *   PostgreSQL's estimate for an unknown user id made it plan the page
- *   statements again on every execution, which cost more than running
- *   them. The plan test (tests/integration) checks these plans. */
+/* Once per session (session pooling), after it is known to be alive,
+ * generic plans for the named statements: every statement is a key lookup
+ * or a walk of one user's index whose shape does not depend on the
+ * values, but PostgreSQL's estimate for an unknown user id made it plan
+ * the page statements again on every execution, which cost more than
+ * running them. The plan test (tests/integration) checks these plans.
+ * An unnamed statement is planned at each run with its values: there is
+ * nothing to set. */
 static int pin_session(tasks_db *db)
 {
     int n, rv;
 
-    if (db->cs->session_pinned)
+    if (!db->named || db->cs->session_pinned)
         return 0;
     rv = apr_dbd_query(db->driver, db->handle, &n,
                        tasks_store_session_settings());
@@ -179,14 +189,15 @@ static int closed_while_idle(tasks_db *db)
  * request instead of renewing it. */
 tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle, apr_pool_t *conn_pool,
-                          apr_hash_t *prepared, const tasks_logger *log,
-                          tasks_db **out)
+                          tasks_db_pooling pooling, apr_hash_t *prepared,
+                          const tasks_logger *log, tasks_db **out)
 {
     tasks_db *db = apr_pcalloc(p, sizeof(*db));
     tasks_db_rc rc;
 
     *out = NULL;
     db->p = p;
+    db->named = pooling == TASKS_POOLING_SESSION;
     db->driver = driver;
     db->handle = handle;
     db->conn_pool = conn_pool;

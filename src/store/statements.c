@@ -17,23 +17,25 @@
 #include "tasks/core/task.h"
 #include "store_int.h"
 
-/* Timestamps are either formatted here (TS) or sent as UTC under the ISO
- * DateStyle every session is set to (TS_UTC), so the server's own
- * DateStyle and TimeZone never matter. Task timestamps, the bulk of a
- * page's output, are TS_UTC and put into RFC 3339 form in C: to_char cost
- * PostgreSQL more than the rest of a page. */
+/* Timestamps are either formatted here (TS) or read as seconds since the
+ * epoch (EPOCH: a numeric of scale 6), so that no session setting
+ * (DateStyle, TimeZone) matters: a statement means the same on any
+ * connection, through a transaction pooler too (TasksDBPooling). Task
+ * timestamps, the bulk of a page's output, are EPOCH and put into
+ * RFC 3339 form in C (tasks_timestamp_from_db): to_char cost PostgreSQL
+ * more than the rest of a page, extract() a fifth of it. */
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
                 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-#define TS_UTC(col) "(" col " AT TIME ZONE 'UTC')"
+#define EPOCH(col) "extract(epoch FROM " col ")"
 
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "013_caldav"
+#define SCHEMA_VERSION "014_keys_by_user"
 
-/* Applied once to every session (see conn.c). */
-#define SESSION_SETTINGS "SET DateStyle = ISO; " \
-    "SET plan_cache_mode = force_generic_plan"
+/* Applied once to every session under TasksDBPooling session (see
+ * conn.c); no statement's meaning depends on it. */
+#define SESSION_SETTINGS "SET plan_cache_mode = force_generic_plan"
 
 /* ---- How each kind of field is read, bound and written ---------------- */
 
@@ -45,8 +47,8 @@
 #define READ_FLAG(col)     "t." col
 #define READ_DONE(col)     "t." col
 #define READ_PRIORITY(col) "t." col
-#define READ_INSTANT(col)  TS_UTC("t." col)
-#define READ_TIME(col)     TS_UTC("t." col)
+#define READ_INSTANT(col)  EPOCH("t." col)
+#define READ_TIME(col)     EPOCH("t." col)
 #define READ_TAGS(col)     "array_to_json(t." col ")"
 #define READ_LIST(col)     "t." col
 #define READ_RULE(col)     "t." col
@@ -57,7 +59,7 @@
 #define READ_KEPT(col)     "t." col
 
 /* Its text as apr_dbd reads it (booleans as "t"/"f", the rest as their
- * text output under DateStyle ISO): what an idempotency record keeps of a
+ * text output, which no setting changes): what an idempotency record keeps of a
  * created task, so that its replay is rendered from the very same text. */
 #define TEXT_OF(kind, col) "(" READ_##kind(col) ")::text"
 #define TEXT_ID(col)       TEXT_OF(ID, col)
@@ -616,7 +618,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "WITH p AS (SELECT " CALLER_PARAMS ", %lld::bigint AS id),"
         " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM tasks t"
         "  WHERE t.user_id = p.uid AND t.id = p.id) AS found FROM p)"
-        " SELECT ok.ok, ok.found, " TS_UTC("c.completed_at") ", " TS_UTC("c.due_at")
+        " SELECT ok.ok, ok.found, " EPOCH("c.completed_at") ", " EPOCH("c.due_at")
         " FROM p CROSS JOIN ok LEFT JOIN task_completions c ON ok.ok AND ok.found"
         "  AND c.user_id = p.uid AND c.task_id = p.id"
         " ORDER BY c.completed_at DESC, c.id DESC" },
@@ -637,7 +639,7 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         "  WHERE ok.ok AND t.user_id = p.uid AND NOT t.completed"
         "  AND t.reminders <> '{}' AND f.fires_at <= p.until"
         "  AND (p.since IS NULL OR f.fires_at > p.since))"
-        " SELECT ok.ok, r.id, r.title, " TS_UTC("r.fires_at") ", " TS_UTC("r.due_at")
+        " SELECT ok.ok, r.id, r.title, " EPOCH("r.fires_at") ", " EPOCH("r.due_at")
         " FROM ok LEFT JOIN r ON true ORDER BY r.fires_at, r.id" },
     /* Claim an idempotency key for a create: a new key (or one expired:
      * 24 hours; or a claim abandoned for a minute, its request gone) is

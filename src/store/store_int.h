@@ -72,6 +72,7 @@ struct tasks_db {
     apr_pool_t *conn_pool;
     const tasks_logger *log;
     tasks_conn_state *cs;
+    int named;                  /* session pooling: named statements     */
 };
 
 /* conn.c: running statements. Each returns OK, or UNAVAILABLE (the

@@ -25,7 +25,7 @@
 #define BIND_REMINDERS(p, v) ((v) ? (v) : "[]")
 
 /* ---- Each kind's column text as row text ------------------------------ */
-/* A TS_UTC column's text in RFC 3339 form; NULL for SQL NULL. */
+/* An EPOCH column's text in RFC 3339 form; NULL for SQL NULL. */
 #define AS_ID(p, v)        (v)
 #define AS_UUID(p, v)      (v)
 #define AS_TITLE(p, v)     (v)
@@ -44,7 +44,7 @@
 #define AS_INSTANT(p, v)   tasks_timestamp_from_db(p, v)
 #define AS_TIME(p, v)      tasks_timestamp_from_db(p, v)
 
-/* A TS_UTC column of a row in RFC 3339 form; NULL for SQL NULL. */
+/* An EPOCH column of a row in RFC 3339 form; NULL for SQL NULL. */
 static const char *utc_col(tasks_db *db, apr_dbd_row_t *row, int c)
 {
     return tasks_timestamp_from_db(db->p, tasks_col(db, row, c));

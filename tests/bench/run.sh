@@ -228,7 +228,13 @@ kv static.bytes "$STATIC_BYTES"
 # ---------------------------------------------------------------- measuring
 HZ=$(getconf CLK_TCK)
 httpd_pids() { local p; p=$(cat "$DIR/httpd.pid"); echo "$p"; ps -o pid= --ppid "$p" || true; }
-pg_pids() { local p; p=$(head -n 1 "$DIR/pg/postmaster.pid"); echo "$p"; ps -o pid= --ppid "$p" || true; }
+# PostgreSQL's processes, and PgBouncer's once it runs (the last
+# scenarios): the database side of a request.
+pg_pids() {
+    local p; p=$(head -n 1 "$DIR/pg/postmaster.pid"); echo "$p"; ps -o pid= --ppid "$p" || true
+    [ -f "$DIR/pgbouncer.pid" ] && cat "$DIR/pgbouncer.pid"
+    return 0
+}
 # utime+stime+cutime+cstime (clock ticks) of a set of processes; cutime/cstime
 # keep the time of children that exited (e.g. pgbench's backends).
 cpu_ticks() {
@@ -436,7 +442,7 @@ run_wrk login login "$LOGIN_CONNS" "$THREADS" "$DURATION" "$DIR/tokens.txt"
 say "pgbench ceiling: the get-one SQL, -M prepared, $POOL_CONNS clients"
 SO="$ROOT/.libs/mod_tasks.so"
 GET_SQL=$(LC_ALL=C grep -aoE 'SELECT [[:print:]]*LEFT JOIN tasks t ON t\.user_id = p\.uid AND t\.id = p\.id' "$SO" | head -n 1)
-SESSION_SQL=$(LC_ALL=C grep -aoE 'SET DateStyle = ISO; SET plan_cache_mode = [a-z_]+' "$SO" | head -n 1)
+SESSION_SQL=$(LC_ALL=C grep -aoE 'SET plan_cache_mode = [a-z_]+' "$SO" | head -n 1)
 [ -n "$GET_SQL" ] && [ -n "$SESSION_SQL" ] || { echo "could not find the get-one statement in $SO" >&2; exit 1; }
 # jti of each minted token (the payload's "jti"), for the revocation check
 # jti, iat and sid of each minted token (its payload's), as the module
@@ -604,6 +610,22 @@ kv mem.soak_s "$DURATION_LONG"; kv mem.warm_s "$WARM"
 kv mem.rss_start_kb "$RSS_START"; kv mem.rss_end_kb "$RSS_END"
 kv mem.same_children "$([ "$PIDS_START" = "$PIDS_END" ] && echo yes || echo no)"
 say "  RSS $RSS_START kB -> $RSS_END kB"
+
+# ---------------------------------------------------------------- PgBouncer
+# The same httpd, restarted to reach PostgreSQL through PgBouncer 1.18 in
+# pool_mode = transaction (TasksDBPooling transaction: statements sent
+# with their parameters and planned each time), for get-one and the mix
+# next to the direct connection's figures above. PgBouncer's CPU counts
+# as the database's.
+say "through PgBouncer (pool_mode = transaction): get-one and mix"
+scripts/stack.sh httpd-down "$DIR" >/dev/null
+scripts/stack.sh pooler-up "$DIR" transaction >/dev/null
+PG_OPTS="$BENCH_PG_OPTS" EXTRA_CONF="$DIR/extra.conf" PGBIN="$PGBIN" \
+    scripts/stack.sh httpd-up "$DIR" "$PORT" >/dev/null
+kv run.pgbouncer "$(dpkg-query -W -f '${Version}' pgbouncer)"
+BENCH_MODE=mix BENCH_TOKENS="$DIR/tokens.txt" wrk -t "$THREADS" -c "$CONNS" -d 5s -s "$BENCH/bench.lua" "$BASE" > /dev/null
+scenario get_pgbouncer get "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario mix_pgbouncer mix "$CONNS" "$DURATION" "$DIR/tokens.txt"
 
 # ---------------------------------------------------------------- report
 kv run.scale "$SCALE"; kv run.users "$USERS"; kv run.tasks_per_user "$TASKS_PER_USER"

@@ -248,7 +248,8 @@ static tasks_db *open_store(void *baton)
     tasks_db *db = NULL;
 
     (void)baton;
-    tasks_db_open(pool, driver, svc_handle, svc_conn_pool, NULL, &quiet, &db);
+    tasks_db_open(pool, driver, svc_handle, svc_conn_pool, TASKS_POOLING_SESSION,
+                  NULL, &quiet, &db);
     return db;
 }
 

@@ -789,3 +789,63 @@ int configtest_conf(const char *conf, char **out)
     free(log);
     return WEXITSTATUS(rc);
 }
+
+/* The real Better Auth flow: sign up (email + password), then GET
+ * /api/auth/token with the session cookie. Returns the JWT (malloc'd). */
+char *ba_token(const char *ba, const char *email, const char *name)
+{
+    char *url = fmt("%s/api/auth/sign-up/email", ba);
+    char *body = fmt("{\"email\":\"%s\",\"password\":\"password-1234\","
+                     "\"name\":\"%s\"}", email, name);
+    http_resp *r = http("POST", url, body, NULL);
+    const char *set_cookie;
+    char *cookie, *hdr, *token;
+    const char *hs[2];
+
+    ck_assert_status(r, 200);
+    set_cookie = http_header(r, "Set-Cookie");
+    ck_assert_ptr_nonnull(set_cookie);
+    cookie = strndup(set_cookie, strcspn(set_cookie, ";"));
+    http_free(r);
+    free(url);
+    free(body);
+    url = fmt("%s/api/auth/token", ba);
+    hdr = fmt("Cookie: %s", cookie);
+    hs[0] = hdr;
+    hs[1] = NULL;
+    r = http("GET", url, NULL, hs);
+    ck_assert_status(r, 200);
+    token = strdup(json_string_value(json_object_get(r->json, "token")));
+    http_free(r);
+    free(url);
+    free(hdr);
+    free(cookie);
+    return token;
+}
+
+/* Health answers 200 within seconds; how long it took, or -1. */
+double wait_healthy(double seconds)
+{
+    double t0 = monotonic_seconds();
+
+    while (monotonic_seconds() - t0 < seconds) {
+        http_resp *r = http("GET", "/api/health", NULL, NULL);
+        long status = r->status;
+
+        http_free(r);
+        if (status == 200)
+            return monotonic_seconds() - t0;
+        {
+            struct timespec ts = { 0, 50000000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+    return -1;
+}
+
+int behind_pooler(void)
+{
+    const char *p = getenv("POOLER");
+
+    return p && *p;
+}

@@ -118,6 +118,11 @@ json_t *http_json(const char *method, const char *url, const char *token,
 /* Create a task from a JSON body; returns its id (asserts 201). */
 long long make_task(const char *token, const char *json_body);
 
+/* A Better Auth token for a new account (email, name) of the Better Auth
+ * server at ba (its real flow: sign-up, then GET /api/auth/token with the
+ * session cookie); malloc'd. */
+char *ba_token(const char *ba, const char *email, const char *name);
+
 /* Assert a problem+json document with this status and a string detail. */
 void assert_problem(const http_resp *r, int status);
 
@@ -126,6 +131,13 @@ char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 /* Seconds on the monotonic clock (for durations). */
 double monotonic_seconds(void);
+
+/* Health (base_url()) answers 200 within seconds: how long it took, or
+ * -1. */
+double wait_healthy(double seconds);
+
+/* Does httpd reach PostgreSQL through the stack's PgBouncer (POOLER)? */
+int behind_pooler(void);
 
 /* The httpd binary the tests run ($APACHE, else /usr/sbin/apache2) and
  * the module it loads ($MODULE): run.sh sets both, to a wrapper that

@@ -24,8 +24,12 @@ STACK_DIR="$ROOT/.run/it-$$"
 export MODULE="${MODULE:-$ROOT/.libs/mod_tasks.so}" APACHE="${APACHE:-/usr/sbin/apache2}"
 BA_PID=
 SITES=
+COLD_PID=
+NODE_B=
 cleanup() {
     [ -n "$BA_PID" ] && kill "$BA_PID" 2>/dev/null || true
+    [ -n "$COLD_PID" ] && kill "$COLD_PID" 2>/dev/null || true
+    [ -n "$NODE_B" ] && scripts/stack.sh httpd-down "$NODE_B" >/dev/null 2>&1 || true
     for site in $SITES; do
         # One still starting writes its pid file in a moment.
         for _ in $(seq 1 50); do [ -f "$STACK_DIR/$site.pid" ] && break; sleep 0.1; done
@@ -199,9 +203,13 @@ Listen 127.0.0.1:$PREFIX_PORT
     UnDefine TASKS_PREFIX
 </VirtualHost>
 CONF
-echo "==> starting PostgreSQL and httpd for the integration tests"
-PG_OPTS="-c fsync=off -c synchronous_commit=off" EXTRA_CONF="$STACK_DIR/extra.conf" \
-    scripts/stack.sh up "$STACK_DIR" "$PORT" >/dev/null
+# POOLER=transaction|session (make integration POOLER=...): httpd reaches
+# PostgreSQL through a real PgBouncer in that pool_mode, with the
+# TasksDBPooling to match. PostgreSQL also serves TLS on 127.0.0.1 (the
+# remote suite's sites use it).
+echo "==> starting PostgreSQL${POOLER:+, PgBouncer (pool_mode = $POOLER)} and httpd for the integration tests"
+PG_TLS=1 POOLER="${POOLER:-}" PG_OPTS="-c fsync=off -c synchronous_commit=off" \
+    EXTRA_CONF="$STACK_DIR/extra.conf" scripts/stack.sh up "$STACK_DIR" "$PORT" >/dev/null
 
 # Harmless to enable (README, "Configuration"): an ordinary site, which
 # keeps its own /api files and uses mod_dbd itself (HTTP Basic checked by
@@ -220,7 +228,8 @@ printf '<!doctype html><title>plain site</title>\n' > "$SITE_DIR/index.html"
 printf 'for bob only\n' > "$SITE_DIR/private/index.html"
 chmod -R a+rX "$SITE_DIR"
 BOB_HASH=$(htpasswd -nbB bob bob-password | cut -d: -f2)
-site_conf() { # name port
+# The start of the configuration of a site of its own: name, port.
+site_head() {
     cat <<CONF
 ServerRoot /usr/lib/apache2
 ServerName 127.0.0.1
@@ -232,6 +241,11 @@ LogLevel warn
 $( [ "$(id -u)" = 0 ] && printf 'User www-data\nGroup www-data\n' )
 LoadModule mpm_event_module modules/mod_mpm_event.so
 LoadModule authz_core_module modules/mod_authz_core.so
+CONF
+}
+site_conf() { # name port
+    site_head "$1" "$2"
+    cat <<CONF
 LoadModule authn_core_module modules/mod_authn_core.so
 LoadModule authz_user_module modules/mod_authz_user.so
 LoadModule auth_basic_module modules/mod_auth_basic.so
@@ -295,13 +309,85 @@ for site in plain with; do
         { echo "run.sh: the $site site did not start:" >&2;
           tail -n 5 "$STACK_DIR/$site.error.log" >&2 2>/dev/null || true; }
 done
+
+# The remote suite's sites (test_remote.c): mod_tasks alone, on the
+# stack's database over TLS checked against the CA that signed its
+# certificate (tlsgood) or another one (tlsbad), and on a "database" that
+# accepts connections and never answers, as a cold serverless compute
+# does for a while (cold: libpq's connect_timeout=2 ends each attempt).
+COLD_DB_PORT=$(new_port); USED_PORTS="$USED_PORTS $COLD_DB_PORT"
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(128); time.sleep(86400)' "$COLD_DB_PORT" &
+COLD_PID=$!
+tasks_site_conf() { # name port dbdparams
+    site_head "$1" "$2"
+    cat <<CONF
+LoadModule dbd_module modules/mod_dbd.so
+LoadModule tasks_module $MODULE
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 16
+MaxRequestWorkers 16
+MinSpareThreads 1
+MaxSpareThreads 32
+DBDriver pgsql
+DBDParams "$3"
+DBDPersist On
+DBDMin 2
+DBDKeep 2
+DBDMax 4
+TasksJWTSecretFile $STACK_DIR/jwt.secret
+<Location "/api">
+    SetHandler tasks
+    Require all granted
+</Location>
+CONF
+}
+TLSGOOD_PORT=$(new_port); USED_PORTS="$USED_PORTS $TLSGOOD_PORT"
+TLSBAD_PORT=$(new_port); USED_PORTS="$USED_PORTS $TLSBAD_PORT"
+COLD_PORT=$(new_port); USED_PORTS="$USED_PORTS $COLD_PORT"
+TLS_PARAMS="host=127.0.0.1 port=$PGTLS_PORT dbname=tasks user=$TASKS_DB_USER password=$TASKS_DB_PASSWORD sslmode=verify-full connect_timeout=3"
+tasks_site_conf tlsgood "$TLSGOOD_PORT" "$TLS_PARAMS sslrootcert=$PGTLS_CA" > "$STACK_DIR/tlsgood.conf"
+tasks_site_conf tlsbad "$TLSBAD_PORT" "$TLS_PARAMS sslrootcert=$PGTLS_OTHER_CA" > "$STACK_DIR/tlsbad.conf"
+tasks_site_conf cold "$COLD_PORT" "host=127.0.0.1 port=$COLD_DB_PORT dbname=tasks user=$TASKS_DB_USER password=x connect_timeout=2" > "$STACK_DIR/cold.conf"
+# Started without HOME: libpq looks for a client certificate in
+# ~/.postgresql, and a root shell's HOME is out of the children's reach
+# (an error, not "none"); without it libpq asks the password database for
+# the children's own home, as under systemd.
+for site in tlsgood tlsbad cold; do
+    mkdir -p "$STACK_DIR/$site.rt"
+    SITES="$SITES $site"
+    env -u HOME "$APACHE" -f "$STACK_DIR/$site.conf" -k start ||
+        { echo "run.sh: the $site site did not start:" >&2;
+          tail -n 5 "$STACK_DIR/$site.error.log" >&2 2>/dev/null || true; }
+done
+
+# The nodes suite's second node (test_nodes.c): another httpd, with its
+# own port, runtime folder and processes, on the same database (through
+# the same pooler, if any) with a copy of the same secret and the same
+# trusted issuer; nothing else in common.
+NODE_B="$STACK_DIR/node-b"
+NODE_B_PORT=$(new_port); USED_PORTS="$USED_PORTS $NODE_B_PORT"
+mkdir -p "$NODE_B"
+cp "$STACK_DIR/pg.env" "$STACK_DIR/jwt.secret" "$NODE_B/"
+[ -f "$STACK_DIR/pooler.env" ] && cp "$STACK_DIR/pooler.env" "$NODE_B/"
+cat > "$NODE_B/extra.conf" <<CONF
+TasksJWTTrustIssuer http://127.0.0.1:$BA1_PORT jwks=http://127.0.0.1:$BA1_PORT/api/auth/jwks aud=http://127.0.0.1:$BA1_PORT refresh=1
+CONF
+EXTRA_CONF="$NODE_B/extra.conf" scripts/stack.sh httpd-up "$NODE_B" "$NODE_B_PORT" >/dev/null ||
+    echo "run.sh: node B did not start (the nodes suite fails)" >&2
+
 # Ready once each has written its pid file (after its start-up).
-for site in plain with; do
+for site in plain with tlsgood tlsbad cold; do
     for _ in $(seq 1 100); do [ -f "$STACK_DIR/$site.pid" ] && break; sleep 0.1; done
 done
 export STACK_DIR BASE_URL="http://127.0.0.1:$PORT" BASE_URL2="http://127.0.0.1:$PORT2"
 export BASE_URL_PROXY="http://127.0.0.1:$PORT4" BASE_URL_PROXY_PLAIN="http://127.0.0.1:$PORT5"
 export BASE_URL_PREFIX="http://127.0.0.1:$PREFIX_PORT"
+export TLSGOOD_URL="http://127.0.0.1:$TLSGOOD_PORT" TLSBAD_URL="http://127.0.0.1:$TLSBAD_PORT" \
+       COLD_URL="http://127.0.0.1:$COLD_PORT" NODE_B_URL="http://127.0.0.1:$NODE_B_PORT" \
+       NODE_B_DIR="$NODE_B" POOLER="${POOLER:-}"
 export BASE_URL3="http://127.0.0.1:$PORT3" BA1_URL="http://127.0.0.1:$BA1_PORT" \
        BA2_URL="http://127.0.0.1:$BA2_PORT" DEAD_ISSUER="http://127.0.0.1:$DEAD_PORT"
 export TASKS_ROOT="$ROOT" SITE_PLAIN_URL="http://127.0.0.1:$PLAIN_PORT" \
@@ -319,7 +405,8 @@ set -e
 # the stack still serves the document it compiled in.
 tests/contract/run.sh "$EXCHANGE_LOG" "$BASE_URL" \
     "$BASE_URL" "$BASE_URL2" "$BASE_URL3" "$BASE_URL_PROXY" "$BASE_URL_PROXY_PLAIN" \
-    "$BASE_URL_PREFIX/tasks" "$SITE_SERVING_URL" || rc=1
+    "$BASE_URL_PREFIX/tasks" "$SITE_SERVING_URL" "$TLSGOOD_URL" "$TLSBAD_URL" \
+    "$COLD_URL" "$NODE_B_URL" || rc=1
 if [ -n "$SAN_DIR" ]; then
     # The children report as they exit: stop every httpd first.
     for site in $SITES; do
@@ -328,6 +415,7 @@ if [ -n "$SAN_DIR" ]; then
         for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     done
     SITES=
+    scripts/stack.sh httpd-down "$NODE_B" >/dev/null 2>&1 || true
     scripts/stack.sh httpd-down "$STACK_DIR" >/dev/null 2>&1 || true
     reports=$(find "$SAN_DIR" -type f -size +0 | sort)
     if [ -n "$reports" ]; then

@@ -21,6 +21,8 @@ Suite *sync_suite(void);
 Suite *app_passwords_suite(void);
 Suite *caldav_suite(void);
 Suite *mcp_suite(void);
+Suite *remote_suite(void);
+Suite *nodes_suite(void);
 /* The foundation suite's cases of test_harmless.c. */
 void harmless_tcases(Suite *s);
 /* The foundation suite's cases of test_counters.c. */

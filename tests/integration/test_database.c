@@ -219,11 +219,51 @@ START_TEST(runtime_role_has_exactly_its_privileges)
 }
 END_TEST
 
+/* What sharding by user_id (README, "Capacity and sharding") needs of
+ * the schema. A person's data (their tasks and what hangs off them) may
+ * be spread over databases by user_id: every primary key, unique
+ * constraint and index of those tables holds user_id. The account tables
+ * stay whole (sign-in finds a row by e-mail, secret or token hash, not by
+ * user id). Every table with a user_id column is one or the other, so a
+ * new table cannot go unnoticed. */
+START_TEST(person_data_keys_all_hold_the_user_id)
+{
+    static const char person_data[] = "tasks lists task_completions task_counts "
+        "task_tombstones dav_departures idempotency_keys";
+    static const char accounts[] = "sessions app_passwords user_identities reset_codes";
+    char *sql, *out;
+
+    sql = fmt("SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_class c"
+              " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+              " AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid"
+              "             AND a.attname = 'user_id' AND NOT a.attisdropped)"
+              " AND NOT c.relname = ANY (string_to_array('%s %s', ' '))",
+              person_data, accounts);
+    out = db_query(sql);
+    ck_assert_msg(!*out, "tables with a user_id that are neither a person's "
+                  "data nor an account table (add each to one list): %s", out);
+    free(out);
+    free(sql);
+    sql = fmt("SELECT string_agg(i.indexrelid::regclass || ' on ' || c.relname, ', ')"
+              " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+              " WHERE c.relname = ANY (string_to_array('%s', ' '))"
+              " AND c.relnamespace = 'public'::regnamespace"
+              " AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid"
+              "                 AND a.attname = 'user_id' AND a.attnum = ANY (i.indkey))",
+              person_data);
+    out = db_query(sql);
+    ck_assert_msg(!*out, "indexes of a person's data without user_id: %s", out);
+    free(out);
+    free(sql);
+}
+END_TEST
+
 void database_tcases(Suite *s)
 {
     TCase *tc = tcase_create("database role");
 
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, runtime_role_has_exactly_its_privileges);
+    tcase_add_test(tc, person_data_keys_all_hold_the_user_id);
     suite_add_tcase(s, tc);
 }

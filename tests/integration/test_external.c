@@ -64,39 +64,6 @@ static char *unique(const char *prefix)
     return fmt("%s-%d-%u-%ld", prefix, (int)getpid(), counter++, random());
 }
 
-/* The real Better Auth flow: sign up (email + password), then GET
- * /api/auth/token with the session cookie. Returns the JWT (malloc'd). */
-static char *ba_token(const char *ba, const char *email, const char *name)
-{
-    char *url = fmt("%s/api/auth/sign-up/email", ba);
-    char *body = fmt("{\"email\":\"%s\",\"password\":\"password-1234\","
-                     "\"name\":\"%s\"}", email, name);
-    http_resp *r = http("POST", url, body, NULL);
-    const char *set_cookie;
-    char *cookie, *hdr, *token;
-    const char *hs[2];
-
-    ck_assert_status(r, 200);
-    set_cookie = http_header(r, "Set-Cookie");
-    ck_assert_ptr_nonnull(set_cookie);
-    cookie = strndup(set_cookie, strcspn(set_cookie, ";"));
-    http_free(r);
-    free(url);
-    free(body);
-    url = fmt("%s/api/auth/token", ba);
-    hdr = fmt("Cookie: %s", cookie);
-    hs[0] = hdr;
-    hs[1] = NULL;
-    r = http("GET", url, NULL, hs);
-    ck_assert_status(r, 200);
-    token = strdup(json_string_value(json_object_get(r->json, "token")));
-    http_free(r);
-    free(url);
-    free(hdr);
-    free(cookie);
-    return token;
-}
-
 /* A token signed by Better Auth's jwt plugin (signJWT) with payload (JSON
  * text; the plugin adds iss/aud/exp unless given). new_key: first create a
  * new key (a new kid in the JWKS); kid_out gets the kid (malloc'd). */

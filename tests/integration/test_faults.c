@@ -223,23 +223,6 @@ static void sleep_s(double s)
     nanosleep(&ts, NULL);
 }
 
-/* Health answers 200 within seconds; how long it took, or -1. */
-static double wait_healthy(double seconds)
-{
-    double t0 = monotonic_seconds();
-
-    while (monotonic_seconds() - t0 < seconds) {
-        http_resp *r = http("GET", "/api/health", NULL, NULL);
-        long status = r->status;
-
-        http_free(r);
-        if (status == 200)
-            return monotonic_seconds() - t0;
-        sleep_s(0.05);
-    }
-    return -1;
-}
-
 static long httpd_parent(void)
 {
     char *path = fmt("%s/httpd.pid", getenv("STACK_DIR")), *text = read_text(path);

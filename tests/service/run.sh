@@ -25,5 +25,11 @@ PG_OPTS="-c fsync=off -c synchronous_commit=off" scripts/stack.sh pg-up "$STACK_
 # shellcheck disable=SC1091
 . "$STACK_DIR/pg.env"
 export TASKS_ROOT="$ROOT" DB_PARAMS="host=$PGHOST port=$PGPORT user=tasks dbname=tasks"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    "$BIN"
+# Twice: the store as under TasksDBPooling session (named statements,
+# the session's settings), then as under transaction (unnamed statements,
+# nothing set in the session).
+for pooling in session transaction; do
+    echo "==> the services under TasksDBPooling $pooling"
+    POOLING=$pooling ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$BIN"
+done

@@ -33,6 +33,9 @@ static tasks_token_cfg token_cfg;
 static tasks_account_policy policy;
 static tasks_logger quiet = { NULL, NULL };
 static int refuse_connections;  /* the opener gives none (pool empty) */
+/* POOLING=transaction (run.sh's second run): the store as it runs behind
+ * a transaction pooler, unnamed statements and no session settings. */
+static tasks_db_pooling pooling;
 
 static const char *params(void)
 {
@@ -65,14 +68,17 @@ static tasks_db *open_store(void *baton)
     (void)baton;
     if (refuse_connections)
         return NULL;
-    tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet, &db);
+    tasks_db_open(pool, driver, handle, conn_pool, pooling, NULL, &quiet, &db);
     return db;
 }
 
 static void setup(void)
 {
     static const char key[] = "0123456789abcdef0123456789abcdef-service";
+    const char *mode = getenv("POOLING");
 
+    pooling = mode && !strcmp(mode, "transaction") ? TASKS_POOLING_TRANSACTION
+                                                   : TASKS_POOLING_SESSION;
     apr_pool_create(&pool, NULL);
     apr_pool_create(&conn_pool, pool);
     ck_assert_int_eq(apr_dbd_init(pool), APR_SUCCESS);
@@ -226,6 +232,72 @@ START_TEST(create_then_get_returns_the_same_task)
                      TASKS_DONE);
     ck_assert_str_eq(got.title, made.title);
     ck_assert_str_eq(got.created_at, made.created_at);
+}
+END_TEST
+
+/* One value of one row of sql, run on the store's own connection. */
+static const char *session_value(const char *sql)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+
+    ck_assert_msg(apr_dbd_select(driver, pool, handle, &res, sql, 1) == 0,
+                  "%s: %s", sql, apr_dbd_error(driver, handle, 1));
+    ck_assert_int_eq(apr_dbd_get_row(driver, pool, res, &row, 1), 0);
+    return apr_pstrdup(pool, apr_dbd_get_entry(driver, row, 0));
+}
+
+/* Whatever a session (a pooler's, another client's) was left set to, a
+ * task's instants read back as they were written: no statement depends on
+ * DateStyle or TimeZone. */
+START_TEST(instants_read_the_same_under_any_datestyle_and_timezone)
+{
+    tasks_caller a = new_caller("styles");
+    tasks_task_draft d;
+    tasks_task_row made, got;
+    int n;
+
+    ck_assert_int_eq(apr_dbd_query(driver, handle, &n,
+                                   "SET DateStyle = 'SQL, DMY'"), 0);
+    ck_assert_int_eq(apr_dbd_query(driver, handle, &n,
+                                   "SET TimeZone = 'Pacific/Chatham'"), 0);
+    memset(&d, 0, sizeof d);
+    d.title = str("styles");
+    d.due_at = str("1969-07-20T20:17:40.5-04:00");
+    ck_assert_int_eq(tasks_task_create(service(), &a, &d, NULL, &made, NULL).outcome,
+                     TASKS_DONE);
+    ck_assert_int_eq(tasks_task_get(service(), &a, made.id, NULL, &got).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(got.due_at, "1969-07-21T00:17:40.500000Z");
+    ck_assert_str_eq(session_value("SHOW DateStyle"), "SQL, DMY");
+}
+END_TEST
+
+/* TasksDBPooling session: every statement is prepared by name, once, in
+ * the connection's session, and generic plans are set there. */
+START_TEST(session_pooling_prepares_every_statement_in_the_session)
+{
+    tasks_caller a = new_caller("session");
+
+    new_task(&a, "one");
+    ck_assert_int_eq(atoi(session_value("SELECT count(*) FROM pg_prepared_statements")),
+                     tasks_store_statement_count());
+    ck_assert_str_eq(session_value("SHOW plan_cache_mode"), "force_generic_plan");
+}
+END_TEST
+
+/* TasksDBPooling transaction: after signup, a create and a read, the
+ * session holds no prepared statement and no setting of ours. */
+START_TEST(transaction_pooling_leaves_nothing_in_the_session)
+{
+    tasks_caller a = new_caller("transaction");
+    tasks_task_row t = new_task(&a, "one"), got;
+
+    ck_assert_int_eq(tasks_task_get(service(), &a, t.id, NULL, &got).outcome,
+                     TASKS_DONE);
+    ck_assert_str_eq(session_value("SELECT count(*) FROM pg_prepared_statements"), "0");
+    ck_assert_str_eq(session_value("SELECT count(*) FROM pg_settings "
+                                   "WHERE source = 'session'"), "0");
 }
 END_TEST
 
@@ -1002,12 +1074,12 @@ START_TEST(schema_behind_the_module_is_refused_then_accepted)
 
     admin_sql(0, apr_psprintf(pool, "UPDATE schema_migrations SET version = "
                               "'%s-hidden' WHERE version = '%s'", v, v));
-    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet, &db),
+    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, pooling, NULL, &quiet, &db),
                      TASKS_DB_SCHEMA_BEHIND);
     ck_assert_ptr_null(db);
     admin_sql(0, apr_psprintf(pool, "UPDATE schema_migrations SET version = "
                               "'%s' WHERE version = '%s-hidden'", v, v));
-    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, NULL, &quiet, &db),
+    ck_assert_int_eq(tasks_db_open(pool, driver, handle, conn_pool, pooling, NULL, &quiet, &db),
                      TASKS_DB_OK);
     ck_assert_ptr_nonnull(db);
 }
@@ -1035,6 +1107,12 @@ static Suite *service_suite(void)
     tcase_add_checked_fixture(tasks, setup, teardown);
     tcase_set_timeout(tasks, 30);
     tcase_add_test(tasks, create_then_get_returns_the_same_task);
+    tcase_add_test(tasks, instants_read_the_same_under_any_datestyle_and_timezone);
+    /* Each run (run.sh) checks its own mode's promise. */
+    if (getenv("POOLING") && !strcmp(getenv("POOLING"), "transaction"))
+        tcase_add_test(tasks, transaction_pooling_leaves_nothing_in_the_session);
+    else
+        tcase_add_test(tasks, session_pooling_prepares_every_statement_in_the_session);
     tcase_add_test(tasks, another_users_task_is_not_found_for_every_operation);
     tcase_add_test(tasks, stale_version_is_precondition_failed_and_writes_nothing);
     tcase_add_test(tasks, unmeetable_precondition_tells_missing_from_changed);

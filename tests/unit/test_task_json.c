@@ -819,6 +819,30 @@ START_TEST(text_json_random_against_jansson)
 }
 END_TEST
 
+/* What extract(epoch FROM ...) gives, against PostgreSQL's own ISO
+ * output of the same instants (tasks_timestamp_from_db's other form). */
+START_TEST(timestamp_from_db_epoch)
+{
+    static const struct { const char *epoch, *rfc3339; } cases[] = {
+        { "0.000000", "1970-01-01T00:00:00.000000Z" },
+        { "1796473643.498706", "2026-12-05T12:27:23.498706Z" },
+        { "1767225600.500000", "2026-01-01T00:00:00.500000Z" },
+        { "951782400.000001", "2000-02-29T00:00:00.000001Z" },
+        { "-0.500000", "1969-12-31T23:59:59.500000Z" },
+        { "-86400.000000", "1969-12-31T00:00:00.000000Z" },
+        { "-86399.999999", "1969-12-31T00:00:00.000001Z" },
+        { "-62135596800.000000", "0001-01-01T00:00:00.000000Z" },
+        { "-2208988800.000000", "1900-01-01T00:00:00.000000Z" },
+        { "253402300799.999999", "9999-12-31T23:59:59.999999Z" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++)
+        ck_assert_str_eq(tasks_timestamp_from_db(test_pool, cases[i].epoch),
+                         cases[i].rfc3339);
+}
+END_TEST
+
 START_TEST(timestamp_from_db)
 {
     const char *bad[] = {
@@ -832,6 +856,11 @@ START_TEST(timestamp_from_db)
         "2026-11-26 00:31:4a", "2026-11-26 00:31:42.12a", "2026-11-26 00:31:42,5",
         "2026/11/26 00:31:42", "2026-11-26 00:31:42.-5", "2026-11-26 0a:31:42",
         "+026-11-26 00:31:42", "abcd-ef-gh ij:kl:mn",
+        /* the epoch form: scale 6 exactly, years 1-9999 */
+        "Infinity", "-Infinity", "NaN", "0", "0.5", "1796473643.49870",
+        "1796473643.4987061", "-62135596800.000001", "253402300800.000000",
+        "99999999999999.000000", "1796473643,498706", "17964 73643.498706",
+        "--1.000000", "+1.000000", ".000000", "-.000000", "1.00000a",
     };
     size_t i;
 
@@ -887,6 +916,7 @@ Suite *task_json_suite(void)
     tcase_add_test(out, text_json_corrupt);
     tcase_add_test(out, text_json_random_against_jansson);
     tcase_add_test(out, timestamp_from_db);
+    tcase_add_test(out, timestamp_from_db_epoch);
     suite_add_tcase(s, out);
     return s;
 }

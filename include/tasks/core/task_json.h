@@ -60,8 +60,11 @@ const char *tasks_task_json(apr_pool_t *p, const tasks_task_row *row);
  * corrupt. */
 json_t *tasks_list_to_json(const tasks_list_row *l);
 
-/* PostgreSQL ISO "YYYY-MM-DD HH:MM:SS[.f{1,6}]" (years 0001-9999) as UTC in
- * p: "YYYY-MM-DDTHH:MM:SS.ffffffZ"; NULL for NULL and any other text (BC). */
+/* A timestamp as the store reads it, in seconds since the epoch
+ * ("[-]S.ffffff", extract(epoch ...) of a timestamptz), or in
+ * PostgreSQL's ISO output ("YYYY-MM-DD HH:MM:SS[.f{1,6}]", UTC), as
+ * "YYYY-MM-DDTHH:MM:SS.ffffffZ" in p; NULL for NULL, a year outside
+ * 0001-9999 and any other text (infinity). */
 const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db);
 
 /* A completion ({"completed_at", "due_at"}) and a reminder that fires

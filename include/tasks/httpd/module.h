@@ -52,6 +52,9 @@ typedef struct {
     int throttle_window;        /* seconds                                 */
     int throttle_addr;          /* failures per client address             */
     int throttle_set;
+    /* TasksDBPooling: how DBDParams reaches PostgreSQL (store.h); -1 =
+     * unset (inherited, else session). */
+    int db_pooling;
     /* Process-wide state (created in post_config, so each child has its
      * own copy): scrypt slots, and when this child last logged that the
      * database is unreachable (and how many such messages it left out). */
@@ -59,6 +62,11 @@ typedef struct {
     apr_uint32_t *outage_logged_at;
     apr_uint32_t *outage_skipped;
     apr_uint32_t *schema_warned;  /* TASKS0110 was logged by this child   */
+    /* The database of this server's mod_dbd configuration, as this child
+     * last found it: [0] 1 when it could not be reached, [1] 1 while one
+     * request tries it again (glue.c); shared by the servers that share
+     * the configuration. */
+    apr_uint32_t *db_gate;
     apr_uint64_t *counters;     /* shared by every child (counters.h)      */
     const char *openapi;        /* the OpenAPI document for this server's
                                    TasksBasePath (post_config)             */
@@ -111,6 +119,9 @@ const char *tasks_set_secret_file(cmd_parms *cmd, void *dc, const char *path,
 const char *tasks_set_lifetime(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_leeway(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_session_lifetime(cmd_parms *cmd, void *dc, const char *v);
+const char *tasks_set_db_pooling(cmd_parms *cmd, void *dc, const char *v);
+/* This server's TasksDBPooling (tasks_db_pooling of store.h). */
+int tasks_srv_db_pooling(const server_rec *s);
 const char *tasks_set_issuer(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_audience(cmd_parms *cmd, void *dc, const char *v);
 const char *tasks_set_cors(cmd_parms *cmd, void *dc, const char *origin);

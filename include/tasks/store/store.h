@@ -56,9 +56,22 @@ int tasks_store_statement_count(void);
 const char *tasks_store_statement_label(int i);
 const char *tasks_store_statement_sql(int i);
 
-/* What every session is set to before its first statement (see
- * tasks_db_open). */
+/* What every session is set to before its first statement under
+ * TASKS_POOLING_SESSION (see tasks_db_open). */
 const char *tasks_store_session_settings(void);
+
+/* How the connections reach PostgreSQL (TasksDBPooling):
+ * - SESSION: each connection is one database session for as long as it
+ *   lives (direct, or a session-pooling PgBouncer): the statements are
+ *   prepared once per session by name and the session settings applied;
+ * - TRANSACTION: consecutive statements may run in different sessions
+ *   (a transaction-pooling PgBouncer, Neon's pooled endpoint): nothing is
+ *   left in a session; each statement is one PQexecParams (its text and
+ *   parameters) and planned each time. */
+typedef enum {
+    TASKS_POOLING_SESSION = 0,
+    TASKS_POOLING_TRANSACTION
+} tasks_db_pooling;
 
 /* The last migration (sql/NNN_name.sql, as "NNN_name") the statements
  * need. */
@@ -68,17 +81,18 @@ const char *tasks_store_schema_version(void);
  * request). conn_pool lives as long as the connection: what the store
  * knows about the session (its schema, statements, backend) is kept
  * there. prepared: the statements its pool already prepared on it, by
- * label (mod_dbd's hash), or NULL. Rows and everything else are
- * allocated in p. The session is
+ * label (mod_dbd's hash), or NULL; never used under TRANSACTION pooling.
+ * Rows and everything else are allocated in p. The session is
  * re-established first when it is broken or the server closed it while
- * it was idle; then, once per session, its schema is checked and the
- * statements prepared and the session settings applied. OK with *out;
+ * it was idle; then, once per session, its schema is checked and (SESSION
+ * pooling) the statements prepared and the session settings applied. OK
+ * with *out;
  * SCHEMA_BEHIND when the database lacks tasks_store_schema_version();
  * UNAVAILABLE (logged through log) otherwise. */
 tasks_db_rc tasks_db_open(apr_pool_t *p, const apr_dbd_driver_t *driver,
                           apr_dbd_t *handle, apr_pool_t *conn_pool,
-                          apr_hash_t *prepared, const tasks_logger *log,
-                          tasks_db **out);
+                          tasks_db_pooling pooling, apr_hash_t *prepared,
+                          const tasks_logger *log, tasks_db **out);
 
 tasks_db_rc tasks_db_ping(tasks_db *db);
 
