@@ -140,9 +140,8 @@ tasks_db *tasks_req_db(request_rec *r)
 
     if (s->db)
         return s->db;
-    if (!gate_enter(sc->db_gate, &probe)) {
+    if (!gate_enter(sc->db_gate, &probe))
         return unreached(r, rq);
-    }
     waited = apr_time_now();
     dbd = ap_dbd_acquire(r);
     waited = apr_time_now() - waited;
@@ -152,9 +151,8 @@ tasks_db *tasks_req_db(request_rec *r)
     /* Found unreachable by another request while this one waited for a
      * pooled connection: trying the same again would only add a
      * connect_timeout to its wait. */
-    if (dbd && !probe && sc->db_gate && apr_atomic_read32(&sc->db_gate[0])) {
+    if (dbd && !probe && sc->db_gate && apr_atomic_read32(&sc->db_gate[0]))
         return unreached(r, rq);
-    }
     if (!dbd) {
         gate_leave(sc->db_gate, probe, 0);
         rq->db_rc = TASKS_DB_UNAVAILABLE;
