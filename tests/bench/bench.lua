@@ -2,7 +2,7 @@
 -- from the environment.
 --
 --   BENCH_MODE    static | get | list | list_one | filter | create | update
---                 | changes | mix | login | dav
+--                 | changes | mix | login | dav | floor_one | floor_page
 --   BENCH_TOKENS  file of "user_id token lo hi [list]" lines (a user's bearer
 --                 token, the range of its seeded task ids, which are
 --                 contiguous, and the id of a list of theirs besides the
@@ -67,7 +67,7 @@ function init(args)
     end)
   else
     load_lines(os.getenv("BENCH_TOKENS"), "^(%S+)%s+(%S+)%s+(%d+)%s+(%d+)", function(u, t, lo, hi)
-      table.insert(users, { auth = "Bearer " .. t, lo = tonumber(lo), hi = tonumber(hi) })
+      table.insert(users, { uid = u, auth = "Bearer " .. t, lo = tonumber(lo), hi = tonumber(hi) })
     end)
     -- the optional fifth field: a list of the user's
     local i = 0
@@ -160,12 +160,26 @@ local function mix()
   else return update() end
 end
 
+-- The floors (tests/bench/floor.c): the same row or page without the
+-- API, the same Authorization header (ignored) for equal request size.
+local function floor_one()
+  local u = user()
+  return wrk.format("GET", "/bench-floor/one/" .. u.uid .. "/" .. math.random(u.lo, u.hi),
+                    { ["Authorization"] = u.auth })
+end
+
+local function floor_page()
+  local u = user()
+  return wrk.format("GET", "/bench-floor/page/" .. u.uid, { ["Authorization"] = u.auth })
+end
+
 -- the same prepared CalDAV request every time
 local function dav() return dav_request end
 
 local modes = {
   static = static, get = get_one, list = list_page, list_one = list_one, filter = list_filtered,
   create = create, update = update, changes = changes, mix = mix, login = login, dav = dav,
+  floor_one = floor_one, floor_page = floor_page,
 }
 request = assert(modes[mode], "unknown BENCH_MODE " .. mode)
 

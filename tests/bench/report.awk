@@ -31,6 +31,19 @@ END {
     pgb_pg_cpu = ratio(1000 * num("pgb.cpu_pg_s"), num("pgb.transactions"))
 
     # ---- targets
+    # The floors (tests/bench/floor.c): the same row or page through the
+    # same pool with nothing else.
+    floor1 = num("sc.floor_one.rps"); floorp = num("sc.floor_page.rps")
+    if (floor1 > 0) {
+        f1 = ratio(num("sc.get.rps"), floor1)
+        target("get-one >= 0.90x the one-row floor (req/s)", f1 >= 0.90,
+               sprintf("%.2fx (%.0f vs %.0f req/s)", f1, num("sc.get.rps"), floor1))
+    }
+    if (floorp > 0) {
+        fp = ratio(num("sc.list.rps"), floorp)
+        target("list of 50 >= 0.85x the page floor (req/s)", fp >= 0.85,
+               sprintf("%.2fx (%.0f vs %.0f req/s)", fp, num("sc.list.rps"), floorp))
+    }
     get_r = ratio(num("sc.get.rps"), static_rps)
     target("get-one >= 40% of the static ceiling (req/s)", get_r >= 0.40,
            sprintf("%.1f%% (%.0f vs %.0f req/s)", 100 * get_r, num("sc.get.rps"), static_rps))
@@ -101,23 +114,28 @@ END {
     print ""
     print "Latencies in ms. `static` and `pgbench` are the ceilings; ratios are req/s over the static file's req/s and over pgbench's transactions/s (one transaction = the one statement of a get-one). CPU is httpd + PostgreSQL (all their processes, /proc utime+stime) per request; the load generator's own CPU is shown apart (it shares the 2 cores)."
     print ""
-    print "| scenario | conns | req/s | p50 | p90 | p99 | max | errors | vs static | vs pgbench | CPU ms/req httpd | CPU ms/req PostgreSQL | CPU ms/req total | wrk CPU ms/req |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    print "| scenario | conns | req/s | p50 | p90 | p99 | max | errors | vs static | vs pgbench | vs its floor | CPU ms/req httpd | CPU ms/req PostgreSQL | CPU ms/req total | wrk CPU ms/req |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for (s = 1; s <= ns; s++) {
         sc = S[s]; p = "sc." sc "."
-        printf("| %s%s | %d | %.0f | %s | %s | %s | %s | %d%s | %.1f%% | %.1f%% | %.3f | %.3f | %.3f | %.3f |\n",
+        # a single row's scenarios against the one-row floor, a page's
+        # against the page floor
+        fl = (sc ~ /^(get|get_pgbouncer)$/) ? floor1 : (sc ~ /^(list|list_one|filter)$/) ? floorp : 0
+        printf("| %s%s | %d | %.0f | %s | %s | %s | %s | %d%s | %.1f%% | %.1f%% | %s | %.3f | %.3f | %.3f | %.3f |\n",
                sc, "", num(p "conns"), num(p "rps"), ms(num(p "p50_us")), ms(num(p "p90_us")), ms(num(p "p99_us")), ms(num(p "max_us")),
                num(p "non2xx") + num(p "sock_errors"), (V[p "statuses"] != "-" && V[p "statuses"] != "") ? " (" V[p "statuses"] ")" : "",
                100 * ratio(num(p "rps"), static_rps), 100 * ratio(num(p "rps"), pgb_tps),
+               fl > 0 ? sprintf("%.2fx", ratio(num(p "rps"), fl)) : "-",
                cpu_req(sc, "httpd"), cpu_req(sc, "pg"), cpu_req(sc, "httpd") + cpu_req(sc, "pg"), ratio(1000 * num(p "cpu_client_s"), num(p "requests")))
     }
-    printf("| pgbench (get-one SQL, -M prepared) | %d clients | %.0f tx/s | %s | %s | %s | %s | %d failed | %.1f%% | 100%% | - | %.3f | %.3f | %.3f |\n",
+    printf("| pgbench (get-one SQL, -M prepared) | %d clients | %.0f tx/s | %s | %s | %s | %s | %d failed | %.1f%% | 100%% | - | - | %.3f | %.3f | %.3f |\n",
            num("pgb.clients"), pgb_tps, ms(num("pgb.p50_us")), ms(num("pgb.p90_us")), ms(num("pgb.p99_us")), ms(num("pgb.max_us")), num("pgb.failed"),
            100 * ratio(pgb_tps, static_rps), pgb_pg_cpu, pgb_pg_cpu, ratio(1000 * num("pgb.cpu_client_s"), num("pgb.transactions")))
     if (!has("pgbr.transactions")) print ""
     if (has("pgbr.transactions"))
-        printf("| pgbench at get-one's rate (-R %d) | %d clients | %.0f tx/s | | | | | %d failed | | | - | %.3f | %.3f | |\n\n",
+        printf("| pgbench at get-one's rate (-R %d) | %d clients | %.0f tx/s | | | | | %d failed | | | | - | %.3f | %.3f | |\n\n",
                num("pgbr.rate"), num("pgb.clients"), num("pgbr.transactions") / num("run.duration_s"), num("pgbr.failed"), pgbr_pg_cpu, pgbr_pg_cpu)
+    print "- floor_one, floor_page: the floors (tests/bench/floor.c, a module of the bench's own, never installed): one prepared SELECT of one task by (user_id, id), or of the user's first 50 by created_at, through the same mod_dbd pool, written as JSON; no token, no check. get is compared with floor_one, list, list_one and filter with floor_page."
     print "- static: `GET /bench-static/task.json`, a real one-task response body (" num("static.bytes") " bytes) served by the same httpd (same MPM settings, `EnableMMAP Off`), with the same Authorization header."
     print "- get: `GET /api/tasks/{id}` (one statement, tasks_task_get, which also checks that the token's user exists and its jti is not revoked). list: `GET /api/tasks?limit=50` (default sort created_at desc; one statement: caller check, page and X-Total-Count). filter: `?status=pending&q=<word>&tag=<tag>&limit=50`. create: `POST /api/tasks`. update: `PATCH /api/tasks/{id}` (title, priority). mix: 70% get, 20% list, 5% create, 5% update."
     printf("- login: `POST /api/auth/login`, scrypt N=2^15 per request, %d connections (more would queue past the module's 2 s wait for a hash slot); reported separately, not part of any target.\n", num("run.login_conns"))

@@ -94,6 +94,14 @@ cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude $(pkg-config --cflags apr-1) \
     -o "$DIR/mint" "$BENCH/mint.c" src/core/token.c src/core/keys.c src/core/b64url.c \
     $(pkg-config --libs apr-1) -ljwt -ljansson -lcrypto
 
+# The floors' module (tests/bench/floor.c), built here, loaded only by
+# this run's httpd.
+say "building the floors' module (tests/bench/floor.c)"
+mkdir -p "$DIR/floor"
+cp "$BENCH/floor.c" "$DIR/floor/"
+(cd "$DIR/floor" && apxs -c floor.c > build.log 2>&1) ||
+    { cat "$DIR/floor/build.log" >&2; echo "cannot build tests/bench/floor.c" >&2; exit 1; }
+
 PORT=$(scripts/stack.sh free-port)
 mkdir -p "$DIR/static"
 cat > "$DIR/extra.conf" <<CONF
@@ -106,6 +114,17 @@ Alias /bench-static/ "$DIR/static/"
     EnableSendfile Off
     Header always set X-Content-Type-Options nosniff
 </Directory>
+CONF
+# Without the floors for the PgBouncer scenarios: their statements are
+# prepared by name on every connection, which a transaction pooler cannot
+# keep.
+cp "$DIR/extra.conf" "$DIR/extra-pooled.conf"
+cat >> "$DIR/extra.conf" <<CONF
+# make bench: the floors, on the same mod_dbd pool as mod_tasks.
+LoadModule bench_floor_module $DIR/floor/.libs/floor.so
+<Location "/bench-floor/">
+    SetHandler bench-floor
+</Location>
 CONF
 say "starting PostgreSQL and httpd in $DIR (port $PORT)"
 PG_OPTS="$BENCH_PG_OPTS" EXTRA_CONF="$DIR/extra.conf" PGBIN="$PGBIN" \
@@ -289,6 +308,8 @@ say "httpd children: $CHILDREN, pooled PostgreSQL connections: $POOL_CONNS"
 
 say "scenarios: $DURATION s each, $CONNS connections, $THREADS threads"
 scenario static static "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario floor_one floor_one "$CONNS" "$DURATION" "$DIR/tokens.txt"
+scenario floor_page floor_page "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario get get "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario list list "$CONNS" "$DURATION" "$DIR/tokens.txt"
 scenario list_one list_one "$CONNS" "$DURATION" "$DIR/tokens.txt"
@@ -620,7 +641,7 @@ say "  RSS $RSS_START kB -> $RSS_END kB"
 say "through PgBouncer (pool_mode = transaction): get-one and mix"
 scripts/stack.sh httpd-down "$DIR" >/dev/null
 scripts/stack.sh pooler-up "$DIR" transaction >/dev/null
-PG_OPTS="$BENCH_PG_OPTS" EXTRA_CONF="$DIR/extra.conf" PGBIN="$PGBIN" \
+PG_OPTS="$BENCH_PG_OPTS" EXTRA_CONF="$DIR/extra-pooled.conf" PGBIN="$PGBIN" \
     scripts/stack.sh httpd-up "$DIR" "$PORT" >/dev/null
 kv run.pgbouncer "$(dpkg-query -W -f '${Version}' pgbouncer)"
 BENCH_MODE=mix BENCH_TOKENS="$DIR/tokens.txt" wrk -t "$THREADS" -c "$CONNS" -d 5s -s "$BENCH/bench.lua" "$BASE" > /dev/null
