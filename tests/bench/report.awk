@@ -19,6 +19,36 @@ function target(name, ok, detail) {
     if (!ok) failed++
 }
 
+# The targets measured at one connection count (sfx: "" for CONNS, "_c32"
+# for CONNS2): get-one and list against their floors (tests/bench/floor.c:
+# the same row or page through the same pool with nothing else), create
+# against pgbench running its INSERT, and (CONNS2 only: CONNS has its own
+# line below) the mix's p99 against the static file's.
+function conn_targets(sfx, conns,    fl1, flp, r, at) {
+    at = sprintf(", %d connections", conns)
+    fl1 = num("sc.floor_one" sfx ".rps"); flp = num("sc.floor_page" sfx ".rps")
+    if (fl1 > 0) {
+        r = ratio(num("sc.get" sfx ".rps"), fl1)
+        target("get-one >= 0.90x the one-row floor (req/s" at ")", r >= 0.90,
+               sprintf("%.2fx (%.0f vs %.0f req/s)", r, num("sc.get" sfx ".rps"), fl1))
+    }
+    if (flp > 0) {
+        r = ratio(num("sc.list" sfx ".rps"), flp)
+        target("list of 50 >= 0.85x the page floor (req/s" at ")", r >= 0.85,
+               sprintf("%.2fx (%.0f vs %.0f req/s)", r, num("sc.list" sfx ".rps"), flp))
+    }
+    if (num("pgbi.tps") > 0 && num("sc.create" sfx ".rps") > 0) {
+        r = ratio(num("sc.create" sfx ".rps"), num("pgbi.tps"))
+        target("create >= 0.80x pgbench running the same INSERT (" num("pgbi.clients") " clients" at ")", r >= 0.80,
+               sprintf("%.2fx (%.0f req/s vs %.0f tx/s)", r, num("sc.create" sfx ".rps"), num("pgbi.tps")))
+    }
+    if (sfx != "" && num("sc.mix" sfx ".p99_us") > 0) {
+        r = ratio(num("sc.mix" sfx ".p99_us"), num("sc.static" sfx ".p99_us"))
+        target("mix p99 <= 2.5x static p99 (" conns " connections)", r > 0 && r <= 2.5,
+               sprintf("%.2fx (%s ms vs %s ms)", r, ms(num("sc.mix" sfx ".p99_us")), ms(num("sc.static" sfx ".p99_us"))))
+    }
+}
+
 {
     i = index($0, "=")
     if (i > 0) V[substr($0, 1, i - 1)] = substr($0, i + 1)
@@ -31,19 +61,8 @@ END {
     pgb_pg_cpu = ratio(1000 * num("pgb.cpu_pg_s"), num("pgb.transactions"))
 
     # ---- targets
-    # The floors (tests/bench/floor.c): the same row or page through the
-    # same pool with nothing else.
-    floor1 = num("sc.floor_one.rps"); floorp = num("sc.floor_page.rps")
-    if (floor1 > 0) {
-        f1 = ratio(num("sc.get.rps"), floor1)
-        target("get-one >= 0.90x the one-row floor (req/s)", f1 >= 0.90,
-               sprintf("%.2fx (%.0f vs %.0f req/s)", f1, num("sc.get.rps"), floor1))
-    }
-    if (floorp > 0) {
-        fp = ratio(num("sc.list.rps"), floorp)
-        target("list of 50 >= 0.85x the page floor (req/s)", fp >= 0.85,
-               sprintf("%.2fx (%.0f vs %.0f req/s)", fp, num("sc.list.rps"), floorp))
-    }
+    conn_targets("", num("run.conns"))
+    if (num("run.conns2") > 0) conn_targets("_c" num("run.conns2"), num("run.conns2"))
     get_r = ratio(num("sc.get.rps"), static_rps)
     target("get-one >= 40% of the static ceiling (req/s)", get_r >= 0.40,
            sprintf("%.1f%% (%.0f vs %.0f req/s)", 100 * get_r, num("sc.get.rps"), static_rps))
@@ -62,7 +81,7 @@ END {
     for (k in V) if (k ~ /\.(non2xx|sock_errors)$/ && V[k] + 0 > 0) {
         errs += V[k]; errlist = errlist " " k "=" V[k]
     }
-    errs += num("pgb.failed") + num("pgbr.failed")
+    errs += num("pgb.failed") + num("pgbr.failed") + num("pgbi.failed")
     target("zero errors (non-2xx, socket errors, pgbench failures)", errs == 0,
            errs == 0 ? "0 in every scenario" : errs " (" substr(errlist, 2) "; socket errors: see sock_detail = connect/read/write/timeout in latest.json)")
     ng = split(V["run.growth_counts"], G, " ")
@@ -120,7 +139,10 @@ END {
         sc = S[s]; p = "sc." sc "."
         # a single row's scenarios against the one-row floor, a page's
         # against the page floor
-        fl = (sc ~ /^(get|get_pgbouncer)$/) ? floor1 : (sc ~ /^(list|list_one|filter)$/) ? floorp : 0
+        sfx = (match(sc, /_c[0-9]+$/)) ? substr(sc, RSTART) : ""
+        base = substr(sc, 1, length(sc) - length(sfx))
+        fl = (base ~ /^(get|get_pgbouncer)$/) ? num("sc.floor_one" sfx ".rps") \
+           : (base ~ /^(list|list_one|filter)$/) ? num("sc.floor_page" sfx ".rps") : 0
         printf("| %s%s | %d | %.0f | %s | %s | %s | %s | %d%s | %.1f%% | %.1f%% | %s | %.3f | %.3f | %.3f | %.3f |\n",
                sc, "", num(p "conns"), num(p "rps"), ms(num(p "p50_us")), ms(num(p "p90_us")), ms(num(p "p99_us")), ms(num(p "max_us")),
                num(p "non2xx") + num(p "sock_errors"), (V[p "statuses"] != "-" && V[p "statuses"] != "") ? " (" V[p "statuses"] ")" : "",
@@ -131,6 +153,10 @@ END {
     printf("| pgbench (get-one SQL, -M prepared) | %d clients | %.0f tx/s | %s | %s | %s | %s | %d failed | %.1f%% | 100%% | - | - | %.3f | %.3f | %.3f |\n",
            num("pgb.clients"), pgb_tps, ms(num("pgb.p50_us")), ms(num("pgb.p90_us")), ms(num("pgb.p99_us")), ms(num("pgb.max_us")), num("pgb.failed"),
            100 * ratio(pgb_tps, static_rps), pgb_pg_cpu, pgb_pg_cpu, ratio(1000 * num("pgb.cpu_client_s"), num("pgb.transactions")))
+    if (has("pgbi.transactions"))
+        printf("| pgbench, the create's INSERT (-M prepared) | %d clients | %.0f tx/s | | | | | %d failed | | | | - | %.3f | %.3f | |\n",
+               num("pgbi.clients"), num("pgbi.tps"), num("pgbi.failed"),
+               ratio(1000 * num("pgbi.cpu_pg_s"), num("pgbi.transactions")), ratio(1000 * num("pgbi.cpu_pg_s"), num("pgbi.transactions")))
     if (!has("pgbr.transactions")) print ""
     if (has("pgbr.transactions"))
         printf("| pgbench at get-one's rate (-R %d) | %d clients | %.0f tx/s | | | | | %d failed | | | | - | %.3f | %.3f | |\n\n",

@@ -16,6 +16,8 @@
 #   GROWTH_PASSES    passes over the growth sizes, best one reported [4]
 #   DURATION_LONG    seconds of the memory soak [60; full: 300]
 #   CONNS, THREADS   wrk connections / threads [16 / 2]
+#   CONNS2           a second connection count for the targets' scenarios
+#                    (static, floors, get, list, create, mix) [32; 0: none]
 #   LOGIN_CONNS      connections for the scrypt-bound login scenario [4]
 #   PROFILE          auto | 0: perf profile of get-one [auto]
 #   KEEP_STACK=1     keep .run/bench-PID (data, logs) after the run
@@ -42,6 +44,7 @@ DURATION=${DURATION:-12}
 GROWTH_DURATION=${GROWTH_DURATION:-3}
 GROWTH_PASSES=${GROWTH_PASSES:-4}
 CONNS=${CONNS:-16}
+CONNS2=${CONNS2:-32}
 THREADS=${THREADS:-2}
 LOGIN_CONNS=${LOGIN_CONNS:-4}
 PROFILE=${PROFILE:-auto}
@@ -53,6 +56,9 @@ for v in USERS TASKS_PER_USER TOKENS DURATION GROWTH_DURATION GROWTH_PASSES DURA
         ''|*[!0-9]*|0) echo "run.sh: $v='${!v}' must be a positive whole number" >&2; exit 2 ;;
     esac
 done
+case "$CONNS2" in
+    ''|*[!0-9]*) echo "run.sh: CONNS2='$CONNS2' must be a whole number (0: none)" >&2; exit 2 ;;
+esac
 if [ "$DURATION_LONG" -lt 30 ]; then
     echo "run.sh: DURATION_LONG=$DURATION_LONG: the memory soak needs at least 30 s" >&2
     exit 2
@@ -445,6 +451,14 @@ kv caldav.done 1
 ( peak=0; while :; do r=$(children_rss_kb); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" > "$DIR/rss-peak"; sleep 1; done ) &
 SAMPLER_PID=$!
 scenario mix mix "$CONNS" "$DURATION" "$DIR/tokens.txt"
+# The targets again at a second connection count (CONNS2; 0 skips).
+if [ "$CONNS2" != 0 ] && [ "$CONNS2" != "$CONNS" ]; then
+    say "at $CONNS2 connections: static, the floors, get-one, list, create, mix"
+    for m in static floor_one floor_page get list create mix; do
+        scenario "${m}_c$CONNS2" "$m" "$CONNS2" "$DURATION" "$DIR/tokens.txt"
+    done
+    kv run.conns2 "$CONNS2"
+fi
 kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
 kv mem.peak_rss_kb "$(cat "$DIR/rss-peak")"
 SCENARIOS="$SCENARIOS login"
@@ -531,6 +545,42 @@ if [ -n "$GET_RATE" ] && [ "$GET_RATE" -gt 0 ]; then
     kv pgbr.cpu_pg_s "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
     printf '    %-14s rate=%s transactions=%s\n' pgbench-rate "$GET_RATE" "$RTX"
 fi
+
+# The floor of a create: the same INSERT into tasks (its indexes, its
+# triggers: the counts, the change number under the users row's lock,
+# the CalDAV defaults) by pgbench -M prepared with as many clients as the
+# module's pool holds connections, each working for one user's Inbox and
+# switching users every ~50 transactions. What it leaves out is what the
+# module adds: the caller check, the list's lookup, the JSON.
+say "pgbench floor of a create: the same INSERT, -M prepared, $POOL_CONNS clients"
+"${PSQL[@]}" -c "ALTER TABLE bench_pgb ADD COLUMN inbox bigint" \
+    -c "UPDATE bench_pgb b SET inbox = l.id FROM lists l WHERE l.user_id = b.uid AND l.inbox"
+{
+    echo '\set pick random(1, 50)'
+    echo '\if :have = 0 or :pick = 1'
+    echo "\\set rn random(1, $NPGB)"
+    echo 'SELECT uid, inbox FROM bench_pgb WHERE n = :rn \gset'
+    echo '\set have 1'
+    echo '\endif'
+    echo '\set prio random(0, 3)'
+    echo "INSERT INTO tasks (user_id, list_id, title, description, priority, tags, due_at)"
+    echo "  VALUES (:uid::uuid, :inbox::bigint, 'Bench pgbench', 'created by make bench',"
+    echo "  :prio::smallint, ARRAY['work', 'bench'], '2031-05-15T09:30:00Z');"
+} > "$DIR/pgbench-insert.sql"
+cp "$DIR/pgbench-insert.sql" "$RESULTS/pgbench-insert.sql"
+before=$(cpu_snapshot)
+PGOPTIONS="$PGB_OPTIONS" "$PGBIN/pgbench" -n -M prepared -c "$POOL_CONNS" -j "$THREADS" -T "$DURATION" -D have=0 \
+    -f "$DIR/pgbench-insert.sql" > "$DIR/pgbench-insert.txt" 2>&1
+sleep 0.5
+after=$(cpu_snapshot)
+read -r hb pb <<< "$before"; read -r ha pa <<< "$after"
+ITPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$DIR/pgbench-insert.txt")
+ITX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$DIR/pgbench-insert.txt")
+[ -n "$ITPS" ] || { cat "$DIR/pgbench-insert.txt" >&2; echo "pgbench (insert) failed" >&2; exit 1; }
+kv pgbi.tps "$ITPS"; kv pgbi.transactions "$ITX"; kv pgbi.clients "$POOL_CONNS"
+kv pgbi.failed "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$DIR/pgbench-insert.txt" | head -n 1)"
+kv pgbi.cpu_pg_s "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
+printf '    %-14s tps=%s transactions=%s\n' pgbench-insert "$ITPS" "$ITX"
 
 # ---------------------------------------------------------------- growth
 # Several short passes, sizes ascending and descending in turn, so that a
@@ -654,7 +704,7 @@ kv run.duration_s "$DURATION"; kv run.growth_duration_s "$GROWTH_DURATION"; kv r
 kv run.conns "$CONNS"; kv run.threads "$THREADS"; kv run.login_conns "$LOGIN_CONNS"
 kv run.scenarios "$(echo $SCENARIOS)"
 kv run.growth_counts "$GROWTH_COUNTS"
-kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|GROWTH_PASSES|DURATION_LONG|CONNS|THREADS|LOGIN_CONNS|PROFILE|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
+kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|GROWTH_PASSES|DURATION_LONG|CONNS|CONNS2|THREADS|LOGIN_CONNS|PROFILE|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
 kv run.date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 kv run.git "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!tests/bench' 2>/dev/null || echo '+dirty')"
 kv run.total_s "$(elapsed)"
