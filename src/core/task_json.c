@@ -559,7 +559,7 @@ const char *tasks_timestamp_from_db(apr_pool_t *p, const char *db)
         return from_epoch(p, db);
     if (n != 19 && (n < 21 || n > 26))
         return NULL;
-    if (db[4] != '-' || db[7] != '-' || db[10] != ' ' || db[13] != ':'
+    if (db[7] != '-' || db[10] != ' ' || db[13] != ':'
         || db[16] != ':' || (n > 19 && db[19] != '.'))
         return NULL;
     if (digits(db, 4) < 1 || digits(db + 5, 2) < 1 || digits(db + 5, 2) > 12

@@ -104,7 +104,9 @@ static int gate_enter(apr_uint32_t *gate, int *probe)
     return !apr_atomic_read32(&gate[0]);
 }
 
-/* The outcome of an attempt: reached or not. */
+/* The outcome of an attempt: reached or not. Written only when it
+ * changes: every request passes here, and a store to the shared word on
+ * each would bounce its cache line between the threads' cores. */
 static void gate_leave(apr_uint32_t *gate, int probe, int reached)
 {
     if (!gate)

@@ -7,27 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDAVClient } from 'tsdav';
 
-const API = process.env.API_URL;             // http://127.0.0.1:PORT/api
+import { API, call, signUp } from '../tools/api.mjs';
+
 const ORIGIN = new URL(API).origin;
 
-async function call(method, path, token, body) {
-  const res = await fetch(API + path, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}),
-               ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
 async function account(prefix) {
-  const email = `${prefix}-${Math.random().toString(36).slice(2)}@example.org`;
-  const up = await call('POST', '/auth/signup', null, { email, password: 'correct horse battery' });
-  assert.equal(up.status, 201);
-  const pw = await call('POST', '/auth/app-passwords', up.json.token, { name: 'tsdav' });
+  const up = await signUp(prefix);
+  const pw = await call('POST', '/auth/app-passwords', up.token, { name: 'tsdav' });
   assert.equal(pw.status, 201);
-  return { email, token: up.json.token, id: up.json.user.id, password: pw.json.password };
+  return { ...up, password: pw.json.password };
 }
 
 // As tsdav's README shows, with discovery from the server's root:

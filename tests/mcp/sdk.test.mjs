@@ -12,26 +12,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
-const API = process.env.API_URL;                  // http://127.0.0.1:PORT/api
+import { API, call, signUp as person } from '../tools/api.mjs';
+
 const MCP = `${API}/mcp`;
-
-async function call(method, path, token, body) {
-  const res = await fetch(API + path, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}),
-               ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function person(prefix) {
-  const email = `${prefix}-${Math.random().toString(36).slice(2)}@example.org`;
-  const up = await call('POST', '/auth/signup', null, { email, password: 'correct horse battery' });
-  assert.equal(up.status, 201);
-  return { token: up.json.token, id: up.json.user.id };
-}
 
 async function connect(token) {
   const client = new Client({ name: 'mod-tasks-tests', version: '1.0.0' });
