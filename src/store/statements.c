@@ -31,7 +31,7 @@
 /* The last migration the statements need (sql/; 005 lets the runtime
  * role's inserts and deletes keep task_counts); the service tests check
  * that it is the last file there. */
-#define SCHEMA_VERSION "014_keys_by_user"
+#define SCHEMA_VERSION "015_word_search"
 
 /* Applied once to every session under TasksDBPooling session (see
  * conn.c); no statement's meaning depends on it. */
@@ -249,8 +249,28 @@
 #define LIST_FILTER "t.user_id = p.uid" \
     " AND (p.status = 0 OR t.completed = (p.status = 2))" \
     " AND (p.q IS NULL OR t.title ILIKE p.q OR t.description ILIKE p.q)" \
+    " AND (p.tags IS NULL OR t.tags @> " TAGS_WANTED ")" \
+    LIST_FILTER_REST
+/* A search (q given) has statements of its own, built for the words
+ * index (sql/015): its conditions are plain ones, not behind "p.q IS NULL
+ * OR", so the generic plan reads the index's candidates (the keys of the
+ * caller, of q's trigrams and of the tags) and checks ILIKE and the tags
+ * on those only. Without tags, the wanted array is empty, which every
+ * task's tags contain. The caller's tasks only, by a test the planner
+ * cannot take to the user_id indexes (IS NOT DISTINCT FROM, the same as
+ * "=" for two ids that are never NULL): it would AND a bitmap of all of
+ * the caller's tasks, 10,000 entries for a person with 10,000, with the
+ * words index's few, whose keys already hold the caller's id. */
+#define SEARCH_FILTER "t.user_id IS NOT DISTINCT FROM p.uid" \
+    " AND tasks_words_keys(t.user_id, t.title, t.description, t.tags)" \
+    "  @> tasks_words_wanted(p.uid, p.q, p.tags::jsonb)" \
+    " AND (p.status = 0 OR t.completed = (p.status = 2))" \
+    " AND (t.title ILIKE p.q OR t.description ILIKE p.q)" \
+    " AND t.tags @> " TAGS_WANTED \
+    LIST_FILTER_REST
+#define TAGS_WANTED "ARRAY(SELECT jsonb_array_elements_text(p.tags::jsonb))"
+#define LIST_FILTER_REST \
     " AND (p.prio IS NULL OR t.priority = p.prio)" \
-    " AND (p.tags IS NULL OR t.tags @> ARRAY(SELECT jsonb_array_elements_text(p.tags::jsonb)))" \
     " AND (p.due_before IS NULL OR t.due_at < p.due_before)" \
     " AND (p.due_after IS NULL OR t.due_at > p.due_after)" \
     " AND (p.list IS NULL OR t.list_id = p.list)"
@@ -275,6 +295,19 @@
     PAGE_FIRST(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, DIR)
 #define LIST_AFTER(KEY, VAL, DIR, CMP) \
     PAGE_AFTER(LIST_TOTAL, LIST_PARAMS, LIST_FILTER, KEY, VAL, DIR, CMP)
+/* A search reads all its matches anyway (a bitmap of the words index,
+ * then a sort), so it counts them in the same pass, with a window over
+ * the matches ("t", a subquery with the task's columns and the total),
+ * before a later page's keyset condition. */
+#define SEARCH_TOTAL "(SELECT count(*) FROM tasks t WHERE " SEARCH_FILTER ")"
+#define SEARCH_MATCHES "(SELECT t.*, count(*) OVER () AS total" \
+    " FROM tasks t, " LIST_PARAMS " WHERE " SEARCH_FILTER " AND " CALLER_OK ") t"
+#define SEARCH_FIRST(KEY, DIR) "SELECT " TASK_COLS ", t.total FROM " \
+    SEARCH_MATCHES " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %d::int"
+#define SEARCH_AFTER(KEY, VAL, DIR, CMP) "SELECT " TASK_COLS ", t.total" \
+    " FROM " SEARCH_MATCHES ", (SELECT %pDt::text AS v, %lld::bigint AS id) c" \
+    " WHERE (" KEY ", t.id) " CMP " (" VAL ", c.id)" \
+    " ORDER BY " KEY " " DIR ", t.id " DIR " LIMIT %d::int"
 
 /* The common list, filtered by status at most, has statements of its own:
  * without the "parameter IS NULL OR ..." filters their plan is a walk of
@@ -332,7 +365,11 @@
     { "tasks_bylist_list_" NAME "_asc",  BYLIST_FIRST(KEY, "ASC") }, \
     { "tasks_bylist_list_" NAME "_desc", BYLIST_FIRST(KEY, "DESC") }, \
     { "tasks_bylist_next_" NAME "_asc",  BYLIST_AFTER(KEY, VAL, "ASC", ">") }, \
-    { "tasks_bylist_next_" NAME "_desc", BYLIST_AFTER(KEY, VAL, "DESC", "<") }
+    { "tasks_bylist_next_" NAME "_desc", BYLIST_AFTER(KEY, VAL, "DESC", "<") }, \
+    { "tasks_search_list_" NAME "_asc",  SEARCH_FIRST(KEY, "ASC") }, \
+    { "tasks_search_list_" NAME "_desc", SEARCH_FIRST(KEY, "DESC") }, \
+    { "tasks_search_next_" NAME "_asc",  SEARCH_AFTER(KEY, VAL, "ASC", ">") }, \
+    { "tasks_search_next_" NAME "_desc", SEARCH_AFTER(KEY, VAL, "DESC", "<") }
 
 const tasks_stmt_def tasks_statements[S_COUNT] = {
     [S_PING] = { "tasks_ping", "SELECT 1" },
@@ -791,12 +828,15 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " SELECT " USER_COLS " FROM m JOIN users u ON u.id = m.uid" },
     /* An empty page's total, and CALLER_OK (an empty page cannot tell a
      * denied caller): without filters beyond status from task_counts,
-     * else by counting. CASE evaluates only the branch it takes. */
+     * else by counting, a search's through the words index. CASE
+     * evaluates only the branch it takes. */
     [S_TASKS_COUNT] = { "tasks_tasks_count",
         "SELECT " CALLER_OK ", CASE WHEN p.q IS NULL AND p.prio IS NULL"
         "  AND p.tags IS NULL AND p.due_before IS NULL AND p.due_after IS NULL"
         "  AND p.list IS NULL"
-        " THEN " PLAIN_TOTAL " ELSE " LIST_TOTAL " END FROM " LIST_PARAMS },
+        " THEN " PLAIN_TOTAL
+        " WHEN p.q IS NOT NULL THEN " SEARCH_TOTAL
+        " ELSE " LIST_TOTAL " END FROM " LIST_PARAMS },
     /* The local user linked to an external identity, and whether the
      * token no longer stands: its jti (namespaced by the caller; "" when
      * none) revoked, or the user signed out everywhere since its iat. */

@@ -10,8 +10,9 @@
 #include "tasks/core/log.h"
 #include "tasks/store/store.h"
 
-/* Page statements per sort key: filtered, plain, one list's; four each. */
-#define PAGE_STMTS 12
+/* Page statements per sort key: filtered, plain, one list's, search;
+ * four each. */
+#define PAGE_STMTS 16
 
 enum {
     S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
@@ -30,8 +31,8 @@ enum {
     S_LISTS_ALL, S_LIST_GET, S_LIST_INSERT, S_LIST_UPDATE, S_LIST_DELETE,
     S_LIST_FIRST, /* PAGE_STMTS per sort key, in tasks_sort_key order:
                      first asc, first desc, next asc, next desc; then the
-                     same four for the plain (status-only) list, and for
-                     one list's (status-only) */
+                     same four for the plain (status-only) list, for
+                     one list's (status-only), and for a search (q) */
     S_COUNT = S_LIST_FIRST + PAGE_STMTS * TASKS_SORT_COUNT
 };
 

@@ -525,7 +525,8 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     tasks_db_rc rc;
     const char *v;
 
-    family = !plain ? 0 : q->list_id ? 8 : 4;
+    /* A search has statements of its own (the words index: sql/015). */
+    family = q->q_like ? 12 : !plain ? 0 : q->list_id ? 8 : 4;
     if (plain) {
         n = TASKS_CALLER_NARGS + 1;     /* the caller's, status[, list] */
         if (q->list_id)

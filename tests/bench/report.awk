@@ -42,10 +42,16 @@ function conn_targets(sfx, conns,    fl1, flp, r, at) {
         target("create >= 0.80x pgbench running the same INSERT (" num("pgbi.clients") " clients" at ")", r >= 0.80,
                sprintf("%.2fx (%.0f req/s vs %.0f tx/s)", r, num("sc.create" sfx ".rps"), num("pgbi.tps")))
     }
+    if (num("sc.list_big" sfx ".rps") > 0) {
+        r = ratio(num("sc.filter_big" sfx ".rps"), num("sc.list_big" sfx ".rps"))
+        target("filtered list (status, q, tag) >= 0.5x the plain list, user with " num("big.tasks") " tasks (req/s" at ")", r >= 0.5,
+               sprintf("%.2fx (%.0f vs %.0f req/s)", r, num("sc.filter_big" sfx ".rps"), num("sc.list_big" sfx ".rps")))
+    }
     if (sfx != "" && num("sc.mix" sfx ".p99_us") > 0) {
         r = ratio(num("sc.mix" sfx ".p99_us"), num("sc.static" sfx ".p99_us"))
         target("mix p99 <= 2.5x static p99 (" conns " connections)", r > 0 && r <= 2.5,
-               sprintf("%.2fx (%s ms vs %s ms)", r, ms(num("sc.mix" sfx ".p99_us")), ms(num("sc.static" sfx ".p99_us"))))
+               sprintf("%.2fx (%s ms vs %s ms; the one-row floor's p99: %.2fx)", r, ms(num("sc.mix" sfx ".p99_us")), ms(num("sc.static" sfx ".p99_us")),
+                       ratio(num("sc.floor_one" sfx ".p99_us"), num("sc.static" sfx ".p99_us"))))
     }
 }
 
@@ -71,19 +77,24 @@ END {
            sprintf("%.1f%% (%.0f vs %.0f req/s)", 100 * list_r, num("sc.list.rps"), static_rps))
     mix_r = ratio(num("sc.mix.p99_us"), static_p99)
     target("mix p99 <= 2.5x static p99 (same connections)", mix_r > 0 && mix_r <= 2.5,
-           sprintf("%.2fx (%s ms vs %s ms)", mix_r, ms(num("sc.mix.p99_us")), ms(static_p99)))
+           sprintf("%.2fx (%s ms vs %s ms; the one-row floor's p99: %.2fx)", mix_r, ms(num("sc.mix.p99_us")), ms(static_p99),
+                   ratio(num("sc.floor_one.p99_us"), static_p99)))
     pg_get = cpu_req("get", "pg")
     pgbr_pg_cpu = ratio(1000 * num("pgbr.cpu_pg_s"), num("pgbr.transactions"))
     pg_r = ratio(pg_get, pgbr_pg_cpu)
     target("PostgreSQL CPU per get-one <= 1.2x pgbench per transaction (pgbench at get-one's rate)", pg_r > 0 && pg_r <= 1.2,
            sprintf("%.2fx (%.3f vs %.3f ms at %d tx/s; unthrottled pgbench: %.3f ms)", pg_r, pg_get, pgbr_pg_cpu, num("pgbr.rate"), pgb_pg_cpu))
-    errs = 0; errlist = ""
+    # Radicale's scenarios measure another server (a request of its that
+    # takes over wrk's 10 s is a timeout there): listed, not counted.
+    errs = 0; errlist = ""; rad = ""
     for (k in V) if (k ~ /\.(non2xx|sock_errors)$/ && V[k] + 0 > 0) {
+        if (k ~ /^sc\.radicale_/) { rad = rad " " k "=" V[k]; continue }
         errs += V[k]; errlist = errlist " " k "=" V[k]
     }
     errs += num("pgb.failed") + num("pgbr.failed") + num("pgbi.failed")
-    target("zero errors (non-2xx, socket errors, pgbench failures)", errs == 0,
-           errs == 0 ? "0 in every scenario" : errs " (" substr(errlist, 2) "; socket errors: see sock_detail = connect/read/write/timeout in latest.json)")
+    target("zero errors (the module's scenarios and pgbench: non-2xx, socket errors, failures)", errs == 0,
+           (errs == 0 ? "0 in every scenario" : errs " (" substr(errlist, 2) "; socket errors: see sock_detail = connect/read/write/timeout in latest.json)") \
+           (rad != "" ? "; Radicale, not counted:" rad : ""))
     ng = split(V["run.growth_counts"], G, " ")
     gmin = G[1]; gmax = G[ng]
     gg = ratio(num("sc." best("grow_get_" gmax) ".p50_us"), num("sc." best("grow_get_" gmin) ".p50_us"))
@@ -142,7 +153,7 @@ END {
         sfx = (match(sc, /_c[0-9]+$/)) ? substr(sc, RSTART) : ""
         base = substr(sc, 1, length(sc) - length(sfx))
         fl = (base ~ /^(get|get_pgbouncer)$/) ? num("sc.floor_one" sfx ".rps") \
-           : (base ~ /^(list|list_one|filter)$/) ? num("sc.floor_page" sfx ".rps") : 0
+           : (base ~ /^(list|list_one|filter|list_big|filter_big)$/) ? num("sc.floor_page" sfx ".rps") : 0
         printf("| %s%s | %d | %.0f | %s | %s | %s | %s | %d%s | %.1f%% | %.1f%% | %s | %.3f | %.3f | %.3f | %.3f |\n",
                sc, "", num(p "conns"), num(p "rps"), ms(num(p "p50_us")), ms(num(p "p90_us")), ms(num(p "p99_us")), ms(num(p "max_us")),
                num(p "non2xx") + num(p "sock_errors"), (V[p "statuses"] != "-" && V[p "statuses"] != "") ? " (" V[p "statuses"] ")" : "",
@@ -163,7 +174,7 @@ END {
                num("pgbr.rate"), num("pgb.clients"), num("pgbr.transactions") / num("run.duration_s"), num("pgbr.failed"), pgbr_pg_cpu, pgbr_pg_cpu)
     print "- floor_one, floor_page: the floors (tests/bench/floor.c, a module of the bench's own, never installed): one prepared SELECT of one task by (user_id, id), or of the user's first 50 by created_at, through the same mod_dbd pool, written as JSON; no token, no check. get is compared with floor_one, list, list_one and filter with floor_page."
     print "- static: `GET /bench-static/task.json`, a real one-task response body (" num("static.bytes") " bytes) served by the same httpd (same MPM settings, `EnableMMAP Off`), with the same Authorization header."
-    print "- get: `GET /api/tasks/{id}` (one statement, tasks_task_get, which also checks that the token's user exists and its jti is not revoked). list: `GET /api/tasks?limit=50` (default sort created_at desc; one statement: caller check, page and X-Total-Count). filter: `?status=pending&q=<word>&tag=<tag>&limit=50`. create: `POST /api/tasks`. update: `PATCH /api/tasks/{id}` (title, priority). mix: 70% get, 20% list, 5% create, 5% update."
+    print "- get: `GET /api/tasks/{id}` (one statement, tasks_task_get, which also checks that the token's user exists and its jti is not revoked). list: `GET /api/tasks?limit=50` (default sort created_at desc; one statement: caller check, page and X-Total-Count). filter: `?status=pending&q=<word>&tag=<tag>&limit=50`. list_big, filter_big: list and filter for the one user with " num("big.tasks") " tasks (the filter's target compares the two). create: `POST /api/tasks`. update: `PATCH /api/tasks/{id}` (title, priority). mix: 70% get, 20% list, 5% create, 5% update."
     printf("- login: `POST /api/auth/login`, scrypt N=2^15 per request, %d connections (more would queue past the module's 2 s wait for a hash slot); reported separately, not part of any target.\n", num("run.login_conns"))
     print "- pgbench runs the text of tasks_task_get taken from the built module (`%s` replaced by pgbench variables; see `pgbench-get.sql`) under the module's session settings (generic plans), each client switching to another random user every ~50 transactions (one extra lookup in a helper table). It runs twice: unthrottled (the ceiling), and throttled to the get-one scenario's rate for the CPU comparison (at a lower rate each query wakes an idle backend, which costs PostgreSQL more CPU per statement than a saturating run)."
     print ""
