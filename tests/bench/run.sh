@@ -564,39 +564,86 @@ fi
 
 # The floor of a create: the same INSERT into tasks (its indexes, its
 # triggers: the counts, the change number under the users row's lock,
-# the CalDAV defaults) by pgbench -M prepared with as many clients as the
-# module's pool holds connections, each working for one user's Inbox and
-# switching users every ~50 transactions. What it leaves out is what the
-# module adds: the caller check, the list's lookup, the JSON.
-say "pgbench floor of a create: the same INSERT, -M prepared, $POOL_CONNS clients"
+# the CalDAV defaults; the words index's keys) by pgbench -M prepared,
+# each client working for one user's Inbox and switching users every ~50
+# transactions, with as many clients as the scenario has connections
+# (CONNS, and CONNS2 when set). What it leaves out is what the module
+# adds: the caller check, the list's lookup and lock, the JSON, HTTP.
 "${PSQL[@]}" -c "ALTER TABLE bench_pgb ADD COLUMN inbox bigint" \
     -c "UPDATE bench_pgb b SET inbox = l.id FROM lists l WHERE l.user_id = b.uid AND l.inbox"
-{
+pgb_user() {  # the script's lines that pick (and now and then switch) its user
     echo '\set pick random(1, 50)'
     echo '\if :have = 0 or :pick = 1'
     echo "\\set rn random(1, $NPGB)"
-    echo 'SELECT uid, inbox FROM bench_pgb WHERE n = :rn \gset'
+    echo 'SELECT uid, jti, iat, sid, inbox FROM bench_pgb WHERE n = :rn \gset'
     echo '\set have 1'
     echo '\endif'
     echo '\set prio random(0, 3)'
+}
+{
+    pgb_user
     echo "INSERT INTO tasks (user_id, list_id, title, description, priority, tags, due_at)"
     echo "  VALUES (:uid::uuid, :inbox::bigint, 'Bench pgbench', 'created by make bench',"
     echo "  :prio::smallint, ARRAY['work', 'bench'], '2031-05-15T09:30:00Z');"
 } > "$DIR/pgbench-insert.sql"
 cp "$DIR/pgbench-insert.sql" "$RESULTS/pgbench-insert.sql"
-before=$(cpu_snapshot)
-PGOPTIONS="$PGB_OPTIONS" "$PGBIN/pgbench" -n -M prepared -c "$POOL_CONNS" -j "$THREADS" -T "$DURATION" -D have=0 \
-    -f "$DIR/pgbench-insert.sql" > "$DIR/pgbench-insert.txt" 2>&1
-sleep 0.5
-after=$(cpu_snapshot)
-read -r hb pb <<< "$before"; read -r ha pa <<< "$after"
-ITPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$DIR/pgbench-insert.txt")
-ITX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$DIR/pgbench-insert.txt")
-[ -n "$ITPS" ] || { cat "$DIR/pgbench-insert.txt" >&2; echo "pgbench (insert) failed" >&2; exit 1; }
-kv pgbi.tps "$ITPS"; kv pgbi.transactions "$ITX"; kv pgbi.clients "$POOL_CONNS"
-kv pgbi.failed "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$DIR/pgbench-insert.txt" | head -n 1)"
-kv pgbi.cpu_pg_s "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
-printf '    %-14s tps=%s transactions=%s\n' pgbench-insert "$ITPS" "$ITX"
+# pgbench_run KEY CLIENTS MODE SCRIPT: one pgbench run, its figures as KEY.*
+pgbench_run() {
+    local key=$1 clients=$2 mode=$3 script=$4 before after hb pb ha pa tps tx
+    before=$(cpu_snapshot)
+    PGOPTIONS="$PGB_OPTIONS" "$PGBIN/pgbench" -n -M "$mode" -c "$clients" -j "$THREADS" -T "$DURATION" -D have=0 \
+        -D prepared=0 -f "$script" > "$DIR/$key.txt" 2>&1
+    sleep 0.5
+    after=$(cpu_snapshot)
+    read -r hb pb <<< "$before"; read -r ha pa <<< "$after"
+    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$DIR/$key.txt")
+    tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$DIR/$key.txt")
+    [ -n "$tps" ] || { cat "$DIR/$key.txt" >&2; echo "pgbench ($key) failed" >&2; exit 1; }
+    kv "$key.tps" "$tps"; kv "$key.transactions" "$tx"; kv "$key.clients" "$clients"
+    kv "$key.failed" "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$DIR/$key.txt" | head -n 1)"
+    kv "$key.cpu_pg_s" "$(awk -v a="$pa" -v b="$pb" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')"
+    printf '    %-14s clients=%s tps=%s transactions=%s\n' "$key" "$clients" "$tps" "$tx"
+}
+say "pgbench floor of a create: the same INSERT, -M prepared, $CONNS clients${CONNS2:+ and $CONNS2}"
+pgbench_run pgbi "$CONNS" prepared "$DIR/pgbench-insert.sql"
+if [ "$CONNS2" != 0 ] && [ "$CONNS2" != "$CONNS" ]; then
+    pgbench_run "pgbi_c$CONNS2" "$CONNS2" prepared "$DIR/pgbench-insert.sql"
+fi
+# The statement alone: the module's whole create statement (taken from
+# the store through tests/tools/store_statements, its parameters as
+# $n) next to the bare INSERT, both as PREPARE once per client and
+# EXECUTE (-M simple, which puts the variables into the text), with the
+# pool's client count: what the statement adds in PostgreSQL, apart from
+# what HTTP, httpd and the load generator add.
+say "pgbench: the module's create statement and the bare INSERT, PREPARE/EXECUTE, $POOL_CONNS clients"
+cc -std=gnu11 -O2 -Iinclude $(pkg-config --cflags apr-1 apr-util-1) -o "$DIR/store_statements" \
+    tests/tools/store_statements.c src/store/statements.c
+CREATE_SQL=$("$DIR/store_statements" | awk -F'\t' '$1 == "tasks_task_insert" {
+    s = $2; out = ""; n = 0
+    while (match(s, /%(%|pDt|pDz|lld|hd|d|s)/)) {
+        tok = substr(s, RSTART, RLENGTH); out = out substr(s, 1, RSTART - 1)
+        if (tok == "%%") out = out "%"; else out = out "$" ++n
+        s = substr(s, RSTART + RLENGTH)
+    }
+    print out s }')
+[ -n "$CREATE_SQL" ] || { echo "could not find the create statement" >&2; exit 1; }
+prepared_script() {  # SQL ARGS: a script that prepares SQL once per client, then executes it
+    pgb_user
+    printf '%s\n' "\\if :prepared = 0" "PREPARE c AS $1;" "\\set prepared 1" "\\endif"
+    echo "EXECUTE c($2);"
+}
+prepared_script "INSERT INTO tasks (user_id, list_id, title, description, priority, tags, due_at) VALUES (\$1::uuid, \$2::bigint, 'Bench pgbench', 'created by make bench', \$3::smallint, ARRAY['work', 'bench'], '2031-05-15T09:30:00Z')" \
+    "':uid', ':inbox', :prio" > "$DIR/pgbench-insert-prepared.sql"
+# The module's parameters: the caller (user, jti, iat, session), then each
+# writable field (title, description, completed, priority, due_at, tags,
+# list: NULL for the Inbox, recurrence, time zone, reminders), the CalDAV
+# resource (NULLs: the defaults) and the idempotency key (none).
+prepared_script "$CREATE_SQL" \
+    "':uid', ':jti', ':iat', ':sid', 'Bench pgbench', 'created by make bench', 'f', :prio, '2031-05-15T09:30:00Z', '[\"work\", \"bench\"]', NULL, NULL, 'UTC', '[]', NULL, NULL, NULL, NULL" \
+    > "$DIR/pgbench-create.sql"
+cp "$DIR/pgbench-create.sql" "$RESULTS/pgbench-create.sql"
+pgbench_run pgbs "$POOL_CONNS" simple "$DIR/pgbench-insert-prepared.sql"
+pgbench_run pgbc "$POOL_CONNS" simple "$DIR/pgbench-create.sql"
 
 # ---------------------------------------------------------------- growth
 # Several short passes, sizes ascending and descending in turn, so that a
