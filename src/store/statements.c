@@ -190,6 +190,33 @@
     " l.pending_count::text, " TS("l.created_at") ", " TS("l.updated_at") "," \
     " l.version::text]"
 
+/* A create. Parameters: the caller's, then each writable field's value
+ * (then the idempotency key's, IDEM_PARAM). The list (the one named, or
+ * the caller's Inbox when none is) must be the caller's: it is found and
+ * locked against its deletion (KEY SHARE: only a delete waits) before the
+ * insert refers to it. Always one row: CALLER_OK, whether the list is the
+ * caller's, then the task (NULLs when none was written; then RESPONSE).
+ * Without a key there is nothing to record: no text of the row, no
+ * UPDATE of idempotency_keys (each a part of a create's cost in
+ * PostgreSQL: make bench, "the statement alone"). */
+#define TASK_INSERT(IDEM_PARAM, RESPONSE, IDEM) \
+    "WITH p AS (SELECT " CALLER_PARAMS TASKS_TASK_FIELDS(X_INS_PARAM) \
+    TASKS_TASK_FIELDS(X_INS_RES_PARAM) IDEM_PARAM ")," \
+    " lst AS (SELECT l.id FROM lists l, p WHERE l.user_id = p.uid" \
+    "  AND (l.id = p.list_id OR (p.list_id IS NULL AND l.inbox))" \
+    "  FOR KEY SHARE OF l)," \
+    " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok" \
+    "  FROM p" OWNER_LOCKED ")," \
+    " ins AS (INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL) \
+    TASKS_TASK_FIELDS(X_INS_RES_COL) \
+    ", recurrence_start, completed_at, created_at, updated_at)" \
+    " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL) TASKS_TASK_FIELDS(X_INS_RES_VAL) \
+    ", CASE WHEN p.recurrence IS NOT NULL THEN p.due_at END" \
+    ", CASE WHEN p.completed THEN now() END, now(), now()" \
+    " FROM p, ok WHERE ok.ok AND ok.list_ok" \
+    " RETURNING " TASK_COLS RESPONSE ")" IDEM \
+    " SELECT ok.ok, ok.list_ok, ins.* FROM ok LEFT JOIN ins ON true"
+
 /* An idempotency key's record of the create that claimed it (p.idem;
  * NULL: no key): done, with the created row (column "response" of ins),
  * written by the create's own statement. */
@@ -554,30 +581,12 @@ const tasks_stmt_def tasks_statements[S_COUNT] = {
         " AND failed_at = %pDz::timestamptz" },
     [S_LOGIN_SUCCEEDED] = { "tasks_login_succeeded",
         "DELETE FROM login_failures WHERE email = lower(%s) AND addr = %s" },
-    /* Parameters: the caller's, then each writable field's value. The
-     * list (the one named, or the caller's Inbox when none is) must be
-     * the caller's: it is found and locked against its deletion (KEY
-     * SHARE: only a delete waits) before the insert refers to it. Always
-     * one row: CALLER_OK, whether the list is the caller's, then the task
-     * (NULLs when none was written). */
-    [S_TASK_INSERT] = { "tasks_task_insert",
-        "WITH p AS (SELECT " CALLER_PARAMS TASKS_TASK_FIELDS(X_INS_PARAM)
-        TASKS_TASK_FIELDS(X_INS_RES_PARAM) ", %pDt::text AS idem),"
-        " lst AS (SELECT l.id FROM lists l, p WHERE l.user_id = p.uid"
-        "  AND (l.id = p.list_id OR (p.list_id IS NULL AND l.inbox))"
-        "  FOR KEY SHARE OF l),"
-        " ok AS (SELECT " CALLER_OK " AS ok, EXISTS (SELECT 1 FROM lst) AS list_ok"
-        "  FROM p" OWNER_LOCKED "),"
-        " ins AS (INSERT INTO tasks AS t (user_id" TASKS_TASK_FIELDS(X_INS_COL)
-        TASKS_TASK_FIELDS(X_INS_RES_COL)
-        ", recurrence_start, completed_at, created_at, updated_at)"
-        " SELECT p.uid" TASKS_TASK_FIELDS(X_INS_VAL) TASKS_TASK_FIELDS(X_INS_RES_VAL)
-        ", CASE WHEN p.recurrence IS NOT NULL THEN p.due_at END"
-        ", CASE WHEN p.completed THEN now() END, now(), now()"
-        " FROM p, ok WHERE ok.ok AND ok.list_ok"
-        " RETURNING " TASK_COLS ", " TASK_COLS_TEXT " AS response),"
-        " " IDEM_DONE
-        " SELECT ok.ok, ok.list_ok, ins.* FROM ok LEFT JOIN ins ON true" },
+    /* A create without an idempotency key, and one with (its last
+     * parameter), which also records the created row for the key. */
+    [S_TASK_INSERT] = { "tasks_task_insert", TASK_INSERT("", "", "") },
+    [S_TASK_INSERT_ONCE] = { "tasks_task_insert_once",
+        TASK_INSERT(", %pDt::text AS idem", ", " TASK_COLS_TEXT " AS response",
+                    ", " IDEM_DONE) },
     /* Always one row: CALLER_OK, then the task (NULLs when none). */
     [S_TASK_GET] = { "tasks_task_get",
         "SELECT " CALLER_OK ", " TASK_COLS

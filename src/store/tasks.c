@@ -159,8 +159,9 @@ tasks_db_rc tasks_db_task_insert(tasks_db *db, const tasks_caller *who,
     TASKS_IF_RESOURCE(access, args[n++] = res ? res->name : NULL;)
     TASKS_TASK_FIELDS(X)
 #undef X
-    args[n++] = idem_key;
-    rc = tasks_run_one_row(db, S_TASK_INSERT, args, 1, &row);
+    args[n++] = idem_key;   /* S_TASK_INSERT_ONCE's last parameter */
+    rc = tasks_run_one_row(db, idem_key ? S_TASK_INSERT_ONCE : S_TASK_INSERT,
+                           args, 1, &row);
     if (rc != TASKS_DB_OK)
         return rc == TASKS_DB_NONE ? TASKS_DB_ERROR : rc;
     if (!caller_ok(db, row))

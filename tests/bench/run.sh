@@ -636,10 +636,11 @@ prepared_script "INSERT INTO tasks (user_id, list_id, title, description, priori
     "':uid', ':inbox', :prio" > "$DIR/pgbench-insert-prepared.sql"
 # The module's parameters: the caller (user, jti, iat, session), then each
 # writable field (title, description, completed, priority, due_at, tags,
-# list: NULL for the Inbox, recurrence, time zone, reminders), the CalDAV
-# resource (NULLs: the defaults) and the idempotency key (none).
+# list: NULL for the Inbox, recurrence, time zone, reminders) and the
+# CalDAV resource (NULLs: the defaults); the create without an
+# idempotency key, as the scenario's.
 prepared_script "$CREATE_SQL" \
-    "':uid', ':jti', ':iat', ':sid', 'Bench pgbench', 'created by make bench', 'f', :prio, '2031-05-15T09:30:00Z', '[\"work\", \"bench\"]', NULL, NULL, 'UTC', '[]', NULL, NULL, NULL, NULL" \
+    "':uid', ':jti', ':iat', ':sid', 'Bench pgbench', 'created by make bench', 'f', :prio, '2031-05-15T09:30:00Z', '[\"work\", \"bench\"]', NULL, NULL, 'UTC', '[]', NULL, NULL, NULL" \
     > "$DIR/pgbench-create.sql"
 cp "$DIR/pgbench-create.sql" "$RESULTS/pgbench-create.sql"
 pgbench_run pgbs "$POOL_CONNS" simple "$DIR/pgbench-insert-prepared.sql"
