@@ -12,10 +12,10 @@
 -- description, one per tag, each hashed to a bigint. A search asks for
 -- the keys of q's trigrams and of its tags (@>; the owner's alone when
 -- it has none), then checks ILIKE and the tags on what the index
--- returns. Keys per person
--- matter: a GIN index over (user_id, trigrams) with btree_gin was tried
--- first, and decoding its trigram entries, each of them spanning every
--- person's tasks, took most of a search's time (0.4-0.6 ms of 0.6-1.0).
+-- returns. Keys per person matter: a GIN index over (user_id, trigrams)
+-- with btree_gin was tried first, and decoding its trigram entries, each
+-- of them spanning every person's tasks, took most of a search's time
+-- (0.4-0.6 ms of 0.6-1.0).
 --
 -- Only plain trigrams are keys: three single-byte word characters, no
 -- padding (pg_trgm pads words with spaces, and shows a trigram with a
@@ -33,8 +33,9 @@
 -- module's schema holds only the module's objects; where pg_trgm is
 -- installed already, in any schema, it is used where it is. The two key
 -- functions are SECURITY DEFINER, so that the runtime role needs no
--- privilege on that schema; they name every function and type with its
--- schema, and change nothing.
+-- privilege on that schema; they call every function by its schema's
+-- name (pg_catalog's operators come first in any search_path), and
+-- change nothing.
 CREATE SCHEMA IF NOT EXISTS tasks_ext;
 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA tasks_ext;
 

@@ -280,9 +280,9 @@
     LIST_FILTER_REST
 /* A search (q given) has statements of its own, built for the words
  * index (sql/015): its conditions are plain ones, not behind "p.q IS NULL
- * OR", so the generic plan reads the index's candidates (the keys of the
- * caller, of q's trigrams and of the tags) and checks ILIKE and the tags
- * on those only. Without tags, the wanted array is empty, which every
+ * OR", so the generic plan reads the index's candidates (the keys of q's
+ * trigrams and of the tags, or the caller's own key when there are none)
+ * and checks ILIKE and the tags on those only. Without tags, the wanted array is empty, which every
  * task's tags contain. The caller's tasks only, by a test the planner
  * cannot take to the user_id indexes (IS NOT DISTINCT FROM, the same as
  * "=" for two ids that are never NULL): it would AND a bitmap of all of
