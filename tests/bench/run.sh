@@ -17,7 +17,10 @@
 #   DURATION_LONG    seconds of the memory soak [60; full: 300]
 #   CONNS, THREADS   wrk connections / threads [16 / 2]
 #   CONNS2           a second connection count for the targets' scenarios
-#                    (static, floors, get, list, create, mix) [32; 0: none]
+#                    (static, floors, get, list, create, mix, the
+#                    10,000-task user's pages) [32; 0: none]
+#   DBD_POOL         mod_dbd connections per child (DBDMin = DBDKeep =
+#                    DBDMax) [conf/tasks.conf's: 4]
 #   LOGIN_CONNS      connections for the scrypt-bound login scenario [4]
 #   PROFILE          auto | 0: perf profile of get-one [auto]
 #   KEEP_STACK=1     keep .run/bench-PID (data, logs) after the run
@@ -48,6 +51,7 @@ CONNS2=${CONNS2:-32}
 THREADS=${THREADS:-2}
 LOGIN_CONNS=${LOGIN_CONNS:-4}
 PROFILE=${PROFILE:-auto}
+DBD_POOL=${DBD_POOL:-}
 # The soak measures RSS after a warm-up of at least 10 s and 2 s before
 # its end: anything shorter than 30 s measures nothing.
 for v in USERS TASKS_PER_USER TOKENS DURATION GROWTH_DURATION GROWTH_PASSES DURATION_LONG \
@@ -58,6 +62,10 @@ for v in USERS TASKS_PER_USER TOKENS DURATION GROWTH_DURATION GROWTH_PASSES DURA
 done
 case "$CONNS2" in
     ''|*[!0-9]*) echo "run.sh: CONNS2='$CONNS2' must be a whole number (0: none)" >&2; exit 2 ;;
+esac
+case "$DBD_POOL" in
+    ''|[1-9]|[1-9][0-9]) ;;
+    *) echo "run.sh: DBD_POOL='$DBD_POOL' must be 1-99 connections per child" >&2; exit 2 ;;
 esac
 if [ "$DURATION_LONG" -lt 30 ]; then
     echo "run.sh: DURATION_LONG=$DURATION_LONG: the memory soak needs at least 30 s" >&2
@@ -130,6 +138,9 @@ MaxRequestWorkers 128
 MinSpareThreads 32
 MaxSpareThreads 128
 CONF
+# DBD_POOL: another pool size than conf/tasks.conf's (the README advises
+# 2-4 per child; make bench can measure what more does).
+[ -n "$DBD_POOL" ] && printf 'DBDMin %s\nDBDKeep %s\nDBDMax %s\n' "$DBD_POOL" "$DBD_POOL" "$DBD_POOL" >> "$DIR/extra.conf"
 # Without the floors for the PgBouncer scenarios: their statements are
 # prepared by name on every connection, which a transaction pooler cannot
 # keep.
@@ -769,7 +780,7 @@ kv run.duration_s "$DURATION"; kv run.growth_duration_s "$GROWTH_DURATION"; kv r
 kv run.conns "$CONNS"; kv run.threads "$THREADS"; kv run.login_conns "$LOGIN_CONNS"
 kv run.scenarios "$(echo $SCENARIOS)"
 kv run.growth_counts "$GROWTH_COUNTS"
-kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|GROWTH_PASSES|DURATION_LONG|CONNS|CONNS2|THREADS|LOGIN_CONNS|PROFILE|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
+kv run.command "$(env | grep -E '^(SCALE|USERS|TASKS_PER_USER|TOKENS|DURATION|GROWTH_DURATION|GROWTH_PASSES|DURATION_LONG|CONNS|CONNS2|THREADS|LOGIN_CONNS|PROFILE|DBD_POOL|BENCH_PG_OPTS)=' | sort | tr '\n' ' ')make bench"
 kv run.date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 kv run.git "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!tests/bench' 2>/dev/null || echo '+dirty')"
 kv run.total_s "$(elapsed)"
