@@ -19,7 +19,12 @@ SQL_DIR     ?= /usr/share/mod-tasks/sql
 
 # Debian packages, by what needs them: building the module needs only the
 # first set; `make run` adds the stack; the tests and the benchmark add
-# their tools. Each target installs what it needs and no more.
+# their tools. Each target installs what it needs and no more. The tests':
+# Check (unit, service, integration), curl, chromium (e2e), fail2ban (its
+# filter), clang and libFuzzer (fuzz replay), python3-caldav, vdirsyncer
+# and todoman (CalDAV clients), pgbouncer (the integration suites through
+# a pooler) and openssl (stack.sh's TLS certificates, PG_TLS=1). The
+# benchmark's: wrk, radicale (CalDAV next to it), pgbouncer.
 BUILD_PACKAGES = apache2-dev libaprutil1-dbd-pgsql libjwt-dev libjansson-dev \
   libssl-dev libpq-dev libcurl4-openssl-dev libical-dev pkg-config
 RUN_PACKAGES   = $(BUILD_PACKAGES) apache2 postgresql

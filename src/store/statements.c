@@ -380,6 +380,8 @@
 #define V_PRIO "c.v::smallint"
 #define V_TITLE "(c.v COLLATE \"C\")"
 
+/* One sort key's page statements: the families in store_int.h's order
+ * (PAGE_FILTERED, PAGE_PLAIN, PAGE_BYLIST, PAGE_SEARCH). */
 #define LIST_STMTS(NAME, KEY, VAL) \
     { "tasks_list_" NAME "_asc",  LIST_FIRST(KEY, "ASC") }, \
     { "tasks_list_" NAME "_desc", LIST_FIRST(KEY, "DESC") }, \

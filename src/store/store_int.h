@@ -10,9 +10,16 @@
 #include "tasks/core/log.h"
 #include "tasks/store/store.h"
 
-/* Page statements per sort key: filtered, plain, one list's, search;
- * four each. */
-#define PAGE_STMTS 16
+/* Page statements per sort key: four families (their first statement's
+ * offset below), four statements each (first asc, first desc, next asc,
+ * next desc), in the order of statements.c's LIST_STMTS. */
+enum {
+    PAGE_FILTERED = 0,  /* any filter; the "p.x IS NULL OR" conditions   */
+    PAGE_PLAIN = 4,     /* status at most                                */
+    PAGE_BYLIST = 8,    /* one list's, status at most                    */
+    PAGE_SEARCH = 12,   /* q given: through the words index (sql/015)    */
+    PAGE_STMTS = 16
+};
 
 enum {
     S_PING, S_AUTH_USER, S_USER_INSERT, S_USER_BY_EMAIL, S_USER_SET_HASH,
@@ -29,10 +36,7 @@ enum {
     S_APP_PASSWORD_USER,
     S_IDENTITY_USER, S_IDENTITY_PROVISION,
     S_LISTS_ALL, S_LIST_GET, S_LIST_INSERT, S_LIST_UPDATE, S_LIST_DELETE,
-    S_LIST_FIRST, /* PAGE_STMTS per sort key, in tasks_sort_key order:
-                     first asc, first desc, next asc, next desc; then the
-                     same four for the plain (status-only) list, for
-                     one list's (status-only), and for a search (q) */
+    S_LIST_FIRST, /* PAGE_STMTS per sort key, in tasks_sort_key order */
     S_COUNT = S_LIST_FIRST + PAGE_STMTS * TASKS_SORT_COUNT
 };
 

@@ -526,8 +526,8 @@ tasks_db_rc tasks_db_tasks_list(tasks_db *db, const tasks_caller *who,
     tasks_db_rc rc;
     const char *v;
 
-    /* A search has statements of its own (the words index: sql/015). */
-    family = q->q_like ? 12 : !plain ? 0 : q->list_id ? 8 : 4;
+    family = q->q_like ? PAGE_SEARCH : !plain ? PAGE_FILTERED
+             : q->list_id ? PAGE_BYLIST : PAGE_PLAIN;
     if (plain) {
         n = TASKS_CALLER_NARGS + 1;     /* the caller's, status[, list] */
         if (q->list_id)

@@ -835,12 +835,16 @@ double wait_healthy(double seconds)
         http_free(r);
         if (status == 200)
             return monotonic_seconds() - t0;
-        {
-            struct timespec ts = { 0, 50000000 };
-            nanosleep(&ts, NULL);
-        }
+        sleep_s(0.05);
     }
     return -1;
+}
+
+void sleep_s(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+    nanosleep(&ts, NULL);
 }
 
 int behind_pooler(void)

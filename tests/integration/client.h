@@ -132,6 +132,9 @@ char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Seconds on the monotonic clock (for durations). */
 double monotonic_seconds(void);
 
+/* Sleep s seconds (fractions too). */
+void sleep_s(double s);
+
 /* Health (base_url()) answers 200 within seconds: how long it took, or
  * -1. */
 double wait_healthy(double seconds);

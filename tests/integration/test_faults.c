@@ -216,13 +216,6 @@ static void assert_no_bad_answer(const load_group *g)
         ck_assert_msg(!g->l[i].bad[0], "%s", g->l[i].bad);
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-
-    nanosleep(&ts, NULL);
-}
-
 static long httpd_parent(void)
 {
     char *path = fmt("%s/httpd.pid", getenv("STACK_DIR")), *text = read_text(path);
